@@ -1,0 +1,92 @@
+package io.joblib4j.backend;
+
+import java.util.function.Supplier;
+
+/**
+ * Where {@link io.joblib4j.parallel.Parallel} runs its tasks: an SPI. {@code Parallel} does the batching, the
+ * bounded dispatch, ordering, progress and error handling; a backend only runs the {@link Batch}es it is given on
+ * its workers and reports each one's {@link BatchResult}.
+ *
+ * <p>Built-in backends, by name: {@code "sequential"}, {@code "threads"} (the default), {@code "virtual"} and, from
+ * the process package, {@code "processes"}. More can be added by name with {@link #register(String, Supplier)} or a
+ * {@link BackendProvider} found by {@link java.util.ServiceLoader}.
+ *
+ * <p>Implementations must be thread-safe: {@link #open(WorkerSpec)} may be called from any thread.
+ */
+public interface Backend {
+
+    /** The name the backend is selected by, such as {@code "threads"}. */
+    String name();
+
+    /**
+     * The class-like name joblib's verbose messages show, such as {@code ThreadingBackend}:
+     * {@code [Parallel(n_jobs=2)]: Using backend ThreadingBackend with 2 concurrent workers.}
+     */
+    default String displayName() {
+        return getClass().getSimpleName();
+    }
+
+    /** True if tasks run in the caller's JVM and share its memory; {@code Require.SHAREDMEM} accepts only these. */
+    boolean sharedMemory();
+
+    /**
+     * The number of workers this backend will really use for a requested, already resolved {@code nJobs >= 1}
+     * (a sequential backend answers 1).
+     */
+    default int effectiveNJobs(int nJobs) {
+        return nJobs;
+    }
+
+    /**
+     * The backend and worker count that {@code Parallel} calls made inside a task running on this backend use when
+     * they name none themselves, so nesting never oversubscribes the machine.
+     */
+    Nested nested();
+
+    /**
+     * Acquires workers for one call of {@code Parallel}, or for all the calls made on a {@code Parallel} inside a
+     * try-with-resources block.
+     */
+    Workers open(WorkerSpec spec);
+
+    /** The defaults for calls made inside a task: a backend name and a worker count (null leaves it unset). */
+    record Nested(String backend, Integer nJobs) implements java.io.Serializable {}
+
+    /** Runs every task in the caller's thread, one after another. */
+    static Backend sequential() {
+        return InProcessBackends.SEQUENTIAL;
+    }
+
+    /** A pool of platform threads, one per worker: the default backend. */
+    static Backend threads() {
+        return InProcessBackends.THREADS;
+    }
+
+    /** One virtual thread per running task, at most {@code nJobs} at a time: for tasks that mostly wait. */
+    static Backend virtual() {
+        return InProcessBackends.VIRTUAL;
+    }
+
+    /**
+     * Makes a backend available by name. A later registration under the same name replaces the earlier one.
+     *
+     * @throws IllegalArgumentException if the name is blank or a built-in backend's name
+     */
+    static void register(String name, Supplier<? extends Backend> factory) {
+        BackendRegistry.register(name, factory);
+    }
+
+    /**
+     * The backend registered under {@code name}.
+     *
+     * @throws IllegalArgumentException naming the valid names, if there is none
+     */
+    static Backend named(String name) {
+        return BackendRegistry.create(name);
+    }
+
+    /** The names of all backends available now, built-in, registered and from {@link BackendProvider}s. */
+    static java.util.SortedSet<String> names() {
+        return BackendRegistry.names();
+    }
+}

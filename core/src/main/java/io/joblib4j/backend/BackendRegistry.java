@@ -1,0 +1,62 @@
+package io.joblib4j.backend;
+
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/** Backends by name: the built-in ones, those registered at run time and those found by ServiceLoader. */
+final class BackendRegistry {
+    private static final Map<String, Supplier<? extends Backend>> BUILT_IN = Map.of(
+            "sequential", Backend::sequential,
+            "threads", Backend::threads,
+            "virtual", Backend::virtual);
+    private static final Map<String, Supplier<? extends Backend>> REGISTERED = new ConcurrentHashMap<>();
+
+    private BackendRegistry() {}
+
+    static void register(String name, Supplier<? extends Backend> factory) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("a backend name must not be blank, got '" + name + "'");
+        }
+        if (factory == null) {
+            throw new NullPointerException("factory for backend '" + name + "' is null");
+        }
+        if (BUILT_IN.containsKey(name)) {
+            throw new IllegalArgumentException("'" + name + "' is a built-in backend and cannot be replaced");
+        }
+        REGISTERED.put(name, factory);
+    }
+
+    static Backend create(String name) {
+        Supplier<? extends Backend> factory = BUILT_IN.get(name);
+        if (factory == null) {
+            factory = REGISTERED.get(name);
+        }
+        if (factory == null) {
+            for (BackendProvider provider : providers()) {
+                if (provider.name().equals(name)) {
+                    return provider.create();
+                }
+            }
+            throw new IllegalArgumentException(
+                    "unknown backend '" + name + "'; valid backends are " + String.join(", ", names()));
+        }
+        return factory.get();
+    }
+
+    static SortedSet<String> names() {
+        SortedSet<String> names = new TreeSet<>(BUILT_IN.keySet());
+        names.addAll(REGISTERED.keySet());
+        for (BackendProvider provider : providers()) {
+            names.add(provider.name());
+        }
+        return names;
+    }
+
+    private static Iterable<BackendProvider> providers() {
+        return ServiceLoader.load(BackendProvider.class, BackendRegistry.class.getClassLoader());
+    }
+}

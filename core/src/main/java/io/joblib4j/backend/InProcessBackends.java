@@ -1,0 +1,211 @@
+package io.joblib4j.backend;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The backends that run tasks in this JVM: sequential, platform threads and virtual threads. */
+final class InProcessBackends {
+    static final Backend SEQUENTIAL = new Sequential();
+    static final Backend THREADS = new Pooled("threads", "ThreadingBackend", false);
+    static final Backend VIRTUAL = new Pooled("virtual", "VirtualThreadBackend", true);
+
+    private InProcessBackends() {}
+
+    /** Runs each batch in the thread that submits it. */
+    private static final class Sequential implements Backend {
+        @Override
+        public String name() {
+            return "sequential";
+        }
+
+        @Override
+        public String displayName() {
+            return "SequentialBackend";
+        }
+
+        @Override
+        public boolean sharedMemory() {
+            return true;
+        }
+
+        @Override
+        public int effectiveNJobs(int nJobs) {
+            return 1;
+        }
+
+        @Override
+        public Nested nested() {
+            return new Nested("sequential", 1);
+        }
+
+        @Override
+        public Workers open(WorkerSpec spec) {
+            return new Workers() {
+                private boolean initialized;
+
+                @Override
+                public int size() {
+                    return 1;
+                }
+
+                @Override
+                public void submit(Batch batch, BatchListener listener) {
+                    String worker = Thread.currentThread().getName();
+                    AtomicBoolean reported = new AtomicBoolean();
+                    BatchResult result;
+                    try {
+                        if (!initialized && spec.initializer() != null) {
+                            spec.initializer().run();
+                        }
+                        initialized = true;
+                        result = spec.timeout() == null ? batch.runAll(worker)
+                                : batch.runAll(worker, new TimeoutWatch(batch, spec.timeout(), reported, listener, worker));
+                    } catch (Throwable t) {
+                        result = BatchResult.failure(batch, java.util.List.of(), t, worker, 0);
+                    }
+                    if (reported.compareAndSet(false, true)) {
+                        listener.done(result);
+                    }
+                }
+
+                @Override
+                public void abort() {
+                    // Nothing runs outside the submitting thread.
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+
+        @Override
+        public String toString() {
+            return name();
+        }
+    }
+
+    /** A fixed pool of platform or virtual threads, one batch per thread at a time. */
+    private static final class Pooled implements Backend {
+        private static final AtomicInteger POOLS = new AtomicInteger();
+        private final String name;
+        private final String displayName;
+        private final boolean virtual;
+
+        Pooled(String name, String displayName, boolean virtual) {
+            this.name = name;
+            this.displayName = displayName;
+            this.virtual = virtual;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String displayName() {
+            return displayName;
+        }
+
+        @Override
+        public boolean sharedMemory() {
+            return true;
+        }
+
+        @Override
+        public Nested nested() {
+            return new Nested("sequential", 1);
+        }
+
+        @Override
+        public Workers open(WorkerSpec spec) {
+            return new PoolWorkers(spec, "joblib4j-" + name + "-" + POOLS.incrementAndGet() + "-worker-", virtual);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static final class PoolWorkers implements Workers {
+        private final WorkerSpec spec;
+        private final ThreadPoolExecutor executor;
+        private final Set<Future<?>> running = ConcurrentHashMap.newKeySet();
+        private final ThreadLocal<Boolean> initialized = ThreadLocal.withInitial(() -> false);
+
+        PoolWorkers(WorkerSpec spec, String threadPrefix, boolean virtual) {
+            this.spec = spec;
+            AtomicInteger ids = new AtomicInteger();
+            ThreadFactory factory = virtual
+                    ? Thread.ofVirtual().name(threadPrefix, 1).factory()
+                    : r -> {
+                        Thread t = new Thread(r, threadPrefix + ids.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    };
+            this.executor = new ThreadPoolExecutor(spec.nJobs(), spec.nJobs(), 60, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), factory);
+        }
+
+        @Override
+        public int size() {
+            return spec.nJobs();
+        }
+
+        @Override
+        public void submit(Batch batch, BatchListener listener) {
+            AtomicBoolean reported = new AtomicBoolean();
+            FutureTask<Void> future = new FutureTask<>(() -> run(batch, listener, reported), null) {
+                @Override
+                protected void done() {
+                    running.remove(this);
+                }
+            };
+            running.add(future);
+            executor.execute(future);
+        }
+
+        private void run(Batch batch, BatchListener listener, AtomicBoolean reported) {
+            String worker = Thread.currentThread().getName();
+            BatchResult result;
+            try {
+                if (!initialized.get() && spec.initializer() != null) {
+                    spec.initializer().run();
+                }
+                initialized.set(true);
+                result = spec.timeout() == null ? batch.runAll(worker)
+                        : batch.runAll(worker, new TimeoutWatch(batch, spec.timeout(), reported, listener, worker));
+            } catch (Throwable t) {
+                result = BatchResult.failure(batch, java.util.List.of(), t, worker, 0);
+            }
+            if (reported.compareAndSet(false, true)) {
+                listener.done(result);
+            }
+        }
+
+        @Override
+        public void abort() {
+            executor.getQueue().clear();
+            for (Future<?> f : running) {
+                f.cancel(true);
+            }
+            running.clear();
+        }
+
+        @Override
+        public void close() {
+            abort();
+            executor.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/**
+ * joblib4j: parallel map over pluggable backends, disk memoization and fast persistence of object graphs
+ * with raw, memory-mappable arrays.
+ */
+module io.joblib4j.core {
+    exports io.joblib4j;
+    exports io.joblib4j.backend;
+    exports io.joblib4j.persist;
+
+    requires me.tongfei.progressbar;
+    requires org.apache.fory.core;
+    requires org.lz4.java;
+    requires com.github.luben.zstd_jni;
+    requires org.tukaani.xz;
+    requires org.apache.commons.compress;
+
+    uses io.joblib4j.backend.BackendProvider;
+}
