@@ -12,7 +12,8 @@ final class BackendRegistry {
     private static final Map<String, Supplier<? extends Backend>> BUILT_IN = Map.of(
             "sequential", Backend::sequential,
             "threads", Backend::threads,
-            "virtual", Backend::virtual);
+            "virtual", Backend::virtual,
+            "processes", () -> io.joblib4j.process.ProcessPool.shared().backend());
     private static final Map<String, Supplier<? extends Backend>> REGISTERED = new ConcurrentHashMap<>();
 
     private BackendRegistry() {}

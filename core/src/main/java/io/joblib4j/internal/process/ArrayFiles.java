@@ -1,0 +1,103 @@
+package io.joblib4j.internal.process;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/** Raw files of primitive array elements in native byte order, written by the parent and read by workers. */
+public final class ArrayFiles {
+    private ArrayFiles() {}
+
+    /** The size in bytes of {@code array}'s elements, or -1 if it is not a primitive array. */
+    public static long byteSize(Object array) {
+        return switch (array) {
+            case double[] a -> 8L * a.length;
+            case long[] a -> 8L * a.length;
+            case int[] a -> 4L * a.length;
+            case float[] a -> 4L * a.length;
+            case short[] a -> 2L * a.length;
+            case char[] a -> 2L * a.length;
+            case byte[] a -> a.length;
+            case boolean[] a -> a.length;
+            default -> -1;
+        };
+    }
+
+    private static MemorySegment segment(Object array) {
+        return switch (array) {
+            case double[] a -> MemorySegment.ofArray(a);
+            case long[] a -> MemorySegment.ofArray(a);
+            case int[] a -> MemorySegment.ofArray(a);
+            case float[] a -> MemorySegment.ofArray(a);
+            case short[] a -> MemorySegment.ofArray(a);
+            case char[] a -> MemorySegment.ofArray(a);
+            case byte[] a -> MemorySegment.ofArray(a);
+            default -> throw new IllegalArgumentException("not a primitive array with a segment view: " + array.getClass());
+        };
+    }
+
+    /** Writes {@code array}'s elements to a new file readable and writable by the owner only (0600). */
+    public static SharedArrayRef write(Object array, Path file) throws IOException {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(Set.of(
+                java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE)));
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            if (array instanceof boolean[] a) {
+                byte[] b = new byte[a.length];
+                for (int i = 0; i < a.length; i++) {
+                    b[i] = (byte) (a[i] ? 1 : 0);
+                }
+                writeFully(ch, ByteBuffer.wrap(b));
+            } else {
+                writeFully(ch, segment(array).asByteBuffer());
+            }
+        }
+        return new SharedArrayRef(file.toString(), array.getClass().getComponentType().getName(),
+                java.lang.reflect.Array.getLength(array));
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
+        while (buf.hasRemaining()) {
+            ch.write(buf);
+        }
+    }
+
+    /** Reads the array a {@link SharedArrayRef} describes onto the heap, through a mapping of its file. */
+    public static Object read(SharedArrayRef ref) throws IOException {
+        Object array = switch (ref.componentType()) {
+            case "double" -> new double[ref.length()];
+            case "long" -> new long[ref.length()];
+            case "int" -> new int[ref.length()];
+            case "float" -> new float[ref.length()];
+            case "short" -> new short[ref.length()];
+            case "char" -> new char[ref.length()];
+            case "byte" -> new byte[ref.length()];
+            case "boolean" -> new boolean[ref.length()];
+            default -> throw new IOException("unknown element type '" + ref.componentType() + "' in " + ref.path());
+        };
+        long bytes = byteSize(array);
+        Path path = Path.of(ref.path());
+        long size = Files.size(path);
+        if (size < bytes) {
+            throw new IOException("shared array file " + path + " holds " + size + " bytes, expected " + bytes);
+        }
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
+            MemorySegment mapped = bytes == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, bytes, arena);
+            if (array instanceof boolean[] a) {
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = mapped.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) != 0;
+                }
+            } else if (bytes > 0) {
+                MemorySegment.copy(mapped, 0, segment(array), 0, bytes);
+            }
+        }
+        return array;
+    }
+}

@@ -1,0 +1,289 @@
+package io.joblib4j.internal.process;
+
+import io.joblib4j.SerializableRunnable;
+import io.joblib4j.backend.Batch;
+import io.joblib4j.backend.BatchResult;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.NotSerializableException;
+import java.io.UncheckedIOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The main class of a worker JVM of the process backend. Started by the parent as
+ * {@code java ... io.joblib4j.internal.process.WorkerMain <socket> <token> <parent-pid> <heap-growth-limit>}; connects
+ * to the parent's socket, then runs the batches it receives one at a time in its main thread.
+ *
+ * <p>The worker exits when the parent dies, however it dies: its stdin (a pipe from the parent) reaches end of file,
+ * the parent process ends, or the channel closes. It exits by itself after a batch if its heap use has grown by more
+ * than the limit over its use after the first batch (a leak), telling the parent so in its last answer.
+ */
+public final class WorkerMain {
+    private static final long FLUSH_NANOS = 20_000_000L;
+    private static final long GC_INTERVAL_NANOS = 1_000_000_000L;
+
+    private final DataInputStream in;
+    private final DataOutputStream out;
+    private final String name;
+    private final long heapGrowthLimit;
+    private final Map<String, Object> arrays = new HashMap<>();
+    private long currentCall = -1;
+    private long initializedKey;
+    private long heapBaseline = -1;
+    private long lastGc;
+
+    private WorkerMain(SocketChannel channel, long heapGrowthLimit) {
+        this.in = new DataInputStream(new BufferedInputStream(Protocol.input(channel), 1 << 16));
+        this.out = new DataOutputStream(new BufferedOutputStream(Protocol.output(channel), 1 << 16));
+        this.name = "worker-" + ProcessHandle.current().pid();
+        this.heapGrowthLimit = heapGrowthLimit;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 4) {
+            System.err.println("usage: WorkerMain <socket> <token> <parent-pid> <heap-growth-limit-bytes>");
+            System.exit(2);
+        }
+        long token = Long.parseLong(args[1]);
+        long parentPid = Long.parseLong(args[2]);
+        watchParent(parentPid);
+        SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(args[0]));
+        WorkerMain worker = new WorkerMain(channel, Long.parseLong(args[3]));
+        worker.out.writeByte(Protocol.HELLO);
+        worker.out.writeLong(token);
+        worker.out.writeLong(ProcessHandle.current().pid());
+        worker.out.flush();
+        int code = worker.loop();
+        System.out.flush();
+        System.err.flush();
+        System.exit(code);
+    }
+
+    /** Exits as soon as the parent is gone: stdin closes when the parent dies, whatever killed it. */
+    private static void watchParent(long parentPid) {
+        Thread stdin = new Thread(() -> {
+            InputStream s = System.in;
+            byte[] buf = new byte[64];
+            try {
+                while (s.read(buf) >= 0) {
+                    // the parent never writes; keep reading until end of file
+                }
+            } catch (IOException e) {
+                // closed: same as end of file
+            }
+            Runtime.getRuntime().halt(0);
+        }, "joblib4j-parent-watch");
+        stdin.setDaemon(true);
+        stdin.start();
+        ProcessHandle.of(parentPid).ifPresentOrElse(
+                h -> h.onExit().thenRun(() -> Runtime.getRuntime().halt(0)),
+                () -> Runtime.getRuntime().halt(0));
+    }
+
+    private int loop() throws IOException {
+        while (true) {
+            byte type;
+            try {
+                type = in.readByte();
+            } catch (EOFException e) {
+                return 0;
+            }
+            switch (type) {
+                case Protocol.RUN -> {
+                    if (run()) {
+                        return 0;
+                    }
+                }
+                case Protocol.SHUTDOWN -> {
+                    return 0;
+                }
+                default -> throw new IOException("unknown frame type " + type + " from the parent");
+            }
+        }
+    }
+
+    /** Runs one batch and answers; returns true if this worker retires after it. */
+    private boolean run() throws IOException {
+        long job = in.readLong();
+        long call = in.readLong();
+        boolean timed = in.readBoolean();
+        long initKey = in.readLong();
+        byte[] init = Protocol.readBytes(in);
+        byte[] payload = Protocol.readBytes(in);
+        if (call != currentCall) {
+            arrays.clear();
+            currentCall = call;
+        }
+        long start = System.nanoTime();
+        Throwable setupFailure = null;
+        BatchMessage message = null;
+        try {
+            if (init != null && initKey != initializedKey) {
+                SerializableRunnable initializer = (SerializableRunnable) Codec.decode(init, null);
+                initializer.run();
+                initializedKey = initKey;
+            }
+            message = (BatchMessage) Codec.decode(payload, this::resolve);
+        } catch (Throwable t) {
+            setupFailure = t;
+        }
+        Sender sender = new Sender(job, timed);
+        BatchResult result;
+        if (setupFailure != null) {
+            result = null;
+        } else {
+            Batch batch = new Batch(message.firstIndex(), message.tasks(), message.context());
+            result = batch.runAll(name, sender);
+        }
+        List<Object> values = result == null ? List.of() : result.values();
+        Throwable failure = result == null ? setupFailure : result.failure();
+        boolean retire = checkHeap();
+        sender.done(values, failure, retire, System.nanoTime() - start);
+        return retire;
+    }
+
+    private Object resolve(Object obj) {
+        if (obj instanceof SharedArrayRef ref) {
+            return arrays.computeIfAbsent(ref.path(), p -> {
+                try {
+                    return ArrayFiles.read(ref);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read the shared array " + p + ": " + e.getMessage(), e);
+                }
+            });
+        }
+        return obj;
+    }
+
+    private boolean checkHeap() {
+        if (heapGrowthLimit <= 0) {
+            return false;
+        }
+        Runtime rt = Runtime.getRuntime();
+        long used = rt.totalMemory() - rt.freeMemory();
+        if (heapBaseline < 0) {
+            System.gc();
+            heapBaseline = rt.totalMemory() - rt.freeMemory();
+            lastGc = System.nanoTime();
+            return false;
+        }
+        if (used - heapBaseline <= heapGrowthLimit) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (now - lastGc < GC_INTERVAL_NANOS) {
+            return false;
+        }
+        lastGc = now;
+        System.gc();
+        used = rt.totalMemory() - rt.freeMemory();
+        return used - heapBaseline > heapGrowthLimit;
+    }
+
+    /** Streams the values of a running batch to the parent: task by task when timed, else every 20 ms at most. */
+    private final class Sender implements Batch.TaskWatch {
+        private final long job;
+        private final boolean timed;
+        private int sent;
+        private long lastFlush = System.nanoTime();
+
+        Sender(long job, boolean timed) {
+            this.job = job;
+            this.timed = timed;
+        }
+
+        @Override
+        public void started(int indexInBatch, List<Object> valuesSoFar) {
+            try {
+                long now = System.nanoTime();
+                if (indexInBatch > sent && (timed || now - lastFlush > FLUSH_NANOS)) {
+                    byte[] bytes = encodeValues(valuesSoFar, sent);
+                    if (bytes != null) {
+                        out.writeByte(Protocol.VALUES);
+                        out.writeLong(job);
+                        Protocol.writeBytes(out, bytes);
+                        sent = indexInBatch;
+                        lastFlush = now;
+                    }
+                }
+                if (timed) {
+                    out.writeByte(Protocol.STARTED);
+                    out.writeLong(job);
+                    out.writeInt(indexInBatch);
+                    out.flush();
+                } else if (lastFlush == now) {
+                    out.flush();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("lost the channel to the parent", e);
+            }
+        }
+
+        @Override
+        public void finished(int indexInBatch) {
+        }
+
+        /** The values from {@code from} on, serialized, or null if one of them cannot be (left to {@link #done}). */
+        private byte[] encodeValues(List<Object> values, int from) {
+            try {
+                return Codec.encode(new ArrayList<>(values.subList(from, values.size())), null);
+            } catch (Exception e) {
+                return null;
+            }
+        }
+
+        void done(List<Object> values, Throwable failure, boolean retire, long nanos) throws IOException {
+            List<Object> rest = new ArrayList<>(values.subList(sent, values.size()));
+            byte[] bytes;
+            try {
+                bytes = Codec.encode(rest, null);
+            } catch (Exception e) {
+                int bad = 0;
+                while (bad < rest.size() && serializable(rest.get(bad))) {
+                    bad++;
+                }
+                Object value = rest.get(Math.min(bad, rest.size() - 1));
+                rest = new ArrayList<>(rest.subList(0, bad));
+                bytes = Codec.encode(rest, null);
+                NotSerializableException f = new NotSerializableException("the result of the task, of class "
+                        + (value == null ? "null" : value.getClass().getName())
+                        + ", cannot be serialized to send it back from the worker: " + e);
+                failure = f;
+            }
+            out.writeByte(Protocol.DONE);
+            out.writeLong(job);
+            Protocol.writeBytes(out, bytes);
+            Protocol.writeBytes(out, failure == null ? null : encodeFailure(failure));
+            out.writeBoolean(retire);
+            out.writeLong(nanos);
+            out.flush();
+        }
+    }
+
+    private static boolean serializable(Object value) {
+        try {
+            Codec.encode(value, null);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static byte[] encodeFailure(Throwable failure) throws IOException {
+        try {
+            return Codec.encode(failure, null);
+        } catch (Exception e) {
+            return Codec.encode(new RemoteFailure(failure, "the exception could not be serialized: " + e), null);
+        }
+    }
+}

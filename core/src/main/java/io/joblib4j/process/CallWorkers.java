@@ -1,0 +1,417 @@
+package io.joblib4j.process;
+
+import io.joblib4j.Task;
+import io.joblib4j.backend.Batch;
+import io.joblib4j.backend.BatchListener;
+import io.joblib4j.backend.BatchResult;
+import io.joblib4j.backend.Failures;
+import io.joblib4j.backend.WorkerSpec;
+import io.joblib4j.internal.process.BatchMessage;
+import io.joblib4j.internal.process.Codec;
+import java.io.IOException;
+import java.io.NotSerializableException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The workers leased from a {@link WorkerPool} for one call (or one {@code Parallel} scope): up to {@code nJobs}
+ * worker JVMs, a queue of batches waiting for a free one, and the call's shared arrays.
+ *
+ * <p>Batches are serialized in the submitting thread, so a task that cannot be serialized fails at once and alone
+ * (the tasks before it in its batch still run). A worker that dies fails its batch with
+ * {@link Failures.WorkerLost} and is replaced; a task running past the timeout has its worker killed and fails with
+ * {@link Failures.Timeout}.
+ */
+final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Owner {
+    private static final AtomicLong CALLS = new AtomicLong();
+    private static final AtomicLong JOBS = new AtomicLong();
+
+    private final WorkerPool pool;
+    private final WorkerSpec spec;
+    private final long callId = CALLS.incrementAndGet();
+    private final SharedArrays arrays;
+    private final byte[] initBytes;
+    private final long initKey;
+    private final List<WorkerHandle> workers = new ArrayList<>();
+    private final ArrayDeque<Job> queue = new ArrayDeque<>();
+    private final Map<WorkerHandle, Job> running = new HashMap<>();
+    private boolean closed;
+    private RuntimeException startupError;
+
+    /** A batch on its way through a worker. */
+    private static final class Job {
+        final long id = JOBS.incrementAndGet();
+        final Batch batch;
+        final BatchListener listener;
+        final byte[] payload;
+        /** Fails the batch after its sent prefix, for a task that could not be serialized; or null. */
+        final Throwable tail;
+        final List<Object> received = new ArrayList<>();
+        final AtomicBoolean reported = new AtomicBoolean();
+        ScheduledFuture<?> timer;
+
+        Job(Batch batch, BatchListener listener, byte[] payload, Throwable tail) {
+            this.batch = batch;
+            this.listener = listener;
+            this.payload = payload;
+            this.tail = tail;
+        }
+
+        void report(BatchResult result) {
+            if (reported.compareAndSet(false, true)) {
+                listener.done(result);
+            }
+        }
+
+        void cancelTimer() {
+            if (timer != null) {
+                timer.cancel(false);
+                timer = null;
+            }
+        }
+    }
+
+    CallWorkers(WorkerPool pool, WorkerSpec spec) {
+        this.pool = pool;
+        this.spec = spec;
+        this.arrays = new SharedArrays(spec.tempFolder(), spec.maxNbytes());
+        if (spec.initializer() != null) {
+            try {
+                initBytes = Codec.encode(spec.initializer(), null);
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalArgumentException("the initializer " + spec.initializer().getClass().getName()
+                        + " cannot be serialized to send it to the worker processes: " + e, e);
+            }
+            initKey = Arrays.hashCode(initBytes) * 31L + initBytes.length | 1L;
+        } else {
+            initBytes = null;
+            initKey = 0;
+        }
+        synchronized (this) {
+            for (int i = 0; i < spec.nJobs(); i++) {
+                workers.add(pool.acquire(this));
+            }
+        }
+        dispatch();
+    }
+
+    @Override
+    public int size() {
+        return spec.nJobs();
+    }
+
+    /** The worker processes leased now (for tests and reports). */
+    synchronized List<Long> pids() {
+        List<Long> pids = new ArrayList<>();
+        for (WorkerHandle h : workers) {
+            pids.add(h.pid());
+        }
+        return pids;
+    }
+
+    @Override
+    public void submit(Batch batch, BatchListener listener) {
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("these workers have been closed");
+            }
+            if (startupError != null) {
+                listener.done(BatchResult.failure(batch, List.of(), startupError, "parent", 0));
+                return;
+            }
+        }
+        Job job = encode(batch, listener);
+        if (job == null) {
+            return;
+        }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            queue.add(job);
+        }
+        dispatch();
+    }
+
+    private Job encode(Batch batch, BatchListener listener) {
+        try {
+            return new Job(batch, listener, Codec.encode(message(batch, batch.size()), arrays), null);
+        } catch (Exception whole) {
+            int bad = 0;
+            Exception cause = whole;
+            for (; bad < batch.size(); bad++) {
+                try {
+                    Codec.encode(batch.task(bad), arrays);
+                } catch (Exception e) {
+                    cause = e;
+                    break;
+                }
+            }
+            Task<?> task = batch.task(Math.min(bad, batch.size() - 1));
+            Exception failure = new NotSerializableException("task " + (batch.firstIndex() + bad) + " ("
+                    + task.getClass().getName() + ") cannot be serialized to send it to a worker process: " + cause);
+            failure.initCause(cause);
+            if (bad == 0 || bad >= batch.size()) {
+                listener.done(BatchResult.failure(batch, List.of(), failure, "parent", 0));
+                return null;
+            }
+            try {
+                return new Job(batch, listener, Codec.encode(message(batch, bad), arrays), failure);
+            } catch (Exception e) {
+                listener.done(BatchResult.failure(batch, List.of(), failure, "parent", 0));
+                return null;
+            }
+        }
+    }
+
+    private static BatchMessage message(Batch batch, int count) {
+        List<? extends Task<?>> tasks = count == batch.size() ? batch.tasks() : batch.tasks().subList(0, count);
+        return new BatchMessage(batch.firstIndex(), batch.context().portable(), new ArrayList<>(tasks));
+    }
+
+    private void dispatch() {
+        List<Map.Entry<WorkerHandle, Job>> sends = new ArrayList<>();
+        synchronized (this) {
+            for (WorkerHandle h : workers) {
+                if (queue.isEmpty()) {
+                    break;
+                }
+                if (h.isReady() && !h.isRetiring() && !running.containsKey(h)) {
+                    Job job = queue.poll();
+                    running.put(h, job);
+                    sends.add(Map.entry(h, job));
+                }
+            }
+        }
+        for (Map.Entry<WorkerHandle, Job> send : sends) {
+            WorkerHandle h = send.getKey();
+            Job job = send.getValue();
+            byte[] init = null;
+            synchronized (this) {
+                if (initBytes != null && h.initKey != initKey) {
+                    init = initBytes;
+                    h.initKey = initKey;
+                }
+            }
+            try {
+                h.run(job.id, callId, spec.timeout() != null, initKey, init, job.payload);
+            } catch (IOException e) {
+                h.kill(); // its exit reports the batch as lost
+            }
+        }
+    }
+
+    @Override
+    public void ready(WorkerHandle worker) {
+        boolean release;
+        synchronized (this) {
+            release = closed;
+        }
+        if (release) {
+            pool.release(worker);
+        } else {
+            dispatch();
+        }
+    }
+
+    @Override
+    public void started(WorkerHandle worker, long jobId, int index) {
+        Duration timeout = spec.timeout();
+        if (timeout == null) {
+            return;
+        }
+        synchronized (this) {
+            Job job = running.get(worker);
+            if (job == null || job.id != jobId) {
+                return;
+            }
+            job.cancelTimer();
+            job.timer = WorkerPool.TIMER.schedule(() -> timedOut(worker, job, index), timeout.toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void timedOut(WorkerHandle worker, Job job, int index) {
+        List<Object> values;
+        synchronized (this) {
+            if (running.get(worker) != job || job.reported.get()) {
+                return;
+            }
+            values = new ArrayList<>(job.received.subList(0, Math.min(index, job.received.size())));
+        }
+        worker.kill();
+        job.report(BatchResult.failure(job.batch, values, new Failures.Timeout(spec.timeout()), worker.name(), 0));
+    }
+
+    @Override
+    public void values(WorkerHandle worker, long jobId, List<Object> values) {
+        synchronized (this) {
+            Job job = running.get(worker);
+            if (job != null && job.id == jobId) {
+                job.received.addAll(values);
+            }
+        }
+    }
+
+    @Override
+    public void done(WorkerHandle worker, long jobId, List<Object> values, Throwable failure, boolean retire, long nanos) {
+        Job job;
+        BatchResult result;
+        synchronized (this) {
+            job = running.get(worker);
+            if (job == null || job.id != jobId) {
+                return;
+            }
+            running.remove(worker);
+            job.cancelTimer();
+            job.received.addAll(values);
+            worker.tasksRun += job.received.size() + (failure == null ? 0 : 1);
+            int max = pool.config().maxTasksPerWorker();
+            if (retire) {
+                worker.retiredByItself();
+            } else if (max > 0 && worker.tasksRun >= max) {
+                worker.retire();
+            }
+            if (worker.isRetiring() && workers.remove(worker) && !closed) {
+                workers.add(pool.acquire(this));
+            }
+            List<Object> got = new ArrayList<>(job.received);
+            if (failure != null) {
+                result = BatchResult.failure(job.batch, got, failure, worker.name(), nanos);
+            } else if (job.tail != null) {
+                result = BatchResult.failure(job.batch, got, job.tail, worker.name(), nanos);
+            } else if (got.size() != job.batch.size()) {
+                result = BatchResult.failure(job.batch, got, new IllegalStateException(worker.name() + " returned "
+                        + got.size() + " values for a batch of " + job.batch.size() + " tasks"), worker.name(), nanos);
+            } else {
+                result = BatchResult.success(job.batch, got, worker.name(), nanos);
+            }
+        }
+        job.report(result);
+        dispatch();
+    }
+
+    @Override
+    public void exited(WorkerHandle worker, String status) {
+        Job job;
+        List<Job> failed = List.of();
+        RuntimeException error = null;
+        synchronized (this) {
+            boolean mine = workers.remove(worker);
+            job = running.remove(worker);
+            if (job != null) {
+                job.cancelTimer();
+            }
+            if (mine && !closed) {
+                if (!worker.wasReady() && job == null) {
+                    if (startupError == null) {
+                        startupError = new IllegalStateException("a worker JVM exited with " + status
+                                + " before it connected; check the JVM options and the class path (its stderr is"
+                                + " above): " + String.join(" ", pool.command(0)));
+                    }
+                    error = startupError;
+                    failed = new ArrayList<>(queue);
+                    queue.clear();
+                } else {
+                    workers.add(pool.acquire(this));
+                }
+            }
+        }
+        if (job != null) {
+            List<Object> got;
+            synchronized (this) {
+                got = new ArrayList<>(job.received);
+            }
+            job.report(BatchResult.failure(job.batch, got, new Failures.WorkerLost(status), worker.name(), 0));
+        }
+        for (Job j : failed) {
+            j.report(BatchResult.failure(j.batch, List.of(), error, "parent", 0));
+        }
+        dispatch();
+    }
+
+    /**
+     * Removes a queued batch, or kills the worker running it; its listener is not called. Returns false if the
+     * batch was neither queued nor running.
+     */
+    boolean cancel(Batch batch) {
+        synchronized (this) {
+            if (queue.removeIf(j -> j.batch == batch)) {
+                return true;
+            }
+            for (Map.Entry<WorkerHandle, Job> e : running.entrySet()) {
+                if (e.getValue().batch == batch) {
+                    e.getValue().reported.set(true);
+                    e.getValue().cancelTimer();
+                    e.getKey().kill();
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Removes a queued batch; returns false if it is not queued (it may be running). */
+    synchronized boolean drainOne(Batch batch) {
+        return queue.removeIf(j -> j.batch == batch);
+    }
+
+    /** Drops the queued batches, returning them; running ones go on. */
+    synchronized List<Batch> drainQueue() {
+        List<Batch> drained = new ArrayList<>();
+        for (Job j : queue) {
+            drained.add(j.batch);
+        }
+        queue.clear();
+        return drained;
+    }
+
+    @Override
+    public void abort() {
+        synchronized (this) {
+            queue.clear();
+            for (Map.Entry<WorkerHandle, Job> e : running.entrySet()) {
+                e.getValue().reported.set(true);
+                e.getValue().cancelTimer();
+                e.getKey().kill();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        List<WorkerHandle> release = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            queue.clear();
+            for (WorkerHandle h : workers) {
+                Job job = running.get(h);
+                if (job != null) {
+                    job.reported.set(true);
+                    job.cancelTimer();
+                    h.kill();
+                } else {
+                    release.add(h);
+                }
+            }
+            workers.clear();
+            running.clear();
+        }
+        for (WorkerHandle h : release) {
+            pool.release(h);
+        }
+        arrays.close();
+    }
+}

@@ -1,0 +1,522 @@
+package io.joblib4j.process;
+
+import io.joblib4j.SerializableRunnable;
+import io.joblib4j.Task;
+import io.joblib4j.backend.Backend;
+import io.joblib4j.backend.Batch;
+import io.joblib4j.backend.BatchResult;
+import io.joblib4j.backend.Failures;
+import io.joblib4j.backend.WorkerSpec;
+import io.joblib4j.internal.ConfigFrame;
+import io.joblib4j.parallel.TaskFailure;
+import io.joblib4j.parallel.TaskTimeoutException;
+import io.joblib4j.parallel.WorkerCrashedException;
+import io.joblib4j.persist.MmapMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A pool of worker JVMs: the engine of the {@code processes} backend, also usable directly as a
+ * {@link java.util.concurrent.ExecutorService}.
+ *
+ * <p>Workers are started with this JVM's own {@code java} launcher and class path, plus the pool's
+ * {@linkplain Builder#jvmOptions(String...) JVM options} and {@linkplain Builder#environment(String, String)
+ * environment}; they stay warm between calls and exit after the {@linkplain Builder#idleTimeout(Duration) idle
+ * timeout} (300 s by default), and at once when this JVM dies, however it dies. Tasks and results travel serialized
+ * over a private socket (never the workers' stdout, which, like their stderr, is copied to this JVM's
+ * {@code System.out} and {@code System.err}). Primitive arrays larger than {@linkplain Builder#maxNbytes(Long)
+ * maxNbytes} (1 MiB by default) that a task holds are written once to a temp folder and read by the workers from
+ * there instead of from the socket.
+ *
+ * <p>A worker that dies (exit, halt, signal, out of memory, a crash in native code) fails its task with
+ * {@link WorkerCrashedException} naming the exit code or signal, and is replaced. A task that runs past the
+ * {@linkplain Builder#timeout(Duration) timeout} has its worker killed and fails with {@link TaskTimeoutException}.
+ * {@code cancel(true)} on a running task's future kills its worker too: unlike a thread, a process can always be
+ * stopped.
+ *
+ * <pre>{@code
+ * try (ProcessPool pool = ProcessPool.builder().workers(2).jvmOptions("-Xmx512m").build()) {
+ *     Future<Integer> f = pool.submit((Task<Integer>) () -> 6 * 7);
+ *     f.get();   // 42
+ * }
+ * }</pre>
+ *
+ * <p>Tasks given to {@link #submit(Callable)}, {@link #execute(Runnable)} and the {@code invoke} methods must be
+ * serializable (a {@link Task}, or a serializable lambda); a task that is not fails its future with a
+ * {@link java.io.NotSerializableException} naming the class. {@link #shared()} is the pool that
+ * {@code Parallel.builder().backend("processes")} uses.
+ */
+public final class ProcessPool extends AbstractExecutorService {
+    private static final class SharedHolder {
+        static final ProcessPool SHARED = new ProcessPool(new Builder(), false);
+    }
+
+    private final WorkerPool pool;
+    private final boolean owned;
+    private final Backend backend;
+    private final WorkerSpec spec;
+    private final Object lock = new Object();
+    private final Map<RemoteFuture<?>, Boolean> outstanding = new LinkedHashMap<>();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private CallWorkers lease;
+    private long sequence;
+    private boolean shutdown;
+
+    private ProcessPool(Builder b, boolean owned) {
+        this.pool = new WorkerPool(new PoolConfig(b.jvmOptions, b.environment, b.idleTimeout, b.maxTasksPerWorker,
+                b.heapGrowthLimit));
+        this.owned = owned;
+        this.backend = new ProcessBackend(pool);
+        this.spec = new WorkerSpec(b.workers, b.timeout, b.initializer, b.tempFolder, b.maxNbytes, MmapMode.READ_ONLY, 0);
+    }
+
+    /**
+     * The JVM-wide pool behind the {@code "processes"} backend, with default settings. Its workers are shared by
+     * every call that names that backend and exit after 300 s idle; it cannot be shut down.
+     */
+    public static ProcessPool shared() {
+        return SharedHolder.SHARED;
+    }
+
+    /** A builder for a pool of its own, with its own workers and settings. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A backend running {@code Parallel} calls on this pool's workers, with this pool's JVM options and environment:
+     * {@code Parallel.builder().backend(pool.backend())}. Each call leases as many workers as it has jobs.
+     */
+    public Backend backend() {
+        return backend;
+    }
+
+    /** How many tasks submitted to this pool as an {@code ExecutorService} run at once. */
+    public int workers() {
+        return spec.nJobs();
+    }
+
+    /** The process ids of this pool's worker JVMs alive now, idle or busy. */
+    public List<Long> workerPids() {
+        return pool.pids();
+    }
+
+    @Override
+    protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
+        return new RemoteFuture<>(asTask(callable));
+    }
+
+    @Override
+    protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
+        return new RemoteFuture<>(asTask(runnable, value));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Task<T> asTask(Callable<T> callable) {
+        Objects.requireNonNull(callable, "task");
+        if (callable instanceof Task<?> t) {
+            return (Task<T>) t;
+        }
+        return new CallableTask<>(callable);
+    }
+
+    private static <T> Task<T> asTask(Runnable runnable, T value) {
+        Objects.requireNonNull(runnable, "task");
+        return new RunnableTask<>(runnable, value);
+    }
+
+    /** Runs {@code command} in a worker; it must be serializable or a future made by this pool. */
+    @Override
+    public void execute(Runnable command) {
+        Objects.requireNonNull(command, "command");
+        RemoteFuture<?> future = command instanceof RemoteFuture<?> f && f.pool() == this
+                ? f : new RemoteFuture<>(asTask(command, null));
+        dispatch(future);
+    }
+
+    private void dispatch(RemoteFuture<?> future) {
+        synchronized (lock) {
+            if (shutdown) {
+                throw new RejectedExecutionException("this process pool has been shut down");
+            }
+            if (lease == null) {
+                lease = new CallWorkers(pool, spec);
+            }
+            outstanding.put(future, Boolean.TRUE);
+            Batch batch = new Batch(sequence++, List.of(future.task), ConfigFrame.current().portable());
+            future.batch = batch;
+            future.lease = lease;
+            lease.submit(batch, result -> complete(future, result));
+        }
+    }
+
+    private void complete(RemoteFuture<?> future, BatchResult result) {
+        if (result.succeeded()) {
+            future.succeed(result.values().getFirst());
+        } else {
+            Throwable failure = result.failure();
+            TaskFailure where = new TaskFailure(result.failedIndex(), future.task.describe(), "processes", result.worker());
+            if (failure instanceof Failures.Timeout t) {
+                failure = new TaskTimeoutException(where, t.timeout());
+            } else if (failure instanceof Failures.WorkerLost lost) {
+                failure = new WorkerCrashedException(where, lost.exitStatus());
+            } else {
+                failure.addSuppressed(where);
+            }
+            future.completeExceptionally(failure);
+        }
+        finished(future);
+    }
+
+    private void finished(RemoteFuture<?> future) {
+        synchronized (lock) {
+            if (outstanding.remove(future) == null) {
+                return;
+            }
+            if (outstanding.isEmpty()) {
+                if (lease != null) {
+                    lease.close(); // idle workers go back to the pool, where the idle timeout applies
+                    lease = null;
+                }
+                if (shutdown) {
+                    terminate();
+                }
+            }
+        }
+    }
+
+    private void terminate() {
+        if (lease != null) {
+            lease.close();
+            lease = null;
+        }
+        if (owned) {
+            pool.shutdown();
+        }
+        terminated.countDown();
+    }
+
+    /**
+     * Accepts no new tasks; those submitted run to completion, then the workers exit.
+     *
+     * @throws UnsupportedOperationException on the {@linkplain #shared() shared} pool
+     */
+    @Override
+    public void shutdown() {
+        checkOwned();
+        synchronized (lock) {
+            shutdown = true;
+            if (outstanding.isEmpty() && terminated.getCount() > 0) {
+                terminate();
+            }
+        }
+    }
+
+    /**
+     * Accepts no new tasks, kills the workers running tasks (their futures are cancelled) and returns the tasks that
+     * never started.
+     *
+     * @throws UnsupportedOperationException on the {@linkplain #shared() shared} pool
+     */
+    @Override
+    public List<Runnable> shutdownNow() {
+        checkOwned();
+        List<Runnable> neverStarted = new ArrayList<>();
+        List<RemoteFuture<?>> all;
+        synchronized (lock) {
+            shutdown = true;
+            all = new ArrayList<>(outstanding.keySet());
+            if (lease != null) {
+                List<Batch> queued = lease.drainQueue();
+                for (RemoteFuture<?> f : all) {
+                    if (queued.contains(f.batch)) {
+                        neverStarted.add(f);
+                    }
+                }
+                lease.abort();
+            }
+        }
+        for (RemoteFuture<?> f : all) {
+            f.cancel(false);
+        }
+        synchronized (lock) {
+            outstanding.clear();
+            if (terminated.getCount() > 0) {
+                terminate();
+            }
+        }
+        return neverStarted;
+    }
+
+    private void checkOwned() {
+        if (!owned) {
+            throw new UnsupportedOperationException(
+                    "the shared process pool cannot be shut down; its workers exit after the idle timeout");
+        }
+    }
+
+    @Override
+    public boolean isShutdown() {
+        synchronized (lock) {
+            return shutdown;
+        }
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return terminated.getCount() == 0;
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return terminated.await(timeout, unit);
+    }
+
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
+        try {
+            return invokeAny(tasks, false, 0);
+        } catch (TimeoutException e) {
+            throw new AssertionError("no timeout was set", e);
+        }
+    }
+
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        return invokeAny(tasks, true, unit.toNanos(timeout));
+    }
+
+    private <T> T invokeAny(Collection<? extends Callable<T>> tasks, boolean timed, long nanos)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        if (tasks.isEmpty()) {
+            throw new IllegalArgumentException("invokeAny needs at least one task");
+        }
+        long deadline = System.nanoTime() + nanos;
+        LinkedBlockingQueue<CompletableFuture<T>> completed = new LinkedBlockingQueue<>();
+        List<RemoteFuture<T>> futures = new ArrayList<>();
+        try {
+            for (Callable<T> c : tasks) {
+                RemoteFuture<T> f = new RemoteFuture<>(asTask(c));
+                futures.add(f);
+                f.whenComplete((v, e) -> completed.add(f));
+                execute(f);
+            }
+            ExecutionException last = null;
+            for (int i = 0; i < futures.size(); i++) {
+                CompletableFuture<T> f = timed ? completed.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)
+                        : completed.take();
+                if (f == null) {
+                    throw new TimeoutException("no task of invokeAny completed within the timeout");
+                }
+                try {
+                    return f.get();
+                } catch (ExecutionException e) {
+                    last = e;
+                } catch (java.util.concurrent.CancellationException e) {
+                    last = new ExecutionException(e);
+                }
+            }
+            throw last;
+        } finally {
+            for (RemoteFuture<T> f : futures) {
+                f.cancel(true);
+            }
+        }
+    }
+
+    /** A task of this pool: completed from the worker's answer; {@code cancel(true)} kills a running task's worker. */
+    private final class RemoteFuture<T> extends CompletableFuture<T> implements RunnableFuture<T> {
+        final Task<T> task;
+        volatile Batch batch;
+        volatile CallWorkers lease;
+
+        RemoteFuture(Task<T> task) {
+            this.task = task;
+        }
+
+        ProcessPool pool() {
+            return ProcessPool.this;
+        }
+
+        @Override
+        public void run() {
+            dispatch(this);
+        }
+
+        @SuppressWarnings("unchecked")
+        void succeed(Object value) {
+            complete((T) value);
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                CallWorkers l = lease;
+                Batch b = batch;
+                if (l != null && b != null) {
+                    if (mayInterruptIfRunning) {
+                        l.cancel(b);
+                    } else {
+                        l.drainOne(b);
+                    }
+                }
+                finished(this);
+            }
+            return cancelled;
+        }
+    }
+
+    private record CallableTask<T>(Callable<T> callable) implements Task<T> {
+        @Override
+        public T call() throws Exception {
+            return callable.call();
+        }
+
+        @Override
+        public String describe() {
+            return io.joblib4j.internal.Describe.callable(callable);
+        }
+    }
+
+    private record RunnableTask<T>(Runnable runnable, T value) implements Task<T> {
+        @Override
+        public T call() {
+            runnable.run();
+            return value;
+        }
+
+        @Override
+        public String describe() {
+            return io.joblib4j.internal.Describe.callable(runnable);
+        }
+    }
+
+    /** Settings of a {@link ProcessPool}; every one has a default. */
+    public static final class Builder {
+        private int workers = Runtime.getRuntime().availableProcessors();
+        private List<String> jvmOptions = List.of();
+        private final Map<String, String> environment = new LinkedHashMap<>();
+        private Duration idleTimeout = PoolConfig.DEFAULT_IDLE_TIMEOUT;
+        private int maxTasksPerWorker;
+        private long heapGrowthLimit = PoolConfig.DEFAULT_HEAP_GROWTH_LIMIT;
+        private Duration timeout;
+        private SerializableRunnable initializer;
+        private Path tempFolder;
+        private Long maxNbytes = 1L << 20;
+
+        private Builder() {}
+
+        /** How many tasks run at once when the pool is used as an {@code ExecutorService}; default: the CPU count. */
+        public Builder workers(int workers) {
+            if (workers < 1) {
+                throw new IllegalArgumentException("workers must be at least 1, got " + workers);
+            }
+            this.workers = workers;
+            return this;
+        }
+
+        /** Options for each worker's {@code java} command, such as {@code -Xmx2g}; replaces earlier ones. */
+        public Builder jvmOptions(String... options) {
+            for (String o : options) {
+                if (o == null || o.isBlank()) {
+                    throw new IllegalArgumentException("a JVM option must not be blank, got '" + o + "'");
+                }
+            }
+            this.jvmOptions = List.of(options);
+            return this;
+        }
+
+        /** Sets an environment variable in each worker. */
+        public Builder environment(String name, String value) {
+            if (name == null || name.isBlank() || name.contains("=")) {
+                throw new IllegalArgumentException("not an environment variable name: '" + name + "'");
+            }
+            environment.put(name, Objects.requireNonNull(value, "value of " + name));
+            return this;
+        }
+
+        /** A worker idle this long exits (default 300 s); a new one starts when needed. */
+        public Builder idleTimeout(Duration idleTimeout) {
+            if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero()) {
+                throw new IllegalArgumentException("idleTimeout must be positive, got " + idleTimeout);
+            }
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        /** A worker is replaced by a fresh JVM after running this many tasks (0, the default: never). */
+        public Builder maxTasksPerWorker(int maxTasksPerWorker) {
+            if (maxTasksPerWorker < 0) {
+                throw new IllegalArgumentException("maxTasksPerWorker must be 0 (no limit) or more, got " + maxTasksPerWorker);
+            }
+            this.maxTasksPerWorker = maxTasksPerWorker;
+            return this;
+        }
+
+        /**
+         * A worker whose heap use, after a batch and a garbage collection, exceeds its use after its first batch by
+         * more than this many bytes exits and is replaced, as loky does for leaks (default 300 MiB; 0: never).
+         */
+        public Builder heapGrowthLimit(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("heapGrowthLimit must be 0 (no limit) or more, got " + bytes);
+            }
+            this.heapGrowthLimit = bytes;
+            return this;
+        }
+
+        /** The longest a task submitted to the {@code ExecutorService} may run; its worker is killed after. */
+        public Builder timeout(Duration timeout) {
+            if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+                throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** Runs once in each worker before its first task of the {@code ExecutorService}. */
+        public Builder initializer(SerializableRunnable initializer) {
+            this.initializer = initializer;
+            return this;
+        }
+
+        /** Where large arrays are shared with the workers (default: /dev/shm when it has room, else the temp dir). */
+        public Builder tempFolder(Path tempFolder) {
+            this.tempFolder = tempFolder;
+            return this;
+        }
+
+        /** Primitive arrays larger than this many bytes are shared through files (default 1 MiB; null: never). */
+        public Builder maxNbytes(Long maxNbytes) {
+            if (maxNbytes != null && maxNbytes < 0) {
+                throw new IllegalArgumentException("maxNbytes must be 0 or more (or null to never share), got " + maxNbytes);
+            }
+            this.maxNbytes = maxNbytes;
+            return this;
+        }
+
+        /** A new pool; its workers start with the first task or call. */
+        public ProcessPool build() {
+            return new ProcessPool(this, true);
+        }
+    }
+}

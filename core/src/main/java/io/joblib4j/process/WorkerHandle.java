@@ -1,0 +1,270 @@
+package io.joblib4j.process;
+
+import io.joblib4j.internal.process.Codec;
+import io.joblib4j.internal.process.ExitStatus;
+import io.joblib4j.internal.process.Protocol;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * One worker JVM as the parent sees it: the process, its channel, and the owner (a {@link CallWorkers}) that its
+ * frames and its death are reported to. An idle worker in the pool has no owner.
+ */
+final class WorkerHandle {
+    /** Receives a worker's events; called from the worker's reader thread or the process exit watcher. */
+    interface Owner {
+        void ready(WorkerHandle worker);
+
+        void started(WorkerHandle worker, long job, int index);
+
+        void values(WorkerHandle worker, long job, List<Object> values);
+
+        void done(WorkerHandle worker, long job, List<Object> values, Throwable failure, boolean retire, long nanos);
+
+        void exited(WorkerHandle worker, String status);
+    }
+
+    private final WorkerPool pool;
+    private final long token;
+    private final Process process;
+    private final String name;
+    private volatile Owner owner;
+    private volatile boolean ready;
+    private volatile boolean dead;
+    private volatile boolean retiring;
+    private volatile Thread reader;
+    private DataOutputStream out;
+    /** The initializer this worker has been sent (0: none). Guarded by the owner. */
+    long initKey;
+    /** Tasks run so far. Guarded by the owner. */
+    int tasksRun;
+    /** When it last became idle in the pool, in nanoTime. Guarded by the pool. */
+    long idleSince;
+
+    WorkerHandle(WorkerPool pool, long token, Process process, Owner owner) {
+        this.pool = pool;
+        this.token = token;
+        this.process = process;
+        this.owner = owner;
+        this.name = "worker-" + process.pid();
+        pump(process.getInputStream(), () -> System.out, name + "-stdout");
+        pump(process.getErrorStream(), () -> System.err, name + "-stderr");
+        process.onExit().thenRunAsync(this::exited, WorkerPool.EVENTS);
+    }
+
+    long token() {
+        return token;
+    }
+
+    String name() {
+        return name;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isReady() {
+        return ready && !dead;
+    }
+
+    boolean isDead() {
+        return dead;
+    }
+
+    boolean wasReady() {
+        return ready;
+    }
+
+    boolean isRetiring() {
+        return retiring;
+    }
+
+    Owner owner() {
+        return owner;
+    }
+
+    void owner(Owner owner) {
+        this.owner = owner;
+    }
+
+    /** The channel connected: start reading frames and announce the worker ready. */
+    void connected(SocketChannel channel, DataInputStream in) {
+        this.out = new DataOutputStream(new BufferedOutputStream(Protocol.output(channel), 1 << 16));
+        Thread t = new Thread(() -> read(in), name + "-reader");
+        t.setDaemon(true);
+        reader = t;
+        ready = true;
+        t.start();
+        Owner o = owner;
+        if (o != null) {
+            o.ready(this);
+        } else {
+            pool.offerIdle(this);
+        }
+    }
+
+    /** Sends a batch. */
+    void run(long job, long call, boolean timed, long initKey, byte[] init, byte[] payload) throws IOException {
+        synchronized (this) {
+            if (out == null) {
+                throw new IOException(name + " is not connected");
+            }
+            out.writeByte(Protocol.RUN);
+            out.writeLong(job);
+            out.writeLong(call);
+            out.writeBoolean(timed);
+            out.writeLong(initKey);
+            Protocol.writeBytes(out, init);
+            Protocol.writeBytes(out, payload);
+            out.flush();
+        }
+    }
+
+    /** Asks the worker to exit after its current batch; it is no longer given work. */
+    void retire() {
+        retiring = true;
+        synchronized (this) {
+            try {
+                if (out != null) {
+                    out.writeByte(Protocol.SHUTDOWN);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                kill();
+            }
+        }
+    }
+
+    /** Marks the worker as leaving by itself (it said so in its last answer). */
+    void retiredByItself() {
+        retiring = true;
+    }
+
+    /** Kills the worker and the processes it started, at once (SIGKILL). */
+    void kill() {
+        retiring = true;
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    private void read(DataInputStream in) {
+        try {
+            while (true) {
+                byte type = in.readByte();
+                switch (type) {
+                    case Protocol.STARTED -> {
+                        long job = in.readLong();
+                        int index = in.readInt();
+                        Owner o = owner;
+                        if (o != null) {
+                            o.started(this, job, index);
+                        }
+                    }
+                    case Protocol.VALUES -> {
+                        long job = in.readLong();
+                        byte[] bytes = Protocol.readBytes(in);
+                        Owner o = owner;
+                        if (o != null) {
+                            o.values(this, job, decodeValues(bytes));
+                        }
+                    }
+                    case Protocol.DONE -> {
+                        long job = in.readLong();
+                        byte[] values = Protocol.readBytes(in);
+                        byte[] failure = Protocol.readBytes(in);
+                        boolean retire = in.readBoolean();
+                        long nanos = in.readLong();
+                        List<Object> decoded;
+                        Throwable thrown = null;
+                        try {
+                            decoded = decodeValues(values);
+                        } catch (IllegalStateException e) {
+                            decoded = List.of();
+                            thrown = e;
+                        }
+                        if (thrown == null && failure != null) {
+                            thrown = decodeFailure(failure);
+                        }
+                        if (retire) {
+                            retiring = true;
+                        }
+                        Owner o = owner;
+                        if (o != null) {
+                            o.done(this, job, decoded, thrown, retire, nanos);
+                        }
+                    }
+                    default -> throw new IOException("unknown frame type " + type + " from " + name);
+                }
+            }
+        } catch (IOException e) {
+            // end of the channel: the process exit watcher reports what happened
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Object> decodeValues(byte[] bytes) {
+        try {
+            return (List<Object>) Codec.decode(bytes, null);
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            throw new IllegalStateException("cannot deserialize the results sent by " + name + ": " + e, e);
+        }
+    }
+
+    private Throwable decodeFailure(byte[] bytes) {
+        try {
+            return (Throwable) Codec.decode(bytes, null);
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            return new IllegalStateException("cannot deserialize the exception sent by " + name + ": " + e, e);
+        }
+    }
+
+    private void exited() {
+        Thread t = reader;
+        if (t != null) {
+            try {
+                t.join(1000); // let the last frames already sent be read before reporting the exit
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        dead = true;
+        String status = ExitStatus.describe(process.exitValue());
+        pool.removed(this);
+        Owner o = owner;
+        if (o != null) {
+            o.exited(this, status);
+        }
+    }
+
+    private static void pump(InputStream from, Supplier<PrintStream> to, String threadName) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[8192];
+            try (InputStream in = new BufferedInputStream(from)) {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    PrintStream target = to.get();
+                    target.write(buf, 0, n);
+                    target.flush();
+                }
+            } catch (IOException e) {
+                // the worker is gone
+            }
+        }, threadName);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

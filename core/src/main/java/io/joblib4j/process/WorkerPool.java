@@ -1,0 +1,284 @@
+package io.joblib4j.process;
+
+import io.joblib4j.internal.process.Protocol;
+import io.joblib4j.internal.process.TempFolders;
+import io.joblib4j.internal.process.WorkerMain;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A set of worker JVMs shared by the calls made on it: idle workers wait in the pool (and exit after the idle
+ * timeout), calls lease them through {@link CallWorkers}, new ones are started on demand. Workers connect back to a
+ * Unix domain socket in the pool's private (0700) folder.
+ */
+final class WorkerPool {
+    /** Timers (task timeouts, idle reaping). */
+    static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "joblib4j-process-timer");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Runs exit notifications, which may block briefly while the last frames are read. */
+    static final ExecutorService EVENTS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "joblib4j-process-events");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final AtomicLong TOKENS = new AtomicLong(System.nanoTime() & 0xffffffffL);
+
+    private final PoolConfig config;
+    private final Map<Long, WorkerHandle> connecting = new ConcurrentHashMap<>();
+    private final Deque<WorkerHandle> idle = new ArrayDeque<>();
+    private final Set<WorkerHandle> all = ConcurrentHashMap.newKeySet();
+    private Path dir;
+    private Path socket;
+    private ServerSocketChannel server;
+    private ScheduledFuture<?> reaper;
+    private boolean shut;
+
+    WorkerPool(PoolConfig config) {
+        this.config = config;
+    }
+
+    PoolConfig config() {
+        return config;
+    }
+
+    /** The workers alive now, idle or leased. */
+    int workerCount() {
+        return all.size();
+    }
+
+    /** The process ids of the workers alive now. */
+    List<Long> pids() {
+        List<Long> pids = new ArrayList<>();
+        for (WorkerHandle h : all) {
+            pids.add(h.pid());
+        }
+        return pids;
+    }
+
+    /**
+     * A worker for {@code owner}: an idle one if there is one (it may be ready at once), else a new one that reports
+     * {@link WorkerHandle.Owner#ready} when it has started.
+     */
+    synchronized WorkerHandle acquire(WorkerHandle.Owner owner) {
+        if (shut) {
+            throw new IllegalStateException("this process pool has been shut down");
+        }
+        start();
+        WorkerHandle h;
+        while ((h = idle.pollLast()) != null) {
+            if (!h.isDead() && !h.isRetiring()) {
+                h.owner(owner);
+                return h;
+            }
+        }
+        return spawn(owner);
+    }
+
+    /** Takes back a worker that its owner no longer needs. */
+    synchronized void release(WorkerHandle h) {
+        h.owner(null);
+        if (h.isDead() || h.isRetiring()) {
+            return;
+        }
+        if (shut) {
+            h.retire();
+            return;
+        }
+        if (h.isReady()) {
+            h.idleSince = System.nanoTime();
+            idle.addLast(h);
+        }
+        // a worker still starting joins the idle set when it connects (offerIdle)
+    }
+
+    /** A worker without owner has connected. */
+    synchronized void offerIdle(WorkerHandle h) {
+        if (shut) {
+            h.retire();
+        } else if (h.owner() == null && !idle.contains(h)) {
+            h.idleSince = System.nanoTime();
+            idle.addLast(h);
+        }
+    }
+
+    /** A worker process ended. */
+    synchronized void removed(WorkerHandle h) {
+        idle.remove(h);
+        all.remove(h);
+        connecting.remove(h.token());
+    }
+
+    /** Stops every worker at once and removes the pool's folder. Idempotent. */
+    void shutdown() {
+        List<WorkerHandle> workers;
+        synchronized (this) {
+            if (shut) {
+                return;
+            }
+            shut = true;
+            workers = new ArrayList<>(all);
+            idle.clear();
+            if (reaper != null) {
+                reaper.cancel(false);
+            }
+        }
+        for (WorkerHandle h : workers) {
+            h.kill();
+        }
+        try {
+            if (server != null) {
+                server.close();
+            }
+        } catch (IOException e) {
+            // closing anyway
+        }
+        if (dir != null) {
+            TempFolders.delete(dir);
+        }
+    }
+
+    synchronized boolean isShut() {
+        return shut;
+    }
+
+    private void start() {
+        if (server != null) {
+            return;
+        }
+        try {
+            dir = TempFolders.create(null, "pool");
+            socket = dir.resolve("channel.sock");
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the channel for worker processes in " + dir + ": " + e, e);
+        }
+        Thread acceptor = new Thread(this::accept, "joblib4j-process-acceptor");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        long period = Math.max(1, Math.min(config.idleTimeout().toMillis() / 4, 10_000));
+        reaper = TIMER.scheduleWithFixedDelay(this::reapIdle, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private void accept() {
+        while (true) {
+            SocketChannel ch;
+            try {
+                ch = server.accept();
+            } catch (IOException e) {
+                return; // closed by shutdown
+            }
+            try {
+                DataInputStream in = new DataInputStream(new BufferedInputStream(Protocol.input(ch), 1 << 16));
+                if (in.readByte() != Protocol.HELLO) {
+                    ch.close();
+                    continue;
+                }
+                long token = in.readLong();
+                in.readLong(); // the worker's pid, which the parent already knows
+                WorkerHandle h = connecting.remove(token);
+                if (h == null) {
+                    ch.close();
+                    continue;
+                }
+                h.connected(ch, in);
+            } catch (IOException | RuntimeException e) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // nothing more to do
+                }
+            }
+        }
+    }
+
+    private void reapIdle() {
+        List<WorkerHandle> expired = new ArrayList<>();
+        synchronized (this) {
+            long now = System.nanoTime();
+            long limit = config.idleTimeout().toNanos();
+            idle.removeIf(h -> {
+                if (now - h.idleSince >= limit) {
+                    expired.add(h);
+                    return true;
+                }
+                return false;
+            });
+        }
+        for (WorkerHandle h : expired) {
+            h.retire();
+        }
+    }
+
+    private WorkerHandle spawn(WorkerHandle.Owner owner) {
+        long token = TOKENS.incrementAndGet();
+        List<String> command = command(token);
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().putAll(config.environment());
+        pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+        Process process;
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start a worker JVM with " + command.getFirst() + ": " + e.getMessage(), e);
+        }
+        WorkerHandle h = new WorkerHandle(this, token, process, owner);
+        all.add(h);
+        connecting.put(token, h);
+        return h;
+    }
+
+    List<String> command(long token) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaCommand());
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add("-XX:+ExitOnOutOfMemoryError");
+        cmd.add("-XX:-UsePerfData");
+        if (config.jvmOptions().stream().noneMatch(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"))) {
+            cmd.add("-XX:+UseSerialGC");
+        }
+        cmd.addAll(config.jvmOptions());
+        cmd.add("-Djoblib4j.worker=true");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(WorkerMain.class.getName());
+        cmd.add(socket.toString());
+        cmd.add(Long.toString(token));
+        cmd.add(Long.toString(ProcessHandle.current().pid()));
+        cmd.add(Long.toString(config.heapGrowthLimit()));
+        return cmd;
+    }
+
+    /** The parent's own {@code java} launcher, so workers run the same JDK. */
+    static String javaCommand() {
+        String own = ProcessHandle.current().info().command().orElse("");
+        if (!own.isEmpty() && Path.of(own).getFileName().toString().equals("java") && Files.isExecutable(Path.of(own))) {
+            return own;
+        }
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
