@@ -20,6 +20,7 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
     private final Long maxNbytes;
     private final Map<Object, SharedArrayRef> written = new IdentityHashMap<>();
     private Path dir;
+    private int files;
     private boolean closed;
 
     /**
@@ -49,7 +50,7 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
                 dir = TempFolders.create(base, "call");
             }
             try {
-                ref = ArrayFiles.write(obj, dir.resolve("array-" + written.size() + ".bin"));
+                ref = ArrayFiles.write(obj, dir.resolve("array-" + (files++) + ".bin"));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write a shared array of " + bytes + " bytes to " + dir + ": " + e, e);
             }

@@ -48,16 +48,22 @@ public final class ArrayFiles {
         Files.createFile(file, PosixFilePermissions.asFileAttribute(Set.of(
                 java.nio.file.attribute.PosixFilePermission.OWNER_READ,
                 java.nio.file.attribute.PosixFilePermission.OWNER_WRITE)));
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        long bytes = byteSize(array);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+             Arena arena = Arena.ofConfined()) {
             if (array instanceof boolean[] a) {
                 byte[] b = new byte[a.length];
                 for (int i = 0; i < a.length; i++) {
                     b[i] = (byte) (a[i] ? 1 : 0);
                 }
                 writeFully(ch, ByteBuffer.wrap(b));
-            } else {
-                writeFully(ch, segment(array).asByteBuffer());
+            } else if (bytes > 0) {
+                MemorySegment mapped = ch.map(FileChannel.MapMode.READ_WRITE, 0, bytes, arena);
+                MemorySegment.copy(segment(array), 0, mapped, 0, bytes);
             }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(file);
+            throw e;
         }
         return new SharedArrayRef(file.toString(), array.getClass().getComponentType().getName(),
                 java.lang.reflect.Array.getLength(array));

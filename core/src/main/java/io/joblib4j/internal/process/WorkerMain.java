@@ -174,7 +174,7 @@ public final class WorkerMain {
         if (heapBaseline < 0) {
             System.gc();
             heapBaseline = rt.totalMemory() - rt.freeMemory();
-            lastGc = System.nanoTime();
+            lastGc = System.nanoTime() - GC_INTERVAL_NANOS; // the next check may collect at once
             return false;
         }
         if (used - heapBaseline <= heapGrowthLimit) {
