@@ -125,7 +125,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
                 throw new IllegalStateException("these workers have been closed");
             }
             if (startupError != null) {
-                listener.done(BatchResult.failure(batch, List.of(), startupError, "parent", 0));
+                listener.done(BatchResult.failure(batch, List.of(), startupError, null, 0));
                 return;
             }
         }
@@ -161,13 +161,13 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
                     + task.getClass().getName() + ") cannot be serialized to send it to a worker process: " + cause);
             failure.initCause(cause);
             if (bad == 0 || bad >= batch.size()) {
-                listener.done(BatchResult.failure(batch, List.of(), failure, "parent", 0));
+                listener.done(BatchResult.failure(batch, List.of(), failure, null, 0));
                 return null;
             }
             try {
                 return new Job(batch, listener, Codec.encode(message(batch, bad), arrays), failure);
             } catch (Exception e) {
-                listener.done(BatchResult.failure(batch, List.of(), failure, "parent", 0));
+                listener.done(BatchResult.failure(batch, List.of(), failure, null, 0));
                 return null;
             }
         }
@@ -334,7 +334,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
             job.report(BatchResult.failure(job.batch, got, new Failures.WorkerLost(status), worker.name(), 0));
         }
         for (Job j : failed) {
-            j.report(BatchResult.failure(j.batch, List.of(), error, "parent", 0));
+            j.report(BatchResult.failure(j.batch, List.of(), error, null, 0));
         }
         dispatch();
     }

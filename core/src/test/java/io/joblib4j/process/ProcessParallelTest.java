@@ -1,0 +1,113 @@
+package io.joblib4j.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.joblib4j.SerializableFunction;
+import io.joblib4j.parallel.Parallel;
+import io.joblib4j.parallel.ParallelConfig;
+import io.joblib4j.parallel.Prefer;
+import io.joblib4j.parallel.WorkerCrashedException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Parallel on the processes backend: what only worker processes do (the common behaviour is in the contract test). */
+class ProcessParallelTest {
+
+    static long pid(int i) {
+        return ProcessHandle.current().pid();
+    }
+
+    static String nestedDefaults(int i) {
+        return ParallelConfig.currentBackend() + "/" + ParallelConfig.currentNJobs();
+    }
+
+    /** Crashes the worker the first time it runs for a given marker file, then returns {@code i}. */
+    static int crashOnce(String markerPath, int i) {
+        Path marker = Path.of(markerPath);
+        try {
+            if (Files.notExists(marker)) {
+                Files.createFile(marker);
+                Runtime.getRuntime().halt(1);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return i;
+    }
+
+    @Test
+    void preferProcesses_runsTasksInWorkerJvms() {
+        try (Parallel p = Parallel.builder().nJobs(2).prefer(Prefer.PROCESSES).build()) {
+            List<Long> pids = p.map(ProcessParallelTest::pid, IntStream.range(0, 8).boxed().toList());
+            assertThat(pids).doesNotContain(ProcessHandle.current().pid());
+        }
+    }
+
+    @Test
+    void nestedCallsInAWorker_defaultToThreadsWithOneJob() {
+        try (Parallel p = Parallel.builder().nJobs(2).backend("processes").build()) {
+            assertThat(p.map(ProcessParallelTest::nestedDefaults, List.of(1, 2))).containsOnly("threads/1");
+        }
+    }
+
+    @Test
+    void workerCrash_failsCallWithExitStatus_thenRetriesRecover(@TempDir Path temp) {
+        String first = temp.resolve("first").toString();
+        SerializableFunction<Integer, Integer> once = i -> crashOnce(first, i);
+        long start = System.nanoTime();
+        Throwable t;
+        try (Parallel p = Parallel.builder().nJobs(2).backend("processes").build()) {
+            t = catchThrowable(() -> p.map(once, List.of(1)));
+        }
+        assertThat(t).isInstanceOf(WorkerCrashedException.class).hasMessageContaining("EXIT(1)");
+        assertThat(((WorkerCrashedException) t).exitStatus()).isEqualTo("EXIT(1)");
+        assertThat((System.nanoTime() - start) / 1_000_000).as("crash reported promptly").isLessThan(10_000);
+
+        String second = temp.resolve("second").toString();
+        SerializableFunction<Integer, Integer> onceMore = i -> crashOnce(second, i);
+        try (Parallel p = Parallel.builder().nJobs(2).backend("processes").retries(1).build()) {
+            assertThat(p.map(onceMore, List.of(1, 2, 3, 4))).containsExactly(1, 2, 3, 4);
+        }
+    }
+
+    @Test
+    void initializer_runsOncePerWorkerProcess() {
+        try (ProcessPool own = ProcessPool.builder().build();
+             Parallel p = Parallel.builder().nJobs(2).backend(own.backend()).initializer(WorkerTasks.initializer()).build()) {
+            for (int round = 0; round < 2; round++) {
+                List<Integer> runs = p.map(i -> Integer.getInteger("joblib4j.test.init", 0), IntStream.range(0, 20).boxed().toList());
+                assertThat(Set.copyOf(runs)).containsExactly(1);
+            }
+        }
+    }
+
+    @Test
+    void largeCapturedArray_sharedThroughTempFolder_removedAfterCall(@TempDir Path temp) throws Exception {
+        double[] data = new double[1_000_000];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = 1;
+        }
+        try (Parallel p = Parallel.builder().nJobs(2).backend("processes").tempFolder(temp).build()) {
+            List<Double> sums = p.map(i -> sumFrom(data, i * 100_000), IntStream.range(0, 10).boxed().toList());
+            assertThat(sums).containsExactly(1e6, 9e5, 8e5, 7e5, 6e5, 5e5, 4e5, 3e5, 2e5, 1e5);
+        }
+        try (var files = Files.list(temp)) {
+            assertThat(files.toList()).isEmpty();
+        }
+    }
+
+    static double sumFrom(double[] data, int from) {
+        double s = 0;
+        for (int i = from; i < data.length; i++) {
+            s += data[i];
+        }
+        return s;
+    }
+}
