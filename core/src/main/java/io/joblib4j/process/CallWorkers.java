@@ -175,7 +175,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
 
     private static BatchMessage message(Batch batch, int count) {
         List<? extends Task<?>> tasks = count == batch.size() ? batch.tasks() : batch.tasks().subList(0, count);
-        return new BatchMessage(batch.firstIndex(), batch.context().portable(), new ArrayList<>(tasks));
+        return BatchMessage.of(batch.firstIndex(), batch.context().portable(), tasks);
     }
 
     private void dispatch() {

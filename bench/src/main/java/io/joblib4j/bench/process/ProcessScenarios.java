@@ -1,0 +1,248 @@
+package io.joblib4j.bench.process;
+
+import io.joblib4j.backend.Backend;
+import io.joblib4j.parallel.Parallel;
+import io.joblib4j.process.ProcessPool;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/**
+ * Whole scenarios of the process backend, measured in one run and printed as a table with ratios: cold start, warm
+ * tiny-task throughput, a large array shared by many tasks (time and peak memory of parent and workers together), and
+ * the documents' memmap example, each beside the thread backend.
+ *
+ * <p>Run (after {@code ./mvnw -q -B -DskipTests install -pl core,bench -am}):
+ * <pre>{@code
+ * ./mvnw -q -B -pl bench exec:java -Dexec.mainClass=io.joblib4j.bench.process.ProcessScenarios
+ * }</pre>
+ * or with the CLI's class path: {@code java -cp "cli/target/joblib4j-cli.jar:cli/target/lib/*"
+ * io.joblib4j.bench.process.ProcessScenarios}. Python joblib's figures for the same scenarios come from
+ * {@code /usr/bin/python3 bench/python/process_peer.py}.
+ */
+public final class ProcessScenarios {
+    private ProcessScenarios() {}
+
+    public static void main(String[] args) {
+        java.util.Set<String> only = java.util.Set.of(args);
+        if (!only.isEmpty()) {
+            runSome(only);
+            return;
+        }
+        System.out.println("scenario                                   | joblib4j processes | joblib4j threads | ratio");
+        System.out.println("-------------------------------------------|--------------------|------------------|------");
+        Duration cold = coldStartFirstResult(2);
+        System.out.printf(Locale.ROOT, "cold pool of 2, first result               | %14.3f s   |                  |%n", secs(cold));
+        double procRate = tinyTaskThroughput(Backend.named("processes"), 2, 2_000_000);
+        double threadRate = tinyTaskThroughput(Backend.threads(), 2, 2_000_000);
+        System.out.printf(Locale.ROOT, "warm tiny tasks, auto batching (tasks/s)   | %14.0f     | %14.0f   | %.2f%n",
+                procRate, threadRate, procRate / threadRate);
+        SharedArrayResult shared = sharedArray(25_000_000, 20, 2, true);
+        SharedArrayResult copied = sharedArray(25_000_000, 20, 2, false);
+        SharedArrayResult threads = sharedArrayThreads(25_000_000, 20, 2);
+        System.out.printf(Locale.ROOT, "200 MB array x 20 tasks, shared: time      | %14.3f s   | %14.3f s |%n",
+                secs(shared.time), secs(threads.time));
+        System.out.printf(Locale.ROOT, "  overhead beyond the tasks' own work      | %14.3f s   | %14.3f s |%n",
+                secs(shared.overhead()), secs(threads.overhead()));
+        System.out.printf(Locale.ROOT, "  added peak RSS, parent + workers         | %14s     | %14s   | %.0f%% of array%n",
+                Memory.mb(shared.addedPeak), Memory.mb(threads.addedPeak), 100.0 * shared.addedPeak / (8.0 * 25_000_000));
+        System.out.printf(Locale.ROOT, "200 MB array x 20 tasks, copied per batch  | %14.3f s   |                  | added %s%n",
+                secs(copied.time), Memory.mb(copied.addedPeak));
+        Duration seq = memmapExample(Backend.sequential(), 1);
+        Duration thr = memmapExample(Backend.threads(), 2);
+        Duration proc = memmapExample(Backend.named("processes"), 2);
+        System.out.printf(Locale.ROOT, "memmap example (96 windows, 10 ms each)    | %14.3f s   | %14.3f s | %.2f (sequential %.3f s)%n",
+                secs(proc), secs(thr), secs(proc) / secs(thr), secs(seq));
+    }
+
+    private static void runSome(java.util.Set<String> only) {
+        if (only.contains("cold")) {
+            System.out.println("cold first result: " + secs(coldStartFirstResult(2)) + " s");
+        }
+        if (only.contains("tiny")) {
+            System.out.printf(Locale.ROOT, "tiny tasks/s: processes %.0f%n", tinyTaskThroughput(Backend.named("processes"), 2, 2_000_000));
+        }
+        if (only.contains("array")) {
+            SharedArrayResult r = sharedArray(25_000_000, 20, 2, true);
+            System.out.println("shared array: " + r + " added " + Memory.mb(r.addedPeak()));
+        }
+    }
+
+    static double secs(Duration d) {
+        return d.toNanos() / 1e9;
+    }
+
+    /** From building a new pool of {@code nJobs} workers to the first result of a call on it. */
+    public static Duration coldStartFirstResult(int nJobs) {
+        try (ProcessPool pool = ProcessPool.builder().build()) {
+            long start = System.nanoTime();
+            try (Parallel p = Parallel.builder().nJobs(nJobs).backend(pool.backend()).build();
+                 Stream<Integer> s = p.stream(ProcessScenarios::square, IntStream.range(0, 100).boxed().toList())) {
+                Iterator<Integer> it = s.iterator();
+                it.next();
+                Duration first = Duration.ofNanos(System.nanoTime() - start);
+                while (it.hasNext()) {
+                    it.next();
+                }
+                return first;
+            }
+        }
+    }
+
+    static int square(int x) {
+        return x * x;
+    }
+
+    static int identity(int x) {
+        return x;
+    }
+
+    /** Tasks per second for {@code n} trivial tasks with auto batching on a warm backend (best of 3). */
+    public static double tinyTaskThroughput(Backend backend, int nJobs, int n) {
+        try (Parallel p = Parallel.builder().nJobs(nJobs).backend(backend).build()) {
+            List<Integer> input = IntStream.range(0, n).boxed().toList();
+            p.map(ProcessScenarios::identity, input.subList(0, n / 4)); // warm the workers and the batch size
+            double best = 0;
+            for (int round = 0; round < 3; round++) {
+                long start = System.nanoTime();
+                List<Integer> out = p.map(ProcessScenarios::identity, input);
+                long nanos = System.nanoTime() - start;
+                if (out.size() != n) {
+                    throw new IllegalStateException("lost results");
+                }
+                best = Math.max(best, n / (nanos / 1e9));
+            }
+            return best;
+        }
+    }
+
+    /** What the large-array scenario measured. */
+    public record SharedArrayResult(Duration time, Duration work, long addedPeak) {
+        /** The time beyond the tasks' own work spread over the workers. */
+        public Duration overhead() {
+            return time.minus(work);
+        }
+    }
+
+    /** The sum of one slice of {@code data}: a task's own work in the large-array scenario. */
+    static double sliceSum(double[] data, int task, int tasks) {
+        int chunk = data.length / tasks;
+        double s = 0;
+        for (int i = task * chunk; i < (task + 1) * chunk; i++) {
+            s += data[i];
+        }
+        return s;
+    }
+
+    /**
+     * An array of {@code length} doubles (8 bytes each) captured by {@code tasks} tasks on {@code nJobs} warm
+     * workers; {@code share} false sends it through the channel instead (maxNbytes null).
+     */
+    public static SharedArrayResult sharedArray(int length, int tasks, int nJobs, boolean share) {
+        double[] data = new double[length];
+        java.util.Arrays.fill(data, 1.0);
+        Duration work = ownWork(data, tasks, nJobs);
+        ProcessPool pool = ProcessPool.shared();
+        Parallel.Builder b = Parallel.builder().nJobs(nJobs).backend(pool.backend());
+        if (!share) {
+            b.maxNbytes(null);
+        }
+        try (Parallel p = b.build()) {
+            p.map(ProcessScenarios::identity, IntStream.range(0, 2 * nJobs).boxed().toList()); // workers up
+            List<Long> pids = new ArrayList<>(pool.workerPids());
+            pids.add(ProcessHandle.current().pid());
+            System.gc();
+            long before = Memory.current(pids);
+            for (long pid : pids) {
+                Memory.resetPeak(pid);
+            }
+            long start = System.nanoTime();
+            List<Double> sums = p.map(t -> sliceSum(data, t, tasks), IntStream.range(0, tasks).boxed().toList());
+            Duration time = Duration.ofNanos(System.nanoTime() - start);
+            long peak = Memory.peak(pids);
+            if (sums.stream().mapToDouble(Double::doubleValue).sum() != (double) (length / tasks) * tasks) {
+                throw new IllegalStateException("wrong sums");
+            }
+            return new SharedArrayResult(time, work, peak - before);
+        }
+    }
+
+    /** The large-array scenario on threads. */
+    public static SharedArrayResult sharedArrayThreads(int length, int tasks, int nJobs) {
+        double[] data = new double[length];
+        java.util.Arrays.fill(data, 1.0);
+        Duration work = ownWork(data, tasks, nJobs);
+        try (Parallel p = Parallel.builder().nJobs(nJobs).backend("threads").build()) {
+            p.map(ProcessScenarios::identity, List.of(1, 2));
+            long pid = ProcessHandle.current().pid();
+            long before = Memory.current(pid);
+            Memory.resetPeak(pid);
+            long start = System.nanoTime();
+            p.map(t -> sliceSum(data, t, tasks), IntStream.range(0, tasks).boxed().toList());
+            Duration time = Duration.ofNanos(System.nanoTime() - start);
+            return new SharedArrayResult(time, work, Memory.peak(pid) - before);
+        }
+    }
+
+    /** The tasks' own work: all slices summed in this thread, divided by the worker count. */
+    private static Duration ownWork(double[] data, int tasks, int nJobs) {
+        for (int warm = 0; warm < 3; warm++) {
+            sliceSum(data, warm % tasks, tasks);
+        }
+        long start = System.nanoTime();
+        double s = 0;
+        for (int t = 0; t < tasks; t++) {
+            s += sliceSum(data, t, tasks);
+        }
+        if (s < 0) {
+            throw new IllegalStateException();
+        }
+        return Duration.ofNanos((System.nanoTime() - start) / nJobs);
+    }
+
+    /** The mean of one window, after sleeping 10 ms (the documents' memmap example). */
+    static double windowMean(double[] data, int start, int size) {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        double s = 0;
+        for (int i = start; i < start + size; i++) {
+            s += data[i];
+        }
+        return s / size;
+    }
+
+    /**
+     * joblib's memmap example: 10^7 doubles, windows of 5*10^5 with step 10^5, each task sleeping 10 ms and taking its
+     * window's mean; the array is shared with workers through the temp folder.
+     */
+    public static Duration memmapExample(Backend backend, int nJobs) {
+        double[] data = new double[10_000_000];
+        java.util.Random r = new java.util.Random(0);
+        for (int i = 0; i < data.length; i++) {
+            data[i] = r.nextDouble();
+        }
+        int window = 500_000;
+        int step = 100_000;
+        List<Integer> starts = new ArrayList<>();
+        for (int s = 0; s + window <= data.length; s += step) {
+            starts.add(s);
+        }
+        try (Parallel p = Parallel.builder().nJobs(nJobs).backend(backend).build()) {
+            p.map(ProcessScenarios::identity, List.of(1, 2, 3, 4)); // workers up, as in a warm session
+            long start = System.nanoTime();
+            List<Double> means = p.map(s -> windowMean(data, s, window), starts);
+            Duration d = Duration.ofNanos(System.nanoTime() - start);
+            if (means.size() != starts.size()) {
+                throw new IllegalStateException("lost results");
+            }
+            return d;
+        }
+    }
+}
