@@ -718,7 +718,8 @@ public final class NdArray implements Serializable {
 
     @Serial
     private Object writeReplace() {
-        return new Serialized(this);
+        Object shared = io.joblib4j.internal.SerializationHook.replace(this);
+        return shared != null ? shared : new Serialized(this);
     }
 
     @Serial

@@ -83,7 +83,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
     CallWorkers(WorkerPool pool, WorkerSpec spec) {
         this.pool = pool;
         this.spec = spec;
-        this.arrays = new SharedArrays(spec.tempFolder(), spec.maxNbytes());
+        this.arrays = new SharedArrays(spec.tempFolder(), spec.maxNbytes(), spec.mmapMode());
         if (spec.initializer() != null) {
             try {
                 initBytes = Codec.encode(spec.initializer(), null);

@@ -1,6 +1,10 @@
 package io.joblib4j.process;
 
+import io.joblib4j.array.NdArray;
 import io.joblib4j.internal.process.ArrayFiles;
+import io.joblib4j.internal.process.SharedNdArrayRef;
+import io.joblib4j.persist.MmapMode;
+import java.nio.ByteOrder;
 import io.joblib4j.internal.process.SharedArrayRef;
 import io.joblib4j.internal.process.TempFolders;
 import java.io.IOException;
@@ -11,14 +15,18 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
- * The large arrays of one call: while tasks are serialized, every primitive array larger than {@code maxNbytes}
- * is written once to a file in the call's temp folder and replaced by a {@link SharedArrayRef}; the same array
- * object met again (in any task of the call) reuses its file. {@link #close()} deletes the folder.
+ * The large arrays of one call: while tasks are serialized, every primitive array or {@link NdArray} larger than
+ * {@code maxNbytes} is written once to a file in the call's temp folder and replaced by a reference
+ * ({@link SharedArrayRef}, {@link SharedNdArrayRef}); the same array object met again (in any task of the call)
+ * reuses its file. An NdArray mapped from a file is sent as a reference to that file. Workers map NdArrays (no copy)
+ * and read primitive arrays onto their heap (once per call). {@link #close()} deletes the folder.
  */
 final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
     private final Path base;
     private final Long maxNbytes;
+    private final MmapMode mode;
     private final Map<Object, SharedArrayRef> written = new IdentityHashMap<>();
+    private final Map<Object, Object> writtenNd = new IdentityHashMap<>();
     private Path dir;
     private int files;
     private boolean closed;
@@ -27,13 +35,17 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
      * @param base      the folder to create the call's folder in, or null for the default
      * @param maxNbytes arrays strictly larger than this are shared; null or negative: none
      */
-    SharedArrays(Path base, Long maxNbytes) {
+    SharedArrays(Path base, Long maxNbytes, MmapMode mode) {
         this.base = base;
+        this.mode = mode == null ? MmapMode.READ_ONLY : mode;
         this.maxNbytes = maxNbytes == null || maxNbytes < 0 ? null : maxNbytes;
     }
 
     @Override
     public synchronized Object apply(Object obj) {
+        if (obj instanceof NdArray nd) {
+            return share(nd);
+        }
         if (maxNbytes == null || obj == null || !obj.getClass().isArray()) {
             return obj;
         }
@@ -43,20 +55,51 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
         }
         SharedArrayRef ref = written.get(obj);
         if (ref == null) {
-            if (closed) {
-                throw new IllegalStateException("the call's shared arrays are already released");
-            }
-            if (dir == null) {
-                dir = TempFolders.create(base, "call");
-            }
             try {
-                ref = ArrayFiles.write(obj, dir.resolve("array-" + (files++) + ".bin"));
+                ref = ArrayFiles.write(obj, newFile(bytes));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write a shared array of " + bytes + " bytes to " + dir + ": " + e, e);
             }
             written.put(obj, ref);
         }
         return ref;
+    }
+
+    /**
+     * The reference a worker maps {@code nd} by: its own file for an array mapped from a file (whatever its size),
+     * else a file of the call's folder for an array larger than {@code maxNbytes}; null to send it by value.
+     */
+    private Object share(NdArray nd) {
+        if (nd.mappedRef().isPresent()) {
+            return new SharedNdArrayRef(nd.mappedRef().get(), mode);
+        }
+        if (maxNbytes == null || nd.byteSize() <= maxNbytes) {
+            return null;
+        }
+        SharedNdArrayRef ref = (SharedNdArrayRef) writtenNd.get(nd);
+        if (ref == null) {
+            Path file = newFile(nd.byteSize());
+            try {
+                ArrayFiles.writeSegment(nd.segment(), file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write a shared array of " + nd.byteSize() + " bytes to " + dir
+                        + ": " + e, e);
+            }
+            ref = new SharedNdArrayRef(new NdArray.MappedRef(file.toString(), 0, nd.dtype(),
+                    nd.order() == ByteOrder.BIG_ENDIAN, nd.shape(), mode), mode);
+            writtenNd.put(nd, ref);
+        }
+        return ref;
+    }
+
+    private Path newFile(long bytes) {
+        if (closed) {
+            throw new IllegalStateException("the call's shared arrays are already released");
+        }
+        if (dir == null) {
+            dir = TempFolders.create(base, "call");
+        }
+        return dir.resolve("array-" + (files++) + ".bin");
     }
 
     /** The call's folder, or null if no array has been shared yet. */
@@ -69,6 +112,7 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
     public synchronized void close() {
         closed = true;
         written.clear();
+        writtenNd.clear();
         if (dir != null) {
             TempFolders.delete(dir);
         }

@@ -69,6 +69,24 @@ public final class ArrayFiles {
                 java.lang.reflect.Array.getLength(array));
     }
 
+    /** Writes the bytes of {@code segment} to a new file readable and writable by the owner only (0600). */
+    public static void writeSegment(MemorySegment segment, Path file) throws IOException {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(Set.of(
+                java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE)));
+        long bytes = segment.byteSize();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+             Arena arena = Arena.ofConfined()) {
+            if (bytes > 0) {
+                MemorySegment mapped = ch.map(FileChannel.MapMode.READ_WRITE, 0, bytes, arena);
+                MemorySegment.copy(segment, 0, mapped, 0, bytes);
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(file);
+            throw e;
+        }
+    }
+
     private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
         while (buf.hasRemaining()) {
             ch.write(buf);

@@ -25,8 +25,14 @@ public final class Codec {
     /** Serializes {@code value}, passing every object through {@code replace} first (null: no replacement). */
     public static byte[] encode(Object value, UnaryOperator<Object> replace) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        java.util.function.UnaryOperator<Object> previous =
+                replace == null ? null : io.joblib4j.internal.SerializationHook.install(replace);
         try (ObjectOutputStream out = new Out(bytes, replace)) {
             out.writeObject(value);
+        } finally {
+            if (replace != null) {
+                io.joblib4j.internal.SerializationHook.install(previous);
+            }
         }
         return bytes.toByteArray();
     }

@@ -153,6 +153,15 @@ public final class WorkerMain {
     }
 
     private Object resolve(Object obj) {
+        if (obj instanceof SharedNdArrayRef nd) {
+            return arrays.computeIfAbsent(nd.key(), k -> {
+                try {
+                    return nd.ref().map(nd.mode());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot map the shared array " + nd.ref().file() + ": " + e.getMessage(), e);
+                }
+            });
+        }
         if (obj instanceof SharedArrayRef ref) {
             return arrays.computeIfAbsent(ref.path(), p -> {
                 try {

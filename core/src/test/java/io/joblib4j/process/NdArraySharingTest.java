@@ -1,0 +1,70 @@
+package io.joblib4j.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.joblib4j.array.DType;
+import io.joblib4j.array.NdArray;
+import io.joblib4j.array.Npy;
+import io.joblib4j.parallel.Parallel;
+import io.joblib4j.persist.MmapMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** NdArrays reach worker processes as memory mappings, never copies, and read-write mappings are shared both ways. */
+class NdArraySharingTest {
+
+    static String whereAndSum(NdArray a, int from) {
+        double s = 0;
+        for (long i = from; i < a.size(); i++) {
+            s += a.getFlatDouble(i);
+        }
+        return a.file().map(p -> "mapped " + p.getFileName()).orElse("heap") + " " + s;
+    }
+
+    static int setTo(NdArray a, int i) {
+        a.setFlatDouble(i, i * 10.0);
+        return i;
+    }
+
+    @Test
+    void largeHeapNdArray_isMappedByWorkers_fromOneFileOfTheCall(@TempDir Path temp) throws Exception {
+        double[] data = new double[400_000];
+        java.util.Arrays.fill(data, 1.0);
+        NdArray nd = NdArray.wrap(data);
+        try (Parallel p = Parallel.builder().nJobs(2).backend("processes").tempFolder(temp).build()) {
+            List<String> out = p.map(i -> whereAndSum(nd, i), List.of(0, 100_000, 200_000, 300_000));
+            assertThat(out).containsExactly("mapped array-0.bin 400000.0", "mapped array-0.bin 300000.0",
+                    "mapped array-0.bin 200000.0", "mapped array-0.bin 100000.0");
+        }
+        try (var files = Files.list(temp)) {
+            assertThat(files.toList()).as("the call's folder is removed at the end").isEmpty();
+        }
+    }
+
+    @Test
+    void smallNdArray_travelsByValue() {
+        NdArray nd = NdArray.wrap(new double[] {1, 2, 3});
+        try (Parallel p = Parallel.builder().nJobs(2).backend("processes").build()) {
+            assertThat(p.map(i -> whereAndSum(nd, i), List.of(0, 1))).containsExactly("heap 6.0", "heap 5.0");
+        }
+    }
+
+    @Test
+    void fileMappedNdArray_readWrite_writesInWorkersVisibleToParent(@TempDir Path temp) throws Exception {
+        Path file = temp.resolve("shared.npy");
+        NdArray nd = Npy.create(file, DType.FLOAT64, 16);
+        try (Parallel p = Parallel.builder().nJobs(2).backend("processes").mmapMode(MmapMode.READ_WRITE).build()) {
+            List<Integer> done = p.map(i -> setTo(nd, i), IntStream.range(0, 16).boxed().toList());
+            assertThat(done).hasSize(16);
+        }
+        for (int i = 0; i < 16; i++) {
+            assertThat(nd.getFlatDouble(i)).isEqualTo(i * 10.0);
+        }
+        assertThat(Set.of(Files.list(temp).toArray())).hasSize(1);
+    }
+}
