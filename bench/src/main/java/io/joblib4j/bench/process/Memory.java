@@ -63,6 +63,81 @@ public final class Memory {
         return -1;
     }
 
+    /**
+     * The proportional set size of {@code pid} in bytes (Pss from smaps_rollup: pages shared by n processes count
+     * 1/n in each), or -1. Summed over processes it counts shared memory once.
+     */
+    public static long pss(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps_rollup"))) {
+                if (line.startsWith("Pss:")) {
+                    return Long.parseLong(line.substring(4).trim().split("\\s+")[0]) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone or not Linux
+        }
+        return -1;
+    }
+
+    /** The sum of {@link #pss} over processes. */
+    public static long pss(Collection<Long> pids) {
+        long sum = 0;
+        for (long p : pids) {
+            sum += Math.max(0, pss(p));
+        }
+        return sum;
+    }
+
+    /**
+     * Samples the summed PSS of a changing set of processes every 5 ms in a daemon thread, keeping the peak, until
+     * closed: the peak memory of a parent and its workers together, shared pages counted once.
+     */
+    public static final class PeakSampler implements AutoCloseable {
+        private final java.util.function.Supplier<Collection<Long>> pids;
+        private final Thread thread;
+        private volatile boolean stop;
+        private volatile long peak;
+
+        public PeakSampler(java.util.function.Supplier<Collection<Long>> pids) {
+            this.pids = pids;
+            this.peak = pss(pids.get());
+            this.thread = new Thread(this::loop, "pss-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void loop() {
+            while (!stop) {
+                peak = Math.max(peak, pss(pids.get()));
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        /** Stops sampling (after one last sample) and returns the peak. */
+        public long peak() {
+            close();
+            return peak;
+        }
+
+        @Override
+        public void close() {
+            if (!stop) {
+                stop = true;
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                peak = Math.max(peak, pss(pids.get()));
+            }
+        }
+    }
+
     /** {@code 123.4 MB}. */
     public static String mb(long bytes) {
         return bytes < 0 ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6);

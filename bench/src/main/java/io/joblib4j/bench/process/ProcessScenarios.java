@@ -1,6 +1,12 @@
 package io.joblib4j.bench.process;
 
+import io.joblib4j.array.DType;
+import io.joblib4j.array.NdArray;
+import io.joblib4j.array.Npy;
 import io.joblib4j.backend.Backend;
+import io.joblib4j.persist.MmapMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import io.joblib4j.parallel.Parallel;
 import io.joblib4j.process.ProcessPool;
 import java.time.Duration;
@@ -41,17 +47,16 @@ public final class ProcessScenarios {
         double threadRate = tinyTaskThroughput(Backend.threads(), 2, 2_000_000);
         System.out.printf(Locale.ROOT, "warm tiny tasks, auto batching (tasks/s)   | %14.0f     | %14.0f   | %.2f%n",
                 procRate, threadRate, procRate / threadRate);
-        SharedArrayResult shared = sharedArray(25_000_000, 20, 2, true);
-        SharedArrayResult copied = sharedArray(25_000_000, 20, 2, false);
-        SharedArrayResult threads = sharedArrayThreads(25_000_000, 20, 2);
-        System.out.printf(Locale.ROOT, "200 MB array x 20 tasks, shared: time      | %14.3f s   | %14.3f s |%n",
-                secs(shared.time), secs(threads.time));
-        System.out.printf(Locale.ROOT, "  overhead beyond the tasks' own work      | %14.3f s   | %14.3f s |%n",
-                secs(shared.overhead()), secs(threads.overhead()));
-        System.out.printf(Locale.ROOT, "  added peak RSS, parent + workers         | %14s     | %14s   | %.0f%% of array%n",
-                Memory.mb(shared.addedPeak), Memory.mb(threads.addedPeak), 100.0 * shared.addedPeak / (8.0 * 25_000_000));
-        System.out.printf(Locale.ROOT, "200 MB array x 20 tasks, copied per batch  | %14.3f s   |                  | added %s%n",
-                secs(copied.time), Memory.mb(copied.addedPeak));
+        int n = 25_000_000;
+        double arrayBytes = 8.0 * n;
+        SharedArrayResult threads = sharedArrayThreads(n, 20, 2);
+        System.out.printf(Locale.ROOT, "200 MB double[] x 20 tasks on threads       | time %.3f s, overhead %.3f s, added PSS %s%n",
+                secs(threads.time()), secs(threads.overhead()), Memory.mb(threads.addedPeak()));
+        for (ArrayKind kind : ArrayKind.values()) {
+            SharedArrayResult r = sharedArray(n, 20, 2, kind, true);
+            System.out.printf(Locale.ROOT, "200 MB %-14s x 20 tasks, processes | time %.3f s, overhead %.3f s, added PSS %s (%.0f%% of the array)%n",
+                    kind, secs(r.time()), secs(r.overhead()), Memory.mb(r.addedPeak()), 100 * r.addedPeak() / arrayBytes);
+        }
         Duration seq = memmapExample(Backend.sequential(), 1);
         Duration thr = memmapExample(Backend.threads(), 2);
         Duration proc = memmapExample(Backend.named("processes"), 2);
@@ -67,8 +72,10 @@ public final class ProcessScenarios {
             System.out.printf(Locale.ROOT, "tiny tasks/s: processes %.0f%n", tinyTaskThroughput(Backend.named("processes"), 2, 2_000_000));
         }
         if (only.contains("array")) {
-            SharedArrayResult r = sharedArray(25_000_000, 20, 2, true);
-            System.out.println("shared array: " + r + " added " + Memory.mb(r.addedPeak()));
+            for (ArrayKind kind : ArrayKind.values()) {
+                SharedArrayResult r = sharedArray(25_000_000, 20, 2, kind, true);
+                System.out.println(kind + ": " + r + " overhead " + r.overhead() + " added " + Memory.mb(r.addedPeak()));
+            }
         }
     }
 
@@ -138,36 +145,99 @@ public final class ProcessScenarios {
         return s;
     }
 
+    /** How the large array of the shared-array scenario is held. */
+    public enum ArrayKind {
+        /** A {@code double[]}: workers read it from the shared file onto their heap, once per call each. */
+        JAVA_ARRAY,
+        /** An {@code NdArray} on the heap: written once to the shared file, mapped by the workers. */
+        HEAP_NDARRAY,
+        /** An {@code NdArray} already mapped from a file (.npy): passed by reference, mapped by the workers. */
+        MAPPED_NDARRAY
+    }
+
+    static double sliceSum(NdArray data, int task, int tasks) {
+        long chunk = data.size() / tasks;
+        java.lang.foreign.MemorySegment seg = data.segment();
+        double s = 0;
+        for (long i = task * chunk; i < (task + 1) * chunk; i++) {
+            s += seg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_DOUBLE, i);
+        }
+        return s;
+    }
+
     /**
      * An array of {@code length} doubles (8 bytes each) captured by {@code tasks} tasks on {@code nJobs} warm
-     * workers; {@code share} false sends it through the channel instead (maxNbytes null).
+     * workers of the shared pool; {@code share} false sends it through the channel with every batch instead
+     * (maxNbytes null). Memory is the peak of the summed PSS of the parent and the workers over the call, minus
+     * the sum before it.
      */
-    public static SharedArrayResult sharedArray(int length, int tasks, int nJobs, boolean share) {
-        double[] data = new double[length];
-        java.util.Arrays.fill(data, 1.0);
-        Duration work = ownWork(data, tasks, nJobs);
-        ProcessPool pool = ProcessPool.shared();
-        Parallel.Builder b = Parallel.builder().nJobs(nJobs).backend(pool.backend());
-        if (!share) {
-            b.maxNbytes(null);
-        }
-        try (Parallel p = b.build()) {
-            p.map(ProcessScenarios::identity, IntStream.range(0, 2 * nJobs).boxed().toList()); // workers up
-            List<Long> pids = new ArrayList<>(pool.workerPids());
-            pids.add(ProcessHandle.current().pid());
-            System.gc();
-            long before = Memory.current(pids);
-            for (long pid : pids) {
-                Memory.resetPeak(pid);
+    public static SharedArrayResult sharedArray(int length, int tasks, int nJobs, ArrayKind kind, boolean share) {
+        double[] data = null;
+        NdArray nd = null;
+        Path npy = null;
+        try {
+            switch (kind) {
+                case JAVA_ARRAY -> {
+                    data = new double[length];
+                    java.util.Arrays.fill(data, 1.0);
+                }
+                case HEAP_NDARRAY -> {
+                    data = new double[length];
+                    java.util.Arrays.fill(data, 1.0);
+                    nd = NdArray.wrap(data);
+                }
+                case MAPPED_NDARRAY -> {
+                    npy = Files.createTempFile(Path.of("/dev/shm").toFile().canWrite() ? Path.of("/dev/shm")
+                            : Path.of(System.getProperty("java.io.tmpdir")), "bench-", ".npy");
+                    nd = Npy.create(npy, DType.FLOAT64, length);
+                    for (long i = 0; i < length; i++) {
+                        nd.setFlatDouble(i, 1.0);
+                    }
+                    nd = Npy.map(npy, MmapMode.READ_ONLY);
+                }
             }
-            long start = System.nanoTime();
-            List<Double> sums = p.map(t -> sliceSum(data, t, tasks), IntStream.range(0, tasks).boxed().toList());
-            Duration time = Duration.ofNanos(System.nanoTime() - start);
-            long peak = Memory.peak(pids);
-            if (sums.stream().mapToDouble(Double::doubleValue).sum() != (double) (length / tasks) * tasks) {
-                throw new IllegalStateException("wrong sums");
+            final double[] array = data;
+            final NdArray ndArray = nd;
+            Duration work = kind == ArrayKind.JAVA_ARRAY ? ownWork(t -> sliceSum(array, t, tasks), tasks, nJobs)
+                    : ownWork(t -> sliceSum(ndArray, t, tasks), tasks, nJobs);
+            ProcessPool pool = ProcessPool.shared();
+            Parallel.Builder b = Parallel.builder().nJobs(nJobs).backend(pool.backend());
+            if (!share) {
+                b.maxNbytes(null);
             }
-            return new SharedArrayResult(time, work, peak - before);
+            try (Parallel p = b.build()) {
+                p.map(ProcessScenarios::identity, IntStream.range(0, 2 * nJobs).boxed().toList()); // workers up
+                System.gc();
+                java.util.function.Supplier<java.util.Collection<Long>> pids = () -> {
+                    List<Long> all = new ArrayList<>(pool.workerPids());
+                    all.add(ProcessHandle.current().pid());
+                    return all;
+                };
+                long before = Memory.pss(pids.get());
+                List<Integer> indices = IntStream.range(0, tasks).boxed().toList();
+                List<Double> sums;
+                long start = System.nanoTime();
+                try (Memory.PeakSampler sampler = new Memory.PeakSampler(pids)) {
+                    sums = kind == ArrayKind.JAVA_ARRAY ? p.map(t -> sliceSum(array, t, tasks), indices)
+                            : p.map(t -> sliceSum(ndArray, t, tasks), indices);
+                    Duration time = Duration.ofNanos(System.nanoTime() - start);
+                    long peak = sampler.peak();
+                    if (sums.stream().mapToDouble(Double::doubleValue).sum() != (double) (length / tasks) * tasks) {
+                        throw new IllegalStateException("wrong sums");
+                    }
+                    return new SharedArrayResult(time, work, peak - before);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            if (npy != null) {
+                try {
+                    Files.deleteIfExists(npy);
+                } catch (java.io.IOException ignored) {
+                    // temp file
+                }
+            }
         }
     }
 
@@ -175,28 +245,30 @@ public final class ProcessScenarios {
     public static SharedArrayResult sharedArrayThreads(int length, int tasks, int nJobs) {
         double[] data = new double[length];
         java.util.Arrays.fill(data, 1.0);
-        Duration work = ownWork(data, tasks, nJobs);
+        Duration work = ownWork(t -> sliceSum(data, t, tasks), tasks, nJobs);
         try (Parallel p = Parallel.builder().nJobs(nJobs).backend("threads").build()) {
             p.map(ProcessScenarios::identity, List.of(1, 2));
             long pid = ProcessHandle.current().pid();
-            long before = Memory.current(pid);
-            Memory.resetPeak(pid);
+            System.gc();
+            long before = Memory.pss(pid);
             long start = System.nanoTime();
-            p.map(t -> sliceSum(data, t, tasks), IntStream.range(0, tasks).boxed().toList());
-            Duration time = Duration.ofNanos(System.nanoTime() - start);
-            return new SharedArrayResult(time, work, Memory.peak(pid) - before);
+            try (Memory.PeakSampler sampler = new Memory.PeakSampler(() -> List.of(pid))) {
+                p.map(t -> sliceSum(data, t, tasks), IntStream.range(0, tasks).boxed().toList());
+                Duration time = Duration.ofNanos(System.nanoTime() - start);
+                return new SharedArrayResult(time, work, sampler.peak() - before);
+            }
         }
     }
 
     /** The tasks' own work: all slices summed in this thread, divided by the worker count. */
-    private static Duration ownWork(double[] data, int tasks, int nJobs) {
+    private static Duration ownWork(java.util.function.IntToDoubleFunction task, int tasks, int nJobs) {
         for (int warm = 0; warm < 3; warm++) {
-            sliceSum(data, warm % tasks, tasks);
+            task.applyAsDouble(warm % tasks);
         }
         long start = System.nanoTime();
         double s = 0;
         for (int t = 0; t < tasks; t++) {
-            s += sliceSum(data, t, tasks);
+            s += task.applyAsDouble(t);
         }
         if (s < 0) {
             throw new IllegalStateException();

@@ -45,41 +45,40 @@ public final class ArrayFiles {
 
     /** Writes {@code array}'s elements to a new file readable and writable by the owner only (0600). */
     public static SharedArrayRef write(Object array, Path file) throws IOException {
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(Set.of(
-                java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE)));
-        long bytes = byteSize(array);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-             Arena arena = Arena.ofConfined()) {
-            if (array instanceof boolean[] a) {
-                byte[] b = new byte[a.length];
-                for (int i = 0; i < a.length; i++) {
-                    b[i] = (byte) (a[i] ? 1 : 0);
-                }
-                writeFully(ch, ByteBuffer.wrap(b));
-            } else if (bytes > 0) {
-                MemorySegment mapped = ch.map(FileChannel.MapMode.READ_WRITE, 0, bytes, arena);
-                MemorySegment.copy(segment(array), 0, mapped, 0, bytes);
+        MemorySegment data;
+        if (array instanceof boolean[] a) {
+            byte[] b = new byte[a.length];
+            for (int i = 0; i < a.length; i++) {
+                b[i] = (byte) (a[i] ? 1 : 0);
             }
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(file);
-            throw e;
+            data = MemorySegment.ofArray(b);
+        } else {
+            data = segment(array);
         }
+        writeSegment(data, file);
         return new SharedArrayRef(file.toString(), array.getClass().getComponentType().getName(),
                 java.lang.reflect.Array.getLength(array));
     }
 
-    /** Writes the bytes of {@code segment} to a new file readable and writable by the owner only (0600). */
+    /**
+     * Writes the bytes of {@code segment} to a new file readable and writable by the owner only (0600). The bytes go
+     * through the file channel in 1 MiB chunks rather than a mapping, so the file's pages (in /dev/shm, memory) are
+     * not counted in this process's resident size.
+     */
     public static void writeSegment(MemorySegment segment, Path file) throws IOException {
         Files.createFile(file, PosixFilePermissions.asFileAttribute(Set.of(
                 java.nio.file.attribute.PosixFilePermission.OWNER_READ,
                 java.nio.file.attribute.PosixFilePermission.OWNER_WRITE)));
         long bytes = segment.byteSize();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-             Arena arena = Arena.ofConfined()) {
-            if (bytes > 0) {
-                MemorySegment mapped = ch.map(FileChannel.MapMode.READ_WRITE, 0, bytes, arena);
-                MemorySegment.copy(segment, 0, mapped, 0, bytes);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(bytes, 1 << 20));
+            MemorySegment chunkSegment = MemorySegment.ofBuffer(chunk);
+            for (long off = 0; off < bytes; ) {
+                int n = (int) Math.min(chunk.capacity(), bytes - off);
+                MemorySegment.copy(segment, off, chunkSegment, 0, n);
+                chunk.clear().limit(n);
+                writeFully(ch, chunk);
+                off += n;
             }
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(file);
