@@ -1,6 +1,5 @@
 package io.joblib4j.bench.process;
 
-import io.joblib4j.array.DType;
 import io.joblib4j.array.NdArray;
 import io.joblib4j.array.Npy;
 import io.joblib4j.backend.Backend;
@@ -49,13 +48,10 @@ public final class ProcessScenarios {
                 procRate, threadRate, procRate / threadRate);
         int n = 25_000_000;
         double arrayBytes = 8.0 * n;
-        SharedArrayResult threads = sharedArrayThreads(n, 20, 2);
-        System.out.printf(Locale.ROOT, "200 MB double[] x 20 tasks on threads       | time %.3f s, overhead %.3f s, added PSS %s%n",
-                secs(threads.time()), secs(threads.overhead()), Memory.mb(threads.addedPeak()));
+        // Each array variant runs in a fresh JVM, so garbage and mappings of one do not blur the memory of the next.
+        System.out.println(inFreshJvm("array1", "THREADS"));
         for (ArrayKind kind : ArrayKind.values()) {
-            SharedArrayResult r = sharedArray(n, 20, 2, kind, true);
-            System.out.printf(Locale.ROOT, "200 MB %-14s x 20 tasks, processes | time %.3f s, overhead %.3f s, added PSS %s (%.0f%% of the array)%n",
-                    kind, secs(r.time()), secs(r.overhead()), Memory.mb(r.addedPeak()), 100 * r.addedPeak() / arrayBytes);
+            System.out.println(inFreshJvm("array1", kind.name()));
         }
         Duration seq = memmapExample(Backend.sequential(), 1);
         Duration thr = memmapExample(Backend.threads(), 2);
@@ -64,9 +60,51 @@ public final class ProcessScenarios {
                 secs(proc), secs(thr), secs(proc) / secs(thr), secs(seq));
     }
 
+    private static String inFreshJvm(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                ProcessScenarios.class.getName()));
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            p.waitFor();
+            return out;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** One line of the array table, measured in this JVM. */
+    private static void arrayLine(String kind) {
+        int n = 25_000_000;
+        double arrayBytes = 8.0 * n;
+        SharedArrayResult r = kind.equals("THREADS") ? sharedArrayThreads(n, 20, 2)
+                : sharedArray(n, 20, 2, ArrayKind.valueOf(kind), true);
+        System.out.printf(Locale.ROOT, "200 MB %-14s x 20 tasks, %-9s | time %.3f s, overhead %.3f s, added peak PSS %s (%.0f%% of the array)%n",
+                kind.equals("THREADS") ? "double[]" : kind, kind.equals("THREADS") ? "threads" : "processes",
+                secs(r.time()), secs(r.overhead()), Memory.mb(r.addedPeak()), 100 * r.addedPeak() / arrayBytes);
+    }
+
     private static void runSome(java.util.Set<String> only) {
+        if (only.contains("array1")) {
+            for (String a : only) {
+                if (!a.equals("array1")) {
+                    arrayLine(a);
+                }
+            }
+            return;
+        }
         if (only.contains("cold")) {
             System.out.println("cold first result: " + secs(coldStartFirstResult(2)) + " s");
+        }
+        if (only.contains("memmap")) {
+            System.out.printf(Locale.ROOT, "memmap: processes %.3f threads %.3f sequential %.3f%n",
+                    secs(memmapExample(Backend.named("processes"), 2)), secs(memmapExample(Backend.threads(), 2)),
+                    secs(memmapExample(Backend.sequential(), 1)));
         }
         if (only.contains("tiny")) {
             System.out.printf(Locale.ROOT, "tiny tasks/s: processes %.0f%n", tinyTaskThroughput(Backend.named("processes"), 2, 2_000_000));
@@ -172,6 +210,11 @@ public final class ProcessScenarios {
      * the sum before it.
      */
     public static SharedArrayResult sharedArray(int length, int tasks, int nJobs, ArrayKind kind, boolean share) {
+        if (length > 1_000_000) {
+            for (int warm = 0; warm < 3; warm++) { // same code paths, small array: JIT-compiled in every JVM
+                sharedArray(1_000_000, tasks, nJobs, kind, share);
+            }
+        }
         double[] data = null;
         NdArray nd = null;
         Path npy = null;
@@ -189,10 +232,10 @@ public final class ProcessScenarios {
                 case MAPPED_NDARRAY -> {
                     npy = Files.createTempFile(Path.of("/dev/shm").toFile().canWrite() ? Path.of("/dev/shm")
                             : Path.of(System.getProperty("java.io.tmpdir")), "bench-", ".npy");
-                    nd = Npy.create(npy, DType.FLOAT64, length);
-                    for (long i = 0; i < length; i++) {
-                        nd.setFlatDouble(i, 1.0);
-                    }
+                    double[] ones = new double[length];
+                    java.util.Arrays.fill(ones, 1.0);
+                    Npy.save(npy, NdArray.wrap(ones));
+                    ones = null;
                     nd = Npy.map(npy, MmapMode.READ_ONLY);
                 }
             }
@@ -243,6 +286,11 @@ public final class ProcessScenarios {
 
     /** The large-array scenario on threads. */
     public static SharedArrayResult sharedArrayThreads(int length, int tasks, int nJobs) {
+        if (length > 1_000_000) {
+            for (int warm = 0; warm < 3; warm++) {
+                sharedArrayThreads(1_000_000, tasks, nJobs);
+            }
+        }
         double[] data = new double[length];
         java.util.Arrays.fill(data, 1.0);
         Duration work = ownWork(t -> sliceSum(data, t, tasks), tasks, nJobs);
@@ -277,42 +325,47 @@ public final class ProcessScenarios {
     }
 
     /** The mean of one window, after sleeping 10 ms (the documents' memmap example). */
-    static double windowMean(double[] data, int start, int size) {
+    static double windowMean(NdArray data, int start, int size) {
         try {
             Thread.sleep(10);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        java.lang.foreign.MemorySegment seg = data.segment();
         double s = 0;
         for (int i = start; i < start + size; i++) {
-            s += data[i];
+            s += seg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_DOUBLE, i);
         }
         return s / size;
     }
 
     /**
-     * joblib's memmap example: 10^7 doubles, windows of 5*10^5 with step 10^5, each task sleeping 10 ms and taking its
-     * window's mean; the array is shared with workers through the temp folder.
+     * joblib's memmap example: 10^7 doubles (an NdArray, as NumPy's array there), windows of 5*10^5 with step 10^5,
+     * each task sleeping 10 ms and taking its window's mean; on processes the array is written once to the temp
+     * folder and mapped by the workers. Run once untimed first, as in a warm session.
      */
     public static Duration memmapExample(Backend backend, int nJobs) {
-        double[] data = new double[10_000_000];
+        double[] values = new double[10_000_000];
         java.util.Random r = new java.util.Random(0);
-        for (int i = 0; i < data.length; i++) {
-            data[i] = r.nextDouble();
+        for (int i = 0; i < values.length; i++) {
+            values[i] = r.nextDouble();
         }
+        NdArray data = NdArray.wrap(values);
         int window = 500_000;
         int step = 100_000;
         List<Integer> starts = new ArrayList<>();
-        for (int s = 0; s + window <= data.length; s += step) {
+        for (int s = 0; s + window <= values.length; s += step) {
             starts.add(s);
         }
         try (Parallel p = Parallel.builder().nJobs(nJobs).backend(backend).build()) {
-            p.map(ProcessScenarios::identity, List.of(1, 2, 3, 4)); // workers up, as in a warm session
-            long start = System.nanoTime();
-            List<Double> means = p.map(s -> windowMean(data, s, window), starts);
-            Duration d = Duration.ofNanos(System.nanoTime() - start);
-            if (means.size() != starts.size()) {
-                throw new IllegalStateException("lost results");
+            Duration d = null;
+            for (int round = 0; round < 2; round++) {
+                long start = System.nanoTime();
+                List<Double> means = p.map(s -> windowMean(data, s, window), starts);
+                d = Duration.ofNanos(System.nanoTime() - start);
+                if (means.size() != starts.size()) {
+                    throw new IllegalStateException("lost results");
+                }
             }
             return d;
         }
