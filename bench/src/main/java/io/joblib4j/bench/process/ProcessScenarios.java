@@ -102,9 +102,14 @@ public final class ProcessScenarios {
             System.out.println("cold first result: " + secs(coldStartFirstResult(2)) + " s");
         }
         if (only.contains("memmap")) {
-            System.out.printf(Locale.ROOT, "memmap: processes %.3f threads %.3f sequential %.3f%n",
-                    secs(memmapExample(Backend.named("processes"), 2)), secs(memmapExample(Backend.threads(), 2)),
-                    secs(memmapExample(Backend.sequential(), 1)));
+            try (ProcessPool pool = ProcessPool.builder().build()) {
+                Measured proc = memmapExample(pool.backend(), 2, pool);
+                Measured thr = memmapExample(Backend.threads(), 2, null);
+                Measured seq = memmapExample(Backend.sequential(), 1, null);
+                System.out.printf(Locale.ROOT, "memmap: processes %.3f s (%s) threads %.3f s (%s) sequential %.3f s (%s)%n",
+                        secs(proc.time()), Memory.mb(proc.addedPeak()), secs(thr.time()), Memory.mb(thr.addedPeak()),
+                        secs(seq.time()), Memory.mb(seq.addedPeak()));
+            }
         }
         if (only.contains("tiny")) {
             System.out.printf(Locale.ROOT, "tiny tasks/s: processes %.0f%n", tinyTaskThroughput(Backend.named("processes"), 2, 2_000_000));
@@ -345,6 +350,14 @@ public final class ProcessScenarios {
      * folder and mapped by the workers. Run once untimed first, as in a warm session.
      */
     public static Duration memmapExample(Backend backend, int nJobs) {
+        return memmapExample(backend, nJobs, null).time();
+    }
+
+    /**
+     * The memmap example on {@code backend}; the peak memory is measured over the processes {@code pool} names
+     * (its workers) and this JVM, or not at all when {@code pool} is null and the backend runs in other processes.
+     */
+    public static Measured memmapExample(Backend backend, int nJobs, ProcessPool pool) {
         double[] values = new double[10_000_000];
         java.util.Random r = new java.util.Random(0);
         for (int i = 0; i < values.length; i++) {
@@ -357,17 +370,93 @@ public final class ProcessScenarios {
         for (int s = 0; s + window <= values.length; s += step) {
             starts.add(s);
         }
+        java.util.function.Supplier<java.util.Collection<Long>> pids = pids(pool);
         try (Parallel p = Parallel.builder().nJobs(nJobs).backend(backend).build()) {
-            Duration d = null;
-            for (int round = 0; round < 2; round++) {
+            p.map(s -> windowMean(data, s, window), starts.subList(0, 4)); // workers up and the array shared
+            System.gc();
+            long before = Memory.pss(pids.get());
+            try (Memory.PeakSampler sampler = new Memory.PeakSampler(pids)) {
                 long start = System.nanoTime();
                 List<Double> means = p.map(s -> windowMean(data, s, window), starts);
-                d = Duration.ofNanos(System.nanoTime() - start);
+                Duration d = Duration.ofNanos(System.nanoTime() - start);
                 if (means.size() != starts.size()) {
                     throw new IllegalStateException("lost results");
                 }
+                return new Measured(d, sampler.peak() - before);
             }
-            return d;
         }
     }
+
+    private static java.util.function.Supplier<java.util.Collection<Long>> pids(ProcessPool pool) {
+        return () -> {
+            List<Long> all = new ArrayList<>();
+            if (pool != null) {
+                all.addAll(pool.workerPids());
+            }
+            all.add(ProcessHandle.current().pid());
+            return all;
+        };
+    }
+
+    /** How the big object of the pitfall scenario reaches the tasks. */
+    public enum PitfallVariant {
+        /** Threads: the tasks read the caller's array, nothing is copied. */
+        THREADS,
+        /** Processes with sharing disabled ({@code maxNbytes(null)}): the array is serialized into every batch. */
+        COPIED,
+        /** Processes, a {@code double[]}: written once to /dev/shm, read onto each worker's heap once. */
+        SHARED_JAVA_ARRAY,
+        /** Processes, an {@code NdArray}: written once to /dev/shm, mapped by the workers. */
+        SHARED_NDARRAY
+    }
+
+    /** What one variant of a scenario measured: its time and the added peak PSS of the parent and its workers. */
+    public record Measured(Duration time, long addedPeak) {}
+
+    /**
+     * The "big object sent to every task" pitfall: an array of {@code megabytes} MB used by {@code tasks} tasks (each
+     * sums a slice) at nJobs=2, on warm workers of the shared pool.
+     */
+    public static Measured bigObjectPitfall(PitfallVariant variant, int megabytes, int tasks) {
+        if (variant == PitfallVariant.THREADS) {
+            bigObjectPitfall(variant, megabytes, tasks, null, 1); // warm the same code on a small array
+            return bigObjectPitfall(variant, megabytes, tasks, null, 0);
+        }
+        // A pool of its own per variant: workers start with small heaps, so their memory is this variant's alone.
+        try (ProcessPool pool = ProcessPool.builder().build()) {
+            bigObjectPitfall(variant, megabytes, tasks, pool, 1);
+            return bigObjectPitfall(variant, megabytes, tasks, pool, 0);
+        }
+    }
+
+    private static Measured bigObjectPitfall(PitfallVariant variant, int megabytes, int tasks, ProcessPool pool,
+                                             int warmMegabytes) {
+        int n = (warmMegabytes > 0 ? warmMegabytes * 2 : megabytes) * 1_000_000 / 8;
+        double[] data = new double[n];
+        java.util.Arrays.fill(data, 1.0);
+        NdArray nd = variant == PitfallVariant.SHARED_NDARRAY ? NdArray.wrap(data) : null;
+        Parallel.Builder b = Parallel.builder().nJobs(2);
+        b.backend(pool == null ? Backend.threads() : pool.backend());
+        if (variant == PitfallVariant.COPIED) {
+            b.maxNbytes(null);
+        }
+        try (Parallel p = b.build()) {
+            p.map(ProcessScenarios::identity, List.of(1, 2, 3, 4));
+            java.util.function.Supplier<java.util.Collection<Long>> pids = pids(pool);
+            System.gc();
+            long before = Memory.pss(pids.get());
+            List<Integer> indices = IntStream.range(0, tasks).boxed().toList();
+            long start = System.nanoTime();
+            try (Memory.PeakSampler sampler = new Memory.PeakSampler(pids)) {
+                List<Double> sums = nd != null ? p.map(t -> sliceSum(nd, t, tasks), indices)
+                        : p.map(t -> sliceSum(data, t, tasks), indices);
+                Duration time = Duration.ofNanos(System.nanoTime() - start);
+                if (sums.size() != tasks) {
+                    throw new IllegalStateException("lost results");
+                }
+                return new Measured(time, sampler.peak() - before);
+            }
+        }
+    }
+
 }

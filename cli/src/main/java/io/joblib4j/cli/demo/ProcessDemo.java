@@ -1,0 +1,50 @@
+package io.joblib4j.cli.demo;
+
+import io.joblib4j.backend.Backend;
+import io.joblib4j.bench.process.Memory;
+import io.joblib4j.bench.process.ProcessScenarios;
+import io.joblib4j.bench.process.ProcessScenarios.Measured;
+import io.joblib4j.bench.process.ProcessScenarios.PitfallVariant;
+import io.joblib4j.process.ProcessPool;
+
+/**
+ * The process backend's examples: joblib's memmap example (10^7 doubles, windows of 5*10^5 with step 10^5, each task
+ * sleeping 10 ms and taking its window's mean) sequentially, on two threads and on two worker processes sharing the
+ * array; and the "big object sent to every task" pitfall (a 100 MB array used by 50 tasks) copied into every batch,
+ * shared through /dev/shm, and on threads. Each row gives the time and the added peak memory (PSS) of the parent and
+ * its workers together.
+ */
+public final class ProcessDemo implements DemoSection {
+    private static final int BIG_MB = 100;
+    private static final int BIG_TASKS = 50;
+
+    @Override
+    public String title() {
+        return "Processes";
+    }
+
+    @Override
+    public void run(DemoReport report) {
+        report.section(title());
+        String memmap = "memmap example (96 windows)";
+        add(report, memmap, "sequential", ProcessScenarios.memmapExample(Backend.sequential(), 1, null));
+        add(report, memmap, "threads, nJobs=2", ProcessScenarios.memmapExample(Backend.threads(), 2, null));
+        try (ProcessPool pool = ProcessPool.builder().build()) {
+            add(report, memmap, "processes, nJobs=2, shared", ProcessScenarios.memmapExample(pool.backend(), 2, pool));
+        }
+
+        String pitfall = BIG_MB + " MB object x " + BIG_TASKS + " tasks";
+        add(report, pitfall, "processes, shared double[]",
+                ProcessScenarios.bigObjectPitfall(PitfallVariant.SHARED_JAVA_ARRAY, BIG_MB, BIG_TASKS));
+        add(report, pitfall, "processes, shared NdArray",
+                ProcessScenarios.bigObjectPitfall(PitfallVariant.SHARED_NDARRAY, BIG_MB, BIG_TASKS));
+        add(report, pitfall, "threads",
+                ProcessScenarios.bigObjectPitfall(PitfallVariant.THREADS, BIG_MB, BIG_TASKS));
+        add(report, pitfall, "processes, copied per batch",
+                ProcessScenarios.bigObjectPitfall(PitfallVariant.COPIED, BIG_MB, BIG_TASKS));
+    }
+
+    private static void add(DemoReport report, String example, String variant, Measured m) {
+        report.row(example, variant, m.time(), "added peak memory " + Memory.mb(m.addedPeak()));
+    }
+}
