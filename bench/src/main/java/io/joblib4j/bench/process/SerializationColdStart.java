@@ -1,0 +1,82 @@
+package io.joblib4j.bench.process;
+
+import io.joblib4j.Joblib;
+import io.joblib4j.SerializableFunction;
+import io.joblib4j.Task;
+import io.joblib4j.internal.ConfigFrame;
+import io.joblib4j.internal.process.BatchMessage;
+import io.joblib4j.internal.process.Codec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.fory.Fory;
+import org.apache.fory.config.Language;
+
+/**
+ * Why the process channel uses JDK serialization: the cost of the first batch a fresh JVM (a new worker) encodes and
+ * decodes, and the warm cost per task, for JDK serialization and Apache Fory. Each codec is measured in a JVM of its
+ * own, started by this program.
+ *
+ * <p>Run: {@code java -cp "cli/target/joblib4j-cli.jar:cli/target/lib/*" io.joblib4j.bench.process.SerializationColdStart}
+ */
+public final class SerializationColdStart {
+    private SerializationColdStart() {}
+
+    static int plusOne(int x) {
+        return x + 1;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 1) {
+            measure(args[0]);
+            return;
+        }
+        for (String codec : List.of("jdk", "fory")) {
+            List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"),
+                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                    SerializationColdStart.class.getName(), codec);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            p.waitFor();
+            System.out.println(out.lines().filter(l -> l.startsWith(codec)).findFirst().orElse(out));
+        }
+    }
+
+    private static void measure(String codec) throws Exception {
+        SerializableFunction<Integer, Integer> f = SerializationColdStart::plusOne;
+        List<Task<?>> tasks = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            tasks.add(Joblib.delayed(f, i));
+        }
+        long start = System.nanoTime();
+        Fory fory = null;
+        if (codec.equals("fory")) {
+            fory = Fory.builder().withLanguage(Language.JAVA).requireClassRegistration(false)
+                    .withRefTracking(true).build();
+        }
+        Object message = BatchMessage.of(0, ConfigFrame.EMPTY, tasks);
+        byte[] bytes = codec.equals("fory") ? fory.serialize(message) : Codec.encode(message, null);
+        Object back = codec.equals("fory") ? fory.deserialize(bytes) : Codec.decode(bytes, null);
+        long first = System.nanoTime() - start;
+        if (((BatchMessage) back).tasks().size() != 100) {
+            throw new IllegalStateException("round trip lost tasks");
+        }
+        List<Task<?>> many = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            many.add(Joblib.delayed(f, i));
+        }
+        Object big = BatchMessage.of(0, ConfigFrame.EMPTY, many);
+        long best = Long.MAX_VALUE;
+        int size = 0;
+        for (int round = 0; round < 30; round++) {
+            long t = System.nanoTime();
+            byte[] b = codec.equals("fory") ? fory.serialize(big) : Codec.encode(big, null);
+            Object o = codec.equals("fory") ? fory.deserialize(b) : Codec.decode(b, null);
+            ((BatchMessage) o).tasks();
+            best = Math.min(best, System.nanoTime() - t);
+            size = b.length;
+        }
+        System.out.printf(Locale.ROOT, "%s: first batch of 100 tasks in a fresh JVM %.1f ms; warm %.0f ns/task "
+                + "(encode + decode, 20000-task batch of %d bytes)%n", codec, first / 1e6, best / 20_000.0, size);
+    }
+}
