@@ -108,13 +108,21 @@ public final class Parallel implements AutoCloseable {
     }
 
     /** {@code run(delayed(f, x) for x in items)}: the values of {@code f} in input order. */
+    @SuppressWarnings("unchecked")
     public <T, R> List<R> map(SerializableFunction<T, R> f, Iterable<T> items) {
-        return run(tasksOf(f, items));
+        Objects.requireNonNull(f, "function must not be null");
+        Objects.requireNonNull(items, "items must not be null");
+        return (List<R>) start(ParallelRun.Mode.LIST, items.iterator(), f).all();
     }
 
     /** {@code run(delayed(f, x) for x in items)}: the values of {@code f} in input order. */
+    @SuppressWarnings("unchecked")
     public <T, R> List<R> map(SerializableFunction<T, R> f, Stream<T> items) {
-        return run(tasksOf(f, items));
+        Objects.requireNonNull(f, "function must not be null");
+        Objects.requireNonNull(items, "items must not be null");
+        try (items) {
+            return (List<R>) start(ParallelRun.Mode.LIST, items.iterator(), f).all();
+        }
     }
 
     /**
@@ -133,12 +141,12 @@ public final class Parallel implements AutoCloseable {
 
     /** {@code stream(delayed(f, x) for x in items)}. */
     public <T, R> Stream<R> stream(SerializableFunction<T, R> f, Iterable<T> items) {
-        return stream(tasksOf(f, items));
+        return lazy(ParallelRun.Mode.ORDERED, iterator(f, items), f, null);
     }
 
     /** {@code stream(delayed(f, x) for x in items)}. */
     public <T, R> Stream<R> stream(SerializableFunction<T, R> f, Stream<T> items) {
-        return stream(tasksOf(f, items));
+        return lazy(ParallelRun.Mode.ORDERED, iterator(f, items), f, items);
     }
 
     /** The values in completion order, lazily (joblib's {@code return_as="generator_unordered"}). */
@@ -154,12 +162,12 @@ public final class Parallel implements AutoCloseable {
 
     /** {@code streamUnordered(delayed(f, x) for x in items)}. */
     public <T, R> Stream<R> streamUnordered(SerializableFunction<T, R> f, Iterable<T> items) {
-        return streamUnordered(tasksOf(f, items));
+        return lazy(ParallelRun.Mode.UNORDERED, iterator(f, items), f, null);
     }
 
     /** {@code streamUnordered(delayed(f, x) for x in items)}. */
     public <T, R> Stream<R> streamUnordered(SerializableFunction<T, R> f, Stream<T> items) {
-        return streamUnordered(tasksOf(f, items));
+        return lazy(ParallelRun.Mode.UNORDERED, iterator(f, items), f, items);
     }
 
     /**
@@ -178,12 +186,12 @@ public final class Parallel implements AutoCloseable {
 
     /** {@code outcomes(delayed(f, x) for x in items)}. */
     public <T, R> Stream<Outcome<R>> outcomes(SerializableFunction<T, R> f, Iterable<T> items) {
-        return outcomes(tasksOf(f, items));
+        return lazy(ParallelRun.Mode.OUTCOMES, iterator(f, items), f, null);
     }
 
     /** {@code outcomes(delayed(f, x) for x in items)}. */
     public <T, R> Stream<Outcome<R>> outcomes(SerializableFunction<T, R> f, Stream<T> items) {
-        return outcomes(tasksOf(f, items));
+        return lazy(ParallelRun.Mode.OUTCOMES, iterator(f, items), f, items);
     }
 
     /**
@@ -202,40 +210,30 @@ public final class Parallel implements AutoCloseable {
 
     // ---- machinery --------------------------------------------------------------------------------------------
 
-    private static <T, R> Stream<Task<R>> tasksOf(SerializableFunction<T, R> f, Stream<T> items) {
+    private static Iterator<?> iterator(SerializableFunction<?, ?> f, Iterable<?> items) {
         Objects.requireNonNull(f, "function must not be null");
-        Objects.requireNonNull(items, "items must not be null");
-        return items.map(x -> Joblib.delayed(f, x));
+        return Objects.requireNonNull(items, "items must not be null").iterator();
     }
 
-    private static <T, R> Iterable<Task<R>> tasksOf(SerializableFunction<T, R> f, Iterable<T> items) {
+    private static Iterator<?> iterator(SerializableFunction<?, ?> f, Stream<?> items) {
         Objects.requireNonNull(f, "function must not be null");
-        Objects.requireNonNull(items, "items must not be null");
-        return () -> {
-            Iterator<T> it = items.iterator();
-            return new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                    return it.hasNext();
-                }
-
-                @Override
-                public Task<R> next() {
-                    return Joblib.delayed(f, it.next());
-                }
-            };
-        };
+        return Objects.requireNonNull(items, "items must not be null").iterator();
     }
 
     @SuppressWarnings("unchecked")
     private <R> List<R> list(Iterator<? extends Task<R>> input, AutoCloseable source) {
-        ParallelRun<R> run = start(ParallelRun.Mode.LIST, input);
+        ParallelRun<R> run = start(ParallelRun.Mode.LIST, input, null);
         return (List<R>) run.all();
     }
 
-    @SuppressWarnings("unchecked")
     private <E> Stream<E> lazy(ParallelRun.Mode mode, Iterator<? extends Task<?>> input, Stream<?> source) {
-        ParallelRun<?> run = start(mode, input);
+        return lazy(mode, input, null, source);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <E> Stream<E> lazy(ParallelRun.Mode mode, Iterator<?> input, SerializableFunction<?, ?> function,
+                               Stream<?> source) {
+        ParallelRun<?> run = start(mode, input, function);
         Iterator<E> values = (Iterator<E>) run;
         Stream<E> stream = StreamSupport.stream(
                 Spliterators.spliteratorUnknownSize(values, Spliterator.ORDERED), false);
@@ -247,7 +245,7 @@ public final class Parallel implements AutoCloseable {
         });
     }
 
-    private <R> ParallelRun<R> start(ParallelRun.Mode mode, Iterator<? extends Task<?>> input) {
+    private <R> ParallelRun<R> start(ParallelRun.Mode mode, Iterator<?> input, SerializableFunction<?, ?> function) {
         Resolved settings = resolve();
         if (!running.compareAndSet(false, true)) {
             throw new IllegalStateException("this Parallel instance is already running a call; wait for it to finish "
@@ -255,7 +253,7 @@ public final class Parallel implements AutoCloseable {
         }
         try {
             Workers workers = holder.acquire(settings);
-            return new ParallelRun<>(settings, mode, input, workers, () -> running.set(false));
+            return new ParallelRun<>(settings, mode, input, function, workers, () -> running.set(false));
         } catch (RuntimeException | Error e) {
             running.set(false);
             throw e;
