@@ -96,14 +96,14 @@ public final class Parallel implements AutoCloseable {
     /** Runs the tasks and returns their values in input order (joblib's {@code return_as="list"}). */
     public <R> List<R> run(Iterable<? extends Task<R>> tasks) {
         Objects.requireNonNull(tasks, "tasks must not be null");
-        return list(tasks.iterator(), null);
+        return list(Input.of(tasks));
     }
 
     /** Runs the tasks and returns their values in input order; the stream is read lazily and closed. */
     public <R> List<R> run(Stream<? extends Task<R>> tasks) {
         Objects.requireNonNull(tasks, "tasks must not be null");
         try (tasks) {
-            return list(tasks.iterator(), null);
+            return list(Input.of(tasks));
         }
     }
 
@@ -112,7 +112,7 @@ public final class Parallel implements AutoCloseable {
     public <T, R> List<R> map(SerializableFunction<T, R> f, Iterable<T> items) {
         Objects.requireNonNull(f, "function must not be null");
         Objects.requireNonNull(items, "items must not be null");
-        return (List<R>) start(ParallelRun.Mode.LIST, items.iterator(), f).all();
+        return (List<R>) start(ParallelRun.Mode.LIST, Input.of(items), f).all();
     }
 
     /** {@code run(delayed(f, x) for x in items)}: the values of {@code f} in input order. */
@@ -121,7 +121,7 @@ public final class Parallel implements AutoCloseable {
         Objects.requireNonNull(f, "function must not be null");
         Objects.requireNonNull(items, "items must not be null");
         try (items) {
-            return (List<R>) start(ParallelRun.Mode.LIST, items.iterator(), f).all();
+            return (List<R>) start(ParallelRun.Mode.LIST, Input.of(items), f).all();
         }
     }
 
@@ -130,13 +130,13 @@ public final class Parallel implements AutoCloseable {
      * and all before it are done. Close the stream to cancel what is still running.
      */
     public <R> Stream<R> stream(Iterable<? extends Task<R>> tasks) {
-        return lazy(ParallelRun.Mode.ORDERED, Objects.requireNonNull(tasks, "tasks must not be null").iterator(), null);
+        return lazy(ParallelRun.Mode.ORDERED, Input.of(Objects.requireNonNull(tasks, "tasks must not be null")), null);
     }
 
     /** As {@link #stream(Iterable)}. */
     public <R> Stream<R> stream(Stream<? extends Task<R>> tasks) {
         Objects.requireNonNull(tasks, "tasks must not be null");
-        return lazy(ParallelRun.Mode.ORDERED, tasks.iterator(), tasks);
+        return lazy(ParallelRun.Mode.ORDERED, Input.of(tasks), tasks);
     }
 
     /** {@code stream(delayed(f, x) for x in items)}. */
@@ -151,13 +151,13 @@ public final class Parallel implements AutoCloseable {
 
     /** The values in completion order, lazily (joblib's {@code return_as="generator_unordered"}). */
     public <R> Stream<R> streamUnordered(Iterable<? extends Task<R>> tasks) {
-        return lazy(ParallelRun.Mode.UNORDERED, Objects.requireNonNull(tasks, "tasks must not be null").iterator(), null);
+        return lazy(ParallelRun.Mode.UNORDERED, Input.of(Objects.requireNonNull(tasks, "tasks must not be null")), null);
     }
 
     /** As {@link #streamUnordered(Iterable)}. */
     public <R> Stream<R> streamUnordered(Stream<? extends Task<R>> tasks) {
         Objects.requireNonNull(tasks, "tasks must not be null");
-        return lazy(ParallelRun.Mode.UNORDERED, tasks.iterator(), tasks);
+        return lazy(ParallelRun.Mode.UNORDERED, Input.of(tasks), tasks);
     }
 
     /** {@code streamUnordered(delayed(f, x) for x in items)}. */
@@ -175,13 +175,13 @@ public final class Parallel implements AutoCloseable {
      * never throws for a task's failure (it still throws for an error of the input itself).
      */
     public <R> Stream<Outcome<R>> outcomes(Iterable<? extends Task<R>> tasks) {
-        return lazy(ParallelRun.Mode.OUTCOMES, Objects.requireNonNull(tasks, "tasks must not be null").iterator(), null);
+        return lazy(ParallelRun.Mode.OUTCOMES, Input.of(Objects.requireNonNull(tasks, "tasks must not be null")), null);
     }
 
     /** As {@link #outcomes(Iterable)}. */
     public <R> Stream<Outcome<R>> outcomes(Stream<? extends Task<R>> tasks) {
         Objects.requireNonNull(tasks, "tasks must not be null");
-        return lazy(ParallelRun.Mode.OUTCOMES, tasks.iterator(), tasks);
+        return lazy(ParallelRun.Mode.OUTCOMES, Input.of(tasks), tasks);
     }
 
     /** {@code outcomes(delayed(f, x) for x in items)}. */
@@ -210,28 +210,40 @@ public final class Parallel implements AutoCloseable {
 
     // ---- machinery --------------------------------------------------------------------------------------------
 
-    private static Iterator<?> iterator(SerializableFunction<?, ?> f, Iterable<?> items) {
+    private static Input iterator(SerializableFunction<?, ?> f, Iterable<?> items) {
         Objects.requireNonNull(f, "function must not be null");
-        return Objects.requireNonNull(items, "items must not be null").iterator();
+        return Input.of(Objects.requireNonNull(items, "items must not be null"));
     }
 
-    private static Iterator<?> iterator(SerializableFunction<?, ?> f, Stream<?> items) {
+    private static Input iterator(SerializableFunction<?, ?> f, Stream<?> items) {
         Objects.requireNonNull(f, "function must not be null");
-        return Objects.requireNonNull(items, "items must not be null").iterator();
+        return Input.of(Objects.requireNonNull(items, "items must not be null"));
+    }
+
+    /** The input of a call: its iterator, and its size when known up front (-1 otherwise). */
+    record Input(Iterator<?> iterator, long size) {
+        static Input of(Iterable<?> items) {
+            return new Input(items.iterator(), items instanceof java.util.Collection<?> c ? c.size() : -1);
+        }
+
+        static Input of(Stream<?> items) {
+            Spliterator<?> split = items.spliterator();
+            return new Input(Spliterators.iterator(split), split.getExactSizeIfKnown());
+        }
     }
 
     @SuppressWarnings("unchecked")
-    private <R> List<R> list(Iterator<? extends Task<R>> input, AutoCloseable source) {
+    private <R> List<R> list(Input input) {
         ParallelRun<R> run = start(ParallelRun.Mode.LIST, input, null);
         return (List<R>) run.all();
     }
 
-    private <E> Stream<E> lazy(ParallelRun.Mode mode, Iterator<? extends Task<?>> input, Stream<?> source) {
+    private <E> Stream<E> lazy(ParallelRun.Mode mode, Input input, Stream<?> source) {
         return lazy(mode, input, null, source);
     }
 
     @SuppressWarnings("unchecked")
-    private <E> Stream<E> lazy(ParallelRun.Mode mode, Iterator<?> input, SerializableFunction<?, ?> function,
+    private <E> Stream<E> lazy(ParallelRun.Mode mode, Input input, SerializableFunction<?, ?> function,
                                Stream<?> source) {
         ParallelRun<?> run = start(mode, input, function);
         Iterator<E> values = (Iterator<E>) run;
@@ -245,7 +257,7 @@ public final class Parallel implements AutoCloseable {
         });
     }
 
-    private <R> ParallelRun<R> start(ParallelRun.Mode mode, Iterator<?> input, SerializableFunction<?, ?> function) {
+    private <R> ParallelRun<R> start(ParallelRun.Mode mode, Input input, SerializableFunction<?, ?> function) {
         Resolved settings = resolve();
         if (!running.compareAndSet(false, true)) {
             throw new IllegalStateException("this Parallel instance is already running a call; wait for it to finish "
@@ -253,7 +265,8 @@ public final class Parallel implements AutoCloseable {
         }
         try {
             Workers workers = holder.acquire(settings);
-            return new ParallelRun<>(settings, mode, input, function, workers, () -> running.set(false));
+            return new ParallelRun<>(settings, mode, input.iterator(), input.size(), function, workers,
+                    () -> running.set(false));
         } catch (RuntimeException | Error e) {
             running.set(false);
             throw e;

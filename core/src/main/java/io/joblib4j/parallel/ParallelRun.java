@@ -81,6 +81,7 @@ final class ParallelRun<R> implements Iterator<Object> {
     private final long startNanos = System.nanoTime();
     private final TerminalProgress bar;
 
+    private final long knownSize;
     private boolean inputExhausted;
     private long tasksRead;
     private long nextToDeliver;
@@ -94,9 +95,10 @@ final class ParallelRun<R> implements Iterator<Object> {
      * @param input    the tasks, or the arguments of {@code function}
      * @param function the function mapped over {@code input}, or null when {@code input} yields tasks
      */
-    ParallelRun(Parallel.Resolved settings, Mode mode, Iterator<?> input, io.joblib4j.SerializableFunction<?, ?> function,
-                Workers workers, Runnable onEnd) {
+    ParallelRun(Parallel.Resolved settings, Mode mode, Iterator<?> input, long knownSize,
+                io.joblib4j.SerializableFunction<?, ?> function, Workers workers, Runnable onEnd) {
         this.settings = settings;
+        this.knownSize = knownSize;
         this.mode = mode;
         this.input = input;
         this.function = function;
@@ -106,6 +108,9 @@ final class ParallelRun<R> implements Iterator<Object> {
                 settings.backend().minBatchSeconds());
         this.taskContext = settings.taskContext();
         this.bar = settings.progressBar() ? TerminalProgress.openIfTerminal("Parallel") : null;
+        if (bar != null && knownSize >= 0) {
+            bar.update(0, knownSize);
+        }
         settings.verbose().start(settings.backend().displayName(), settings.workers());
     }
 
@@ -444,16 +449,16 @@ final class ParallelRun<R> implements Iterator<Object> {
             settings.verbose().progress(completedTasks, dispatchedBatches, dispatchedTasks, inputExhausted && ready.isEmpty(),
                 settings.preDispatchTasks(), elapsed);
         }
+        long totalTasks = inputExhausted && ready.isEmpty() ? dispatchedTasks : knownSize;
         if (bar != null) {
-            bar.update(completedTasks, inputExhausted && ready.isEmpty() ? dispatchedTasks : -1);
+            bar.update(completedTasks, totalTasks);
         }
         ProgressListener listener = settings.listener();
         if (listener != null) {
-            boolean totalKnown = inputExhausted && ready.isEmpty();
-            OptionalLong total = totalKnown ? OptionalLong.of(dispatchedTasks) : OptionalLong.empty();
-            Optional<Duration> remaining = totalKnown && completedTasks > 0
+            OptionalLong total = totalTasks >= 0 ? OptionalLong.of(totalTasks) : OptionalLong.empty();
+            Optional<Duration> remaining = totalTasks >= 0 && completedTasks > 0
                     ? Optional.of(Duration.ofNanos((long) ((System.nanoTime() - startNanos)
-                            / (double) completedTasks * (dispatchedTasks - completedTasks))))
+                            / (double) completedTasks * (totalTasks - completedTasks))))
                     : Optional.empty();
             listener.onProgress(new ProgressListener.Progress(completedTasks, total,
                     Duration.ofNanos(System.nanoTime() - startNanos), remaining));
