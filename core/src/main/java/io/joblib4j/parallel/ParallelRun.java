@@ -212,8 +212,11 @@ final class ParallelRun<R> implements Iterator<Object> {
         }
     }
 
-    /** Closes the call early: in-flight work is cancelled and the workers released. */
-    void cancel() {
+    /**
+     * Closes the call early: in-flight work is cancelled and the instance freed for the next call. Called by the
+     * stream's close, or by the cleaner once a stream that was neither read to its end nor closed is garbage.
+     */
+    synchronized void cancel() {
         if (!ended) {
             workers.abort();
             end();
