@@ -127,6 +127,11 @@ final class InProcessBackends {
         }
 
         @Override
+        public double minBatchSeconds() {
+            return 0.01;
+        }
+
+        @Override
         public Workers open(WorkerSpec spec) {
             return new PoolWorkers(spec, "joblib4j-" + name + "-" + POOLS.incrementAndGet() + "-worker-", virtual);
         }
@@ -155,6 +160,8 @@ final class InProcessBackends {
                     };
             this.executor = new ThreadPoolExecutor(spec.nJobs(), spec.nJobs(), 60, TimeUnit.SECONDS,
                     new LinkedBlockingQueue<>(), factory);
+            // Idle workers end by themselves, so a Parallel that is never closed does not keep threads alive.
+            this.executor.allowCoreThreadTimeOut(true);
         }
 
         @Override
