@@ -86,6 +86,20 @@ public final class PersistScenario {
                 }
             }
         });
+        // the best plain Java can do to get the bytes into a new double[]: allocate, read, copy
+        ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 21);
+        double rawHeap = best(reps, () -> {
+            double[] target = new double[data.length];
+            MemorySegment dst = MemorySegment.ofArray(target);
+            try (FileChannel ch = FileChannel.open(raw, StandardOpenOption.READ)) {
+                for (long done = 0; done < rawBytes; ) {
+                    chunk.clear().limit((int) Math.min(chunk.capacity(), rawBytes - done));
+                    int n = ch.read(chunk, done);
+                    MemorySegment.copy(MemorySegment.ofBuffer(chunk.flip()), 0, dst, done, n);
+                    done += n;
+                }
+            }
+        });
         Files.delete(raw);
 
         Path f = dir.resolve("data.j4j");
@@ -98,6 +112,7 @@ public final class PersistScenario {
         List<Row> rows = new ArrayList<>();
         rows.add(new Row("dump uncompressed", dump, size, "raw FileChannel write", rawWrite, rawBytes));
         rows.add(new Row("load uncompressed", load, size, "raw FileChannel read", rawRead, rawBytes));
+        rows.add(new Row("load uncompressed", load, size, "raw read into new double[]", rawHeap, rawBytes));
         rows.add(peerRow("dump uncompressed", dump, size, peer, "dump none"));
         rows.add(peerRow("load uncompressed", load, size, peer, "load none"));
         rows.add(peerRow("load mmap READ_ONLY", mmap, size, peer, "load mmap r"));
