@@ -345,6 +345,19 @@ public abstract class BackendContractTest {
     }
 
     @Test
+    void stream_abandonedWithoutClose_isCancelledOnceGarbage() {
+        List<Integer> firstOnly = shared.stream(BackendContractTest::sleepThenReturn, Collections.nCopies(50, 100))
+                .limit(1).toList();
+        assertThat(firstOnly).containsExactly(100);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .ignoreException(IllegalStateException.class)
+                .until(() -> {
+                    System.gc();
+                    return shared.map(BackendContractTest::failOnNothing, List.of(5)).equals(List.of(5));
+                });
+    }
+
+    @Test
     void progressListener_seesCompletedCountUpToTotal() {
         List<ProgressListener.Progress> seen = Collections.synchronizedList(new ArrayList<>());
         try (Parallel p = builder().onProgress(seen::add).build()) {
