@@ -4,6 +4,7 @@ import io.joblib4j.cli.demo.DemoReport;
 import io.joblib4j.cli.demo.DemoSection;
 import io.joblib4j.cli.demo.ParallelDemo;
 import io.joblib4j.cli.demo.PersistDemo;
+import io.joblib4j.cli.demo.ProcessDemo;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -20,7 +21,7 @@ final class DemoCommand implements Callable<Integer> {
     String only;
 
     static List<DemoSection> sections() {
-        return List.of(new ParallelDemo(), new PersistDemo());
+        return List.of(new ParallelDemo(), new PersistDemo(), new ProcessDemo());
     }
 
     @Override

@@ -45,6 +45,8 @@ public final class ProcessDemo implements DemoSection {
     }
 
     private static void add(DemoReport report, String example, String variant, Measured m) {
+        System.out.printf("%-30s %-30s %s, added peak memory of parent and workers %s%n", example, variant,
+                DemoReport.seconds(m.time()), Memory.mb(m.addedPeak()));
         report.row(example, variant, m.time(), "added peak memory " + Memory.mb(m.addedPeak()));
     }
 }
