@@ -127,6 +127,16 @@ class ProcessBackendTest {
     }
 
     @Test
+    void outOfMemoryInWorker_reportsExit3() {
+        try (ProcessPool small = ProcessPool.builder().jvmOptions("-Xmx64m").build();
+             Workers w = small.backend().open(WorkerSpec.of(1))) {
+            BatchResult r = run(w, batch(0, WorkerTasks.retain(256))).getFirst();
+            assertThat(r.failure()).isInstanceOf(Failures.WorkerLost.class);
+            assertThat(((Failures.WorkerLost) r.failure()).exitStatus()).isEqualTo("EXIT(3)");
+        }
+    }
+
+    @Test
     void workerKilledBySignal_reportsSigkill() {
         try (Workers w = backend.open(WorkerSpec.of(1))) {
             BatchResult r = run(w, batch(0, WorkerTasks.killSelf())).getFirst();

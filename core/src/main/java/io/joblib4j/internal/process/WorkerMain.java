@@ -149,6 +149,13 @@ public final class WorkerMain {
         Throwable failure = result == null ? setupFailure : result.failure();
         boolean retire = checkHeap();
         sender.done(values, failure, retire, System.nanoTime() - start);
+        if (heapGrowthLimit > 0 && heapBaseline < 0) {
+            // The baseline is taken once, after the first answer is sent, so the collection does not delay it.
+            System.gc();
+            Runtime rt = Runtime.getRuntime();
+            heapBaseline = rt.totalMemory() - rt.freeMemory();
+            lastGc = System.nanoTime() - GC_INTERVAL_NANOS; // the next check may collect at once
+        }
         return retire;
     }
 
@@ -181,10 +188,7 @@ public final class WorkerMain {
         Runtime rt = Runtime.getRuntime();
         long used = rt.totalMemory() - rt.freeMemory();
         if (heapBaseline < 0) {
-            System.gc();
-            heapBaseline = rt.totalMemory() - rt.freeMemory();
-            lastGc = System.nanoTime() - GC_INTERVAL_NANOS; // the next check may collect at once
-            return false;
+            return false; // no baseline before the first batch has been answered
         }
         if (used - heapBaseline <= heapGrowthLimit) {
             return false;
