@@ -103,6 +103,23 @@ class ProcessParallelTest {
         }
     }
 
+    @Test
+    void failingCallWithSharedArray_removesItsFolderToo(@TempDir Path temp) throws Exception {
+        double[] data = new double[500_000];
+        Throwable t;
+        try (Parallel p = Parallel.builder().nJobs(2).backend("processes").tempFolder(temp).build()) {
+            t = catchThrowable(() -> p.map(i -> i == 3 ? failWith(data) : sumFrom(data, i), List.of(0, 1, 2, 3, 4, 5)));
+        }
+        assertThat(t).isInstanceOf(IllegalStateException.class).hasMessageContaining("500000");
+        try (var files = Files.list(temp)) {
+            assertThat(files.toList()).isEmpty();
+        }
+    }
+
+    static double failWith(double[] data) {
+        throw new IllegalStateException("failing with an array of " + data.length);
+    }
+
     static double sumFrom(double[] data, int from) {
         double s = 0;
         for (int i = from; i < data.length; i++) {
