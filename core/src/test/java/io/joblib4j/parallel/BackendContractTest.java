@@ -323,6 +323,14 @@ public abstract class BackendContractTest {
         }
     }
 
+    @Test
+    void timeout_countsPerTask_notPerBatch() {
+        try (Parallel p = builder().timeout(Duration.ofMillis(400)).batchSize(10).build()) {
+            // Batches of 10 tasks of 60 ms take 600 ms, longer than the timeout; no single task does.
+            assertThat(p.map(BackendContractTest::sleepThenReturn, Collections.nCopies(20, 60))).hasSize(20);
+        }
+    }
+
     // ---- lifecycle -------------------------------------------------------------------------------------------
 
     @Test
