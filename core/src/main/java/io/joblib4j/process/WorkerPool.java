@@ -256,6 +256,7 @@ final class WorkerPool {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaCommand());
         cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add("--sun-misc-unsafe-memory-access=allow"); // Apache Fory, used by dump/load, in tasks
         cmd.add("-XX:+ExitOnOutOfMemoryError");
         cmd.add("-XX:-UsePerfData");
         if (config.jvmOptions().stream().noneMatch(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"))) {
