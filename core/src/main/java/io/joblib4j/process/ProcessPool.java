@@ -142,12 +142,30 @@ public final class ProcessPool extends AbstractExecutorService {
         return new RunnableTask<>(runnable, value);
     }
 
-    /** Runs {@code command} in a worker; it must be serializable or a future made by this pool. */
+    /**
+     * Runs {@code command} in a worker; it must be serializable (or a future made by this pool). As with
+     * {@link java.util.concurrent.ThreadPoolExecutor}, a failure of a plain {@code Runnable}, which has no future to
+     * carry it, goes to the default uncaught exception handler (or is printed to {@code System.err}).
+     */
     @Override
     public void execute(Runnable command) {
         Objects.requireNonNull(command, "command");
-        RemoteFuture<?> future = command instanceof RemoteFuture<?> f && f.pool() == this
-                ? f : new RemoteFuture<>(asTask(command, null));
+        if (command instanceof RemoteFuture<?> f && f.pool() == this) {
+            dispatch(f);
+            return;
+        }
+        RemoteFuture<?> future = new RemoteFuture<>(asTask(command, null));
+        future.whenComplete((v, e) -> {
+            if (e != null && !(e instanceof java.util.concurrent.CancellationException)) {
+                Thread.UncaughtExceptionHandler h = Thread.getDefaultUncaughtExceptionHandler();
+                if (h != null) {
+                    h.uncaughtException(Thread.currentThread(), e);
+                } else {
+                    System.err.println("joblib4j: a task run with ProcessPool.execute failed:");
+                    e.printStackTrace();
+                }
+            }
+        });
         dispatch(future);
     }
 

@@ -81,6 +81,21 @@ class ProcessPoolTest {
     }
 
     @Test
+    void execute_failureOfPlainRunnable_reachesUncaughtExceptionHandler() throws Exception {
+        Thread.UncaughtExceptionHandler saved = Thread.getDefaultUncaughtExceptionHandler();
+        java.util.concurrent.CompletableFuture<Throwable> seen = new java.util.concurrent.CompletableFuture<>();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> seen.complete(e));
+        try {
+            Object lock = new Object();
+            pool.execute(() -> lock.notifyAll());
+            assertThat(seen.get(60, TimeUnit.SECONDS)).isInstanceOf(NotSerializableException.class)
+                    .hasMessageContaining("ProcessPoolTest");
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(saved);
+        }
+    }
+
+    @Test
     void cancelWithInterrupt_killsTheRunningWorker() throws Exception {
         Future<Long> pidF = pool.submit(WorkerTasks.pid());
         pidF.get(60, TimeUnit.SECONDS);
