@@ -21,13 +21,14 @@ import java.util.stream.Stream;
  * tiny-task throughput, a large array shared by many tasks (time and peak memory of parent and workers together), and
  * the documents' memmap example, each beside the thread backend.
  *
- * <p>Run (after {@code ./mvnw -q -B -DskipTests install -pl core,bench -am}):
+ * <p>Run (after {@code ./mvnw -q -B -DskipTests package -pl cli -am}):
  * <pre>{@code
- * ./mvnw -q -B -pl bench exec:java -Dexec.mainClass=io.joblib4j.bench.process.ProcessScenarios
+ * java --enable-native-access=ALL-UNNAMED -cp "cli/target/joblib4j-cli.jar:cli/target/lib/*" \
+ *     io.joblib4j.bench.process.ProcessScenarios              # the whole table
+ * java ... io.joblib4j.bench.process.ProcessScenarios cold tiny memmap array   # some parts
  * }</pre>
- * or with the CLI's class path: {@code java -cp "cli/target/joblib4j-cli.jar:cli/target/lib/*"
- * io.joblib4j.bench.process.ProcessScenarios}. Python joblib's figures for the same scenarios come from
- * {@code /usr/bin/python3 bench/python/process_peer.py}.
+ * The large-array lines run each variant in a fresh JVM. Python joblib's figures for the same scenarios come from
+ * {@code /usr/bin/python3 bench/python/process_peer.py}; see BENCHMARKS.md.
  */
 public final class ProcessScenarios {
     private ProcessScenarios() {}

@@ -92,7 +92,7 @@ public final class ArrayFiles {
         }
     }
 
-    /** Reads the array a {@link SharedArrayRef} describes onto the heap, through a mapping of its file. */
+    /** Reads the array a {@link SharedArrayRef} describes onto the heap, in 1 MiB chunks. */
     public static Object read(SharedArrayRef ref) throws IOException {
         Object array = switch (ref.componentType()) {
             case "double" -> new double[ref.length()];
@@ -111,14 +111,27 @@ public final class ArrayFiles {
         if (size < bytes) {
             throw new IOException("shared array file " + path + " holds " + size + " bytes, expected " + bytes);
         }
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
-            MemorySegment mapped = bytes == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, bytes, arena);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            MemorySegment target = array instanceof boolean[] ? MemorySegment.ofArray(new byte[(int) bytes])
+                    : segment(array);
+            ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.max(1, Math.min(bytes, 1 << 20)));
+            MemorySegment chunkSegment = MemorySegment.ofBuffer(chunk);
+            for (long off = 0; off < bytes; ) {
+                chunk.clear().limit((int) Math.min(chunk.capacity(), bytes - off));
+                while (chunk.hasRemaining()) {
+                    if (ch.read(chunk, off + chunk.position()) < 0) {
+                        throw new IOException("shared array file " + path + " ends at offset " + (off + chunk.position())
+                                + ", expected " + bytes + " bytes");
+                    }
+                }
+                int n = chunk.position();
+                MemorySegment.copy(chunkSegment, 0, target, off, n);
+                off += n;
+            }
             if (array instanceof boolean[] a) {
                 for (int i = 0; i < a.length; i++) {
-                    a[i] = mapped.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) != 0;
+                    a[i] = target.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) != 0;
                 }
-            } else if (bytes > 0) {
-                MemorySegment.copy(mapped, 0, segment(array), 0, bytes);
             }
         }
         return array;
