@@ -30,6 +30,26 @@ public final class ArrayFiles {
         };
     }
 
+    /** A heap segment over a primitive array's elements (not boolean[]). */
+    static MemorySegment segmentOf(Object array) {
+        return segment(array);
+    }
+
+    /** A new primitive array of the named element type. */
+    static Object newArray(String componentType, int length) throws IOException {
+        return switch (componentType) {
+            case "double" -> new double[length];
+            case "long" -> new long[length];
+            case "int" -> new int[length];
+            case "float" -> new float[length];
+            case "short" -> new short[length];
+            case "char" -> new char[length];
+            case "byte" -> new byte[length];
+            case "boolean" -> new boolean[length];
+            default -> throw new IOException("unknown element type '" + componentType + "'");
+        };
+    }
+
     private static MemorySegment segment(Object array) {
         return switch (array) {
             case double[] a -> MemorySegment.ofArray(a);

@@ -1,7 +1,6 @@
 package io.joblib4j.internal.process;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.ObjectInputStream;
@@ -24,7 +23,7 @@ public final class Codec {
 
     /** Serializes {@code value}, passing every object through {@code replace} first (null: no replacement). */
     public static byte[] encode(Object value, UnaryOperator<Object> replace) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        ChunkedBytes bytes = new ChunkedBytes();
         java.util.function.UnaryOperator<Object> previous =
                 replace == null ? null : io.joblib4j.internal.SerializationHook.install(replace);
         try (ObjectOutputStream out = new Out(bytes, replace)) {
@@ -44,20 +43,75 @@ public final class Codec {
         }
     }
 
+    /**
+     * An output buffer of chunks that never copies what it holds while growing (a ByteArrayOutputStream copies its
+     * whole content at every doubling, which dominates the cost of serializing a large array).
+     */
+    private static final class ChunkedBytes extends OutputStream {
+        private final java.util.ArrayList<byte[]> full = new java.util.ArrayList<>();
+        private byte[] current = new byte[512];
+        private int pos;
+        private long total;
+
+        @Override
+        public void write(int b) {
+            if (pos == current.length) {
+                next();
+            }
+            current[pos++] = (byte) b;
+            total++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            while (len > 0) {
+                if (pos == current.length) {
+                    next();
+                }
+                int n = Math.min(len, current.length - pos);
+                System.arraycopy(b, off, current, pos, n);
+                pos += n;
+                off += n;
+                len -= n;
+                total += n;
+            }
+        }
+
+        private void next() {
+            full.add(current);
+            current = new byte[Math.min(Math.max(current.length * 2, 512), 1 << 20)];
+            pos = 0;
+        }
+
+        byte[] toByteArray() {
+            if (total > Integer.MAX_VALUE - 16) {
+                throw new IllegalStateException("a serialized message of " + total + " bytes is too large for the"
+                        + " channel; share large arrays through files (maxNbytes) instead");
+            }
+            byte[] out = new byte[(int) total];
+            int at = 0;
+            for (byte[] chunk : full) {
+                System.arraycopy(chunk, 0, out, at, chunk.length);
+                at += chunk.length;
+            }
+            System.arraycopy(current, 0, out, at, pos);
+            return out;
+        }
+    }
+
     private static final class Out extends ObjectOutputStream {
         private final UnaryOperator<Object> replace;
 
         Out(OutputStream out, UnaryOperator<Object> replace) throws IOException {
             super(out);
             this.replace = replace;
-            if (replace != null) {
-                enableReplaceObject(true);
-            }
+            enableReplaceObject(true);
         }
 
         @Override
         protected Object replaceObject(Object obj) {
-            return replace.apply(obj);
+            Object r = replace == null ? obj : replace.apply(obj);
+            return r == obj ? RawArray.wrapIfLarge(obj) : r;
         }
     }
 
