@@ -138,8 +138,26 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
                 return;
             }
             queue.add(job);
+            while (workers.size() < spec.nJobs()) {
+                workers.add(pool.acquire(this)); // workers released while idle come back, warm, from the pool
+            }
         }
         dispatch();
+    }
+
+    /**
+     * With nothing queued or running, gives the workers back to the pool, where they wait warm (and the idle timeout
+     * applies): a {@code Parallel} that is not closed does not pin worker processes between its calls. The next
+     * {@link #submit} takes workers from the pool again.
+     */
+    private void releaseIfIdle() {
+        if (closed || !queue.isEmpty() || !running.isEmpty() || workers.isEmpty()) {
+            return;
+        }
+        for (WorkerHandle h : workers) {
+            pool.release(h);
+        }
+        workers.clear();
     }
 
     private Job encode(Batch batch, BatchListener listener) {
@@ -295,6 +313,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
             } else {
                 result = BatchResult.success(job.batch, got, worker.name(), nanos);
             }
+            releaseIfIdle();
         }
         job.report(result);
         dispatch();
@@ -322,9 +341,10 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
                     failed = new ArrayList<>(queue);
                     queue.clear();
                 } else {
-                    workers.add(pool.acquire(this));
+                    workers.add(pool.acquire(this)); // the replacement starts now, so the pool stays warm
                 }
             }
+            releaseIfIdle();
         }
         if (job != null) {
             List<Object> got;
@@ -346,6 +366,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
     boolean cancel(Batch batch) {
         synchronized (this) {
             if (queue.removeIf(j -> j.batch == batch)) {
+                releaseIfIdle();
                 return true;
             }
             for (Map.Entry<WorkerHandle, Job> e : running.entrySet()) {
@@ -362,7 +383,9 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
 
     /** Removes a queued batch; returns false if it is not queued (it may be running). */
     synchronized boolean drainOne(Batch batch) {
-        return queue.removeIf(j -> j.batch == batch);
+        boolean removed = queue.removeIf(j -> j.batch == batch);
+        releaseIfIdle();
+        return removed;
     }
 
     /** Drops the queued batches, returning them; running ones go on. */
@@ -372,6 +395,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
             drained.add(j.batch);
         }
         queue.clear();
+        releaseIfIdle();
         return drained;
     }
 
@@ -384,6 +408,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
                 e.getValue().cancelTimer();
                 e.getKey().kill();
             }
+            releaseIfIdle();
         }
     }
 

@@ -104,6 +104,17 @@ class ProcessParallelTest {
     }
 
     @Test
+    void parallelsNotClosed_doNotPinWorkerProcessesBetweenCalls() {
+        try (ProcessPool own = ProcessPool.builder().build()) {
+            for (int i = 0; i < 20; i++) {
+                Parallel p = Parallel.builder().nJobs(2).backend(own.backend()).build(); // never closed
+                assertThat(p.map(ProcessParallelTest::pid, List.of(1, 2, 3))).hasSize(3);
+            }
+            assertThat(own.workerPids()).as("idle workers are shared, not one pair per Parallel").hasSizeLessThanOrEqualTo(2);
+        }
+    }
+
+    @Test
     void failingCallWithSharedArray_removesItsFolderToo(@TempDir Path temp) throws Exception {
         double[] data = new double[500_000];
         Throwable t;
