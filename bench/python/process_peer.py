@@ -68,6 +68,17 @@ def cold_first_result():
     return time.perf_counter() - start
 
 
+def small_call_ms():
+    rounds = []
+    for r in range(6):
+        start = time.perf_counter()
+        for _ in range(100):
+            Parallel(n_jobs=2)(delayed(square)(i) for i in range(4))
+        if r > 0:
+            rounds.append((time.perf_counter() - start) * 1000 / 100)
+    return sorted(rounds)[len(rounds) // 2]
+
+
 def tiny_throughput(n=200_000):
     Parallel(n_jobs=2)(delayed(identity)(i) for i in range(n // 4))
     best = 0
@@ -125,6 +136,7 @@ def memmap_example(**kw):
 def main():
     print(f"python joblib {__import__('joblib').__version__}, numpy {np.__version__}, {os.cpu_count()} CPUs")
     print(f"cold pool of 2, first result (loky):          {cold_first_result():.3f} s")
+    print(f"small call (4 tasks) on a warm pool (loky):   {small_call_ms():.2f} ms/call")
     print(f"warm tiny tasks, auto batching (loky):        {tiny_throughput():.0f} tasks/s")
     elapsed, overhead, added = shared_array()
     print(f"200 MB array x 20 tasks (loky, memmapped):    time {elapsed:.3f} s, overhead {overhead:.3f} s, "

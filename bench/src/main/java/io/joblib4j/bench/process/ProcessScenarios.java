@@ -43,6 +43,10 @@ public final class ProcessScenarios {
         System.out.println("-------------------------------------------|--------------------|------------------|------");
         Duration cold = coldStartFirstResult(2);
         System.out.printf(Locale.ROOT, "cold pool of 2, first result               | %14.3f s   |                  |%n", secs(cold));
+        double procCall = smallCallMillis(Backend.named("processes"));
+        double threadCall = smallCallMillis(Backend.threads());
+        System.out.printf(Locale.ROOT, "small call (4 tasks) on a warm pool, ms    | %14.2f     | %14.2f   | %.1f%n",
+                procCall, threadCall, procCall / threadCall);
         double procRate = tinyTaskThroughput(Backend.named("processes"), 2, 2_000_000);
         double threadRate = tinyTaskThroughput(Backend.threads(), 2, 2_000_000);
         System.out.printf(Locale.ROOT, "warm tiny tasks, auto batching (tasks/s)   | %14.0f     | %14.0f   | %.2f%n",
@@ -112,6 +116,10 @@ public final class ProcessScenarios {
                         secs(seq.time()), Memory.mb(seq.addedPeak()));
             }
         }
+        if (only.contains("calls")) {
+            System.out.printf(Locale.ROOT, "small calls on a warm pool: processes %.2f ms/call, threads %.2f ms/call%n",
+                    smallCallMillis(Backend.named("processes")), smallCallMillis(Backend.threads()));
+        }
         if (only.contains("tiny")) {
             System.out.printf(Locale.ROOT, "tiny tasks/s: processes %.0f%n", tinyTaskThroughput(Backend.named("processes"), 2, 2_000_000));
         }
@@ -142,6 +150,25 @@ public final class ProcessScenarios {
                 return first;
             }
         }
+    }
+
+    /**
+     * Milliseconds per call of a new, never closed {@code Parallel} mapping 4 tiny tasks at nJobs=2 on a warm backend
+     * (median of 5 rounds of 100 calls): the fixed cost of a call.
+     */
+    public static double smallCallMillis(Backend backend) {
+        List<Double> rounds = new ArrayList<>();
+        for (int round = 0; round < 6; round++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < 100; i++) {
+                Parallel.builder().nJobs(2).backend(backend).build().map(ProcessScenarios::square, List.of(1, 2, 3, 4));
+            }
+            if (round > 0) {
+                rounds.add((System.nanoTime() - start) / 1e6 / 100);
+            }
+        }
+        rounds.sort(null);
+        return rounds.get(rounds.size() / 2);
     }
 
     static int square(int x) {
