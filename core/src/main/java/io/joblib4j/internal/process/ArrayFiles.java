@@ -8,8 +8,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
 
 /** Raw files of primitive array elements in native byte order, written by the parent and read by workers. */
 public final class ArrayFiles {
@@ -86,9 +84,7 @@ public final class ArrayFiles {
      * not counted in this process's resident size.
      */
     public static void writeSegment(MemorySegment segment, Path file) throws IOException {
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(Set.of(
-                java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE)));
+        Files.createFile(file, TempFolders.ownerOnly(file, "rw-------"));
         long bytes = segment.byteSize();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(bytes, 1 << 20));

@@ -68,13 +68,24 @@ public final class TempFolders {
             }
             String name = PREFIX + ProcessHandle.current().pid() + "-" + kind + "-"
                     + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
-            Path dir = Files.createDirectory(b.resolve(name),
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path dir = Files.createDirectory(b.resolve(name), ownerOnly(b, "rwx------"));
             LIVE.add(dir);
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temp folder for worker processes under " + b + ": " + e, e);
         }
+    }
+
+    /**
+     * The attribute giving a new file or folder in {@code where} the POSIX permissions {@code perms} (such as
+     * {@code rw-------}), or none on a file system without POSIX permissions (where the folder's ACL applies).
+     */
+    public static java.nio.file.attribute.FileAttribute<?>[] ownerOnly(Path where, String perms) {
+        if (!where.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return new java.nio.file.attribute.FileAttribute<?>[0];
+        }
+        return new java.nio.file.attribute.FileAttribute<?>[] {
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(perms))};
     }
 
     /** Deletes the folders under {@code base} whose owning process no longer runs; returns how many. */
