@@ -44,6 +44,8 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
     private final List<WorkerHandle> workers = new ArrayList<>();
     private final ArrayDeque<Job> queue = new ArrayDeque<>();
     private final Map<WorkerHandle, Job> running = new HashMap<>();
+    /** The workers that ran batches of this call, told to forget its arrays when it closes. */
+    private final java.util.Set<WorkerHandle> used = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private boolean closed;
     private RuntimeException startupError;
 
@@ -206,6 +208,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
                 if (h.isReady() && !h.isRetiring() && !running.containsKey(h)) {
                     Job job = queue.poll();
                     running.put(h, job);
+                    used.add(h);
                     sends.add(Map.entry(h, job));
                 }
             }
@@ -436,6 +439,14 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
         }
         for (WorkerHandle h : release) {
             pool.release(h);
+        }
+        List<WorkerHandle> toldToForget;
+        synchronized (this) {
+            toldToForget = arrays.sharedAny() ? new ArrayList<>(used) : List.of();
+            used.clear();
+        }
+        for (WorkerHandle h : toldToForget) {
+            h.forget(callId);
         }
         arrays.close();
     }

@@ -29,6 +29,7 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
     private final Map<Object, Object> writtenNd = new IdentityHashMap<>();
     private Path dir;
     private int files;
+    private boolean sharedAny;
     private boolean closed;
 
     /**
@@ -62,6 +63,7 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
             }
             written.put(obj, ref);
         }
+        sharedAny = true;
         return ref;
     }
 
@@ -71,6 +73,7 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
      */
     private Object share(NdArray nd) {
         if (nd.mappedRef().isPresent()) {
+            sharedAny = true;
             return new SharedNdArrayRef(nd.mappedRef().get(), mode);
         }
         if (maxNbytes == null || nd.byteSize() <= maxNbytes) {
@@ -89,6 +92,7 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
                     nd.order() == ByteOrder.BIG_ENDIAN, nd.shape(), mode), mode);
             writtenNd.put(nd, ref);
         }
+        sharedAny = true;
         return ref;
     }
 
@@ -100,6 +104,11 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
             dir = TempFolders.create(base, "call");
         }
         return dir.resolve("array-" + (files++) + ".bin");
+    }
+
+    /** True if a reference to a file has been sent in place of an array. */
+    synchronized boolean sharedAny() {
+        return sharedAny;
     }
 
     /** The call's folder, or null if no array has been shared yet. */

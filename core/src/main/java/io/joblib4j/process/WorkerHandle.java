@@ -129,6 +129,21 @@ final class WorkerHandle {
         }
     }
 
+    /** Tells the worker that call {@code call} has ended, so it drops the arrays it shared. */
+    void forget(long call) {
+        synchronized (this) {
+            try {
+                if (out != null && !dead) {
+                    out.writeByte(Protocol.FORGET);
+                    out.writeLong(call);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // the worker is going away anyway
+            }
+        }
+    }
+
     /** Asks the worker to exit after its current batch; it is no longer given work. */
     void retire() {
         retiring = true;

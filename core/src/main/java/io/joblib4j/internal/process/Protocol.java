@@ -12,7 +12,8 @@ import java.nio.channels.SocketChannel;
  * The frames exchanged over the socket between the parent and a worker JVM. The channel is a Unix domain socket of
  * its own, never the worker's stdout or stderr, so nothing user code prints can corrupt it.
  *
- * <p>Parent to worker: {@code RUN(job, call, timed, initKey, init bytes|-1, batch bytes)}, {@code SHUTDOWN}.
+ * <p>Parent to worker: {@code RUN(job, call, timed, initKey, init bytes|-1, batch bytes)}, {@code FORGET(call)},
+ * {@code SHUTDOWN}.
  * Worker to parent: {@code HELLO(token, pid)}, {@code STARTED(job, index)} (timed jobs only),
  * {@code VALUES(job, values bytes)}, {@code DONE(job, values bytes, failure bytes|-1, retire)}.
  */
@@ -23,6 +24,8 @@ public final class Protocol {
     public static final byte STARTED = 4;
     public static final byte VALUES = 5;
     public static final byte DONE = 6;
+    /** Parent to worker: the call has ended; drop its shared arrays (and unmap them). */
+    public static final byte FORGET = 7;
 
     private Protocol() {}
 

@@ -104,6 +104,14 @@ public final class WorkerMain {
                         return 0;
                     }
                 }
+                case Protocol.FORGET -> {
+                    long call = in.readLong();
+                    if (call == currentCall && !arrays.isEmpty()) {
+                        arrays.clear();
+                        currentCall = -1;
+                        System.gc(); // unmaps the call's files, whose memory /dev/shm frees only then
+                    }
+                }
                 case Protocol.SHUTDOWN -> {
                     return 0;
                 }
