@@ -6,6 +6,7 @@ module io.joblib4j.core {
     exports io.joblib4j;
     exports io.joblib4j.backend;
     exports io.joblib4j.persist;
+    exports io.joblib4j.memory;
 
     requires me.tongfei.progressbar;
     requires org.apache.fory.core;
