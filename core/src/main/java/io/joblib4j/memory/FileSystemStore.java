@@ -178,10 +178,14 @@ final class FileSystemStore implements StoreBackend {
                 } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
                     return size; // another writer published this entry first: theirs stays
                 } catch (FileSystemException e) {
+                    // ENOTEMPTY is reported generically: another writer published first (keep theirs), or it did
+                    // and the entry was evicted again before we looked (try to publish ours once more).
                     if (Files.isDirectory(target)) {
-                        return size; // ENOTEMPTY reported generically: same race as above
+                        return size;
                     }
-                    throw e;
+                    if (attempt >= 3) {
+                        throw e;
+                    }
                 }
             }
         } finally {
