@@ -7,6 +7,8 @@ module io.joblib4j.core {
     exports io.joblib4j.backend;
     exports io.joblib4j.persist;
     exports io.joblib4j.memory;
+    exports io.joblib4j.array;
+    exports io.joblib4j.hash;
 
     requires me.tongfei.progressbar;
     requires org.apache.fory.core;
@@ -14,6 +16,7 @@ module io.joblib4j.core {
     requires com.github.luben.zstd_jni;
     requires org.tukaani.xz;
     requires org.apache.commons.compress;
+    requires hash4j;
 
     uses io.joblib4j.backend.BackendProvider;
 }

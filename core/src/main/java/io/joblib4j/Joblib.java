@@ -1,0 +1,120 @@
+package io.joblib4j;
+
+import io.joblib4j.hash.Hashing;
+import io.joblib4j.persist.Compression;
+import io.joblib4j.persist.LoadOptions;
+import io.joblib4j.persist.MmapMode;
+import io.joblib4j.persist.PersistException;
+import io.joblib4j.persist.Persistence;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/** The static entry points of joblib4j, after Python joblib's module functions. */
+public final class Joblib {
+    private Joblib() {}
+
+    // ------------------------------------------------------------------ persistence and hashing: dump, load, hash
+
+    /**
+     * Writes {@code value} (any object graph; null too) to {@code file}, compressed with the codec that the file's
+     * extension names ({@code .z .gz .bz2 .lzma .xz .lz4 .zst}) or uncompressed. Primitive arrays and
+     * {@code NdArray}s anywhere in the graph are stored raw and 64-byte aligned after the object stream, so
+     * uncompressed files load at disk speed and their NdArrays can be memory-mapped. The write is atomic: a
+     * temporary file in the same directory is renamed over {@code file} when complete. Missing parent directories
+     * are created.
+     *
+     * @throws PersistException when the graph cannot be serialized
+     * @throws IOException      when the file cannot be written
+     */
+    public static void dump(Object value, Path file) throws IOException {
+        Persistence.dump(value, file, null);
+    }
+
+    /**
+     * Like {@link #dump(Object, Path)} with an explicit codec ({@link Compression#none()} for none, whatever the
+     * extension).
+     */
+    public static void dump(Object value, Path file, Compression compression) throws IOException {
+        Persistence.dump(value, file, Objects.requireNonNull(compression, "compression"));
+    }
+
+    /** Writes {@code value} uncompressed to {@code out}, which stays open. */
+    public static void dump(Object value, OutputStream out) throws IOException {
+        Persistence.dump(value, out, Compression.none());
+    }
+
+    /** Writes {@code value} to {@code out} (which stays open) compressed with {@code compression}. */
+    public static void dump(Object value, OutputStream out, Compression compression) throws IOException {
+        Persistence.dump(value, out, Objects.requireNonNull(compression, "compression"));
+    }
+
+    /**
+     * Reads the object graph that {@link #dump} wrote to {@code file}, onto the heap. The codec is detected from
+     * the file's magic bytes. Only allowlisted classes are instantiated (see {@link LoadOptions}).
+     *
+     * @throws io.joblib4j.persist.DisallowedClassException for a class outside the allowlist, naming it
+     * @throws PersistException for a file that is not a dump, truncated or corrupt, naming the offset
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> T load(Path file) throws IOException {
+        return (T) Persistence.load(file, LoadOptions.defaults());
+    }
+
+    /**
+     * Reads {@code file} with its NdArrays memory-mapped in {@code mmapMode} (null: onto the heap). Plain Java
+     * arrays always come back on the heap. A compressed file is loaded onto the heap with one logged warning.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> T load(Path file, MmapMode mmapMode) throws IOException {
+        return (T) Persistence.load(file, LoadOptions.mmap(mmapMode));
+    }
+
+    /** Reads {@code file} with the given mmap mode and class allowlist. */
+    @SuppressWarnings("unchecked")
+    public static <T> T load(Path file, LoadOptions options) throws IOException {
+        return (T) Persistence.load(file, options);
+    }
+
+    /**
+     * Reads {@code file}, also allowing {@code type} itself, and checks that the root object is a {@code type}.
+     *
+     * @throws PersistException when the root object is of another type
+     */
+    public static <T> T load(Path file, Class<T> type) throws IOException {
+        Object v = Persistence.load(file, LoadOptions.builder().allowClasses(type).build());
+        return cast(v, type, file);
+    }
+
+    /** Reads one dump from {@code in} (compressed or not), which stays open. */
+    @SuppressWarnings("unchecked")
+    public static <T> T load(InputStream in) throws IOException {
+        return (T) Persistence.load(in, LoadOptions.defaults());
+    }
+
+    /** Reads one dump from {@code in} with the given class allowlist (NdArrays come back on the heap). */
+    @SuppressWarnings("unchecked")
+    public static <T> T load(InputStream in, LoadOptions options) throws IOException {
+        return (T) Persistence.load(in, options);
+    }
+
+    private static <T> T cast(Object v, Class<T> type, Path file) throws PersistException {
+        if (v != null && !type.isInstance(v)) {
+            throw new PersistException("the dump holds a " + v.getClass().getName() + ", expected a "
+                    + type.getName(), file, -1, null);
+        }
+        return type.cast(v);
+    }
+
+    /**
+     * A deterministic 128-bit content hash of {@code value} as 32 lower-case hex characters (see
+     * {@link Hashing#hash(Object)}): equal content gives an equal hash in every JVM run and on every machine.
+     */
+    public static String hash(Object value) {
+        return Hashing.hash(value);
+    }
+
+    // ------------------------------------------------------------------ end of persistence and hashing
+}

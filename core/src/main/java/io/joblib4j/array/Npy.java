@@ -1,0 +1,453 @@
+package io.joblib4j.array;
+
+import io.joblib4j.persist.MmapMode;
+import io.joblib4j.persist.PersistException;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * NumPy's {@code .npy} and {@code .npz} formats: read (versions 1.0, 2.0 and 3.0, either byte order), write
+ * (version 1.0, or 2.0 when the header needs it) and memory-map, so arrays move between Python and Java without
+ * conversion. Only C-order data is supported; a Fortran-order file with more than one dimension is refused with a
+ * {@link PersistException} that says so (NumPy writes C order unless asked otherwise).
+ *
+ * <p>Every malformed file (wrong magic, bad header, unsupported dtype, data shorter than the shape needs) gives a
+ * {@link PersistException} naming the file and the byte offset.
+ */
+public final class Npy {
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final int MAX_HEADER = 1 << 20;
+    private static final int CHUNK = 1 << 20;
+
+    private Npy() {}
+
+    /**
+     * What a {@code .npy} header says.
+     *
+     * @param major       format major version (1, 2 or 3)
+     * @param minor       format minor version
+     * @param dtype       element type
+     * @param order       byte order of the elements
+     * @param fortranOrder whether the data is in Fortran (column-major) order
+     * @param shape       dimensions
+     * @param dataOffset  byte offset of the first element in the file
+     */
+    public record Header(int major, int minor, DType dtype, ByteOrder order, boolean fortranOrder, long[] shape,
+                         long dataOffset) {
+        /** The number of data bytes the shape needs. */
+        public long dataBytes() {
+            long n = dtype.itemSize();
+            for (long d : shape) {
+                n = Math.multiplyExact(n, d);
+            }
+            return n;
+        }
+
+        /** The NumPy dtype string, e.g. {@code <f8}. */
+        public String descr() {
+            return dtype.numpyDescr(order);
+        }
+    }
+
+    // ------------------------------------------------------------------ write
+
+    /** Writes {@code array} to {@code file} as {@code .npy} atomically (temp file + rename). */
+    public static void save(Path file, NdArray array) throws IOException {
+        Path tmp = tempSibling(file);
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                save(out, array);
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Writes {@code array} as {@code .npy} to {@code out} (which stays open). */
+    public static void save(OutputStream out, NdArray array) throws IOException {
+        out.write(header(array));
+        writeData(out, array);
+    }
+
+    /** The {@code .npy} header for {@code array}, padded so the data starts at a multiple of 64 bytes. */
+    static byte[] header(NdArray array) {
+        return header(array.dtype(), array.order(), array.shape());
+    }
+
+    static byte[] header(DType dtype, ByteOrder order, long[] shape) {
+        StringBuilder dict = new StringBuilder("{'descr': '").append(dtype.numpyDescr(order))
+                .append("', 'fortran_order': False, 'shape': (");
+        for (int i = 0; i < shape.length; i++) {
+            dict.append(i > 0 ? ", " : "").append(shape[i]);
+        }
+        if (shape.length == 1) {
+            dict.append(',');
+        }
+        dict.append("), }");
+        byte[] text = dict.toString().getBytes(StandardCharsets.ISO_8859_1);
+        int prefix = 10;
+        int major = 1;
+        if (text.length + 1 + prefix > 65535) {
+            major = 2;
+            prefix = 12;
+        }
+        int total = (prefix + text.length + 1 + 63) / 64 * 64;
+        int headerLen = total - prefix;
+        byte[] out = new byte[total];
+        System.arraycopy(MAGIC, 0, out, 0, 6);
+        out[6] = (byte) major;
+        out[7] = 0;
+        if (major == 1) {
+            out[8] = (byte) headerLen;
+            out[9] = (byte) (headerLen >>> 8);
+        } else {
+            for (int i = 0; i < 4; i++) {
+                out[8 + i] = (byte) (headerLen >>> (8 * i));
+            }
+        }
+        System.arraycopy(text, 0, out, prefix, text.length);
+        for (int i = prefix + text.length; i < total - 1; i++) {
+            out[i] = ' ';
+        }
+        out[total - 1] = '\n';
+        return out;
+    }
+
+    static void writeData(OutputStream out, NdArray array) throws IOException {
+        MemorySegment seg = array.segment();
+        long size = seg.byteSize();
+        byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(size, 1))];
+        MemorySegment bufSeg = MemorySegment.ofArray(buf);
+        for (long pos = 0; pos < size; pos += buf.length) {
+            int n = (int) Math.min(buf.length, size - pos);
+            MemorySegment.copy(seg, pos, bufSeg, 0, n);
+            out.write(buf, 0, n);
+        }
+    }
+
+    // ------------------------------------------------------------------ read
+
+    /** Reads the header of a {@code .npy} file without reading its data. */
+    public static Header readHeader(Path file) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 4096)) {
+            Header h = readHeader(in, file);
+            long size = Files.size(file);
+            if (h.dataOffset() + h.dataBytes() > size) {
+                throw new PersistException("the shape " + java.util.Arrays.toString(h.shape()) + " of "
+                        + h.descr() + " needs " + h.dataBytes() + " data bytes, the file has "
+                        + (size - h.dataOffset()), file, h.dataOffset(), null);
+            }
+            return h;
+        }
+    }
+
+    /** Reads a whole {@code .npy} file onto the heap, in native byte order. */
+    public static NdArray load(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return load(in, file);
+        }
+    }
+
+    /** Reads one {@code .npy} array from {@code in} (which stays open, positioned after the array's data). */
+    public static NdArray load(InputStream in) throws IOException {
+        return load(in, null);
+    }
+
+    private static NdArray load(InputStream in, Path file) throws IOException {
+        Header h = readHeader(in, file);
+        long bytes = h.dataBytes();
+        long count = bytes / h.dtype().itemSize();
+        if (count > Integer.MAX_VALUE - 16) {
+            throw new PersistException("array of " + count + " elements is too large to load on the heap; use "
+                    + "Npy.map", file, h.dataOffset(), null);
+        }
+        NdArray raw = NdArray.zeros(h.dtype(), h.shape());
+        readFully(in, raw.segment(), file, h.dataOffset());
+        if (h.order() == ByteOrder.nativeOrder() || h.dtype().itemSize() == 1) {
+            return raw;
+        }
+        NdArray swapped = NdArray.zeros(h.dtype(), h.shape());
+        MemorySegment.copy(raw.segment(), h.dtype().layout(h.order()), 0, swapped.segment(),
+                h.dtype().layout(ByteOrder.nativeOrder()), 0, count);
+        return swapped;
+    }
+
+    private static void readFully(InputStream in, MemorySegment dst, Path file, long baseOffset) throws IOException {
+        long size = dst.byteSize();
+        byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(1, size))];
+        MemorySegment bufSeg = MemorySegment.ofArray(buf);
+        long pos = 0;
+        while (pos < size) {
+            int want = (int) Math.min(buf.length, size - pos);
+            int n = in.readNBytes(buf, 0, want);
+            if (n < want) {
+                throw new PersistException("file ends after " + (pos + n) + " of " + size + " data bytes",
+                        file, baseOffset + pos + n, null);
+            }
+            MemorySegment.copy(bufSeg, 0, dst, pos, n);
+            pos += n;
+        }
+    }
+
+    /**
+     * Memory-maps the data of a {@code .npy} file (no copy; the header is read once).
+     *
+     * @param mode READ_ONLY, READ_WRITE (writes reach the file) or COPY_ON_WRITE
+     */
+    public static NdArray map(Path file, MmapMode mode) throws IOException {
+        Header h = readHeader(file);
+        return NdArray.map(file, h.dataOffset(), h.dtype(), h.order(), mode, h.shape());
+    }
+
+    /**
+     * Creates (or replaces) {@code file} as a {@code .npy} of the given dtype and shape filled with zeros, and
+     * maps it read-write: NumPy's {@code open_memmap(mode='w+')}.
+     */
+    public static NdArray create(Path file, DType dtype, long... shape) throws IOException {
+        byte[] head = header(dtype, ByteOrder.nativeOrder(), shape);
+        long bytes = dtype.itemSize();
+        for (long d : shape) {
+            bytes = Math.multiplyExact(bytes, d);
+        }
+        try (var raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(0);
+            raf.write(head);
+            raf.setLength(head.length + bytes);
+        }
+        return NdArray.map(file, head.length, dtype, ByteOrder.nativeOrder(), MmapMode.READ_WRITE, shape);
+    }
+
+    static Header readHeader(InputStream in, Path file) throws IOException {
+        byte[] pre = in.readNBytes(8);
+        if (pre.length < 8) {
+            throw new PersistException("not a .npy file: only " + pre.length + " bytes, a header needs at least 10",
+                    file, pre.length, null);
+        }
+        for (int i = 0; i < 6; i++) {
+            if (pre[i] != MAGIC[i]) {
+                throw new PersistException("not a .npy file: expected the magic \\x93NUMPY, found "
+                        + printable(pre, 6), file, i, null);
+            }
+        }
+        int major = pre[6] & 0xFF;
+        int minor = pre[7] & 0xFF;
+        if (major < 1 || major > 3) {
+            throw new PersistException("unsupported .npy format version " + major + "." + minor
+                    + " (expected 1.0, 2.0 or 3.0)", file, 6, null);
+        }
+        int lenBytes = major == 1 ? 2 : 4;
+        byte[] lenField = in.readNBytes(lenBytes);
+        if (lenField.length < lenBytes) {
+            throw new PersistException("file ends inside the header length field", file, 8 + lenField.length, null);
+        }
+        long headerLen = 0;
+        for (int i = lenBytes - 1; i >= 0; i--) {
+            headerLen = (headerLen << 8) | (lenField[i] & 0xFF);
+        }
+        if (headerLen > MAX_HEADER) {
+            throw new PersistException("header length " + headerLen + " is larger than " + MAX_HEADER
+                    + " bytes: corrupt file", file, 8, null);
+        }
+        int start = 8 + lenBytes;
+        byte[] text = in.readNBytes((int) headerLen);
+        if (text.length < headerLen) {
+            throw new PersistException("file ends inside the header: expected " + headerLen + " header bytes, found "
+                    + text.length, file, start + text.length, null);
+        }
+        String dict = new String(text, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1).strip();
+        return parseHeader(dict, major, minor, file, start, start + headerLen);
+    }
+
+    private static Header parseHeader(String dict, int major, int minor, Path file, int at, long dataOffset)
+            throws PersistException {
+        String descr = stringValue(dict, "descr", file, at);
+        String fortran = rawValue(dict, "fortran_order", file, at);
+        String shapeText = rawValue(dict, "shape", file, at);
+        DType.Parsed parsed;
+        try {
+            parsed = DType.parseNumpyDescr(descr);
+        } catch (IllegalArgumentException e) {
+            throw new PersistException(e.getMessage(), file, at, null);
+        }
+        boolean isFortran;
+        if (fortran.startsWith("True")) {
+            isFortran = true;
+        } else if (fortran.startsWith("False")) {
+            isFortran = false;
+        } else {
+            throw new PersistException("fortran_order must be True or False, found '" + fortran + "'", file, at, null);
+        }
+        if (!shapeText.startsWith("(") || shapeText.indexOf(')') < 0) {
+            throw new PersistException("shape must be a tuple, found '" + shapeText + "'", file, at, null);
+        }
+        String inner = shapeText.substring(1, shapeText.indexOf(')')).strip();
+        List<Long> dims = new ArrayList<>();
+        if (!inner.isEmpty()) {
+            for (String part : inner.split(",")) {
+                String p = part.strip();
+                if (p.isEmpty()) {
+                    continue;
+                }
+                if (p.endsWith("L")) {
+                    p = p.substring(0, p.length() - 1);
+                }
+                try {
+                    long d = Long.parseLong(p);
+                    if (d < 0) {
+                        throw new NumberFormatException();
+                    }
+                    dims.add(d);
+                } catch (NumberFormatException e) {
+                    throw new PersistException("shape dimension '" + part.strip() + "' is not a non-negative integer",
+                            file, at, null);
+                }
+            }
+        }
+        long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
+        try {
+            long n = parsed.dtype().itemSize();
+            for (long d : shape) {
+                n = Math.multiplyExact(n, d);
+            }
+        } catch (ArithmeticException e) {
+            throw new PersistException("shape " + shapeText + " overflows 64-bit byte counts", file, at, null);
+        }
+        if (isFortran && shape.length > 1) {
+            throw new PersistException("Fortran-order arrays are not supported (shape " + shapeText
+                    + "): save a C-order copy with numpy.ascontiguousarray", file, at, null);
+        }
+        return new Header(major, minor, parsed.dtype(), parsed.order(), isFortran, shape, dataOffset);
+    }
+
+    private static String rawValue(String dict, String key, Path file, int at) throws PersistException {
+        int k = dict.indexOf("'" + key + "'");
+        if (k < 0) {
+            k = dict.indexOf("\"" + key + "\"");
+        }
+        if (k < 0) {
+            throw new PersistException("header has no '" + key + "' entry: " + abbreviate(dict), file, at, null);
+        }
+        int colon = dict.indexOf(':', k);
+        if (colon < 0) {
+            throw new PersistException("header entry '" + key + "' has no value", file, at, null);
+        }
+        return dict.substring(colon + 1).strip();
+    }
+
+    private static String stringValue(String dict, String key, Path file, int at) throws PersistException {
+        String v = rawValue(dict, key, file, at);
+        if (v.isEmpty() || (v.charAt(0) != '\'' && v.charAt(0) != '"')) {
+            throw new PersistException("dtype '" + abbreviate(v) + "' is not supported (only simple types such as "
+                    + "'<f8', no structured dtypes)", file, at, null);
+        }
+        int end = v.indexOf(v.charAt(0), 1);
+        if (end < 0) {
+            throw new PersistException("unterminated string for '" + key + "'", file, at, null);
+        }
+        return v.substring(1, end);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
+    }
+
+    private static String printable(byte[] b, int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(n, b.length); i++) {
+            int c = b[i] & 0xFF;
+            sb.append(c >= 32 && c < 127 ? String.valueOf((char) c) : String.format("\\x%02x", c));
+        }
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------------ npz
+
+    /** Writes the arrays as an uncompressed {@code .npz} (NumPy's {@code savez}); entry names get ".npy". */
+    public static void saveNpz(Path file, Map<String, NdArray> arrays) throws IOException {
+        saveNpz(file, arrays, false);
+    }
+
+    /**
+     * Writes the arrays as a {@code .npz} zip archive, deflated when {@code compressed}
+     * ({@code savez_compressed}), atomically.
+     */
+    public static void saveNpz(Path file, Map<String, NdArray> arrays, boolean compressed) throws IOException {
+        Path tmp = tempSibling(file);
+        try {
+            try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(tmp))) {
+                for (Map.Entry<String, NdArray> e : arrays.entrySet()) {
+                    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+                    save(buf, e.getValue());
+                    byte[] bytes = buf.toByteArray();
+                    ZipEntry entry = new ZipEntry(e.getKey() + ".npy");
+                    if (compressed) {
+                        entry.setMethod(ZipEntry.DEFLATED);
+                    } else {
+                        CRC32 crc = new CRC32();
+                        crc.update(bytes);
+                        entry.setMethod(ZipEntry.STORED);
+                        entry.setSize(bytes.length);
+                        entry.setCompressedSize(bytes.length);
+                        entry.setCrc(crc.getValue());
+                    }
+                    zip.putNextEntry(entry);
+                    zip.write(bytes);
+                    zip.closeEntry();
+                }
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Reads every array of a {@code .npz} file, keyed by entry name without ".npy", in archive order.
+     */
+    public static Map<String, NdArray> loadNpz(Path file) throws IOException {
+        Map<String, NdArray> out = new LinkedHashMap<>();
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            Enumeration<? extends ZipEntry> entries = zip.entries();
+            for (ZipEntry e : Collections.list(entries)) {
+                String name = e.getName();
+                String key = name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name;
+                try (InputStream in = zip.getInputStream(e)) {
+                    out.put(key, load(in, file.resolveSibling(file.getFileName() + "!" + name)));
+                } catch (EOFException ex) {
+                    throw new PersistException("entry " + name + " is truncated", file, -1, ex);
+                }
+            }
+        } catch (ZipException e) {
+            throw new PersistException("not a readable .npz (zip) archive: " + e.getMessage(), file, -1, e);
+        }
+        return out;
+    }
+
+    static Path tempSibling(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        return dir.resolve("." + file.getFileName() + "." + Long.toHexString(System.nanoTime())
+                + Long.toHexString(Thread.currentThread().threadId()) + ".tmp");
+    }
+}

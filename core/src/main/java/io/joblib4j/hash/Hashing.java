@@ -1,0 +1,438 @@
+package io.joblib4j.hash;
+
+import com.dynatrace.hash4j.hashing.HashStream128;
+import com.dynatrace.hash4j.hashing.HashValue128;
+import com.dynatrace.hash4j.hashing.Hasher128;
+import io.joblib4j.array.DType;
+import io.joblib4j.array.NdArray;
+import io.joblib4j.internal.Describe;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.SerializedLambda;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.RecordComponent;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Deterministic 128-bit content hashes of object graphs (joblib's {@code hash}), built on XXH3-128.
+ *
+ * <p>The hash depends only on content, never on identity, memory addresses or iteration order of unordered
+ * containers, so it is equal across JVM runs and machines:
+ * <ul>
+ *   <li>{@code Map}s and {@code Set}s hash the same whatever their iteration order (their entries' hashes are
+ *       sorted); {@code List}s and other collections hash in order. Any {@code List} equals any other {@code List}
+ *       with the same elements, as {@link List#equals} says (likewise for sets and maps).</li>
+ *   <li>Boxed numbers hash with their type: {@code 1}, {@code 1L} and {@code 1.0} differ.</li>
+ *   <li>Primitive arrays and {@link NdArray}s hash by dtype, shape and raw little-endian content, at memory
+ *       speed; an array shared by several parents is hashed once per call.</li>
+ *   <li>Records hash by class name and components; other objects by class name and non-static, non-transient
+ *       fields (down the class hierarchy); enums by class and constant name; serializable lambdas and method
+ *       references by their {@link SerializedLambda}: implementing class and method, signature and captured
+ *       values. JDK types without accessible fields are hashed through a canonical form (their Java
+ *       serialization when {@link Serializable}).</li>
+ *   <li>Cycles are allowed: a reference back to an object being hashed is recorded by its depth.</li>
+ * </ul>
+ * A value that cannot be hashed deterministically (a non-serializable lambda, a JDK object with neither a
+ * canonical form nor serialization) throws {@link IllegalArgumentException} naming its path in the graph.
+ *
+ * <p>Thread-safe; each call allocates its own state.
+ */
+public final class Hashing {
+    private static final Hasher128 XXH3 = com.dynatrace.hash4j.hashing.Hashing.xxh3_128();
+    private static final int CHUNK = 1 << 16;
+    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[CHUNK]);
+    private static final Map<Class<?>, Field[]> FIELDS = new ConcurrentHashMap<>();
+
+    // tags that start every value, so that values of different kinds never collide
+    private static final byte NULL = 0, TRUE = 1, FALSE = 2, BYTE = 3, SHORT = 4, CHAR = 5, INT = 6, LONG = 7,
+            FLOAT = 8, DOUBLE = 9, STRING = 10, BIGINT = 11, BIGDEC = 12, ENUM = 13, CLASS = 14, PRIM_ARRAY = 15,
+            NDARRAY = 16, OBJ_ARRAY = 17, LIST = 18, SET = 19, MAP = 20, COLLECTION = 21, RECORD = 22, OBJECT = 23,
+            LAMBDA = 24, BACKREF = 25, TEXT_FORM = 26, SERIAL_FORM = 27, NODE = 28;
+
+    private Hashing() {}
+
+    /** The content hash of {@code value} as 32 lower-case hex characters. */
+    public static String hash(Object value) {
+        return toHex(hash128(value));
+    }
+
+    /** The content hash of {@code value} as two longs (most significant first, as {@link #toHex} prints it). */
+    public static HashValue128 hash128(Object value) {
+        return new Walker().root(value);
+    }
+
+    /**
+     * XXH3-128 of the bytes of {@code segment} (exactly as the reference {@code XXH3_128bits} computes it on the
+     * same bytes), without copying heap {@code byte[]} segments and in 64 KiB chunks otherwise.
+     */
+    public static HashValue128 xxh3(MemorySegment segment) {
+        return bulk(segment, 1, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** 32 lower-case hex characters, most significant bits first. */
+    public static String toHex(HashValue128 h) {
+        return String.format("%016x%016x", h.getMostSignificantBits(), h.getLeastSignificantBits());
+    }
+
+    /**
+     * XXH3-128 of the elements of {@code segment} laid out as little-endian items of {@code itemSize} bytes
+     * ({@code order} is the byte order they have in memory).
+     */
+    static HashValue128 bulk(MemorySegment seg, int itemSize, ByteOrder order) {
+        long size = seg.byteSize();
+        boolean swap = itemSize > 1 && order != ByteOrder.LITTLE_ENDIAN;
+        if (!swap && size <= Integer.MAX_VALUE && seg.heapBase().orElse(null) instanceof byte[] bytes) {
+            return XXH3.hashBytesTo128Bits(bytes, (int) seg.address(), (int) size);
+        }
+        byte[] buf = BUFFER.get();
+        MemorySegment bufSeg = MemorySegment.ofArray(buf);
+        if (size <= CHUNK) {
+            copy(seg, 0, bufSeg, (int) size, itemSize, swap, order);
+            return XXH3.hashBytesTo128Bits(buf, 0, (int) size);
+        }
+        HashStream128 stream = XXH3.hashStream();
+        for (long done = 0; done < size; done += CHUNK) {
+            int n = (int) Math.min(CHUNK, size - done);
+            copy(seg, done, bufSeg, n, itemSize, swap, order);
+            stream.putBytes(buf, 0, n);
+        }
+        return stream.get();
+    }
+
+    private static void copy(MemorySegment src, long at, MemorySegment dst, int n, int itemSize, boolean swap,
+                             ByteOrder order) {
+        if (!swap) {
+            MemorySegment.copy(src, at, dst, 0, n);
+            return;
+        }
+        ValueLayout l = switch (itemSize) {
+            case 2 -> ValueLayout.JAVA_SHORT_UNALIGNED;
+            case 4 -> ValueLayout.JAVA_INT_UNALIGNED;
+            default -> ValueLayout.JAVA_LONG_UNALIGNED;
+        };
+        MemorySegment.copy(src, l.withOrder(order), at, dst, l.withOrder(ByteOrder.LITTLE_ENDIAN), 0, n / itemSize);
+    }
+
+    /** One hashing call: the stack of objects being hashed (for cycles) and the digests of finished ones. */
+    private static final class Walker {
+        private final IdentityHashMap<Object, Integer> onStack = new IdentityHashMap<>();
+        private final IdentityHashMap<Object, HashValue128> done = new IdentityHashMap<>();
+        private final List<Object> stack = new ArrayList<>();
+        private int cyclicFrom = Integer.MAX_VALUE;
+        private final ArrayList<String> path = new ArrayList<>();
+
+        HashValue128 root(Object value) {
+            HashStream128 s = XXH3.hashStream();
+            put(s, value);
+            return s.get();
+        }
+
+        /** Feeds {@code v} to {@code s}: leaves inline, composites as their own digest. */
+        void put(HashStream128 s, Object v) {
+            switch (v) {
+                case null -> s.putByte(NULL);
+                case Boolean b -> s.putByte(b ? TRUE : FALSE);
+                case Byte b -> s.putByte(BYTE).putByte(b);
+                case Short x -> s.putByte(SHORT).putShort(x);
+                case Character c -> s.putByte(CHAR).putChar(c);
+                case Integer i -> s.putByte(INT).putInt(i);
+                case Long l -> s.putByte(LONG).putLong(l);
+                case Float f -> s.putByte(FLOAT).putInt(Float.floatToIntBits(f));
+                case Double d -> s.putByte(DOUBLE).putLong(Double.doubleToLongBits(d));
+                case String str -> s.putByte(STRING).putString(str);
+                case BigInteger b -> s.putByte(BIGINT).putByteArray(b.toByteArray());
+                case BigDecimal b -> s.putByte(BIGDEC).putInt(b.scale()).putByteArray(b.unscaledValue().toByteArray());
+                case Enum<?> e -> s.putByte(ENUM).putString(e.getDeclaringClass().getName()).putString(e.name());
+                case Class<?> c -> s.putByte(CLASS).putString(c.getName());
+                default -> composite(s, v);
+            }
+        }
+
+        private void composite(HashStream128 s, Object v) {
+            HashValue128 cached = done.get(v);
+            if (cached != null) {
+                s.putByte(NODE).putLong(cached.getMostSignificantBits()).putLong(cached.getLeastSignificantBits());
+                return;
+            }
+            Integer depth = onStack.get(v);
+            if (depth != null) {
+                s.putByte(BACKREF).putInt(stack.size() - depth);
+                cyclicFrom = Math.min(cyclicFrom, depth + 1);
+                return;
+            }
+            int myDepth = stack.size();
+            stack.add(v);
+            onStack.put(v, myDepth);
+            HashValue128 digest;
+            try {
+                HashStream128 node = XXH3.hashStream();
+                body(node, v);
+                digest = node.get();
+            } finally {
+                stack.removeLast();
+                onStack.remove(v);
+            }
+            if (cyclicFrom > myDepth) {
+                // nothing in this subtree refers above it: the digest does not depend on how v was reached
+                done.put(v, digest);
+                cyclicFrom = Integer.MAX_VALUE;
+            }
+            s.putByte(NODE).putLong(digest.getMostSignificantBits()).putLong(digest.getLeastSignificantBits());
+        }
+
+        private void body(HashStream128 s, Object v) {
+            Class<?> type = v.getClass();
+            if (type.isArray()) {
+                Class<?> component = type.getComponentType();
+                if (component.isPrimitive()) {
+                    DType dtype = DType.ofJavaArray(type);
+                    NdArray view = NdArray.ofJavaArray(v);
+                    HashValue128 h = bulk(view.segment(), dtype.itemSize(), view.order());
+                    s.putByte(PRIM_ARRAY).putByte((byte) dtype.code()).putLong(view.size())
+                            .putLong(h.getMostSignificantBits()).putLong(h.getLeastSignificantBits());
+                    return;
+                }
+                Object[] arr = (Object[]) v;
+                s.putByte(OBJ_ARRAY).putString(component.getName()).putInt(arr.length);
+                for (int i = 0; i < arr.length; i++) {
+                    child(s, arr[i], "[" + i + "]");
+                }
+                return;
+            }
+            switch (v) {
+                case NdArray nd -> {
+                    HashValue128 h = bulk(nd.segment(), nd.dtype().itemSize(), nd.order());
+                    s.putByte(NDARRAY).putByte((byte) nd.dtype().code()).putInt(nd.ndim());
+                    for (long d : nd.shape()) {
+                        s.putLong(d);
+                    }
+                    s.putLong(h.getMostSignificantBits()).putLong(h.getLeastSignificantBits());
+                }
+                case List<?> list -> {
+                    s.putByte(LIST).putInt(list.size());
+                    int i = 0;
+                    for (Object e : list) {
+                        child(s, e, "[" + i++ + "]");
+                    }
+                }
+                case Set<?> set -> {
+                    s.putByte(SET).putInt(set.size());
+                    unordered(s, set, "{set element}");
+                }
+                case Map<?, ?> map -> {
+                    s.putByte(MAP).putInt(map.size());
+                    List<Object> entries = new ArrayList<>(map.size());
+                    for (Map.Entry<?, ?> e : map.entrySet()) {
+                        entries.add(new Object[] {e.getKey(), e.getValue()});
+                    }
+                    unordered(s, entries, "{map entry}");
+                }
+                case Collection<?> col -> {
+                    s.putByte(COLLECTION).putString(type.getName()).putInt(col.size());
+                    int i = 0;
+                    for (Object e : col) {
+                        child(s, e, "[" + i++ + "]");
+                    }
+                }
+                default -> object(s, v, type);
+            }
+        }
+
+        private void unordered(HashStream128 s, Collection<?> items, String label) {
+            long[][] digests = new long[items.size()][];
+            int i = 0;
+            for (Object e : items) {
+                HashStream128 one = XXH3.hashStream();
+                path.add(label);
+                try {
+                    if (e instanceof Object[] kv && label.equals("{map entry}")) {
+                        put(one, kv[0]);
+                        put(one, kv[1]);
+                    } else {
+                        put(one, e);
+                    }
+                } finally {
+                    path.removeLast();
+                }
+                HashValue128 h = one.get();
+                digests[i++] = new long[] {h.getMostSignificantBits(), h.getLeastSignificantBits()};
+            }
+            Arrays.sort(digests, (a, b) -> {
+                int c = Long.compareUnsigned(a[0], b[0]);
+                return c != 0 ? c : Long.compareUnsigned(a[1], b[1]);
+            });
+            for (long[] d : digests) {
+                s.putLong(d[0]).putLong(d[1]);
+            }
+        }
+
+        private void child(HashStream128 s, Object v, String step) {
+            path.add(step);
+            try {
+                put(s, v);
+            } finally {
+                path.removeLast();
+            }
+        }
+
+        private void object(HashStream128 s, Object v, Class<?> type) {
+            SerializedLambda lambda = Describe.serializedLambda(v);
+            if (lambda != null) {
+                s.putByte(LAMBDA).putString(lambda.getCapturingClass()).putString(lambda.getFunctionalInterfaceClass())
+                        .putString(lambda.getFunctionalInterfaceMethodName()).putString(lambda.getImplClass())
+                        .putString(lambda.getImplMethodName()).putString(lambda.getImplMethodSignature())
+                        .putInt(lambda.getImplMethodKind()).putInt(lambda.getCapturedArgCount());
+                for (int i = 0; i < lambda.getCapturedArgCount(); i++) {
+                    child(s, lambda.getCapturedArg(i), "captured[" + i + "]");
+                }
+                return;
+            }
+            if (type.isHidden() || type.isSynthetic()) {
+                throw new IllegalArgumentException("cannot hash " + type.getName() + " at " + where()
+                        + ": a lambda that is not Serializable has no stable identity; declare it as a "
+                        + "SerializableFunction (or another Serializable functional interface)");
+            }
+            if (type.isRecord()) {
+                s.putByte(RECORD).putString(type.getName());
+                RecordComponent[] components = type.getRecordComponents();
+                s.putInt(components.length);
+                for (RecordComponent rc : components) {
+                    s.putString(rc.getName());
+                    child(s, readComponent(rc, v), "." + rc.getName());
+                }
+                return;
+            }
+            String name = type.getName();
+            if (name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.")
+                    || name.startsWith("sun.")) {
+                jdkValue(s, v, type);
+                return;
+            }
+            Field[] fields = fieldsOf(type);
+            s.putByte(OBJECT).putString(name).putInt(fields.length);
+            for (Field f : fields) {
+                s.putString(f.getName());
+                Object value;
+                try {
+                    value = f.get(v);
+                } catch (IllegalAccessException e) {
+                    throw new IllegalArgumentException("cannot read field " + f + " at " + where(), e);
+                }
+                child(s, value, "." + f.getName());
+            }
+        }
+
+        private Object readComponent(RecordComponent rc, Object v) {
+            try {
+                Field f = rc.getDeclaringRecord().getDeclaredField(rc.getName());
+                if (f.trySetAccessible()) {
+                    return f.get(v);
+                }
+                var accessor = rc.getAccessor();
+                accessor.setAccessible(true);
+                return accessor.invoke(v);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                throw new IllegalArgumentException("cannot read record component " + rc.getName() + " of "
+                        + v.getClass().getName() + " at " + where() + ": " + e, e);
+            }
+        }
+
+        private void jdkValue(HashStream128 s, Object v, Class<?> type) {
+            if (v instanceof java.time.temporal.TemporalAccessor || v instanceof java.time.temporal.TemporalAmount
+                    || v instanceof java.time.ZoneId || v instanceof java.util.UUID || v instanceof Path
+                    || v instanceof java.net.URI || v instanceof java.io.File || v instanceof java.util.Locale
+                    || v instanceof java.util.Currency || v instanceof java.nio.charset.Charset
+                    || v instanceof CharSequence) {
+                s.putByte(TEXT_FORM).putString(type.getName()).putString(v.toString());
+                return;
+            }
+            switch (v) {
+                case java.util.Optional<?> o -> {
+                    s.putByte(TEXT_FORM).putString(type.getName());
+                    child(s, o.orElse(null), ".value");
+                    return;
+                }
+                case java.util.regex.Pattern p -> {
+                    s.putByte(TEXT_FORM).putString(type.getName()).putString(p.pattern()).putInt(p.flags());
+                    return;
+                }
+                case java.util.Date d -> {
+                    s.putByte(TEXT_FORM).putString(type.getName()).putLong(d.getTime());
+                    return;
+                }
+                case java.util.BitSet b -> {
+                    s.putByte(TEXT_FORM).putString(type.getName()).putLongArray(b.toLongArray());
+                    return;
+                }
+                case Number n when v instanceof java.util.concurrent.atomic.AtomicInteger
+                        || v instanceof java.util.concurrent.atomic.AtomicLong -> {
+                    s.putByte(TEXT_FORM).putString(type.getName()).putLong(n.longValue());
+                    return;
+                }
+                case Map.Entry<?, ?> e -> {
+                    s.putByte(TEXT_FORM).putString("java.util.Map$Entry");
+                    child(s, e.getKey(), ".key");
+                    child(s, e.getValue(), ".value");
+                    return;
+                }
+                default -> { }
+            }
+            if (v instanceof Serializable) {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                    out.writeObject(v);
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("cannot hash " + type.getName() + " at " + where() + ": " + e, e);
+                }
+                s.putByte(SERIAL_FORM).putString(type.getName()).putByteArray(bytes.toByteArray());
+                return;
+            }
+            throw new IllegalArgumentException("cannot hash " + type.getName() + " at " + where()
+                    + ": a JDK type with no canonical form that is not Serializable");
+        }
+
+        private String where() {
+            return path.isEmpty() ? "the root" : "root" + String.join("", path);
+        }
+    }
+
+    private static Field[] fieldsOf(Class<?> type) {
+        return FIELDS.computeIfAbsent(type, t -> {
+            List<Class<?>> chain = new ArrayList<>();
+            for (Class<?> c = t; c != null && c != Object.class; c = c.getSuperclass()) {
+                chain.addFirst(c);
+            }
+            List<Field> out = new ArrayList<>();
+            for (Class<?> c : chain) {
+                for (Field f : c.getDeclaredFields()) {
+                    int m = f.getModifiers();
+                    if (Modifier.isStatic(m) || Modifier.isTransient(m) || f.isSynthetic()) {
+                        continue;
+                    }
+                    if (!f.trySetAccessible()) {
+                        throw new IllegalArgumentException("cannot hash " + t.getName() + ": field " + f.getName()
+                                + " of " + c.getName() + " is not accessible (open the package to io.joblib4j.core)");
+                    }
+                    out.add(f);
+                }
+            }
+            return out.toArray(Field[]::new);
+        });
+    }
+}

@@ -1,0 +1,36 @@
+package io.joblib4j.persist;
+
+import java.io.Serial;
+import java.nio.file.Path;
+
+/**
+ * {@code load} met a class that it is not allowed to instantiate: neither on the default allowlist nor allowed by
+ * the caller's {@link LoadOptions}. Nothing of that class was created.
+ */
+public final class DisallowedClassException extends PersistException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final String className;
+
+    public DisallowedClassException(String className, Path file) {
+        super("refusing to load class " + className + ": it is not on the allowlist; if the file comes from a "
+                + "trusted source, allow it with LoadOptions.builder().allowClasses(" + simple(className)
+                + ".class) or .allowPackages(\"" + pkg(className) + "\")", file, -1, null);
+        this.className = className;
+    }
+
+    /** The fully qualified name of the refused class. */
+    public String className() {
+        return className;
+    }
+
+    private static String simple(String name) {
+        return name.substring(name.lastIndexOf('.') + 1).replace('$', '.');
+    }
+
+    private static String pkg(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? "" : name.substring(0, dot);
+    }
+}

@@ -1,0 +1,201 @@
+package io.joblib4j.persist;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * How {@code Joblib.load} reads a dump: whether arrays come back memory-mapped, and which classes it may
+ * instantiate. Immutable and thread-safe; build with {@link #builder()}.
+ *
+ * <p><b>The allowlist.</b> By default {@code load} creates only: JDK value types ({@code String}, boxed
+ * primitives, {@code BigInteger}/{@code BigDecimal}, {@code java.time}, {@code UUID}, {@code Optional}...), the
+ * JDK collections and maps ({@code List.of}, {@code ArrayList}, {@code HashMap}, {@code TreeMap}, unmodifiable and
+ * synchronized wrappers...), arrays of allowed types, {@code NdArray}, and records and enums (records are created
+ * through their canonical constructor, so their invariants hold). Any other class is refused with a
+ * {@link DisallowedClassException} naming it, before any instance of it exists. Classes that are well-known
+ * deserialization gadgets are refused even when their package is allowed. Allow your own types with
+ * {@link Builder#allowClasses}, {@link Builder#allowPackages}; {@link Builder#trustAllClasses()} turns the check
+ * off for files from a trusted source only (such as a cache directory the application itself writes).
+ */
+public final class LoadOptions {
+    private static final LoadOptions DEFAULTS = new Builder().build();
+
+    private final MmapMode mmapMode;
+    private final Set<String> classes;
+    private final Set<String> packages;
+    private final boolean allowRecords;
+    private final boolean trustAll;
+
+    private LoadOptions(Builder b) {
+        this.mmapMode = b.mmapMode;
+        this.classes = Set.copyOf(b.classes);
+        this.packages = Set.copyOf(b.packages);
+        this.allowRecords = b.allowRecords;
+        this.trustAll = b.trustAll;
+    }
+
+    /** No mmap, the default allowlist. */
+    public static LoadOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The default allowlist with arrays memory-mapped in {@code mode} (null: read onto the heap). */
+    public static LoadOptions mmap(MmapMode mode) {
+        return builder().mmapMode(mode).build();
+    }
+
+    /** A builder holding these options, to derive variants. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.mmapMode = mmapMode;
+        b.classes.addAll(classes);
+        b.packages.addAll(packages);
+        b.allowRecords = allowRecords;
+        b.trustAll = trustAll;
+        return b;
+    }
+
+    /** How NdArrays are mapped, or null to read them onto the heap. */
+    public MmapMode mmapMode() {
+        return mmapMode;
+    }
+
+    /** The class names allowed beyond the defaults. */
+    public Set<String> allowedClasses() {
+        return classes;
+    }
+
+    /** The package prefixes allowed beyond the defaults. */
+    public Set<String> allowedPackages() {
+        return packages;
+    }
+
+    /** Whether records and enums outside the allowlist may be loaded (default true). */
+    public boolean allowsRecords() {
+        return allowRecords;
+    }
+
+    /** Whether the class check is off. */
+    public boolean trustsAllClasses() {
+        return trustAll;
+    }
+
+    /**
+     * Whether {@code load} with these options may instantiate the class named {@code className} (a binary name as
+     * {@link Class#getName()} gives it, arrays included).
+     */
+    public boolean isAllowed(String className) {
+        return Allowlist.isAllowed(this, className);
+    }
+
+    /** The part of these options that decides what may be loaded (the mmap mode excluded). */
+    Object policyKey() {
+        return Arrays.asList(new TreeSet<>(classes), new TreeSet<>(packages), allowRecords, trustAll);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LoadOptions l && l.mmapMode == mmapMode && l.policyKey().equals(policyKey());
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(mmapMode, policyKey());
+    }
+
+    @Override
+    public String toString() {
+        return "LoadOptions[mmap=" + mmapMode + ", classes=" + new TreeSet<>(classes) + ", packages="
+                + new TreeSet<>(packages) + ", records=" + allowRecords + (trustAll ? ", TRUST ALL" : "") + "]";
+    }
+
+    /** Builds {@link LoadOptions}. Not thread-safe. */
+    public static final class Builder {
+        private MmapMode mmapMode;
+        private final Set<String> classes = new TreeSet<>();
+        private final Set<String> packages = new TreeSet<>();
+        private boolean allowRecords = true;
+        private boolean trustAll;
+
+        private Builder() {}
+
+        /** Map NdArrays of uncompressed files in {@code mode}; null reads them onto the heap (the default). */
+        public Builder mmapMode(MmapMode mode) {
+            this.mmapMode = mode;
+            return this;
+        }
+
+        /** Also allow these classes (exactly these, not subclasses). */
+        public Builder allowClasses(Class<?>... types) {
+            for (Class<?> t : types) {
+                classes.add(t.getName());
+            }
+            return this;
+        }
+
+        /** Also allow the classes with these binary names ({@code com.acme.Point}, {@code com.acme.Outer$Inner}). */
+        public Builder allowClassNames(Collection<String> names) {
+            for (String n : names) {
+                if (n == null || n.isBlank()) {
+                    throw new IllegalArgumentException("blank class name in " + names);
+                }
+                classes.add(n.strip());
+            }
+            return this;
+        }
+
+        /**
+         * Also allow every class in these packages and their sub-packages ({@code "com.acme"} allows
+         * {@code com.acme.Point} and {@code com.acme.geo.Line}).
+         *
+         * @throws IllegalArgumentException for a blank name or {@code java}/{@code javax}/{@code jdk}/{@code sun}
+         *                                  roots, which would allow gadget classes
+         */
+        public Builder allowPackages(String... names) {
+            for (String n : names) {
+                String p = n == null ? "" : n.strip();
+                if (p.endsWith(".*")) {
+                    p = p.substring(0, p.length() - 2);
+                }
+                if (p.endsWith(".")) {
+                    p = p.substring(0, p.length() - 1);
+                }
+                if (p.isEmpty() || p.equals("java") || p.equals("javax") || p.equals("jdk") || p.equals("sun")
+                        || p.equals("com.sun") || p.equals("com")  || p.equals("org")) {
+                    throw new IllegalArgumentException("package '" + n + "' is too broad to allow; name your "
+                            + "application's package, e.g. \"com.acme.model\"");
+                }
+                packages.add(p);
+            }
+            return this;
+        }
+
+        /** Whether records and enums not otherwise allowed may be loaded (default true). */
+        public Builder allowRecords(boolean allow) {
+            this.allowRecords = allow;
+            return this;
+        }
+
+        /**
+         * Turns the class check off: any class in the file is instantiated. Only for files that no one else can
+         * write; a crafted file can then run code in this JVM.
+         */
+        public Builder trustAllClasses() {
+            this.trustAll = true;
+            return this;
+        }
+
+        /** The options. */
+        public LoadOptions build() {
+            return new LoadOptions(this);
+        }
+    }
+}

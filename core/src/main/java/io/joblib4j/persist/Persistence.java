@@ -1,0 +1,484 @@
+package io.joblib4j.persist;
+
+import io.joblib4j.array.DType;
+import io.joblib4j.array.NdArray;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.fory.exception.InsecureException;
+
+/**
+ * The dump/load engine behind {@code Joblib.dump}/{@code Joblib.load} (see {@link DumpFormat} for the layout).
+ * All methods are thread-safe; concurrent dumps to the same path leave one complete file (the last rename wins).
+ */
+public final class Persistence {
+    private static final System.Logger LOG = System.getLogger("io.joblib4j.persist");
+    private static final int CHUNK = 1 << 21;
+    private static final ThreadLocal<ByteBuffer> DIRECT =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(CHUNK));
+
+    private Persistence() {}
+
+    // ================================================================== dump
+
+    /**
+     * Writes {@code value} to {@code file} atomically: into a temporary file in the same directory, renamed over
+     * {@code file} when complete, so a crash never leaves a partial file under that name.
+     *
+     * @param compression the codec, or null to choose from the file extension (none when it names no codec)
+     */
+    public static void dump(Object value, Path file, Compression compression) throws IOException {
+        Objects.requireNonNull(file, "file");
+        Compression c = compression != null ? compression : Compression.forFile(file).orElse(Compression.none());
+        Prepared p = prepare(value, c);
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null) {
+            Files.createDirectories(dir);
+        }
+        Path tmp = tempSibling(file);
+        try {
+            if (c.isNone()) {
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    writeTo(ch, p);
+                }
+            } else {
+                try (OutputStream out = c.compress(new BufferedOutputStream(
+                        Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW), 1 << 16))) {
+                    writeTo(out, p);
+                }
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Writes {@code value} to {@code out} (left open) compressed with {@code compression} (null: none). */
+    public static void dump(Object value, OutputStream out, Compression compression) throws IOException {
+        Objects.requireNonNull(out, "out");
+        Compression c = compression == null ? Compression.none() : compression;
+        Prepared p = prepare(value, c);
+        OutputStream shield = new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
+        try (OutputStream o = c.compress(shield)) {
+            writeTo(o, p);
+        }
+    }
+
+    /** A serialized dump ready to be written: header + metadata bytes and the arrays with their offsets. */
+    private record Prepared(byte[] head, List<Object> arrays, List<DumpFormat.Entry> entries, long total) {}
+
+    private static Prepared prepare(Object value, Compression c) throws PersistException {
+        ForyEngine.Instance fory = ForyEngine.writer();
+        byte[] graph;
+        List<Object> arrays;
+        try {
+            graph = fory.fory.serialize(value);
+            arrays = new ArrayList<>(fory.written);
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new PersistException("cannot serialize " + describe(value) + ": " + e, e);
+        } finally {
+            ForyEngine.releaseWriter(fory);
+        }
+        List<DumpFormat.Entry> entries = new ArrayList<>(arrays.size());
+        int tableBytes = 0;
+        for (Object a : arrays) {
+            DumpFormat.Entry e = entryOf(a, 0);
+            entries.add(e);
+            tableBytes += e.encodedSize();
+        }
+        TypeCensus census = TypeCensus.of(value);
+        String root = value == null ? "null" : value.getClass().getName();
+        byte[] probe = DumpFormat.encodeMeta(entries, census.counts, census.truncated, root, graph);
+        long pos = DumpFormat.align(DumpFormat.HEADER_SIZE + probe.length);
+        long dataOffset = pos;
+        long end = DumpFormat.HEADER_SIZE + probe.length;
+        for (int i = 0; i < entries.size(); i++) {
+            DumpFormat.Entry e = entries.get(i);
+            entries.set(i, new DumpFormat.Entry(e.ndarray(), e.dtype(), e.order(), e.shape(), pos, e.byteLength()));
+            end = pos + e.byteLength();
+            pos = DumpFormat.align(end);
+        }
+        byte[] meta = DumpFormat.encodeMeta(entries, census.counts, census.truncated, root, graph);
+        byte[] header = DumpFormat.encodeHeader(new DumpFormat.Header(DumpFormat.VERSION, c.codec().id(),
+                entries.size(), meta.length, graph.length, dataOffset, end, DumpFormat.crc(meta, 0, meta.length)));
+        byte[] head = new byte[header.length + meta.length];
+        System.arraycopy(header, 0, head, 0, header.length);
+        System.arraycopy(meta, 0, head, header.length, meta.length);
+        return new Prepared(head, arrays, entries, end);
+    }
+
+    private static DumpFormat.Entry entryOf(Object a, long offset) {
+        if (a instanceof NdArray nd) {
+            return new DumpFormat.Entry(true, nd.dtype(), nd.order(), nd.shape(), offset, nd.byteSize());
+        }
+        DType t = DType.ofJavaArray(a.getClass());
+        long n = java.lang.reflect.Array.getLength(a);
+        return new DumpFormat.Entry(false, t, ByteOrder.nativeOrder(), new long[] {n}, offset, n * t.itemSize());
+    }
+
+    private static MemorySegment segmentOf(Object a) {
+        return switch (a) {
+            case NdArray nd -> nd.segment();
+            case boolean[] b -> NdArray.copyOf(b).segment();
+            default -> NdArray.ofJavaArray(a).segment();
+        };
+    }
+
+    private static void writeTo(FileChannel ch, Prepared p) throws IOException {
+        writeFully(ch, ByteBuffer.wrap(p.head), 0);
+        for (int i = 0; i < p.arrays.size(); i++) {
+            MemorySegment seg = segmentOf(p.arrays.get(i));
+            long at = p.entries.get(i).offset();
+            if (seg.isNative()) {
+                long size = seg.byteSize();
+                for (long done = 0; done < size; done += CHUNK) {
+                    long n = Math.min(CHUNK, size - done);
+                    writeFully(ch, seg.asSlice(done, n).asByteBuffer(), at + done);
+                }
+            } else {
+                ByteBuffer buf = DIRECT.get();
+                MemorySegment bufSeg = MemorySegment.ofBuffer(buf.clear());
+                long size = seg.byteSize();
+                for (long done = 0; done < size; done += CHUNK) {
+                    int n = (int) Math.min(CHUNK, size - done);
+                    MemorySegment.copy(seg, done, bufSeg, 0, n);
+                    buf.clear().limit(n);
+                    writeFully(ch, buf, at + done);
+                }
+            }
+        }
+        if (ch.size() < p.total) {
+            writeFully(ch, ByteBuffer.allocate(1), p.total - 1);
+        }
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+        while (b.hasRemaining()) {
+            pos += ch.write(b, pos);
+        }
+    }
+
+    private static void writeTo(OutputStream out, Prepared p) throws IOException {
+        out.write(p.head);
+        long pos = p.head.length;
+        byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(64, maxArrayBytes(p)))];
+        MemorySegment bufSeg = MemorySegment.ofArray(buf);
+        for (int i = 0; i < p.arrays.size(); i++) {
+            long at = p.entries.get(i).offset();
+            while (pos < at) {
+                int n = (int) Math.min(buf.length, at - pos);
+                java.util.Arrays.fill(buf, 0, n, (byte) 0);
+                out.write(buf, 0, n);
+                pos += n;
+            }
+            MemorySegment seg = segmentOf(p.arrays.get(i));
+            long size = seg.byteSize();
+            for (long done = 0; done < size; done += buf.length) {
+                int n = (int) Math.min(buf.length, size - done);
+                MemorySegment.copy(seg, done, bufSeg, 0, n);
+                out.write(buf, 0, n);
+            }
+            pos += size;
+        }
+    }
+
+    private static long maxArrayBytes(Prepared p) {
+        long m = 0;
+        for (DumpFormat.Entry e : p.entries) {
+            m = Math.max(m, e.byteLength());
+        }
+        return m;
+    }
+
+    // ================================================================== load
+
+    /**
+     * Reads the object graph stored in {@code file}. Uncompressed files are read with positional I/O and, when
+     * {@code options.mmapMode()} is set, their NdArrays are memory-mapped; compressed files (detected from their
+     * magic bytes) are decompressed onto the heap, and a requested mmap mode is ignored with one warning.
+     *
+     * @throws DisallowedClassException when the file holds a class that {@code options} does not allow
+     * @throws PersistException         when the file is not a dump, is truncated or corrupt (naming the offset)
+     */
+    public static Object load(Path file, LoadOptions options) throws IOException {
+        Objects.requireNonNull(file, "file");
+        LoadOptions opts = options == null ? LoadOptions.defaults() : options;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            byte[] head = new byte[DumpFormat.HEADER_SIZE];
+            int got = readAt(ch, ByteBuffer.wrap(head), 0);
+            if (!DumpFormat.hasMagic(head)) {
+                var codec = Compression.detect(java.util.Arrays.copyOf(head, got));
+                if (codec.isEmpty()) {
+                    DumpFormat.decodeHeader(head, got, file, size);
+                    throw new PersistException("not a joblib4j dump", file, 0, null);
+                }
+                if (opts.mmapMode() != null) {
+                    LOG.log(System.Logger.Level.WARNING, "{0} is compressed with {1}: it cannot be memory-mapped, "
+                            + "loading it onto the heap (mmap mode {2} ignored)", file, codec.get().label(),
+                            opts.mmapMode());
+                }
+                try (InputStream in = new BufferedInputStream(Channels.newInputStream(ch.position(0)), 1 << 16)) {
+                    return readStream(decompress(codec.get(), in, file), opts, file);
+                }
+            }
+            DumpFormat.Header h = DumpFormat.decodeHeader(head, got, file, size);
+            byte[] meta = new byte[(int) h.metaLength()];
+            if (readAt(ch, ByteBuffer.wrap(meta), DumpFormat.HEADER_SIZE) < meta.length) {
+                throw new PersistException("file ends inside the metadata", file, size, null);
+            }
+            DumpFormat.Meta m = DumpFormat.decodeMeta(h, meta, file);
+            Object[] arrays = new Object[m.entries().size()];
+            for (int i = 0; i < arrays.length; i++) {
+                DumpFormat.Entry e = m.entries().get(i);
+                if (e.ndarray() && opts.mmapMode() != null) {
+                    arrays[i] = NdArray.map(file, e.offset(), e.dtype(), e.order(), opts.mmapMode(), e.shape());
+                } else {
+                    arrays[i] = readArray(ch, e, file);
+                }
+            }
+            return decodeGraph(meta, m.graphStart(), arrays, opts, file);
+        }
+    }
+
+    /**
+     * Reads one dump from {@code in} (compressed or not, detected from the magic bytes), leaving {@code in} open.
+     * NdArrays are read onto the heap.
+     */
+    public static Object load(InputStream in, LoadOptions options) throws IOException {
+        Objects.requireNonNull(in, "in");
+        LoadOptions opts = options == null ? LoadOptions.defaults() : options;
+        InputStream buffered = in.markSupported() ? in : new BufferedInputStream(in, 1 << 16);
+        buffered.mark(16);
+        byte[] head = buffered.readNBytes(8);
+        buffered.reset();
+        if (!DumpFormat.hasMagic(head)) {
+            var codec = Compression.detect(head);
+            if (codec.isPresent()) {
+                return readStream(decompress(codec.get(), buffered, null), opts, null);
+            }
+        }
+        return readStream(buffered, opts, null);
+    }
+
+    private static InputStream decompress(Compression.Codec codec, InputStream in, Path file) throws PersistException {
+        try {
+            return Compression.decompress(codec, in);
+        } catch (IOException | RuntimeException e) {
+            throw new PersistException("corrupt " + codec.label() + " stream: " + e.getMessage(), file, 0, e);
+        }
+    }
+
+    private static Object readStream(InputStream in, LoadOptions opts, Path file) throws IOException {
+        long pos = 0;
+        try {
+            byte[] head = in.readNBytes(DumpFormat.HEADER_SIZE);
+            DumpFormat.Header h = DumpFormat.decodeHeader(head, head.length, file, -1);
+            pos = head.length;
+            long maxHeap = Runtime.getRuntime().maxMemory();
+            if (h.totalLength() > maxHeap) {
+                throw new PersistException("the dump holds " + h.totalLength() + " bytes, more than the heap can hold ("
+                        + maxHeap + ")", file, 40, null);
+            }
+            byte[] meta = in.readNBytes((int) h.metaLength());
+            if (meta.length < h.metaLength()) {
+                throw new PersistException("stream ends inside the metadata (expected " + h.metaLength()
+                        + " bytes, found " + meta.length + ")", file, pos + meta.length, null);
+            }
+            pos += meta.length;
+            DumpFormat.Meta m = DumpFormat.decodeMeta(h, meta, file);
+            Object[] arrays = new Object[m.entries().size()];
+            byte[] buf = new byte[CHUNK];
+            MemorySegment bufSeg = MemorySegment.ofArray(buf);
+            for (int i = 0; i < arrays.length; i++) {
+                DumpFormat.Entry e = m.entries().get(i);
+                long skip = e.offset() - pos;
+                try {
+                    in.skipNBytes(skip);
+                } catch (EOFException ex) {
+                    throw new PersistException("stream ends before array " + i, file, pos, null);
+                }
+                pos = e.offset();
+                Target t = target(e);
+                long size = e.byteLength();
+                for (long done = 0; done < size; ) {
+                    int want = (int) Math.min(buf.length, size - done);
+                    int n = in.readNBytes(buf, 0, want);
+                    if (n < want) {
+                        throw new PersistException("stream ends inside array " + i + " (" + (done + n) + " of " + size
+                                + " bytes)", file, pos + done + n, null);
+                    }
+                    t.put(bufSeg, done, n);
+                    done += n;
+                }
+                pos += size;
+                arrays[i] = t.result;
+            }
+            return decodeGraph(meta, m.graphStart(), arrays, opts, file);
+        } catch (PersistException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new PersistException("cannot read the dump stream: " + e, file, pos, e);
+        }
+    }
+
+    /** Where the bytes of one array go while it is read, converting the byte order when needed. */
+    private static class Target {
+        final Object result;
+        final MemorySegment dst;
+        final DumpFormat.Entry entry;
+
+        Target(Object result, MemorySegment dst, DumpFormat.Entry entry) {
+            this.result = result;
+            this.dst = dst;
+            this.entry = entry;
+        }
+
+        void put(MemorySegment src, long at, int n) {
+            int item = entry.dtype().itemSize();
+            if (entry.order() == ByteOrder.nativeOrder() || item == 1 || entry.ndarray()) {
+                MemorySegment.copy(src, 0, dst, at, n);
+            } else {
+                swapCopy(src, entry.order(), dst, at, n, item);
+            }
+        }
+    }
+
+    private static void swapCopy(MemorySegment src, ByteOrder srcOrder, MemorySegment dst, long at, int n, int item) {
+        var le = switch (item) {
+            case 2 -> java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+            case 4 -> java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+            default -> java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+        };
+        MemorySegment.copy(src, le.withOrder(srcOrder), 0, dst, le.withOrder(ByteOrder.nativeOrder()), at, n / item);
+    }
+
+    private static Target target(DumpFormat.Entry e) {
+        if (e.ndarray()) {
+            NdArray raw = NdArray.zeros(e.dtype(), e.shape());
+            NdArray withOrder = raw.order() == e.order() ? raw
+                    : NdArray.of(e.dtype(), e.order(), raw.segment(), e.shape());
+            return new Target(withOrder, raw.segment(), e);
+        }
+        Object arr = java.lang.reflect.Array.newInstance(e.dtype().javaArrayType().getComponentType(),
+                (int) e.shape()[0]);
+        if (arr instanceof boolean[] bools) {
+            byte[] bytes = new byte[bools.length];
+            return new Target(arr, MemorySegment.ofArray(bytes), e) {
+                @Override
+                void put(MemorySegment src, long at, int n) {
+                    for (int k = 0; k < n; k++) {
+                        bools[(int) (at + k)] = src.get(java.lang.foreign.ValueLayout.JAVA_BYTE, k) != 0;
+                    }
+                }
+            };
+        }
+        return new Target(arr, NdArray.ofJavaArray(arr).segment(), e);
+    }
+
+    private static Object readArray(FileChannel ch, DumpFormat.Entry e, Path file) throws IOException {
+        Target t = target(e);
+        ByteBuffer buf = DIRECT.get();
+        MemorySegment bufSeg = MemorySegment.ofBuffer(buf.clear());
+        long size = e.byteLength();
+        for (long done = 0; done < size; ) {
+            int want = (int) Math.min(CHUNK, size - done);
+            buf.clear().limit(want);
+            int n = readAt(ch, buf, e.offset() + done);
+            if (n < want) {
+                throw new PersistException("file ends inside an array", file, e.offset() + done + n, null);
+            }
+            t.put(bufSeg, done, n);
+            done += n;
+        }
+        return t.result;
+    }
+
+    private static int readAt(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+        int total = 0;
+        while (b.hasRemaining()) {
+            int n = ch.read(b, pos + total);
+            if (n < 0) {
+                break;
+            }
+            total += n;
+        }
+        return total;
+    }
+
+    private static Object decodeGraph(byte[] meta, int graphStart, Object[] arrays, LoadOptions opts, Path file)
+            throws PersistException {
+        ForyEngine.Instance fory = ForyEngine.reader(opts);
+        fory.read = arrays;
+        boolean reusable = true;
+        try {
+            org.apache.fory.memory.MemoryBuffer buffer =
+                    org.apache.fory.memory.MemoryBuffer.fromByteArray(meta, graphStart, meta.length - graphStart);
+            return fory.fory.deserialize(buffer);
+        } catch (ForyEngine.Refused r) {
+            reusable = false;
+            throw new DisallowedClassException(r.className, file);
+        } catch (InsecureException e) {
+            reusable = false;
+            throw new PersistException("refusing to load: " + e.getMessage(), file, -1, e);
+        } catch (RuntimeException | StackOverflowError e) {
+            reusable = false;
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getCause() != cause) {
+                if (cause instanceof ForyEngine.Refused r) {
+                    throw new DisallowedClassException(r.className, file);
+                }
+                cause = cause.getCause();
+            }
+            if (cause instanceof ForyEngine.Refused r) {
+                throw new DisallowedClassException(r.className, file);
+            }
+            throw new PersistException("cannot decode the object stream: " + e, file,
+                    DumpFormat.HEADER_SIZE + graphStart, e);
+        } finally {
+            if (reusable) {
+                ForyEngine.releaseReader(opts, fory);
+            }
+        }
+    }
+
+    static Path tempSibling(Path file) {
+        Path abs = file.toAbsolutePath();
+        return abs.resolveSibling("." + abs.getFileName() + "." + Long.toHexString(System.nanoTime())
+                + "-" + Thread.currentThread().threadId() + ".tmp");
+    }
+
+    private static String describe(Object value) {
+        return value == null ? "null" : "a " + value.getClass().getName();
+    }
+}
