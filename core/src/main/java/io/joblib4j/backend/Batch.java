@@ -84,29 +84,34 @@ public final class Batch implements Serializable {
     public BatchResult runAll(String worker, TaskWatch watch) {
         long start = System.nanoTime();
         List<Object> values = new ArrayList<>(tasks.size());
-        for (int i = 0; i < tasks.size(); i++) {
-            if (i > 0 && Thread.currentThread().isInterrupted()) {
-                return BatchResult.failure(this, values, new InterruptedException("batch aborted"), worker,
-                        System.nanoTime() - start);
-            }
-            try {
-                if (watch != null) {
-                    watch.started(i, values);
+        ConfigFrame previous = ConfigFrame.install(context);
+        try {
+            for (int i = 0; i < tasks.size(); i++) {
+                if (i > 0 && Thread.currentThread().isInterrupted()) {
+                    return BatchResult.failure(this, values, new InterruptedException("batch aborted"), worker,
+                            System.nanoTime() - start);
                 }
-                Object value;
                 try {
-                    value = call(i);
-                } finally {
                     if (watch != null) {
-                        watch.finished(i);
+                        watch.started(i, values);
                     }
+                    Object value;
+                    try {
+                        value = tasks.get(i).call();
+                    } finally {
+                        if (watch != null) {
+                            watch.finished(i);
+                        }
+                    }
+                    values.add(value);
+                } catch (Throwable t) {
+                    return BatchResult.failure(this, values, t, worker, System.nanoTime() - start);
                 }
-                values.add(value);
-            } catch (Throwable t) {
-                return BatchResult.failure(this, values, t, worker, System.nanoTime() - start);
             }
+            return BatchResult.success(this, values, worker, System.nanoTime() - start);
+        } finally {
+            ConfigFrame.install(previous);
         }
-        return BatchResult.success(this, values, worker, System.nanoTime() - start);
     }
 
     /** Told by {@link #runAll(String, TaskWatch)} when each task starts and ends, in the worker's thread. */

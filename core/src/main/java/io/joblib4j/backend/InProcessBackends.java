@@ -155,6 +155,8 @@ final class InProcessBackends {
                     };
             this.executor = new ThreadPoolExecutor(spec.nJobs(), spec.nJobs(), 60, TimeUnit.SECONDS,
                     new LinkedBlockingQueue<>(), factory);
+            // Idle workers end by themselves, so a Parallel that is never closed does not keep threads alive.
+            this.executor.allowCoreThreadTimeOut(true);
         }
 
         @Override

@@ -1,0 +1,64 @@
+package io.joblib4j;
+
+import io.joblib4j.internal.Describe;
+import java.io.Serial;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A call to a function with its arguments, not yet made: what {@link Joblib#delayed(SerializableFunction, Object)}
+ * returns. The function and the arguments stay inspectable, for messages ({@code sqrt(4)}), error reports and
+ * cache keys.
+ *
+ * @param <R> the result type
+ */
+public final class Delayed<R> implements Task<R> {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final Object function;
+    private final Object[] args;
+
+    private Delayed(Object function, Object... args) {
+        this.function = function;
+        this.args = args;
+    }
+
+    static <T, R> Delayed<R> of(SerializableFunction<T, R> f, T arg) {
+        return new Delayed<>(Objects.requireNonNull(f, "function must not be null"), arg);
+    }
+
+    static <A, B, R> Delayed<R> of(SerializableBiFunction<A, B, R> f, A a, B b) {
+        return new Delayed<>(Objects.requireNonNull(f, "function must not be null"), a, b);
+    }
+
+    /** The function: a {@link SerializableFunction} or {@link SerializableBiFunction}. */
+    public Object function() {
+        return function;
+    }
+
+    /** The arguments, in order (one or two). */
+    public List<Object> arguments() {
+        return Arrays.asList(args.clone());
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public R call() {
+        if (args.length == 1) {
+            return ((SerializableFunction<Object, R>) function).apply(args[0]);
+        }
+        return ((SerializableBiFunction<Object, Object, R>) function).apply(args[0], args[1]);
+    }
+
+    @Override
+    public String describe() {
+        return Describe.call(Describe.function(function), args);
+    }
+
+    @Override
+    public String toString() {
+        return "delayed " + describe();
+    }
+}

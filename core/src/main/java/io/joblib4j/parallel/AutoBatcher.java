@@ -1,0 +1,55 @@
+package io.joblib4j.parallel;
+
+/**
+ * joblib's adaptive batch size: starts at 1 and keeps an exponentially smoothed duration of batches of the current
+ * size (0.8 old + 0.2 new). Below 0.2 s the size grows (at most doubling); above 2 s it shrinks; any change
+ * restarts the smoothing. Not thread-safe: used by the thread running a call.
+ */
+final class AutoBatcher {
+    static final double MIN_IDEAL_SECONDS = 0.2;
+    static final double MAX_IDEAL_SECONDS = 2.0;
+
+    private final int fixed;
+    private int size = 1;
+    private double smoothed; // seconds; 0 = no measurement yet
+
+    /** @param fixed a fixed batch size, or 0 for auto */
+    AutoBatcher(int fixed) {
+        this.fixed = fixed;
+    }
+
+    /** The batch size to use for the next batches. */
+    int size() {
+        if (fixed > 0) {
+            return fixed;
+        }
+        int old = size;
+        double d = smoothed;
+        int next = old;
+        if (d > 0 && d < MIN_IDEAL_SECONDS) {
+            long ideal = 2L * (long) (old * MIN_IDEAL_SECONDS / d);
+            next = (int) Math.max(Math.min(2L * old, ideal), 1);
+        } else if (d > MAX_IDEAL_SECONDS && old >= 2) {
+            next = (int) Math.max(2L * (long) (old * MIN_IDEAL_SECONDS / d), 1);
+        }
+        if (next != old) {
+            size = next;
+            smoothed = 0;
+        }
+        return size;
+    }
+
+    /** Records that a batch of {@code batchSize} tasks took {@code nanos} to run. */
+    void completed(int batchSize, long nanos) {
+        if (fixed > 0 || batchSize != size) {
+            return;
+        }
+        double seconds = nanos / 1e9;
+        smoothed = smoothed == 0 ? seconds : 0.8 * smoothed + 0.2 * seconds;
+    }
+
+    /** The smoothed duration in seconds (for tests). */
+    double smoothedSeconds() {
+        return smoothed;
+    }
+}

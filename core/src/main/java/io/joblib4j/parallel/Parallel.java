@@ -1,0 +1,609 @@
+package io.joblib4j.parallel;
+
+import io.joblib4j.Joblib;
+import io.joblib4j.SerializableFunction;
+import io.joblib4j.SerializableRunnable;
+import io.joblib4j.Task;
+import io.joblib4j.backend.Backend;
+import io.joblib4j.backend.WorkerSpec;
+import io.joblib4j.backend.Workers;
+import io.joblib4j.internal.ConfigFrame;
+import io.joblib4j.internal.NJobs;
+import io.joblib4j.persist.MmapMode;
+import java.lang.ref.Cleaner;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * Runs independent tasks in parallel and collects their results: joblib's {@code Parallel}.
+ *
+ * <pre>{@code
+ * List<Double> roots = Parallel.of(2).map(Math::sqrt, List.of(1.0, 4.0, 9.0));          // [1.0, 2.0, 3.0]
+ * List<Integer> lens = Parallel.of(-1).run(words.stream().map(w -> delayed(String::length, w)));
+ * try (Stream<Result> results = Parallel.of(4).stream(this::simulate, seeds)) {         // lazily, in order
+ *     results.forEach(this::save);
+ * }
+ * }</pre>
+ *
+ * <h2>Backends and workers</h2>
+ * Tasks run on a {@link Backend}: {@code "threads"} (the default: platform threads, best for CPU work in Java),
+ * {@code "virtual"} (virtual threads, for tasks that mostly wait), {@code "sequential"}, {@code "processes"}
+ * (worker JVMs) or one registered by name. {@code nJobs} workers run at once; a resolved {@code nJobs} of 1 runs
+ * every task in the calling thread, lazily (a task is run when the consumer needs its result).
+ *
+ * <h2>Results and memory</h2>
+ * {@link #run}/{@link #map} return a list in input order. {@link #stream} returns results in input order as they
+ * become available and {@link #streamUnordered} in completion order; both read the input lazily and keep at most
+ * {@code preDispatch} batches in flight or waiting for the consumer, so an input of any length streams through in
+ * bounded memory. {@link #outcomes} gives each task's value or failure and never throws for a task's failure.
+ * Close a stream (try-with-resources) to cancel the work still queued if it is not read to the end.
+ *
+ * <h2>Errors</h2>
+ * The first task to fail (the lowest input index among the failures known when the first one arrives) aborts the
+ * call: queued tasks are dropped and running ones interrupted (threads) or their workers killed (processes). An
+ * unchecked exception reaches the caller with its own type, a checked one wrapped in {@link TaskFailedException};
+ * both carry a suppressed {@link TaskFailure} naming the task's index, call, backend and worker. An exception thrown
+ * by the input itself reaches the caller as it is. The instance stays usable.
+ *
+ * <h2>Reuse and threads</h2>
+ * A {@code Parallel} keeps its workers between calls until it is {@linkplain #close() closed}: use it in
+ * try-with-resources to share one pool of workers (and one run of the {@code initializer} per worker) across calls.
+ * Idle worker threads end by themselves after a minute, and the workers of an instance dropped without closing are
+ * released when it is garbage collected. An instance runs one call at a time: a second call while one runs (or while
+ * a stream of it is open) throws {@link IllegalStateException}. A {@code Parallel} call made inside a task runs on
+ * the backend's nested backend (threads: sequential) unless it names one, so nesting never oversubscribes the CPUs.
+ */
+public final class Parallel implements AutoCloseable {
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final ConfigFrame explicit;
+    private final Integer requestedNJobs;
+    private final ProgressListener listener;
+    private final SerializableRunnable initializer;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final WorkerHolder holder = new WorkerHolder();
+
+    private Parallel(Builder b) {
+        this.explicit = new ConfigFrame(b.backend, b.nJobs, b.verbose, b.prefer, b.require, b.timeout, b.preDispatch,
+                b.batchSize, b.tempFolder, b.maxNbytes, b.mmapMode, b.progressBar, b.retries);
+        this.requestedNJobs = b.nJobs;
+        this.listener = b.listener;
+        this.initializer = b.initializer;
+        CLEANER.register(this, holder);
+    }
+
+    /** A new builder; every setting is optional. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@code builder().nJobs(nJobs).build()}. */
+    public static Parallel of(int nJobs) {
+        return builder().nJobs(nJobs).build();
+    }
+
+    // ---- calls ------------------------------------------------------------------------------------------------
+
+    /** Runs the tasks and returns their values in input order (joblib's {@code return_as="list"}). */
+    public <R> List<R> run(Iterable<? extends Task<R>> tasks) {
+        Objects.requireNonNull(tasks, "tasks must not be null");
+        return list(tasks.iterator(), null);
+    }
+
+    /** Runs the tasks and returns their values in input order; the stream is read lazily and closed. */
+    public <R> List<R> run(Stream<? extends Task<R>> tasks) {
+        Objects.requireNonNull(tasks, "tasks must not be null");
+        try (tasks) {
+            return list(tasks.iterator(), null);
+        }
+    }
+
+    /** {@code run(delayed(f, x) for x in items)}: the values of {@code f} in input order. */
+    public <T, R> List<R> map(SerializableFunction<T, R> f, Iterable<T> items) {
+        return run(tasksOf(f, items));
+    }
+
+    /** {@code run(delayed(f, x) for x in items)}: the values of {@code f} in input order. */
+    public <T, R> List<R> map(SerializableFunction<T, R> f, Stream<T> items) {
+        return run(tasksOf(f, items));
+    }
+
+    /**
+     * The values in input order, lazily (joblib's {@code return_as="generator"}): each is handed out as soon as it
+     * and all before it are done. Close the stream to cancel what is still running.
+     */
+    public <R> Stream<R> stream(Iterable<? extends Task<R>> tasks) {
+        return lazy(ParallelRun.Mode.ORDERED, Objects.requireNonNull(tasks, "tasks must not be null").iterator(), null);
+    }
+
+    /** As {@link #stream(Iterable)}. */
+    public <R> Stream<R> stream(Stream<? extends Task<R>> tasks) {
+        Objects.requireNonNull(tasks, "tasks must not be null");
+        return lazy(ParallelRun.Mode.ORDERED, tasks.iterator(), tasks);
+    }
+
+    /** {@code stream(delayed(f, x) for x in items)}. */
+    public <T, R> Stream<R> stream(SerializableFunction<T, R> f, Iterable<T> items) {
+        return stream(tasksOf(f, items));
+    }
+
+    /** {@code stream(delayed(f, x) for x in items)}. */
+    public <T, R> Stream<R> stream(SerializableFunction<T, R> f, Stream<T> items) {
+        return stream(tasksOf(f, items));
+    }
+
+    /** The values in completion order, lazily (joblib's {@code return_as="generator_unordered"}). */
+    public <R> Stream<R> streamUnordered(Iterable<? extends Task<R>> tasks) {
+        return lazy(ParallelRun.Mode.UNORDERED, Objects.requireNonNull(tasks, "tasks must not be null").iterator(), null);
+    }
+
+    /** As {@link #streamUnordered(Iterable)}. */
+    public <R> Stream<R> streamUnordered(Stream<? extends Task<R>> tasks) {
+        Objects.requireNonNull(tasks, "tasks must not be null");
+        return lazy(ParallelRun.Mode.UNORDERED, tasks.iterator(), tasks);
+    }
+
+    /** {@code streamUnordered(delayed(f, x) for x in items)}. */
+    public <T, R> Stream<R> streamUnordered(SerializableFunction<T, R> f, Iterable<T> items) {
+        return streamUnordered(tasksOf(f, items));
+    }
+
+    /** {@code streamUnordered(delayed(f, x) for x in items)}. */
+    public <T, R> Stream<R> streamUnordered(SerializableFunction<T, R> f, Stream<T> items) {
+        return streamUnordered(tasksOf(f, items));
+    }
+
+    /**
+     * Each task's value or failure, in input order, lazily. A failing task does not stop the others, and the stream
+     * never throws for a task's failure (it still throws for an error of the input itself).
+     */
+    public <R> Stream<Outcome<R>> outcomes(Iterable<? extends Task<R>> tasks) {
+        return lazy(ParallelRun.Mode.OUTCOMES, Objects.requireNonNull(tasks, "tasks must not be null").iterator(), null);
+    }
+
+    /** As {@link #outcomes(Iterable)}. */
+    public <R> Stream<Outcome<R>> outcomes(Stream<? extends Task<R>> tasks) {
+        Objects.requireNonNull(tasks, "tasks must not be null");
+        return lazy(ParallelRun.Mode.OUTCOMES, tasks.iterator(), tasks);
+    }
+
+    /** {@code outcomes(delayed(f, x) for x in items)}. */
+    public <T, R> Stream<Outcome<R>> outcomes(SerializableFunction<T, R> f, Iterable<T> items) {
+        return outcomes(tasksOf(f, items));
+    }
+
+    /** {@code outcomes(delayed(f, x) for x in items)}. */
+    public <T, R> Stream<Outcome<R>> outcomes(SerializableFunction<T, R> f, Stream<T> items) {
+        return outcomes(tasksOf(f, items));
+    }
+
+    /**
+     * Releases the workers kept between calls (threads end, worker processes go back to their pool). The instance
+     * may be used again afterwards; it then acquires new workers.
+     */
+    @Override
+    public void close() {
+        holder.run();
+    }
+
+    @Override
+    public String toString() {
+        return "Parallel(n_jobs=" + (requestedNJobs == null ? "default" : requestedNJobs) + ")";
+    }
+
+    // ---- machinery --------------------------------------------------------------------------------------------
+
+    private static <T, R> Stream<Task<R>> tasksOf(SerializableFunction<T, R> f, Stream<T> items) {
+        Objects.requireNonNull(f, "function must not be null");
+        Objects.requireNonNull(items, "items must not be null");
+        return items.map(x -> Joblib.delayed(f, x));
+    }
+
+    private static <T, R> Iterable<Task<R>> tasksOf(SerializableFunction<T, R> f, Iterable<T> items) {
+        Objects.requireNonNull(f, "function must not be null");
+        Objects.requireNonNull(items, "items must not be null");
+        return () -> {
+            Iterator<T> it = items.iterator();
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public Task<R> next() {
+                    return Joblib.delayed(f, it.next());
+                }
+            };
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private <R> List<R> list(Iterator<? extends Task<R>> input, AutoCloseable source) {
+        ParallelRun<R> run = start(ParallelRun.Mode.LIST, input);
+        return (List<R>) run.all();
+    }
+
+    @SuppressWarnings("unchecked")
+    private <E> Stream<E> lazy(ParallelRun.Mode mode, Iterator<? extends Task<?>> input, Stream<?> source) {
+        ParallelRun<?> run = start(mode, input);
+        Iterator<E> values = (Iterator<E>) run;
+        Stream<E> stream = StreamSupport.stream(
+                Spliterators.spliteratorUnknownSize(values, Spliterator.ORDERED), false);
+        return stream.onClose(() -> {
+            run.cancel();
+            if (source != null) {
+                source.close();
+            }
+        });
+    }
+
+    private <R> ParallelRun<R> start(ParallelRun.Mode mode, Iterator<? extends Task<?>> input) {
+        Resolved settings = resolve();
+        if (!running.compareAndSet(false, true)) {
+            throw new IllegalStateException("this Parallel instance is already running a call; wait for it to finish "
+                    + "(or close its stream) before starting another, or use a second instance");
+        }
+        try {
+            Workers workers = holder.acquire(settings);
+            return new ParallelRun<>(settings, mode, input, workers, () -> running.set(false));
+        } catch (RuntimeException | Error e) {
+            running.set(false);
+            throw e;
+        }
+    }
+
+    /** The settings of one call: this instance's, over the active {@link ParallelConfig}, over the defaults. */
+    Resolved resolve() {
+        ConfigFrame config = ConfigFrame.current();
+        ConfigFrame s = config.overlay(explicit);
+        Backend backend = chooseBackend(s);
+        int nJobs = NJobs.resolve(s.nJobs(), null, Joblib.cpuCount());
+        int workers = Math.max(1, backend.effectiveNJobs(nJobs));
+        boolean sequential = workers == 1 && backend.sharedMemory();
+        if (sequential) {
+            backend = Backend.sequential();
+        }
+        int preDispatch = sequential ? 1 : PreDispatch.evaluate(s.preDispatch() == null ? "2*n_jobs" : s.preDispatch(), workers);
+        Backend.Nested nested = backend.nested();
+        ConfigFrame taskContext = config.nested(nested.backend(), nested.nJobs());
+        int verbose = s.verbose() == null ? 0 : s.verbose();
+        String shownNJobs = String.valueOf(explicit.nJobs() != null ? explicit.nJobs() : nJobs);
+        return new Resolved(backend, workers, sequential, preDispatch,
+                s.batchSize() == null ? BatchSize.auto() : s.batchSize(), s.timeout(),
+                s.retries() == null ? 0 : s.retries(), Boolean.TRUE.equals(s.progressBar()), listener,
+                new VerboseReporter(verbose, shownNJobs, System.err, System.out), taskContext,
+                new WorkerSpec(workers, s.timeout(), initializer, s.tempFolder() == null ? null : Path.of(s.tempFolder()),
+                        s.maxNbytes() == null ? Long.valueOf(Builder.DEFAULT_MAX_NBYTES)
+                                : s.maxNbytes() < 0 ? null : s.maxNbytes(),
+                        s.mmapMode() == null ? MmapMode.READ_ONLY : s.mmapMode(), verbose));
+    }
+
+    private Backend chooseBackend(ConfigFrame s) {
+        Object chosen = s.backend();
+        Backend backend;
+        if (chosen instanceof Backend b) {
+            backend = b;
+        } else if (chosen instanceof String name) {
+            backend = Backend.named(name);
+        } else if (s.prefer() == Prefer.PROCESSES && s.require() != Require.SHAREDMEM
+                && Backend.names().contains("processes")) {
+            backend = Backend.named("processes");
+        } else {
+            backend = Backend.threads();
+        }
+        if (s.require() == Require.SHAREDMEM && !backend.sharedMemory()) {
+            if (explicit.backend() != null) {
+                throw new IllegalArgumentException("backend '" + backend.name() + "' does not share memory with the "
+                        + "caller, but require(SHAREDMEM) was set; use threads, virtual or sequential");
+            }
+            backend = Backend.threads();
+        }
+        return backend;
+    }
+
+    /** Everything one call needs, resolved. */
+    record Resolved(Backend backend, int workers, boolean sequential, int preDispatch, BatchSize batchSize,
+                    Duration timeout, int retries, boolean progressBar, ProgressListener listener,
+                    VerboseReporter verbose, ConfigFrame taskContext, WorkerSpec spec) {
+        /** The pre-dispatch amount in tasks, for joblib's verbose rate limit. */
+        long preDispatchTasks() {
+            return preDispatch == PreDispatch.ALL ? Long.MAX_VALUE / 4 : preDispatch;
+        }
+    }
+
+    /** The workers kept between calls; also the cleaning action run when the Parallel is garbage collected. */
+    private static final class WorkerHolder implements Runnable {
+        private Workers workers;
+        private Backend backend;
+        private WorkerSpec spec;
+
+        synchronized Workers acquire(Resolved settings) {
+            if (workers != null && backend == settings.backend() && Objects.equals(spec, settings.spec())) {
+                return workers;
+            }
+            run();
+            workers = settings.backend().open(settings.spec());
+            backend = settings.backend();
+            spec = settings.spec();
+            return workers;
+        }
+
+        @Override
+        public synchronized void run() {
+            if (workers != null) {
+                Workers w = workers;
+                workers = null;
+                backend = null;
+                spec = null;
+                w.close();
+            }
+        }
+    }
+
+    // ---- builder ----------------------------------------------------------------------------------------------
+
+    /** Builds a {@link Parallel}. Settings left unset come from the active {@link ParallelConfig}, else defaults. */
+    public static final class Builder {
+        /** joblib's default {@code max_nbytes}: 1 MiB. */
+        public static final long DEFAULT_MAX_NBYTES = 1L << 20;
+        static final String PREFER_REQUIRE_CONFLICT =
+                "prefer(PROCESSES) conflicts with require(SHAREDMEM): worker processes do not share the caller's memory";
+
+        private Object backend;
+        private Integer nJobs;
+        private Integer verbose;
+        private Prefer prefer;
+        private Require require;
+        private Duration timeout;
+        private String preDispatch;
+        private BatchSize batchSize;
+        private String tempFolder;
+        private Long maxNbytes;
+        private MmapMode mmapMode;
+        private Boolean progressBar;
+        private Integer retries;
+        private ProgressListener listener;
+        private SerializableRunnable initializer;
+
+        private Builder() {}
+
+        /**
+         * How many tasks run at once: a positive count; {@code -1} for all CPUs, {@code -2} for all but one,
+         * {@code n < -1} for {@code cpuCount() + 1 + n}. Unset: the active {@link ParallelConfig}'s, else 1.
+         *
+         * @throws IllegalArgumentException for 0
+         */
+        public Builder nJobs(int nJobs) {
+            this.nJobs = NJobs.check(nJobs);
+            return this;
+        }
+
+        /**
+         * The backend by name: {@code "sequential"}, {@code "threads"} (default), {@code "virtual"},
+         * {@code "processes"}, or a registered name.
+         *
+         * @throws IllegalArgumentException naming the valid names, for an unknown name
+         */
+        public Builder backend(String name) {
+            Objects.requireNonNull(name, "backend name must not be null");
+            Backend.named(name);
+            this.backend = name;
+            return this;
+        }
+
+        /** A backend instance. */
+        public Builder backend(Backend backend) {
+            this.backend = Objects.requireNonNull(backend, "backend must not be null");
+            return this;
+        }
+
+        /** A soft hint used only when no backend is named here or in the config. */
+        public Builder prefer(Prefer prefer) {
+            this.prefer = Objects.requireNonNull(prefer, "prefer must not be null");
+            return this;
+        }
+
+        /** A hard constraint: {@code SHAREDMEM} forces an in-process backend. */
+        public Builder require(Require require) {
+            this.require = Objects.requireNonNull(require, "require must not be null");
+            return this;
+        }
+
+        /**
+         * joblib's progress messages on stderr (stdout from 50): 0 is silent, above 10 a message for every batch,
+         * between 1 and 10 messages at a rate growing with the level.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder verbose(int verbose) {
+            this.verbose = checkVerbose(verbose);
+            return this;
+        }
+
+        /** A terminal progress bar with count, rate and ETA on stderr; nothing when stderr is not a terminal. */
+        public Builder progressBar(boolean show) {
+            this.progressBar = show;
+            return this;
+        }
+
+        /** Told of the progress after each batch, in the thread running the call. */
+        public Builder onProgress(ProgressListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener must not be null");
+            return this;
+        }
+
+        /**
+         * The longest a single task may run, measured from its start. A task that runs longer fails the call with
+         * {@link TaskTimeoutException}; its thread is interrupted (threads) or its worker killed (processes).
+         *
+         * @throws IllegalArgumentException if zero or negative
+         */
+        public Builder timeout(Duration timeout) {
+            this.timeout = checkTimeout(timeout);
+            return this;
+        }
+
+        /**
+         * How many batches are dispatched ahead of the consumer: an expression over {@code n_jobs} such as
+         * {@code "2*n_jobs"} (the default) or {@code "all"}.
+         *
+         * @throws IllegalArgumentException quoting an invalid expression
+         */
+        public Builder preDispatch(String expression) {
+            PreDispatch.parse(expression);
+            this.preDispatch = expression;
+            return this;
+        }
+
+        /**
+         * How many batches are dispatched ahead of the consumer.
+         *
+         * @throws IllegalArgumentException if less than 1
+         */
+        public Builder preDispatch(int batches) {
+            if (batches < 1) {
+                throw new IllegalArgumentException("preDispatch must be at least 1, got " + batches);
+            }
+            this.preDispatch = Integer.toString(batches);
+            return this;
+        }
+
+        /** {@link BatchSize#auto()} (default) or {@link BatchSize#of(int)}. */
+        public Builder batchSize(BatchSize batchSize) {
+            this.batchSize = Objects.requireNonNull(batchSize, "batchSize must not be null");
+            return this;
+        }
+
+        /**
+         * A fixed batch size.
+         *
+         * @throws IllegalArgumentException if less than 1
+         */
+        public Builder batchSize(int size) {
+            return batchSize(BatchSize.of(size));
+        }
+
+        /** Process backend: the folder for arrays shared with workers (default {@code /dev/shm} or the temp dir). */
+        public Builder tempFolder(Path folder) {
+            this.tempFolder = Objects.requireNonNull(folder, "tempFolder must not be null").toString();
+            return this;
+        }
+
+        /**
+         * Process backend: arrays larger than this are shared through memory-mapped files: {@code "1M"} (default),
+         * a byte count with an optional K/M/G suffix (1024-based), or null to never share.
+         *
+         * @throws IllegalArgumentException for an unreadable size
+         */
+        public Builder maxNbytes(String size) {
+            this.maxNbytes = parseBytes(size);
+            return this;
+        }
+
+        /** Process backend: how workers map shared arrays (default {@link MmapMode#READ_ONLY}). */
+        public Builder mmapMode(MmapMode mode) {
+            this.mmapMode = Objects.requireNonNull(mode, "mmapMode must not be null");
+            return this;
+        }
+
+        /** Run once in each worker (thread or process) before its first task. */
+        public Builder initializer(SerializableRunnable initializer) {
+            this.initializer = Objects.requireNonNull(initializer, "initializer must not be null");
+            return this;
+        }
+
+        /**
+         * How many times a task lost to a crashed worker process or a departed cluster member is run again before
+         * the call fails (default 0). Tasks that throw are never retried.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder retries(int retries) {
+            this.retries = checkRetries(retries);
+            return this;
+        }
+
+        /**
+         * The {@link Parallel}.
+         *
+         * @throws IllegalArgumentException for {@code prefer(PROCESSES)} with {@code require(SHAREDMEM)}
+         */
+        public Parallel build() {
+            if (prefer == Prefer.PROCESSES && require == Require.SHAREDMEM) {
+                throw new IllegalArgumentException(PREFER_REQUIRE_CONFLICT);
+            }
+            if (require == Require.SHAREDMEM && backend != null) {
+                Backend b = backend instanceof Backend bk ? bk : Backend.named((String) backend);
+                if (!b.sharedMemory()) {
+                    throw new IllegalArgumentException("backend '" + b.name() + "' does not share memory with the "
+                            + "caller, but require(SHAREDMEM) was set; use threads, virtual or sequential");
+                }
+            }
+            return new Parallel(this);
+        }
+
+        static int checkVerbose(int verbose) {
+            if (verbose < 0) {
+                throw new IllegalArgumentException("verbose must be 0 or more, got " + verbose);
+            }
+            return verbose;
+        }
+
+        static Duration checkTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout must not be null");
+            if (timeout.isZero() || timeout.isNegative()) {
+                throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+            }
+            return timeout;
+        }
+
+        static int checkRetries(int retries) {
+            if (retries < 0) {
+                throw new IllegalArgumentException("retries must be 0 or more, got " + retries);
+            }
+            return retries;
+        }
+
+        /** {@code "1M"} -> 1048576; null -> -1 (never share). */
+        static long parseBytes(String size) {
+            if (size == null) {
+                return -1;
+            }
+            String s = size.strip().toUpperCase(Locale.ROOT);
+            long unit = 1;
+            if (s.endsWith("B")) {
+                s = s.substring(0, s.length() - 1);
+            }
+            if (s.endsWith("K")) {
+                unit = 1L << 10;
+            } else if (s.endsWith("M")) {
+                unit = 1L << 20;
+            } else if (s.endsWith("G")) {
+                unit = 1L << 30;
+            }
+            if (unit != 1) {
+                s = s.substring(0, s.length() - 1).strip();
+            }
+            try {
+                double v = Double.parseDouble(s);
+                if (v < 0 || Double.isNaN(v) || Double.isInfinite(v)) {
+                    throw new NumberFormatException();
+                }
+                return (long) (v * unit);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("invalid size '" + size
+                        + "': expected a byte count with an optional K, M or G suffix, such as \"1M\", or null", e);
+            }
+        }
+    }
+}

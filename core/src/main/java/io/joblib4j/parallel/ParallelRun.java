@@ -1,0 +1,483 @@
+package io.joblib4j.parallel;
+
+import io.joblib4j.Task;
+import io.joblib4j.backend.Batch;
+import io.joblib4j.backend.BatchResult;
+import io.joblib4j.backend.Failures;
+import io.joblib4j.backend.Workers;
+import io.joblib4j.internal.ConfigFrame;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One call of {@link Parallel}: reads the input lazily, cuts it into batches, keeps at most {@code preDispatch}
+ * batches in flight or waiting for the consumer, hands results out in input or completion order, reports progress
+ * and turns the first failure into the call's exception. Everything here runs in the thread that drives the call
+ * (the caller, or the consumer of its stream); backends only post finished batches to {@link #events}.
+ */
+final class ParallelRun<R> implements Iterator<Object> {
+
+    enum Mode {
+        /** {@code run}/{@code map}: values in input order, all at once. */
+        LIST(true, false),
+        /** {@code stream}: values in input order, lazily. */
+        ORDERED(true, true),
+        /** {@code streamUnordered}: values in completion order, lazily. */
+        UNORDERED(false, true),
+        /** {@code outcomes}: an {@link Outcome} per task in input order, lazily; failures do not stop the call. */
+        OUTCOMES(true, true);
+
+        final boolean ordered;
+        final boolean lazy;
+
+        Mode(boolean ordered, boolean lazy) {
+            this.ordered = ordered;
+            this.lazy = lazy;
+        }
+    }
+
+    /** Consecutive results (values, or Outcomes in OUTCOMES mode) starting at input index {@code first}. */
+    private static final class Chunk {
+        final long first;
+        final List<Object> items;
+        int cursor;
+
+        Chunk(long first, List<Object> items) {
+            this.first = first;
+            this.items = items;
+        }
+    }
+
+    /** How long to wait, after a failure, for earlier tasks still running that may also fail. */
+    private static final long FIRST_FAILURE_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    private final Parallel.Resolved settings;
+    private final Mode mode;
+    private final Iterator<? extends Task<?>> input;
+    private final Runnable onEnd;
+    private final Workers workers;
+    private final AutoBatcher batcher;
+    private final ConfigFrame taskContext;
+    private final LinkedBlockingQueue<BatchResult> events = new LinkedBlockingQueue<>();
+    private final ArrayDeque<Batch> ready = new ArrayDeque<>();
+    private final TreeMap<Long, Chunk> pending = new TreeMap<>();
+    private final ArrayDeque<Chunk> deliverable = new ArrayDeque<>();
+    private final Map<Long, Integer> retriesUsed = new HashMap<>();
+    private final List<Batch> inFlightBatches = new ArrayList<>();
+    private final long startNanos = System.nanoTime();
+    private final TerminalProgress bar;
+
+    private boolean inputExhausted;
+    private long tasksRead;
+    private long nextToDeliver;
+    private long dispatchedBatches;
+    private long dispatchedTasks;
+    private long completedTasks;
+    private RuntimeException failure;
+    private boolean ended;
+
+    ParallelRun(Parallel.Resolved settings, Mode mode, Iterator<? extends Task<?>> input, Workers workers,
+                Runnable onEnd) {
+        this.settings = settings;
+        this.mode = mode;
+        this.input = input;
+        this.workers = workers;
+        this.onEnd = onEnd;
+        this.batcher = new AutoBatcher(settings.sequential() ? 1 : settings.batchSize().fixedSize());
+        this.taskContext = settings.taskContext();
+        this.bar = settings.progressBar() ? TerminalProgress.openIfTerminal("Parallel") : null;
+        settings.verbose().start(settings.backend().displayName(), settings.workers());
+    }
+
+    // ---- consumer side ----------------------------------------------------------------------------------------
+
+    private Object nextItem;
+    private boolean hasNextItem;
+
+    @Override
+    public boolean hasNext() {
+        if (!hasNextItem) {
+            Object item = advance();
+            if (item == END) {
+                return false;
+            }
+            nextItem = item;
+            hasNextItem = true;
+        }
+        return true;
+    }
+
+    @Override
+    public Object next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        hasNextItem = false;
+        Object item = nextItem;
+        nextItem = null;
+        return item;
+    }
+
+    /** Runs the whole call and returns the values in input order. */
+    List<Object> all() {
+        List<Object> out = new ArrayList<>();
+        while (hasNext()) {
+            out.add(next());
+        }
+        return out;
+    }
+
+    private static final Object END = new Object();
+
+    /** The next item for the consumer, or END; throws the call's failure. */
+    private Object advance() {
+        try {
+            while (true) {
+                if (failure != null) {
+                    end();
+                    throw failure;
+                }
+                Chunk head = deliverable.peekFirst();
+                if (head != null) {
+                    Object item = head.items.get(head.cursor++);
+                    if (head.cursor == head.items.size()) {
+                        deliverable.pollFirst();
+                    }
+                    return item;
+                }
+                if (ended) {
+                    return END;
+                }
+                fill();
+                if (failure != null) {
+                    continue;
+                }
+                if (inFlightBatches.isEmpty()) {
+                    if (deliverable.isEmpty() && inputExhausted && ready.isEmpty()) {
+                        finish();
+                        return END;
+                    }
+                    continue;
+                }
+                handle(events.take());
+                BatchResult more;
+                while (failure == null && (more = events.poll()) != null) {
+                    handle(more);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = new CancellationWithCause("the thread running the Parallel call was interrupted", e);
+            end();
+            throw failure;
+        } catch (RuntimeException | Error e) {
+            if (!ended) {
+                if (failure == null && e instanceof RuntimeException re) {
+                    failure = re;
+                }
+                end();
+            }
+            throw e;
+        }
+    }
+
+    /** Closes the call early: in-flight work is cancelled and the workers released. */
+    void cancel() {
+        if (!ended) {
+            workers.abort();
+            end();
+        }
+    }
+
+    // ---- dispatch ---------------------------------------------------------------------------------------------
+
+    private int buffered() {
+        return mode.lazy ? pending.size() + deliverable.size() : 0;
+    }
+
+    private void fill() {
+        while (failure == null && inFlightBatches.size() + buffered() < settings.preDispatch()) {
+            Batch batch = nextBatch();
+            if (batch == null) {
+                return;
+            }
+            dispatch(batch);
+            // A sequential backend runs the batch inside submit: deliver it before reading more input.
+            if (settings.sequential()) {
+                return;
+            }
+        }
+    }
+
+    private void dispatch(Batch batch) {
+        dispatchedBatches++;
+        dispatchedTasks += batch.size();
+        resubmit(batch);
+    }
+
+    /** Submits a batch whose tasks were already counted as dispatched (a retry, or the rest of a failed batch). */
+    private void resubmit(Batch batch) {
+        inFlightBatches.add(batch);
+        workers.submit(batch, events::add);
+    }
+
+    private Batch nextBatch() {
+        if (!ready.isEmpty()) {
+            return ready.pollFirst();
+        }
+        if (inputExhausted) {
+            return null;
+        }
+        int batchSize = batcher.size();
+        int n = settings.workers();
+        long big = (long) batchSize * n;
+        List<Task<?>> slice = new ArrayList<>((int) Math.min(big, 1 << 16));
+        try {
+            while (slice.size() < big && input.hasNext()) {
+                Task<?> task = input.next();
+                if (task == null) {
+                    throw new NullPointerException("task " + (tasksRead + slice.size()) + " of the input is null");
+                }
+                slice.add(task);
+            }
+            if (slice.size() < big) {
+                inputExhausted = true;
+            }
+        } catch (RuntimeException | Error e) {
+            // An exception of the input itself reaches the caller as it is.
+            inputExhausted = true;
+            workers.abort();
+            failure = e instanceof RuntimeException re ? re : new InputError(e);
+            if (e instanceof Error err) {
+                end();
+                throw err;
+            }
+            return null;
+        }
+        if (slice.isEmpty()) {
+            return null;
+        }
+        int finalSize;
+        if (settings.sequential()) {
+            finalSize = 1;
+        } else if (inputExhausted && slice.size() < big) {
+            // The end of the input: spread the tail evenly over the workers.
+            finalSize = settings.batchSize().isAuto() ? Math.max(1, slice.size() / (10 * n)) : batchSize;
+        } else {
+            finalSize = Math.max(1, Math.min(slice.size() / n, batchSize));
+        }
+        for (int from = 0; from < slice.size(); from += finalSize) {
+            int to = Math.min(slice.size(), from + finalSize);
+            ready.addLast(new Batch(tasksRead + from, slice.subList(from, to), taskContext));
+        }
+        tasksRead += slice.size();
+        return ready.pollFirst();
+    }
+
+    // ---- completion -------------------------------------------------------------------------------------------
+
+    private void handle(BatchResult result) {
+        Batch batch = result.batch();
+        if (!inFlightBatches.remove(batch)) {
+            return; // a late report for a batch that was aborted
+        }
+        batcher.completed(batch.size(), result.nanos());
+        List<Object> values = result.values();
+        if (result.succeeded()) {
+            completedTasks += values.size();
+            addChunk(batch.firstIndex(), values);
+            progress();
+            return;
+        }
+        long failedIndex = result.failedIndex();
+        int failedAt = values.size();
+        Throwable cause = result.failure();
+        if (cause instanceof Failures.WorkerLost && retry(batch)) {
+            completedTasks += values.size();
+            addChunk(batch.firstIndex(), values);
+            resubmit(new Batch(failedIndex, batch.tasks().subList(failedAt, batch.size()), batch.context()));
+            progress();
+            return;
+        }
+        RuntimeException error = Errors.map(cause, failedIndex, batch.task(failedAt).describe(),
+                settings.backend().name(), result.worker());
+        if (mode == Mode.OUTCOMES) {
+            completedTasks += values.size() + 1;
+            List<Object> items = new ArrayList<>(values.size() + 1);
+            items.addAll(values);
+            items.add(new FailedItem(error));
+            addChunk(batch.firstIndex(), items);
+            if (failedAt + 1 < batch.size()) {
+                resubmit(new Batch(failedIndex + 1, batch.tasks().subList(failedAt + 1, batch.size()), batch.context()));
+            }
+            progress();
+            return;
+        }
+        completedTasks += values.size();
+        decideFailure(failedIndex, error);
+    }
+
+    private boolean retry(Batch batch) {
+        int used = retriesUsed.getOrDefault(batch.firstIndex(), 0);
+        if (used >= settings.retries()) {
+            return false;
+        }
+        retriesUsed.put(batch.firstIndex(), used + 1);
+        return true;
+    }
+
+    /**
+     * The first failure aborts the call. Which one is reported: the one with the lowest input index among the
+     * failures known once earlier batches still running have had a short grace period to report theirs.
+     */
+    private void decideFailure(long index, RuntimeException error) {
+        long bestIndex = index;
+        RuntimeException best = error;
+        long deadline = System.nanoTime() + FIRST_FAILURE_GRACE_NANOS;
+        while (true) {
+            long earliestRunning = Long.MAX_VALUE;
+            for (Batch b : inFlightBatches) {
+                earliestRunning = Math.min(earliestRunning, b.firstIndex());
+            }
+            if (earliestRunning > bestIndex) {
+                break;
+            }
+            long wait = deadline - System.nanoTime();
+            BatchResult more;
+            try {
+                more = wait <= 0 ? events.poll() : events.poll(wait, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (more == null) {
+                break;
+            }
+            if (!inFlightBatches.remove(more.batch())) {
+                continue;
+            }
+            if (more.succeeded()) {
+                completedTasks += more.values().size();
+                continue;
+            }
+            long i = more.failedIndex();
+            if (i < bestIndex && !(more.failure() instanceof Failures.WorkerLost && retry(more.batch()))) {
+                bestIndex = i;
+                best = Errors.map(more.failure(), i, more.batch().task(more.values().size()).describe(),
+                        settings.backend().name(), more.worker());
+            }
+        }
+        workers.abort();
+        inFlightBatches.clear();
+        failure = best;
+    }
+
+    private void addChunk(long first, List<Object> values) {
+        if (values.isEmpty()) {
+            return;
+        }
+        List<Object> items = values;
+        if (mode == Mode.OUTCOMES) {
+            items = new ArrayList<>(values.size());
+            for (int i = 0; i < values.size(); i++) {
+                Object v = values.get(i);
+                items.add(v instanceof FailedItem f ? Outcome.failure(first + i, f.error)
+                        : Outcome.success(first + i, v));
+            }
+        }
+        Chunk chunk = new Chunk(first, items);
+        if (!mode.ordered) {
+            deliverable.addLast(chunk);
+            return;
+        }
+        pending.put(first, chunk);
+        Chunk next;
+        while ((next = pending.get(nextToDeliver)) != null) {
+            pending.remove(nextToDeliver);
+            deliverable.addLast(next);
+            nextToDeliver += next.items.size();
+        }
+    }
+
+    private record FailedItem(RuntimeException error) {}
+
+    private void progress() {
+        progress(false);
+    }
+
+    /** Reports progress after a batch, or once more at the end (when a lazy run learns the total last). */
+    private void progress(boolean atEnd) {
+        double elapsed = (System.nanoTime() - startNanos) / 1e9;
+        if (!atEnd) {
+            settings.verbose().progress(completedTasks, dispatchedBatches, dispatchedTasks, inputExhausted && ready.isEmpty(),
+                settings.preDispatchTasks(), elapsed);
+        }
+        if (bar != null) {
+            bar.update(completedTasks, inputExhausted && ready.isEmpty() ? dispatchedTasks : -1);
+        }
+        ProgressListener listener = settings.listener();
+        if (listener != null) {
+            boolean totalKnown = inputExhausted && ready.isEmpty();
+            OptionalLong total = totalKnown ? OptionalLong.of(dispatchedTasks) : OptionalLong.empty();
+            Optional<Duration> remaining = totalKnown && completedTasks > 0
+                    ? Optional.of(Duration.ofNanos((long) ((System.nanoTime() - startNanos)
+                            / (double) completedTasks * (dispatchedTasks - completedTasks))))
+                    : Optional.empty();
+            listener.onProgress(new ProgressListener.Progress(completedTasks, total,
+                    Duration.ofNanos(System.nanoTime() - startNanos), remaining));
+        }
+    }
+
+    private void finish() {
+        progress(true);
+        settings.verbose().finished(completedTasks, (System.nanoTime() - startNanos) / 1e9);
+        end();
+    }
+
+    private void end() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        if (failure != null) {
+            workers.abort();
+        }
+        try {
+            if (bar != null) {
+                bar.close();
+            }
+        } finally {
+            onEnd.run();
+        }
+    }
+
+    /** An Error thrown by the input iterator, carried while the call is cleaned up. */
+    private static final class InputError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        InputError(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    /** The caller's thread was interrupted while waiting for results. */
+    static final class CancellationWithCause extends java.util.concurrent.CancellationException {
+        private static final long serialVersionUID = 1L;
+
+        CancellationWithCause(String message, Throwable cause) {
+            super(message);
+            initCause(cause);
+        }
+    }
+}

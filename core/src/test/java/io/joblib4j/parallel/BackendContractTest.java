@@ -1,0 +1,463 @@
+package io.joblib4j.parallel;
+
+import static io.joblib4j.Joblib.delayed;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.joblib4j.SerializableFunction;
+import io.joblib4j.Task;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The behaviour every backend must have, written once: each backend has a subclass that names it. Tasks here are
+ * static methods or lambdas without captured state where possible, so that backends running tasks in other JVMs
+ * can take part.
+ */
+@Timeout(120)
+public abstract class BackendContractTest {
+
+    /** The backend's name, as given to {@code Parallel.builder().backend(name)}. */
+    protected abstract String backendName();
+
+    /** True if tasks really run at the same time on this backend (false for sequential). */
+    protected boolean concurrent() {
+        return true;
+    }
+
+    /** True if tasks run in this JVM (state shared with the test is visible). */
+    protected boolean inProcess() {
+        return true;
+    }
+
+    protected int nJobs() {
+        return 2;
+    }
+
+    protected Parallel.Builder builder() {
+        return Parallel.builder().backend(backendName()).nJobs(nJobs());
+    }
+
+    protected Parallel parallel() {
+        return builder().build();
+    }
+
+    private Parallel shared;
+
+    @BeforeEach
+    void openShared() {
+        shared = parallel();
+    }
+
+    @AfterEach
+    void closeShared() {
+        shared.close();
+    }
+
+    // ---- tasks used below (static, so they travel to other JVMs) ---------------------------------------------
+
+    static double sqrtOfSquare(int i) {
+        return Math.sqrt((double) i * i);
+    }
+
+    static int sleepThenReturn(int millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        return millis;
+    }
+
+    static int failOn(int i, int bad) {
+        if (i == bad) {
+            throw new IllegalArgumentException("bad input " + i);
+        }
+        return i;
+    }
+
+    static final class CheckedFailure extends Exception {
+        CheckedFailure(String message) {
+            super(message);
+        }
+    }
+
+    // ---- results ---------------------------------------------------------------------------------------------
+
+    @Test
+    void map_sqrtExample_returnsValuesInInputOrder() {
+        List<Double> result = shared.map(BackendContractTest::sqrtOfSquare, IntStream.range(0, 10).boxed().toList());
+        assertThat(result).containsExactly(0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0);
+    }
+
+    @Test
+    void run_delayedTasksFromStreamOrIterable_returnsValuesInInputOrder() {
+        List<Task<Double>> tasks = IntStream.range(0, 50).mapToObj(i -> (Task<Double>) delayed(BackendContractTest::sqrtOfSquare, i)).toList();
+        assertThat(shared.run(tasks)).hasSize(50).element(49).isEqualTo(49.0);
+        assertThat(shared.run(tasks.stream())).isEqualTo(shared.run(tasks));
+    }
+
+    @Test
+    void map_manyTinyTasks_allResultsInOrder() {
+        int n = 200_000;
+        List<Integer> out = shared.map(BackendContractTest::failOnNothing, IntStream.range(0, n).boxed().toList());
+        assertThat(out).hasSize(n);
+        for (int i = 0; i < n; i++) {
+            assertThat(out.get(i)).isEqualTo(i);
+        }
+    }
+
+    static int failOnNothing(int i) {
+        return i;
+    }
+
+    @Test
+    void map_emptyInput_returnsEmptyList() {
+        assertThat(shared.map(BackendContractTest::sqrtOfSquare, List.<Integer>of())).isEmpty();
+    }
+
+    @Test
+    void map_taskReturnsNull_nullIsAResult() {
+        List<Object> out = shared.map(BackendContractTest::nullFor, List.of(1, 2, 3));
+        assertThat(out).containsExactly(null, null, null);
+    }
+
+    static Object nullFor(int i) {
+        return null;
+    }
+
+    @Test
+    void stream_deliversInInputOrder() {
+        try (Stream<Integer> s = shared.stream(BackendContractTest::sleepThenReturn, List.of(200, 0, 50, 0))) {
+            assertThat(s.toList()).containsExactly(200, 0, 50, 0);
+        }
+    }
+
+    @Test
+    void stream_infiniteInput_readsInputOnlyAheadOfConsumerBoundedly() {
+        AtomicLong read = new AtomicLong();
+        Iterator<Task<Double>> infinite = new Iterator<>() {
+            long i;
+
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public Task<Double> next() {
+                read.incrementAndGet();
+                return delayed(BackendContractTest::sqrtOfSquare, (int) (i++ % 1000));
+            }
+        };
+        Iterable<Task<Double>> input = () -> infinite;
+        try (Stream<Double> s = shared.stream(input)) {
+            Iterator<Double> it = s.iterator();
+            for (int i = 0; i < 200_000; i++) {
+                it.next();
+            }
+            // Input is read only a bounded distance (preDispatch batches) ahead of what was consumed.
+            assertThat(read.get()).isLessThan(200_000 + 2_000_000);
+        }
+    }
+
+    @Test
+    void streamUnordered_deliversInCompletionOrder() {
+        try (Stream<Integer> s = shared.streamUnordered(BackendContractTest::sleepThenReturn, List.of(600, 0, 0))) {
+            List<Integer> out = s.toList();
+            assertThat(out).containsExactlyInAnyOrder(600, 0, 0);
+            if (concurrent()) {
+                assertThat(out.getLast()).isEqualTo(600);
+            }
+        }
+    }
+
+    @Test
+    void outcomes_failingTasks_giveFailuresInPlaceAndNeverThrow() {
+        List<Outcome<Integer>> outs;
+        try (Stream<Outcome<Integer>> s = shared.outcomes(BackendContractTest::failOnOdd, IntStream.range(0, 20).boxed().toList())) {
+            outs = s.toList();
+        }
+        assertThat(outs).hasSize(20);
+        for (int i = 0; i < 20; i++) {
+            Outcome<Integer> o = outs.get(i);
+            assertThat(o.index()).isEqualTo(i);
+            if (i % 2 == 1) {
+                assertThat(o.isFailure()).isTrue();
+                assertThat(o.failure()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("odd " + i);
+                assertThatThrownBy(o::value).isInstanceOf(IllegalArgumentException.class);
+            } else {
+                assertThat(o.value()).isEqualTo(i);
+            }
+        }
+    }
+
+    static int failOnOdd(int i) {
+        if (i % 2 == 1) {
+            throw new IllegalArgumentException("odd " + i);
+        }
+        return i;
+    }
+
+    // ---- errors ----------------------------------------------------------------------------------------------
+
+    @Test
+    void map_taskThrowsUnchecked_rethrowsSameTypeWithTaskFailure() {
+        Throwable t = catchThrowable(() -> shared.map(x -> failOn(x, 3), IntStream.range(0, 10).boxed().toList()));
+        assertThat(t).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bad input 3");
+        assertThat(t.getSuppressed()).hasAtLeastOneElementOfType(TaskFailure.class);
+        TaskFailure where = (TaskFailure) java.util.Arrays.stream(t.getSuppressed())
+                .filter(TaskFailure.class::isInstance).findFirst().orElseThrow();
+        assertThat(where.taskIndex()).isEqualTo(3);
+        assertThat(where.call()).contains("(3)");
+        assertThat(where.backend()).isEqualTo(backendName());
+        assertThat(where.worker()).isNotBlank();
+    }
+
+    @Test
+    void run_taskThrowsChecked_wrappedInTaskFailedException() {
+        Task<Integer> bad = () -> {
+            throw new CheckedFailure("checked!");
+        };
+        Throwable t = catchThrowable(() -> shared.run(List.of(bad)));
+        assertThat(t).isInstanceOf(TaskFailedException.class).hasCauseInstanceOf(CheckedFailure.class);
+        assertThat(((TaskFailedException) t).taskIndex()).isZero();
+        assertThat(t.getCause()).hasMessage("checked!");
+    }
+
+    @Test
+    void map_twoFailures_firstInInputOrderWins() {
+        Throwable t = catchThrowable(() -> shared.map(BackendContractTest::failTwoAndFive, IntStream.range(0, 8).boxed().toList()));
+        assertThat(t).isInstanceOf(IllegalStateException.class).hasMessageContaining("task 2");
+    }
+
+    static int failTwoAndFive(int i) {
+        if (i == 5) {
+            throw new IllegalStateException("task 5");
+        }
+        if (i == 2) {
+            sleepThenReturn(30);
+            throw new IllegalStateException("task 2");
+        }
+        return i;
+    }
+
+    @Test
+    void map_oneFailsAtOnceAmongLongTasks_returnsPromptly() {
+        int bad = concurrent() ? 1 : 0;
+        long start = System.nanoTime();
+        Throwable t = catchThrowable(() -> shared.map(i -> i == bad ? failOn(i, bad) : sleepThenReturn(10_000),
+                IntStream.range(0, 100).boxed().toList()));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(t).isInstanceOf(IllegalArgumentException.class);
+        assertThat(millis).as("call returned after a failure").isLessThan(5_000);
+    }
+
+    @Test
+    void run_inputIteratorThrows_reachesCallerAsItself() {
+        UncheckedIOException boom = new UncheckedIOException(new IOException("input broke"));
+        Iterable<Task<Integer>> input = () -> new Iterator<>() {
+            int i;
+
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public Task<Integer> next() {
+                if (i == 5) {
+                    throw boom;
+                }
+                return delayed(BackendContractTest::failOnNothing, i++);
+            }
+        };
+        assertThatThrownBy(() -> shared.run(input)).isSameAs(boom);
+    }
+
+    @Test
+    void run_nullTaskInInput_failsNamingIndex() {
+        List<Task<Integer>> tasks = new ArrayList<>(List.of(delayed(BackendContractTest::failOnNothing, 0)));
+        tasks.add(null);
+        assertThatThrownBy(() -> shared.run(tasks)).isInstanceOf(NullPointerException.class).hasMessageContaining("task 1");
+    }
+
+    @Test
+    void instance_afterFailure_remainsUsable() {
+        assertThatThrownBy(() -> shared.map(x -> failOn(x, 0), List.of(0, 1, 2))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(shared.map(BackendContractTest::failOnNothing, List.of(1, 2, 3))).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void timeout_taskRunsTooLong_throwsTaskTimeoutException() {
+        try (Parallel p = builder().timeout(Duration.ofMillis(300)).build()) {
+            long start = System.nanoTime();
+            Throwable t = catchThrowable(() -> p.map(BackendContractTest::sleepThenReturn, List.of(0, 20_000, 0)));
+            assertThat(t).isInstanceOf(TaskTimeoutException.class).hasMessageContaining("task 1");
+            assertThat(((TaskTimeoutException) t).timeout()).isEqualTo(Duration.ofMillis(300));
+            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(10_000);
+            // The instance is still usable, and the timeout counts from each task's start.
+            assertThat(p.map(BackendContractTest::sleepThenReturn, List.of(100, 100, 100, 100))).hasSize(4);
+        }
+    }
+
+    // ---- lifecycle -------------------------------------------------------------------------------------------
+
+    @Test
+    void secondCallWhileStreamOpen_throwsIllegalState() {
+        Stream<Integer> open = shared.stream(BackendContractTest::failOnNothing, List.of(1, 2, 3));
+        Iterator<Integer> it = open.iterator();
+        assertThat(it.next()).isEqualTo(1);
+        assertThatThrownBy(() -> shared.map(BackendContractTest::failOnNothing, List.of(1)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("already running");
+        open.close();
+        assertThat(shared.map(BackendContractTest::failOnNothing, List.of(7))).containsExactly(7);
+    }
+
+    @Test
+    void stream_closedEarly_cancelsAndFreesInstance() {
+        Stream<Integer> s = shared.stream(BackendContractTest::sleepThenReturn, Collections.nCopies(50, 200));
+        assertThat(s.limit(1).toList()).containsExactly(200);
+        s.close();
+        assertThat(shared.map(BackendContractTest::failOnNothing, List.of(1))).containsExactly(1);
+    }
+
+    @Test
+    void progressListener_seesCompletedCountUpToTotal() {
+        List<ProgressListener.Progress> seen = Collections.synchronizedList(new ArrayList<>());
+        try (Parallel p = builder().onProgress(seen::add).build()) {
+            p.map(BackendContractTest::failOnNothing, IntStream.range(0, 30).boxed().toList());
+        }
+        assertThat(seen).isNotEmpty();
+        ProgressListener.Progress last = seen.getLast();
+        assertThat(last.completed()).isEqualTo(30);
+        assertThat(last.total()).hasValue(30);
+        for (int i = 1; i < seen.size(); i++) {
+            assertThat(seen.get(i).completed()).isGreaterThanOrEqualTo(seen.get(i - 1).completed());
+        }
+    }
+
+    @Test
+    void verbose_printsJoblibMessagesOnStderr() {
+        PrintStream saved = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try (Parallel p = builder().verbose(11).build()) {
+            p.map(BackendContractTest::failOnNothing, IntStream.range(0, 4).boxed().toList());
+        } finally {
+            System.setErr(saved);
+        }
+        String err = buf.toString(StandardCharsets.UTF_8);
+        assertThat(err).containsPattern("\\[Parallel\\(n_jobs=\\d+\\)\\]: Using backend \\w+ with \\d+ concurrent workers\\.");
+        assertThat(err).contains("Done   4 out of   4 | elapsed:").contains("finished");
+    }
+
+    // ---- in-process behaviour --------------------------------------------------------------------------------
+
+    static final Set<String> INITIALIZED = ConcurrentHashMap.newKeySet();
+    static final AtomicLong INIT_CALLS = new AtomicLong();
+
+    @Test
+    void initializer_runsOncePerWorker() {
+        if (!inProcess()) {
+            return;
+        }
+        INITIALIZED.clear();
+        INIT_CALLS.set(0);
+        try (Parallel p = builder().initializer(() -> {
+            INIT_CALLS.incrementAndGet();
+            INITIALIZED.add(Thread.currentThread().getName());
+        }).build()) {
+            for (int round = 0; round < 3; round++) {
+                List<String> where = p.map(i -> Thread.currentThread().getName(), IntStream.range(0, 100).boxed().toList());
+                assertThat(INITIALIZED).containsAll(Set.copyOf(where));
+            }
+        }
+        assertThat(INIT_CALLS.get()).isBetween(1L, (long) Math.max(1, nJobs()));
+    }
+
+    @Test
+    void reuse_sameInstanceAcrossCalls_keepsWorkers() {
+        if (!inProcess()) {
+            return;
+        }
+        SerializableFunction<Integer, String> where = i -> {
+            sleepThenReturn(20);
+            return Thread.currentThread().getName();
+        };
+        try (Parallel p = parallel()) {
+            Set<String> first = Set.copyOf(p.map(where, IntStream.range(0, 20).boxed().toList()));
+            Set<String> second = Set.copyOf(p.map(where, IntStream.range(0, 20).boxed().toList()));
+            assertThat(first).containsAll(second);
+        }
+    }
+
+    @Test
+    void nestedCall_insideTask_runsSequentiallyInTheWorker() {
+        if (!inProcess()) {
+            return;
+        }
+        List<List<String>> inner = shared.map(i -> {
+            String outer = Thread.currentThread().getName();
+            List<String> names = Parallel.of(4).map(j -> Thread.currentThread().getName(), List.of(1, 2, 3));
+            return names.stream().map(n -> n.equals(outer) ? "same" : "other").toList();
+        }, List.of(1, 2));
+        if (concurrent()) {
+            assertThat(inner).allSatisfy(l -> assertThat(l).containsOnly("same"));
+        }
+    }
+
+    @Test
+    void configScope_inheritedByTasks_andExplicitSettingsWin() {
+        if (!inProcess()) {
+            return;
+        }
+        try (var scope = ParallelConfig.builder().nJobs(3).open()) {
+            List<Object> seen = shared.map(i -> ParallelConfig.currentBackend(), List.of(1));
+            // Inside a task, calls default to the backend's nested backend.
+            assertThat(seen.getFirst()).isEqualTo(concurrent() ? "sequential" : "sequential");
+            assertThat(shared.resolve().workers()).isEqualTo(concurrent() ? nJobs() : 1);
+        }
+    }
+
+    static long distinct(List<String> names) {
+        return names.stream().collect(Collectors.toSet()).size();
+    }
+
+    @Test
+    void map_longRangeOfInputs_streamsThroughWithoutMaterialisingInput() {
+        long n = 2_000_000;
+        try (Stream<Long> s = shared.stream(BackendContractTest::identity, LongStream.range(0, n).boxed())) {
+            assertThat(s.mapToLong(Long::longValue).sum()).isEqualTo(n * (n - 1) / 2);
+        }
+    }
+
+    static long identity(long x) {
+        return x;
+    }
+
+    /** A serializable marker so lambdas in this class can be sent to other JVMs. */
+    interface SerializableMarker extends Serializable {}
+}

@@ -1,0 +1,141 @@
+package io.joblib4j.parallel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.joblib4j.Joblib;
+import io.joblib4j.backend.Backend;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ParallelBuilderTest {
+
+    @Test
+    void nJobsZero_isAnErrorNamingTheValue() {
+        assertThatThrownBy(() -> Parallel.of(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("nJobs == 0");
+        assertThatThrownBy(() -> Joblib.effectiveNJobs(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void nJobs_negativeCountsFromCpuCount() {
+        int cpus = Joblib.cpuCount();
+        assertThat(Joblib.effectiveNJobs(-1)).isEqualTo(cpus);
+        assertThat(Joblib.effectiveNJobs(-2)).isEqualTo(Math.max(cpus - 1, 1));
+        assertThat(Joblib.effectiveNJobs(-1000)).isEqualTo(1);
+        assertThat(Joblib.effectiveNJobs(5)).isEqualTo(5);
+    }
+
+    @Test
+    void nJobs_unset_takesConfigElseOne() {
+        assertThat(Parallel.builder().build().resolve().workers()).isEqualTo(1);
+        assertThat(Joblib.effectiveNJobs()).isEqualTo(1);
+        try (var scope = ParallelConfig.builder().nJobs(3).open()) {
+            assertThat(Parallel.builder().build().resolve().workers()).isEqualTo(3);
+            assertThat(Joblib.effectiveNJobs()).isEqualTo(3);
+            assertThat(Parallel.of(2).resolve().workers()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void resolvedOne_runsSequentiallyInCaller() {
+        Parallel.Resolved r = Parallel.of(1).resolve();
+        assertThat(r.sequential()).isTrue();
+        assertThat(r.backend().name()).isEqualTo("sequential");
+        String caller = Thread.currentThread().getName();
+        assertThat(Parallel.of(1).map(i -> Thread.currentThread().getName(), java.util.List.of(1, 2)))
+                .containsOnly(caller);
+    }
+
+    @Test
+    void batchSize_invalid_isAnError() {
+        assertThatThrownBy(() -> BatchSize.of(0)).hasMessageContaining("got 0");
+        assertThatThrownBy(() -> BatchSize.of(-1)).hasMessageContaining("got -1");
+        assertThatThrownBy(() -> Parallel.builder().batchSize(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void unknownBackend_listsTheValidNames() {
+        assertThatThrownBy(() -> Parallel.builder().backend("lokky"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'lokky'").hasMessageContaining("threads").hasMessageContaining("sequential")
+                .hasMessageContaining("virtual");
+    }
+
+    @Test
+    void preferProcessesWithRequireSharedmem_isAnError() {
+        assertThatThrownBy(() -> Parallel.builder().prefer(Prefer.PROCESSES).require(Require.SHAREDMEM).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("SHAREDMEM");
+    }
+
+    @Test
+    void invalidPreDispatch_timeout_verbose_retries_areErrors() {
+        assertThatThrownBy(() -> Parallel.builder().preDispatch("n_jobs * x")).hasMessageContaining("'n_jobs * x'");
+        assertThatThrownBy(() -> Parallel.builder().preDispatch(0)).hasMessageContaining("got 0");
+        assertThatThrownBy(() -> Parallel.builder().timeout(Duration.ZERO)).hasMessageContaining("PT0S");
+        assertThatThrownBy(() -> Parallel.builder().verbose(-1)).hasMessageContaining("got -1");
+        assertThatThrownBy(() -> Parallel.builder().retries(-2)).hasMessageContaining("got -2");
+        assertThatThrownBy(() -> Parallel.builder().maxNbytes("12Q")).hasMessageContaining("'12Q'");
+    }
+
+    @Test
+    void nullArguments_areRejectedWithNames() {
+        assertThatThrownBy(() -> Joblib.delayed((io.joblib4j.SerializableFunction<Integer, Integer>) null, 1))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("function");
+        assertThatThrownBy(() -> Parallel.of(2).map(null, java.util.List.of(1)))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("function");
+        assertThatThrownBy(() -> Parallel.of(2).run((Iterable<io.joblib4j.Task<Object>>) null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("tasks");
+    }
+
+    @Test
+    void maxNbytes_parsesJoblibSizes() {
+        assertThat(Parallel.Builder.parseBytes("1M")).isEqualTo(1 << 20);
+        assertThat(Parallel.Builder.parseBytes("512K")).isEqualTo(512 << 10);
+        assertThat(Parallel.Builder.parseBytes("2G")).isEqualTo(2L << 30);
+        assertThat(Parallel.Builder.parseBytes("100")).isEqualTo(100);
+        assertThat(Parallel.Builder.parseBytes(null)).isEqualTo(-1);
+    }
+
+    @Test
+    void register_addsBackendByName_andProviderNamesAreListed() {
+        Backend.register("my-threads", Backend::threads);
+        assertThat(Backend.names()).contains("my-threads", "threads", "virtual", "sequential");
+        assertThat(Parallel.builder().backend("my-threads").nJobs(2).build()
+                .map(i -> i * 2, java.util.List.of(1, 2))).containsExactly(2, 4);
+        assertThatThrownBy(() -> Backend.register("threads", Backend::sequential))
+                .hasMessageContaining("built-in");
+    }
+
+    @Test
+    void requireSharedmem_withNonSharedBackend_isAnError() {
+        Backend notShared = new Backend() {
+            @Override
+            public String name() {
+                return "remote";
+            }
+
+            @Override
+            public boolean sharedMemory() {
+                return false;
+            }
+
+            @Override
+            public Nested nested() {
+                return new Nested("threads", 1);
+            }
+
+            @Override
+            public io.joblib4j.backend.Workers open(io.joblib4j.backend.WorkerSpec spec) {
+                return Backend.threads().open(spec);
+            }
+        };
+        assertThatThrownBy(() -> Parallel.builder().backend(notShared).require(Require.SHAREDMEM).build())
+                .hasMessageContaining("'remote'").hasMessageContaining("SHAREDMEM");
+        // From a config scope, the constraint falls back to threads instead.
+        try (var scope = ParallelConfig.builder().backend(notShared).open()) {
+            assertThat(Parallel.builder().require(Require.SHAREDMEM).nJobs(2).build().resolve().backend().name())
+                    .isEqualTo("threads");
+        }
+    }
+}

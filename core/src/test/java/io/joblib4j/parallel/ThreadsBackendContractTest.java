@@ -1,0 +1,8 @@
+package io.joblib4j.parallel;
+
+class ThreadsBackendContractTest extends BackendContractTest {
+    @Override
+    protected String backendName() {
+        return "threads";
+    }
+}
