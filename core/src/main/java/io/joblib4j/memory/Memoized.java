@@ -237,7 +237,7 @@ final class Memoized implements Serializable {
             try {
                 Path out = store.output(fid, key);
                 if (out != null) {
-                    return ResultCodec.load(out, mmap);
+                    return ResultCodec.load(out, memory.loadOptions(mmap));
                 }
             } catch (IOException | RuntimeException e) {
                 return c.value;
@@ -339,7 +339,7 @@ final class Memoized implements Serializable {
         }
         long t0 = System.nanoTime();
         try {
-            Object value = ResultCodec.load(out, mmap);
+            Object value = ResultCodec.load(out, memory.loadOptions(mmap));
             touch(store, fid, key);
             if (memory.verbose() > 1) {
                 Messages.print(String.format(java.util.Locale.ROOT, "[Memory]%-16s: Loading %s",
@@ -437,7 +437,7 @@ final class Memoized implements Serializable {
                     + " (cleared or evicted)", new NoSuchFileException(store.location() + "/" + fid + "/" + key));
         }
         try {
-            Object v = ResultCodec.load(out, effectiveMmapMode());
+            Object v = ResultCodec.load(out, memory.loadOptions(effectiveMmapMode()));
             touch(store, fid, key);
             return v;
         } catch (IOException e) {

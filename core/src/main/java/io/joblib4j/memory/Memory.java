@@ -4,6 +4,8 @@ import io.joblib4j.SerializableBiFunction;
 import io.joblib4j.SerializableFunction;
 import io.joblib4j.SerializableSupplier;
 import io.joblib4j.internal.ByteSizes;
+import io.joblib4j.persist.Compression;
+import io.joblib4j.persist.LoadOptions;
 import io.joblib4j.persist.MmapMode;
 import java.io.IOException;
 import java.io.NotSerializableException;
@@ -67,7 +69,8 @@ public final class Memory implements Serializable {
     private final int verbose;
     private final MmapMode mmapMode;
     private final Long bytesLimit;
-    private final Object compression;
+    private final Compression compression;
+    private final transient LoadOptions loadOptions;
     private final transient long createdNanos = System.nanoTime();
 
     private final transient Object evictionLock = new Object();
@@ -81,6 +84,7 @@ public final class Memory implements Serializable {
         this.mmapMode = b.mmapMode;
         this.bytesLimit = b.bytesLimit;
         this.compression = b.compression;
+        this.loadOptions = b.loadOptions != null ? b.loadOptions : LoadOptions.builder().trustAllClasses().build();
     }
 
     /** A memory caching in {@code location} with default settings; a null location caches nothing. */
@@ -317,8 +321,19 @@ public final class Memory implements Serializable {
         return store;
     }
 
-    Object compression() {
+    /** How results are compressed when stored, or null for uncompressed. */
+    public Compression compression() {
         return compression;
+    }
+
+    /** The class check results are loaded with (its mmap mode is replaced per function). */
+    public LoadOptions loadOptions() {
+        return loadOptions;
+    }
+
+    LoadOptions loadOptions(MmapMode mode) {
+        return java.util.Objects.equals(loadOptions.mmapMode(), mode) ? loadOptions
+                : loadOptions.toBuilder().mmapMode(mode).build();
     }
 
     double ageSeconds() {
@@ -346,15 +361,15 @@ public final class Memory implements Serializable {
             }
             custom = store;
         }
-        if (compression != null && !(compression instanceof Serializable)) {
-            throw new NotSerializableException("a Memory using compression " + compression + " cannot be sent to another JVM");
-        }
         return new SerialForm(location == null ? null : location.toString(), custom, verbose, mmapMode, bytesLimit,
-                (Serializable) compression);
+                compression == null ? null : compression.toString(), List.copyOf(loadOptions.allowedClasses()),
+                List.copyOf(loadOptions.allowedPackages()), loadOptions.allowsRecords(),
+                loadOptions.trustsAllClasses());
     }
 
     private record SerialForm(String location, StoreBackend store, int verbose, MmapMode mmapMode, Long bytesLimit,
-                              Serializable compression) implements Serializable {
+                              String compression, List<String> allowedClasses, List<String> allowedPackages,
+                              boolean allowRecords, boolean trustAll) implements Serializable {
         @Serial
         private Object readResolve() {
             Builder b = builder().verbose(verbose).mmapMode(mmapMode);
@@ -365,7 +380,15 @@ public final class Memory implements Serializable {
                 b.store(store);
             }
             b.bytesLimit = bytesLimit;
-            b.compression = compression;
+            b.compression = compression == null ? null : Compression.parse(compression);
+            LoadOptions.Builder lo = LoadOptions.builder().allowClassNames(allowedClasses).allowRecords(allowRecords);
+            if (!allowedPackages.isEmpty()) {
+                lo.allowPackages(allowedPackages.toArray(String[]::new));
+            }
+            if (trustAll) {
+                lo.trustAllClasses();
+            }
+            b.loadOptions = lo.build();
             return b.build();
         }
     }
@@ -377,7 +400,8 @@ public final class Memory implements Serializable {
         private int verbose = DEFAULT_VERBOSE;
         private MmapMode mmapMode;
         private Long bytesLimit;
-        private Object compression;
+        private Compression compression;
+        private LoadOptions loadOptions;
 
         private Builder() {}
 
@@ -420,6 +444,28 @@ public final class Memory implements Serializable {
         /** {@link #bytesLimit(long)} written like joblib: {@code "500M"}, {@code "2G"}. */
         public Builder bytesLimit(String bytes) {
             return bytesLimit(ByteSizes.parse(bytes));
+        }
+
+        /**
+         * How results are compressed on disk ({@code Compression.lz4()}, {@code Compression.zstd(3)}...); null or
+         * {@code Compression.none()} (the default) stores them raw, which is what lets arrays be memory-mapped.
+         */
+        public Builder compression(Compression compression) {
+            this.compression = compression;
+            return this;
+        }
+
+        /**
+         * Which classes cached results may contain when loaded. The default trusts every class, as joblib trusts its
+         * pickles: the cache location must then be writable only by users you trust, since a crafted entry could run
+         * code. Pass {@code LoadOptions.builder().allowPackages("com.acme").build()} to load only the default
+         * allowlist plus your own types; a result outside it is then reported as unreadable and recomputed (and
+         * fails again to load, so allow every type your cached functions return). The options' mmap mode is ignored
+         * (see {@link #mmapMode}).
+         */
+        public Builder loadOptions(LoadOptions options) {
+            this.loadOptions = options;
+            return this;
         }
 
         /** The memory. */

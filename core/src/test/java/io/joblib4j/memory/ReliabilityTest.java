@@ -137,6 +137,10 @@ class ReliabilityTest {
     }
 
     private static Process startChild(String... args) throws IOException {
+        return command(args).start();
+    }
+
+    private static ProcessBuilder command(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElseThrow());
         cmd.add("-Xmx1g");
@@ -146,7 +150,7 @@ class ReliabilityTest {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(ReliabilityChild.class.getName());
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).start();
+        return new ProcessBuilder(cmd);
     }
 
     @Test
@@ -184,14 +188,17 @@ class ReliabilityTest {
     @Test
     void crash_writerKilledMidStore_leavesNoBadEntry_nextCallRecomputes() throws Exception {
         int n = 30_000_000; // 240 MB result
-        Process child = startChild("store", dir.toString(), Integer.toString(n));
+        Path log = Files.createTempFile("store-child", ".log");
+        Process child = command("store", dir.toString(), Integer.toString(n)).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
         Path staging = dir.resolve("joblib4j").resolve(".staging");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         boolean killedMidStore = false;
         while (System.nanoTime() < deadline && child.isAlive()) {
             if (Files.isDirectory(staging)) {
-                try (Stream<Path> s = Files.list(staging)) {
-                    if (s.anyMatch(d -> { try { return Files.size(d.resolve("output")) > (1 << 20); }
+                try (Stream<Path> s = Files.walk(staging)) {
+                    // the output (or the dump's temporary file) is being written: more than 1 MB so far
+                    if (s.anyMatch(f -> { try { return Files.isRegularFile(f) && Files.size(f) > (1 << 20); }
                                           catch (IOException e) { return false; } })) {
                         child.destroyForcibly(); // SIGKILL
                         killedMidStore = true;
@@ -202,6 +209,9 @@ class ReliabilityTest {
             Thread.sleep(1);
         }
         child.waitFor(30, TimeUnit.SECONDS);
+        String childOut = Files.readString(log);
+        Files.delete(log);
+        assertThat(childOut).as("the writer never finished storing").doesNotContain("STORED");
         assertThat(killedMidStore).as("the writer was killed while its entry was being written").isTrue();
         assertThat(child.exitValue()).isEqualTo(137);
 
