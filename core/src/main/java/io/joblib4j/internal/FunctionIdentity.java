@@ -55,11 +55,14 @@ public record FunctionIdentity(String id, String displayName, String owner, Stri
             boolean lambda = method.startsWith("lambda$");
             String simpleOwner = owner.substring(owner.lastIndexOf('/') + 1);
             String display = lambda ? simpleOwner + "." + method : method.equals("<init>") ? simpleOwner + ".new" : method;
+            Shape shape = SHAPES.get(type).computeIfAbsent(new ShapeKey(owner, method, desc, sl.getImplMethodKind(),
+                    captured.size(), arity), k -> new Shape(!lambda && isOverloaded(loader, owner, method),
+                    parameterNames(loader, owner, method, desc, k.kind(), k.captured(), arity)));
             String derived = owner.replace('/', '.') + "." + (method.equals("<init>") ? "new" : method);
-            if (!lambda && isOverloaded(loader, owner, method)) {
+            if (shape.overloaded()) {
                 derived += "-" + shortHash(desc);
             }
-            List<String> params = parameterNames(loader, owner, method, desc, sl.getImplMethodKind(), captured.size(), arity);
+            List<String> params = shape.parameters();
             String id = sanitize(explicitName != null ? explicitName : derived);
             return new FunctionIdentity(id, explicitName != null ? explicitName : display, owner, method, desc,
                     loader, nullSafe(captured), params);
@@ -74,6 +77,21 @@ public record FunctionIdentity(String id, String displayName, String owner, Stri
         return new FunctionIdentity(id, explicitName != null ? explicitName : simple, owner, samName, samDescriptor,
                 loader, nullSafe(List.of(function)), List.copyOf(params));
     }
+
+    /**
+     * What reflection says about an implementation method, looked up once per function class (a lambda's class is
+     * one per call site) and kept with that class, so class loaders are not pinned.
+     */
+    private record ShapeKey(String owner, String method, String desc, int kind, int captured, int arity) {}
+
+    private record Shape(boolean overloaded, List<String> parameters) {}
+
+    private static final ClassValue<java.util.Map<ShapeKey, Shape>> SHAPES = new ClassValue<>() {
+        @Override
+        protected java.util.Map<ShapeKey, Shape> computeValue(Class<?> type) {
+            return new java.util.concurrent.ConcurrentHashMap<>();
+        }
+    };
 
     private static List<Object> nullSafe(List<Object> values) {
         return java.util.Collections.unmodifiableList(new ArrayList<>(values));

@@ -1,0 +1,85 @@
+"""Python joblib's Memory in the scenarios of io.joblib4j.bench.memory.MemoryScenario (same machine, same sizes).
+
+Run with the interpreter that has joblib and numpy:  /usr/bin/python3 bench/python/memory_peer.py [DIR]
+Each figure is the median of several repetitions after warm-up, in milliseconds.
+"""
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+
+import numpy as np
+from joblib import Memory
+
+
+def total(a):
+    return float(a.sum())
+
+
+def big_array(seed):
+    return np.arange(10_000_000, dtype=np.float64) + seed
+
+
+def tiny(x):
+    return x + 1
+
+
+def timed(warmup, reps, fn):
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return statistics.median(out) * 1e3
+
+
+def main():
+    base = sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix="joblib-memory-bench")
+    location = os.path.join(base, "python")
+    try:
+        memory = Memory(location, verbose=0)
+        mmap_memory = Memory(location, verbose=0, mmap_mode="r")
+
+        arg = np.arange(1_000_000, dtype=np.float64) * 0.5
+        c_total = memory.cache(total)
+        c_total(arg)
+        hit8 = timed(20, 50, lambda: c_total(arg))
+
+        seed = [0]
+
+        def next_seed():
+            seed[0] += 1
+            return seed[0]
+
+        uncached = timed(2, 7, lambda: big_array(next_seed()))
+        c_big = memory.cache(big_array)
+        miss = timed(2, 7, lambda: c_big(next_seed()))
+        c_big.clear(warn=False)
+
+        c_big(-1)
+        hit_heap = timed(3, 9, lambda: c_big(-1))
+        m_big = mmap_memory.cache(big_array)
+        m_big(-1)
+        hit_mmap = timed(20, 50, lambda: m_big(-1))
+
+        c_tiny = memory.cache(tiny)
+        c_tiny(1)
+        hit_tiny = timed(3000, 3000, lambda: c_tiny(1))
+
+        print("%-58s %12s" % ("scenario (python joblib %s, median)" % __import__("joblib").__version__, "ms"))
+        print("%-58s %12.3f" % ("hit, 8 MB array argument", hit8))
+        print("%-58s %12.3f" % ("miss + store of 80 MB ndarray, overhead over the call", miss - uncached))
+        print("%-58s %12.3f" % ("  (uncached call producing 80 MB)", uncached))
+        print("%-58s %12.3f" % ("hit, 80 MB result loaded", hit_heap))
+        print("%-58s %12.3f" % ("hit, 80 MB result memory-mapped (mmap_mode='r')", hit_mmap))
+        print("%-58s %12.3f" % ("hit, tiny argument", hit_tiny))
+    finally:
+        shutil.rmtree(location, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
