@@ -1,14 +1,41 @@
 package io.joblib4j.cli;
 
+import io.joblib4j.cli.demo.DemoReport;
+import io.joblib4j.cli.demo.DemoSection;
+import io.joblib4j.cli.demo.ParallelDemo;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code ./joblib4j demo}: runs the documents' examples, timed, and prints a table. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run joblib's documented examples on joblib4j, timed, and print a table.")
+        description = "Run joblib's documented examples on joblib4j, timed, and print a table at the end.")
 final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--only", paramLabel = "SECTION",
+            description = "Run only the sections whose title starts with this (case-insensitive), e.g. --only parallel.")
+    String only;
+
+    static List<DemoSection> sections() {
+        return List.of(new ParallelDemo());
+    }
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        DemoReport report = new DemoReport();
+        for (DemoSection section : sections()) {
+            if (only != null && !section.title().toLowerCase(Locale.ROOT).startsWith(only.toLowerCase(Locale.ROOT))) {
+                continue;
+            }
+            System.out.println();
+            System.out.println("== " + section.title() + " ==");
+            report.section(section.title());
+            section.run(report);
+        }
+        System.out.println();
+        report.print(System.out);
         return 0;
     }
 }

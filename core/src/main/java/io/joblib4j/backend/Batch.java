@@ -18,7 +18,7 @@ public final class Batch implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final long firstIndex;
-    private final List<? extends Task<?>> tasks;
+    private final Task<?>[] tasks;
     private final ConfigFrame context;
 
     /**
@@ -27,11 +27,23 @@ public final class Batch implements Serializable {
      * @param context    the configuration the tasks run with
      */
     public Batch(long firstIndex, List<? extends Task<?>> tasks, ConfigFrame context) {
-        if (tasks.isEmpty()) {
+        this(firstIndex, tasks.toArray(new Task<?>[0]), context);
+    }
+
+    /**
+     * @param firstIndex the input index of the first task
+     * @param tasks      the tasks, in input order (the batch keeps this array: do not change it afterwards)
+     * @param context    the configuration the tasks run with
+     */
+    public Batch(long firstIndex, Task<?>[] tasks, ConfigFrame context) {
+        if (tasks.length == 0) {
             throw new IllegalArgumentException("a batch needs at least one task");
         }
+        for (int i = 0; i < tasks.length; i++) {
+            Objects.requireNonNull(tasks[i], "task " + (firstIndex + i) + " is null");
+        }
         this.firstIndex = firstIndex;
-        this.tasks = List.copyOf(tasks);
+        this.tasks = tasks;
         this.context = Objects.requireNonNull(context, "context");
     }
 
@@ -42,17 +54,22 @@ public final class Batch implements Serializable {
 
     /** The number of tasks. */
     public int size() {
-        return tasks.size();
+        return tasks.length;
     }
 
     /** Task {@code i} of the batch (input index {@code firstIndex() + i}). */
     public Task<?> task(int i) {
-        return tasks.get(i);
+        return tasks[i];
     }
 
     /** The tasks, in order. */
-    public List<? extends Task<?>> tasks() {
-        return tasks;
+    public List<Task<?>> tasks() {
+        return List.of(tasks);
+    }
+
+    /** A batch of tasks {@code from} (inclusive) to {@code to} (exclusive) of this one, with the same context. */
+    public Batch slice(int from, int to) {
+        return new Batch(firstIndex + from, java.util.Arrays.copyOfRange(tasks, from, to), context);
     }
 
     /** The configuration the tasks run with. */
@@ -62,7 +79,7 @@ public final class Batch implements Serializable {
 
     /** Runs task {@code i} in the current thread with the call's configuration installed, and returns its value. */
     public Object call(int i) throws Exception {
-        Task<?> task = tasks.get(i);
+        Task<?> task = tasks[i];
         return ConfigFrame.callWith(context, task::call);
     }
 
@@ -83,10 +100,10 @@ public final class Batch implements Serializable {
      */
     public BatchResult runAll(String worker, TaskWatch watch) {
         long start = System.nanoTime();
-        List<Object> values = new ArrayList<>(tasks.size());
+        List<Object> values = new ArrayList<>(tasks.length);
         ConfigFrame previous = ConfigFrame.install(context);
         try {
-            for (int i = 0; i < tasks.size(); i++) {
+            for (int i = 0; i < tasks.length; i++) {
                 if (i > 0 && Thread.currentThread().isInterrupted()) {
                     return BatchResult.failure(this, values, new InterruptedException("batch aborted"), worker,
                             System.nanoTime() - start);
@@ -97,7 +114,7 @@ public final class Batch implements Serializable {
                     }
                     Object value;
                     try {
-                        value = tasks.get(i).call();
+                        value = tasks[i].call();
                     } finally {
                         if (watch != null) {
                             watch.finished(i);
@@ -127,6 +144,6 @@ public final class Batch implements Serializable {
 
     @Override
     public String toString() {
-        return "Batch[" + firstIndex + ".." + (firstIndex + tasks.size() - 1) + "]";
+        return "Batch[" + firstIndex + ".." + (firstIndex + tasks.length - 1) + "]";
     }
 }

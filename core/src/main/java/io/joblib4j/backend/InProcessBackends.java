@@ -127,6 +127,11 @@ final class InProcessBackends {
         }
 
         @Override
+        public double minBatchSeconds() {
+            return 0.01;
+        }
+
+        @Override
         public Workers open(WorkerSpec spec) {
             return new PoolWorkers(spec, "joblib4j-" + name + "-" + POOLS.incrementAndGet() + "-worker-", virtual);
         }

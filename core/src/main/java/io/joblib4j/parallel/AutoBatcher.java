@@ -2,20 +2,30 @@ package io.joblib4j.parallel;
 
 /**
  * joblib's adaptive batch size: starts at 1 and keeps an exponentially smoothed duration of batches of the current
- * size (0.8 old + 0.2 new). Below 0.2 s the size grows (at most doubling); above 2 s it shrinks; any change
- * restarts the smoothing. Not thread-safe: used by the thread running a call.
+ * size (0.8 old + 0.2 new). Below the backend's minimum (joblib: 0.2 s) the size grows (at most doubling); above
+ * 2 s it shrinks; any change restarts the smoothing. Not thread-safe: used by the thread running a call.
  */
 final class AutoBatcher {
     static final double MIN_IDEAL_SECONDS = 0.2;
     static final double MAX_IDEAL_SECONDS = 2.0;
 
     private final int fixed;
+    private final double minIdealSeconds;
     private int size = 1;
     private double smoothed; // seconds; 0 = no measurement yet
 
     /** @param fixed a fixed batch size, or 0 for auto */
     AutoBatcher(int fixed) {
+        this(fixed, MIN_IDEAL_SECONDS);
+    }
+
+    /**
+     * @param fixed           a fixed batch size, or 0 for auto
+     * @param minIdealSeconds batches faster than this grow (joblib: 0.2 s)
+     */
+    AutoBatcher(int fixed, double minIdealSeconds) {
         this.fixed = fixed;
+        this.minIdealSeconds = minIdealSeconds;
     }
 
     /** The batch size to use for the next batches. */
@@ -26,11 +36,11 @@ final class AutoBatcher {
         int old = size;
         double d = smoothed;
         int next = old;
-        if (d > 0 && d < MIN_IDEAL_SECONDS) {
-            long ideal = 2L * (long) (old * MIN_IDEAL_SECONDS / d);
+        if (d > 0 && d < minIdealSeconds) {
+            long ideal = 2L * (long) (old * minIdealSeconds / d);
             next = (int) Math.max(Math.min(2L * old, ideal), 1);
         } else if (d > MAX_IDEAL_SECONDS && old >= 2) {
-            next = (int) Math.max(2L * (long) (old * MIN_IDEAL_SECONDS / d), 1);
+            next = (int) Math.max(2L * (long) (old * minIdealSeconds / d), 1);
         }
         if (next != old) {
             size = next;

@@ -94,7 +94,8 @@ final class ParallelRun<R> implements Iterator<Object> {
         this.input = input;
         this.workers = workers;
         this.onEnd = onEnd;
-        this.batcher = new AutoBatcher(settings.sequential() ? 1 : settings.batchSize().fixedSize());
+        this.batcher = new AutoBatcher(settings.sequential() ? 1 : settings.batchSize().fixedSize(),
+                settings.backend().minBatchSeconds());
         this.taskContext = settings.taskContext();
         this.bar = settings.progressBar() ? TerminalProgress.openIfTerminal("Parallel") : null;
         settings.verbose().start(settings.backend().displayName(), settings.workers());
@@ -134,6 +135,12 @@ final class ParallelRun<R> implements Iterator<Object> {
         List<Object> out = new ArrayList<>();
         while (hasNext()) {
             out.add(next());
+            // Take the rest of the chunk at hand in one step.
+            Chunk head = deliverable.peekFirst();
+            if (head != null) {
+                out.addAll(head.cursor == 0 ? head.items : head.items.subList(head.cursor, head.items.size()));
+                deliverable.pollFirst();
+            }
         }
         return out;
     }
@@ -242,7 +249,7 @@ final class ParallelRun<R> implements Iterator<Object> {
         int batchSize = batcher.size();
         int n = settings.workers();
         long big = (long) batchSize * n;
-        List<Task<?>> slice = new ArrayList<>((int) Math.min(big, 1 << 16));
+        List<Task<?>> slice = new ArrayList<>((int) Math.min(big, 1 << 20));
         try {
             while (slice.size() < big && input.hasNext()) {
                 Task<?> task = input.next();
@@ -277,9 +284,11 @@ final class ParallelRun<R> implements Iterator<Object> {
         } else {
             finalSize = Math.max(1, Math.min(slice.size() / n, batchSize));
         }
-        for (int from = 0; from < slice.size(); from += finalSize) {
-            int to = Math.min(slice.size(), from + finalSize);
-            ready.addLast(new Batch(tasksRead + from, slice.subList(from, to), taskContext));
+        Task<?>[] all = slice.toArray(new Task<?>[0]);
+        for (int from = 0; from < all.length; from += finalSize) {
+            int to = Math.min(all.length, from + finalSize);
+            Task<?>[] part = from == 0 && to == all.length ? all : java.util.Arrays.copyOfRange(all, from, to);
+            ready.addLast(new Batch(tasksRead + from, part, taskContext));
         }
         tasksRead += slice.size();
         return ready.pollFirst();
@@ -306,7 +315,7 @@ final class ParallelRun<R> implements Iterator<Object> {
         if (cause instanceof Failures.WorkerLost && retry(batch)) {
             completedTasks += values.size();
             addChunk(batch.firstIndex(), values);
-            resubmit(new Batch(failedIndex, batch.tasks().subList(failedAt, batch.size()), batch.context()));
+            resubmit(batch.slice(failedAt, batch.size()));
             progress();
             return;
         }
@@ -319,7 +328,7 @@ final class ParallelRun<R> implements Iterator<Object> {
             items.add(new FailedItem(error));
             addChunk(batch.firstIndex(), items);
             if (failedAt + 1 < batch.size()) {
-                resubmit(new Batch(failedIndex + 1, batch.tasks().subList(failedAt + 1, batch.size()), batch.context()));
+                resubmit(batch.slice(failedAt + 1, batch.size()));
             }
             progress();
             return;
