@@ -17,7 +17,7 @@ import java.util.Objects;
 
 /**
  * The front door to joblib4j's functions, named as in Python's joblib: {@code delayed}, {@code cpuCount},
- * {@code effectiveNJobs}.
+ * {@code effectiveNJobs}, {@code dump}, {@code load}, {@code hash}.
  *
  * <pre>{@code
  * List<Double> roots = Parallel.of(2).run(IntStream.range(0, 10).mapToObj(i -> delayed(Math::sqrt, (double) i * i)));
@@ -73,7 +73,7 @@ public final class Joblib {
         return NJobs.resolve(null, ConfigFrame.current().nJobs(), cpuCount());
     }
 
-    // ------------------------------------------------------------------ persistence and hashing: dump, load, hash
+    // ---- Persistence and hashing: dump, load, hash --------------------------------------------------------------
 
     /**
      * Writes {@code value} (any object graph; null too) to {@code file}, compressed with the codec that the file's
@@ -172,6 +172,4 @@ public final class Joblib {
     public static String hash(Object value) {
         return Hashing.hash(value);
     }
-
-    // ------------------------------------------------------------------ end of persistence and hashing
 }

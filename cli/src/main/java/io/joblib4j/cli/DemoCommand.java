@@ -2,7 +2,9 @@ package io.joblib4j.cli;
 
 import io.joblib4j.cli.demo.DemoReport;
 import io.joblib4j.cli.demo.DemoSection;
+import io.joblib4j.cli.demo.MemoryDemo;
 import io.joblib4j.cli.demo.ParallelDemo;
+import io.joblib4j.cli.demo.PersistDemo;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -19,7 +21,7 @@ final class DemoCommand implements Callable<Integer> {
     String only;
 
     static List<DemoSection> sections() {
-        return List.of(new ParallelDemo());
+        return List.of(new ParallelDemo(), new MemoryDemo(), new PersistDemo());
     }
 
     @Override

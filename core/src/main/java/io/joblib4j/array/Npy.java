@@ -163,6 +163,14 @@ public final class Npy {
         }
     }
 
+    /**
+     * Reads a {@code .npy} header from {@code in}, leaving it positioned at the first data byte (the data is not
+     * checked against the shape).
+     */
+    public static Header readHeader(InputStream in) throws IOException {
+        return readHeader(in, null);
+    }
+
     /** Reads a whole {@code .npy} file onto the heap, in native byte order. */
     public static NdArray load(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {

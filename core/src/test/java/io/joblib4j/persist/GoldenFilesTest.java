@@ -1,0 +1,92 @@
+package io.joblib4j.persist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.joblib4j.Joblib;
+import io.joblib4j.array.DType;
+import io.joblib4j.array.NdArray;
+import io.joblib4j.array.Npy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Dump files written by format version 1 are checked in under {@code src/test/resources/golden}: every later
+ * version must still read them. Regenerate (only for a deliberate format change, with a new format version) with
+ * {@code ./mvnw -pl core test -Dtest=GoldenFilesTest -Djoblib4j.regenerateGolden=true}.
+ */
+class GoldenFilesTest {
+    static final Path GOLDEN = Path.of("src/test/resources/golden");
+    static final List<Compression> CODECS = List.of(Compression.none(), Compression.zstd(3), Compression.gzip(3),
+            Compression.lz4(), Compression.xz(1), Compression.bz2(1), Compression.zlib(3), Compression.lzma(1));
+
+    @TempDir
+    Path dir;
+
+    static Map<String, Object> graph() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", "golden");
+        m.put("ints", new int[] {1, 2, 3});
+        double[] ramp = new double[100];
+        for (int i = 0; i < ramp.length; i++) {
+            ramp[i] = i / 4.0;
+        }
+        m.put("ramp", ramp);
+        NdArray table = NdArray.zeros(DType.INT32, 5, 5);
+        for (int i = 0; i < 25; i++) {
+            table.setFlatLong(i, i * i);
+        }
+        m.put("table", table);
+        m.put("list", new ArrayList<>(List.of(1, 2L, 3.5, "four", LocalDate.of(2024, 2, 29), List.of(true))));
+        return m;
+    }
+
+    static String fileName(Compression c) {
+        return "v1-graph" + (c.isNone() ? ".j4j" : ".j4j" + c.extension());
+    }
+
+    @Test
+    void goldenDumps_stillLoad() throws Exception {
+        if (Boolean.getBoolean("joblib4j.regenerateGolden")) {
+            Files.createDirectories(GOLDEN);
+            for (Compression c : CODECS) {
+                Joblib.dump(graph(), GOLDEN.resolve(fileName(c)), c);
+            }
+            Npy.save(GOLDEN.resolve("v1-table.npy"), (NdArray) graph().get("table"));
+        }
+        Map<String, Object> expected = graph();
+        for (Compression c : CODECS) {
+            Path f = GOLDEN.resolve(fileName(c));
+            Map<String, Object> back = Joblib.load(f);
+            assertThat(back.keySet()).containsExactlyElementsOf(expected.keySet());
+            assertThat((int[]) back.get("ints")).containsExactly(1, 2, 3);
+            assertThat((double[]) back.get("ramp")).containsExactly((double[]) expected.get("ramp"));
+            assertThat(back.get("table")).isEqualTo(expected.get("table"));
+            assertThat(back.get("list")).isEqualTo(expected.get("list"));
+        }
+        assertThat(Npy.load(GOLDEN.resolve("v1-table.npy"))).isEqualTo(expected.get("table"));
+    }
+
+    @Test
+    void dumpToday_isByteIdenticalToGolden_soFormatChangesAreNoticed() throws Exception {
+        Path f = dir.resolve("now.j4j");
+        Joblib.dump(graph(), f);
+        assertThat(Files.readAllBytes(f))
+                .as("the uncompressed dump format changed: bump DumpFormat.VERSION and keep reading version 1")
+                .isEqualTo(Files.readAllBytes(GOLDEN.resolve(fileName(Compression.none()))));
+    }
+
+    @Test
+    void goldenDump_mmap_mapsTheTable() throws Exception {
+        Map<String, Object> back = Joblib.load(GOLDEN.resolve(fileName(Compression.none())), MmapMode.READ_ONLY);
+        NdArray t = (NdArray) back.get("table");
+        assertThat(t.file()).isPresent();
+        assertThat(t.getLong(4, 4)).isEqualTo(576);
+    }
+}
