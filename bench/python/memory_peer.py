@@ -1,7 +1,8 @@
 """Python joblib's Memory in the scenarios of io.joblib4j.bench.memory.MemoryScenario (same machine, same sizes).
 
 Run with the interpreter that has joblib and numpy:  /usr/bin/python3 bench/python/memory_peer.py [DIR]
-Each figure is the median of several repetitions after warm-up, in milliseconds.
+(./joblib4j bench memory runs it beside the Java scenarios). Each result is one line of tab-separated fields,
+scenario=NAME<TAB>ms=MEDIAN, the median of several repetitions after warm-up.
 """
 import os
 import shutil
@@ -70,13 +71,9 @@ def main():
         c_tiny(1)
         hit_tiny = timed(3000, 3000, lambda: c_tiny(1))
 
-        print("%-58s %12s" % ("scenario (python joblib %s, median)" % __import__("joblib").__version__, "ms"))
-        print("%-58s %12.3f" % ("hit, 8 MB array argument", hit8))
-        print("%-58s %12.3f" % ("miss + store of 80 MB ndarray, overhead over the call", miss - uncached))
-        print("%-58s %12.3f" % ("  (uncached call producing 80 MB)", uncached))
-        print("%-58s %12.3f" % ("hit, 80 MB result loaded", hit_heap))
-        print("%-58s %12.3f" % ("hit, 80 MB result memory-mapped (mmap_mode='r')", hit_mmap))
-        print("%-58s %12.3f" % ("hit, tiny argument", hit_tiny))
+        for name, ms in [("hit8", hit8), ("store80", miss - uncached), ("call80", uncached),
+                         ("load80", hit_heap), ("mmap80", hit_mmap), ("tiny", hit_tiny)]:
+            print("scenario=%s\tms=%.4f" % (name, ms), flush=True)
     finally:
         shutil.rmtree(location, ignore_errors=True)
 

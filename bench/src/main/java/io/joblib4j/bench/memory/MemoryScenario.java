@@ -1,6 +1,8 @@
 package io.joblib4j.bench.memory;
 
 import io.joblib4j.array.NdArray;
+import io.joblib4j.bench.PythonPeer;
+import io.joblib4j.bench.Table;
 import io.joblib4j.internal.CodeVersions;
 import io.joblib4j.memory.CachedFunction;
 import io.joblib4j.memory.Memory;
@@ -12,7 +14,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
@@ -28,9 +33,9 @@ import java.util.stream.Stream;
  * </ol>
  * Each figure is the median of several repetitions after warm-up.
  *
- * <p>Run (with the Python figures beside): {@code bench/python/run_memory_peer.sh}; the Java part alone:
- * {@code java --enable-native-access=ALL-UNNAMED -cp "bench/target/classes:$(cat bench/target/cp.txt)"
- * io.joblib4j.bench.memory.MemoryScenario [DIR]} after the build command in that script.
+ * <p>Run: {@code ./joblib4j bench memory [DIR]} (DIR: where the caches go, default a new temporary directory). The
+ * Python side is {@code bench/python/memory_peer.py}, run with the first Python that has joblib and numpy
+ * ({@code JOBLIB4J_PYTHON}, {@code python3}, {@code /usr/bin/python3}).
  */
 public final class MemoryScenario {
     private MemoryScenario() {}
@@ -88,8 +93,9 @@ public final class MemoryScenario {
         Path base = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("joblib4j-memory-bench");
         Path dir = base.resolve("java");
         Locale.setDefault(Locale.ROOT);
+        Map<String, Double> java;
         try {
-            run(dir);
+            java = measure(dir);
         } finally {
             try (Stream<Path> s = Files.walk(dir)) {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
@@ -97,9 +103,42 @@ public final class MemoryScenario {
                 }
             }
         }
+        Map<String, Double> py = new LinkedHashMap<>();
+        Optional<String> python = PythonPeer.python();
+        if (python.isPresent()) {
+            try {
+                for (Map<String, String> r : PythonPeer.run(python.get(), "memory_peer.py", base.toString())) {
+                    py.put(r.get("scenario"), Double.parseDouble(r.get("ms")));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else {
+            System.err.println("no python with joblib and numpy found (JOBLIB4J_PYTHON, python3, /usr/bin/python3):"
+                    + " joblib4j figures only");
+        }
+        Table t = new Table("scenario (median of repetitions)", "joblib4j ms", "joblib ms", "joblib / joblib4j");
+        String[][] rows = {
+            {"hit8", "hit, 8 MB array argument"},
+            {"store80", "miss + store of an 80 MB double[] / ndarray, over the plain call"},
+            {"store80nd", "miss + store of an 80 MB NdArray, over the plain call"},
+            {"call80", "(the plain call producing 80 MB)"},
+            {"load80", "hit, 80 MB result loaded onto the heap"},
+            {"mmap80", "hit, 80 MB result memory-mapped (READ_ONLY / mmap_mode='r')"},
+            {"tiny", "hit, tiny argument and result"},
+            {"tinyFresh", "hit, tiny, through a new CachedFunction each call (code version cached per JVM)"},
+            {"analysis", "code version: first bytecode analysis of a function in a JVM"},
+        };
+        for (String[] r : rows) {
+            Double j = java.get(r[0]);
+            Double p = py.get(r[0].equals("store80nd") ? "store80" : r[0]);
+            t.row(r[1], String.format(Locale.ROOT, "%.3f", j), p == null ? "-" : String.format(Locale.ROOT, "%.3f", p),
+                    p == null || r[0].equals("call80") ? "" : String.format(Locale.ROOT, "%.1fx", p / j));
+        }
+        t.print(System.out);
     }
 
-    private static void run(Path dir) {
+    private static Map<String, Double> measure(Path dir) {
         // 4. code version, first: the first analysis of a function in this JVM (cold classes, cold JIT)
         long cv0 = System.nanoTime();
         CodeVersions.of(MemoryScenario.class.getClassLoader(), "io/joblib4j/bench/memory/MemoryScenario", "total", "([D)D");
@@ -139,15 +178,16 @@ public final class MemoryScenario {
         double hitSame = time(3000, 3000, () -> nanos(() -> t.apply(1)));
         double hitFresh = time(3000, 3000, () -> nanos(() -> memory.cache(MemoryScenario::tiny).apply(1)));
 
-        System.out.printf("%-58s %12s%n", "scenario (java, median)", "ms");
-        System.out.printf("%-58s %12.3f%n", "hit, 8 MB array argument", hit8);
-        System.out.printf("%-58s %12.3f%n", "miss + store of 80 MB double[], overhead over the call", miss - uncached);
-        System.out.printf("%-58s %12.3f%n", "miss + store of 80 MB NdArray, overhead over the call", missNd - uncachedNd);
-        System.out.printf("%-58s %12.3f%n", "  (uncached call producing 80 MB)", uncached);
-        System.out.printf("%-58s %12.3f%n", "hit, 80 MB result loaded onto the heap", hitHeap);
-        System.out.printf("%-58s %12.3f%n", "hit, 80 MB result memory-mapped (READ_ONLY)", hitMmap);
-        System.out.printf("%-58s %12.3f%n", "code version: first analysis in this JVM", firstAnalysisMs);
-        System.out.printf("%-58s %12.3f%n", "hit, tiny argument, same CachedFunction", hitSame);
-        System.out.printf("%-58s %12.3f%n", "hit, tiny argument, fresh CachedFunction each call", hitFresh);
+        Map<String, Double> java = new LinkedHashMap<>();
+        java.put("hit8", hit8);
+        java.put("store80", miss - uncached);
+        java.put("store80nd", missNd - uncachedNd);
+        java.put("call80", uncached);
+        java.put("load80", hitHeap);
+        java.put("mmap80", hitMmap);
+        java.put("tiny", hitSame);
+        java.put("tinyFresh", hitFresh);
+        java.put("analysis", firstAnalysisMs);
+        return java;
     }
 }
