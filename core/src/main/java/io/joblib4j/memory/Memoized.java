@@ -231,7 +231,19 @@ final class Memoized implements Serializable {
         if (hit != null) {
             return hit.value;
         }
-        Computed c = compute(store, fid, key, args, invoker);
+        Flight flight = join(store, fid, key);
+        if (flight.waited()) {
+            hit = lookup(store, fid, key, args, mmap, true);
+            if (hit != null) {
+                return hit.value;
+            }
+        }
+        Computed c;
+        try {
+            c = compute(store, fid, key, args, invoker);
+        } finally {
+            flight.land();
+        }
         if (c.stored && mmap != null) {
             // Like joblib: with mmap, also the first call returns the result mapped from the store.
             try {
@@ -273,7 +285,23 @@ final class Memoized implements Serializable {
             touch(store, fid, key);
             return CachedResult.stored(this, Describe.call(identity().displayName(), args), fid, key, entry.duration());
         }
-        Computed c = compute(store, fid, key, args, invoker);
+        Flight flight = join(store, fid, key);
+        if (flight.waited()) {
+            try {
+                CacheEntry e = store.output(fid, key) != null ? store.entry(fid, key) : null;
+                if (e != null) {
+                    return CachedResult.stored(this, Describe.call(identity().displayName(), args), fid, key, e.duration());
+                }
+            } catch (IOException e) {
+                // compute it ourselves
+            }
+        }
+        Computed c;
+        try {
+            c = compute(store, fid, key, args, invoker);
+        } finally {
+            flight.land();
+        }
         if (!c.stored) {
             return CachedResult.inMemory(this, c.value, c.duration);
         }
@@ -307,6 +335,46 @@ final class Memoized implements Serializable {
             throw new UncheckedIOException("cannot clear the cache of " + fid + " in " + store.location() + ": " + e.getMessage(), e);
         }
         CHECKED.removeIf(m -> m.startsWith(store.location() + "\u0000" + fid + "\u0000"));
+    }
+
+    /** Calls being computed in this JVM, so that threads missing the same key wait for one computation. */
+    private static final ConcurrentHashMap<String, InFlight> IN_FLIGHT = new ConcurrentHashMap<>();
+
+    private record InFlight(Thread owner, java.util.concurrent.CompletableFuture<Void> done) {}
+
+    /** This thread's part in a computation of a key: its owner (lands it when done) or a waiter that already waited. */
+    private record Flight(String name, InFlight mine, boolean waited) {
+        void land() {
+            if (mine != null) {
+                IN_FLIGHT.remove(name, mine);
+                mine.done().complete(null);
+            }
+        }
+    }
+
+    /**
+     * Registers this thread as computing (store, fid, key), or, when another thread of this JVM already is, waits
+     * for it to finish (then the caller looks again). A thread never waits for itself (a function calling itself
+     * with the same arguments) and stops waiting when interrupted. Other JVMs are not coordinated: both compute.
+     */
+    private static Flight join(StoreBackend store, String fid, String key) {
+        String name = store.location() + "\u0000" + fid + "\u0000" + key;
+        InFlight mine = new InFlight(Thread.currentThread(), new java.util.concurrent.CompletableFuture<>());
+        InFlight other = IN_FLIGHT.putIfAbsent(name, mine);
+        if (other == null) {
+            return new Flight(name, mine, false);
+        }
+        if (other.owner() == Thread.currentThread()) {
+            return new Flight(name, null, false);
+        }
+        try {
+            other.done().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            // never completed exceptionally
+        }
+        return new Flight(name, null, true);
     }
 
     private record Loaded(Object value) {}

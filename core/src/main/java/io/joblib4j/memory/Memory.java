@@ -46,8 +46,9 @@ import java.util.OptionalLong;
  * cached functions call straight through.
  *
  * <p><b>Concurrency.</b> A {@code Memory} and its cached functions are immutable and thread-safe. Entries are
- * published atomically, so any number of threads and JVMs may share one location without locks; two callers that
- * miss the same key at the same time both compute it and the first published result stays. A result that cannot be
+ * published atomically, so any number of threads and JVMs may share one location without locks. Threads of one JVM
+ * that miss the same key at the same time wait for a single computation; two JVMs that do both compute it and the
+ * first published result stays. A result that cannot be
  * loaded is reported once, removed and recomputed; a result that cannot be stored is still returned, with a message
  * saying why it was not cached.
  *

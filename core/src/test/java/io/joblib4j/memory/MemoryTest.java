@@ -328,6 +328,39 @@ class MemoryTest {
         return buf.toString(StandardCharsets.UTF_8);
     }
 
+    static final AtomicInteger SLOW_CALLS = new AtomicInteger();
+
+    static int slow(int x) {
+        SLOW_CALLS.incrementAndGet();
+        try {
+            Thread.sleep(300);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return x * 10;
+    }
+
+    @Test
+    void apply_manyThreadsMissSameKey_computeOnceInThisJvm() throws Exception {
+        SLOW_CALLS.set(0);
+        CachedFunction<Integer, Integer> f = quiet().cache(MemoryTest::slow);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 8; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return f.apply(4);
+                }));
+            }
+            start.countDown();
+            for (var r : results) {
+                assertThat(r.get()).isEqualTo(40);
+            }
+        }
+        assertThat(SLOW_CALLS.get()).isEqualTo(1);
+    }
+
     @Test
     void functionThrows_exceptionReachesCaller_nothingStored() {
         CachedFunction<Integer, Integer> f = quiet().cache("failing", x -> {
