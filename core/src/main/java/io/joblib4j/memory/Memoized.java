@@ -153,7 +153,13 @@ final class Memoized implements Serializable {
         material.add(codeVersion().hash());
         material.add(new ArrayList<>(identity().captured()));
         material.add(kept);
-        return ResultCodec.hash(material);
+        try {
+            return ResultCodec.hash(material);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot compute the cache key of "
+                    + Describe.call(identity().displayName(), args) + " (the arguments and captured values must be "
+                    + "hashable by content): " + e.getMessage(), e);
+        }
     }
 
     private Map<String, String> describeArgs(Object[] args) {
@@ -331,10 +337,10 @@ final class Memoized implements Serializable {
         }
         try {
             store.clear(fid);
+            store.writeCodeRecord(fid, codeRecordText(codeVersion())); // as joblib: the record stays after a clear
         } catch (IOException e) {
             throw new UncheckedIOException("cannot clear the cache of " + fid + " in " + store.location() + ": " + e.getMessage(), e);
         }
-        CHECKED.removeIf(m -> m.startsWith(store.location() + "\u0000" + fid + "\u0000"));
     }
 
     /** Calls being computed in this JVM, so that threads missing the same key wait for one computation. */
