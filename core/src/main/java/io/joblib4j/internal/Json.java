@@ -26,9 +26,9 @@ public final class Json {
         } else if (v instanceof Boolean b) {
             sb.append(b);
         } else if (v instanceof Double d) {
-            sb.append(Double.isFinite(d) ? d.toString() : "null");
+            sb.append(number(d));
         } else if (v instanceof Float f) {
-            sb.append(Float.isFinite(f) ? Double.toString(f) : "null");
+            sb.append(number(f.doubleValue()));
         } else if (v instanceof Number n) {
             sb.append(n);
         } else if (v instanceof Map<?, ?> m) {
@@ -58,6 +58,19 @@ public final class Json {
         } else {
             string(sb, v.toString());
         }
+    }
+
+    /** Plain decimal notation (no exponent) for ordinary magnitudes, so that epoch seconds stay readable. */
+    private static String number(double d) {
+        if (!Double.isFinite(d)) {
+            return "null";
+        }
+        double a = Math.abs(d);
+        if (a != 0 && (a < 1e-6 || a >= 1e15)) {
+            return Double.toString(d);
+        }
+        String plain = java.math.BigDecimal.valueOf(d).toPlainString();
+        return plain.contains(".") ? plain : plain + ".0";
     }
 
     private static void string(StringBuilder sb, String s) {
