@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * Runs a Python joblib peer script of {@code bench/python/} and reads the results it prints (one line each, of
  * tab-separated {@code key=value} fields), so that Python
  * joblib and joblib4j are measured in one run on the same machine. Python is found as {@code JOBLIB4J_PYTHON},
- * then {@code python3}, then {@code /usr/bin/python3}: the first that imports joblib.
+ * then {@code python3}, then {@code /usr/bin/python3}: the first that imports joblib ({@code JOBLIB4J_PYTHON=none}
+ * skips the peer).
  */
 public final class PythonPeer {
     private PythonPeer() {}
@@ -26,6 +27,9 @@ public final class PythonPeer {
     public static Optional<String> python() {
         List<String> candidates = new ArrayList<>();
         String env = System.getenv("JOBLIB4J_PYTHON");
+        if ("none".equals(env)) {
+            return Optional.empty();
+        }
         if (env != null && !env.isBlank()) {
             candidates.add(env);
         }
