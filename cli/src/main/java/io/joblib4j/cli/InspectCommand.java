@@ -94,7 +94,8 @@ final class InspectCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%s: joblib4j dump, format version %d, %s%n", info.file(), info.formatVersion(),
                 info.codec() == io.joblib4j.persist.Compression.Codec.NONE ? "uncompressed (arrays memory-mappable)"
                         : "compressed with " + info.codec().label() + " (" + bytes(info.fileSize()) + " on disk, "
-                        + bytes(info.dumpBytes()) + " uncompressed)");
+                        + bytes(info.dumpBytes()) + " uncompressed"
+                        + (info.byteShuffled() ? ", arrays byte-shuffled" : "") + ")");
         out.println("  root: " + (info.rootType() == null ? "null" : info.rootType()));
         out.println("  object stream: " + bytes(info.objectStreamBytes()));
         out.println("  types" + (info.typesTruncated() ? " (first " + "10000 objects)" : "") + ":");

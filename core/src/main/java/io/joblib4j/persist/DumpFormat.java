@@ -18,7 +18,9 @@ import java.util.zip.CRC32;
  *  0      8    magic 89 4A 34 4A 0D 0A 1A 0A ("\x89J4J\r\n\x1a\n")
  *  8      2    format version (1)
  * 10      1    codec id the file was written with (0 none; in a compressed file, the outer codec)
- * 11      1    layout (1: metadata, then raw arrays each at a multiple of 64 bytes)
+ * 11      1    layout: 1 = metadata, then raw arrays each at a multiple of 64 bytes (what uncompressed files use);
+ *              2 = the same, with every array of multi-byte elements byte-shuffled in blocks of 65536 elements
+ *              (only inside compressed files: see {@link Shuffle})
  * 12      4    number of arrays in the table
  * 16      8    metadata length (array table + type census + root type + object stream)
  * 24      8    object stream length
@@ -42,6 +44,7 @@ final class DumpFormat {
     static final int HEADER_SIZE = 64;
     static final int ALIGN = 64;
     static final int LAYOUT = 1;
+    static final int LAYOUT_SHUFFLED = 2;
     static final int SERIALIZER = 1;
     static final int MAX_NDIM = 32;
 
@@ -69,7 +72,7 @@ final class DumpFormat {
     /** A class and how many instances of it the dump's census saw. */
     record TypeCount(String className, long count) {}
 
-    record Header(int version, int codecId, int arrayCount, long metaLength, long graphLength, long dataOffset,
+    record Header(int version, int codecId, int layout, int arrayCount, long metaLength, long graphLength, long dataOffset,
                   long totalLength, int metaCrc) {}
 
     /** The parsed metadata. */
@@ -87,7 +90,7 @@ final class DumpFormat {
         b.put(MAGIC);
         b.putShort((short) h.version());
         b.put((byte) h.codecId());
-        b.put((byte) LAYOUT);
+        b.put((byte) h.layout());
         b.putInt(h.arrayCount());
         b.putLong(h.metaLength());
         b.putLong(h.graphLength());
@@ -147,8 +150,9 @@ final class DumpFormat {
                     + (Compression.Codec.values().length - 1) + ")", file, 10, null);
         }
         int layout = head[11] & 0xFF;
-        if (layout != LAYOUT) {
-            throw new PersistException("unknown layout " + layout + " (expected " + LAYOUT + ")", file, 11, null);
+        if (layout != LAYOUT && layout != LAYOUT_SHUFFLED) {
+            throw new PersistException("unknown layout " + layout + " (expected " + LAYOUT + " or " + LAYOUT_SHUFFLED
+                    + ")", file, 11, null);
         }
         int stored = b.getInt(60);
         if (stored != crc(head, 0, 60)) {
@@ -193,7 +197,7 @@ final class DumpFormat {
             throw new PersistException("file has " + (fileSize - totalLength) + " bytes after the end of the dump ("
                     + totalLength + " bytes)", file, totalLength, null);
         }
-        return new Header(version, codec, arrayCount, metaLength, graphLength, dataOffset, totalLength,
+        return new Header(version, codec, layout, arrayCount, metaLength, graphLength, dataOffset, totalLength,
                 b.getInt(56));
     }
 

@@ -28,10 +28,11 @@ import java.util.List;
  * @param arrays           the raw arrays, in file order
  * @param objectStreamBytes the size of the serialized object graph without the arrays
  * @param dumpBytes        the uncompressed size of the dump
+ * @param byteShuffled     whether arrays are stored byte-shuffled (compressed files)
  */
 public record DumpInfo(Path file, long fileSize, Compression.Codec codec, int formatVersion, String rootType,
                        List<TypeCount> types, boolean typesTruncated, List<ArrayInfo> arrays, long objectStreamBytes,
-                       long dumpBytes) {
+                       long dumpBytes, boolean byteShuffled) {
 
     /** A class in the dump, how many instances the census saw, and whether the default allowlist loads it. */
     public record TypeCount(String className, long count, boolean allowedByDefault) {}
@@ -100,6 +101,7 @@ public record DumpInfo(Path file, long fileSize, Compression.Codec codec, int fo
             arrays.add(new ArrayInfo(e.ndarray(), e.dtype(), e.order(), e.shape(), e.offset(), e.byteLength()));
         }
         return new DumpInfo(file, size, codec, h.version(), m.rootType().equals("null") ? null : m.rootType(),
-                List.copyOf(types), m.censusTruncated(), List.copyOf(arrays), h.graphLength(), h.totalLength());
+                List.copyOf(types), m.censusTruncated(), List.copyOf(arrays), h.graphLength(), h.totalLength(),
+                h.layout() == DumpFormat.LAYOUT_SHUFFLED);
     }
 }

@@ -8,6 +8,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -30,6 +31,7 @@ import org.apache.fory.exception.InsecureException;
 public final class Persistence {
     private static final System.Logger LOG = System.getLogger("io.joblib4j.persist");
     private static final int CHUNK = 1 << 21;
+    private static final long MAP_READ_THRESHOLD = 1 << 22;
     private static final ThreadLocal<ByteBuffer> DIRECT =
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(CHUNK));
 
@@ -95,7 +97,8 @@ public final class Persistence {
     }
 
     /** A serialized dump ready to be written: header + metadata bytes and the arrays with their offsets. */
-    private record Prepared(byte[] head, List<Object> arrays, List<DumpFormat.Entry> entries, long total) {}
+    private record Prepared(byte[] head, List<Object> arrays, List<DumpFormat.Entry> entries, long total,
+                            boolean shuffled) {}
 
     private static Prepared prepare(Object value, Compression c) throws PersistException {
         ForyEngine.Instance fory = ForyEngine.writer();
@@ -129,12 +132,13 @@ public final class Persistence {
             pos = DumpFormat.align(end);
         }
         byte[] meta = DumpFormat.encodeMeta(entries, census.counts, census.truncated, root, graph);
-        byte[] header = DumpFormat.encodeHeader(new DumpFormat.Header(DumpFormat.VERSION, c.codec().id(),
+        int layout = c.isNone() ? DumpFormat.LAYOUT : DumpFormat.LAYOUT_SHUFFLED;
+        byte[] header = DumpFormat.encodeHeader(new DumpFormat.Header(DumpFormat.VERSION, c.codec().id(), layout,
                 entries.size(), meta.length, graph.length, dataOffset, end, DumpFormat.crc(meta, 0, meta.length)));
         byte[] head = new byte[header.length + meta.length];
         System.arraycopy(header, 0, head, 0, header.length);
         System.arraycopy(meta, 0, head, header.length, meta.length);
-        return new Prepared(head, arrays, entries, end);
+        return new Prepared(head, arrays, entries, end, layout == DumpFormat.LAYOUT_SHUFFLED);
     }
 
     private static DumpFormat.Entry entryOf(Object a, long offset) {
@@ -203,10 +207,23 @@ public final class Persistence {
             }
             MemorySegment seg = segmentOf(p.arrays.get(i));
             long size = seg.byteSize();
-            for (long done = 0; done < size; done += buf.length) {
-                int n = (int) Math.min(buf.length, size - done);
-                MemorySegment.copy(seg, done, bufSeg, 0, n);
-                out.write(buf, 0, n);
+            int item = p.entries.get(i).dtype().itemSize();
+            if (p.shuffled && item > 1) {
+                int block = Shuffle.BLOCK_ELEMENTS * item;
+                byte[] plain = new byte[(int) Math.min(block, size)];
+                byte[] planes = new byte[plain.length];
+                for (long done = 0; done < size; done += block) {
+                    int n = (int) Math.min(block, size - done);
+                    MemorySegment.copy(seg, done, MemorySegment.ofArray(plain), 0, n);
+                    Shuffle.shuffle(plain, planes, n / item, item);
+                    out.write(planes, 0, n);
+                }
+            } else {
+                for (long done = 0; done < size; done += buf.length) {
+                    int n = (int) Math.min(buf.length, size - done);
+                    MemorySegment.copy(seg, done, bufSeg, 0, n);
+                    out.write(buf, 0, n);
+                }
             }
             pos += size;
         }
@@ -253,18 +270,37 @@ public final class Persistence {
                 }
             }
             DumpFormat.Header h = DumpFormat.decodeHeader(head, got, file, size);
+            if (h.layout() != DumpFormat.LAYOUT) {
+                try (InputStream in = new BufferedInputStream(Channels.newInputStream(ch.position(0)), 1 << 16)) {
+                    return readStream(in, opts, file);
+                }
+            }
             byte[] meta = new byte[(int) h.metaLength()];
             if (readAt(ch, ByteBuffer.wrap(meta), DumpFormat.HEADER_SIZE) < meta.length) {
                 throw new PersistException("file ends inside the metadata", file, size, null);
             }
             DumpFormat.Meta m = DumpFormat.decodeMeta(h, meta, file);
             Object[] arrays = new Object[m.entries().size()];
-            for (int i = 0; i < arrays.length; i++) {
-                DumpFormat.Entry e = m.entries().get(i);
-                if (e.ndarray() && opts.mmapMode() != null) {
-                    arrays[i] = NdArray.map(file, e.offset(), e.dtype(), e.order(), opts.mmapMode(), e.shape());
-                } else {
-                    arrays[i] = readArray(ch, e, file);
+            long heapBytes = 0;
+            for (DumpFormat.Entry e : m.entries()) {
+                heapBytes += e.ndarray() && opts.mmapMode() != null ? 0 : e.byteLength();
+            }
+            // large reads go through one temporary mapping of the data area: a single copy, no read() calls
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment data = heapBytes >= MAP_READ_THRESHOLD
+                        ? ch.map(FileChannel.MapMode.READ_ONLY, h.dataOffset(), h.totalLength() - h.dataOffset(), arena)
+                        : null;
+                for (int i = 0; i < arrays.length; i++) {
+                    DumpFormat.Entry e = m.entries().get(i);
+                    if (e.ndarray() && opts.mmapMode() != null) {
+                        arrays[i] = NdArray.map(file, e.offset(), e.dtype(), e.order(), opts.mmapMode(), e.shape());
+                    } else if (data != null) {
+                        Target t = target(e);
+                        t.put(data.asSlice(e.offset() - h.dataOffset(), e.byteLength()), 0, e.byteLength());
+                        arrays[i] = t.result;
+                    } else {
+                        arrays[i] = readArray(ch, e, file);
+                    }
                 }
             }
             return decodeGraph(meta, m.graphStart(), arrays, opts, file);
@@ -331,8 +367,23 @@ public final class Persistence {
                 pos = e.offset();
                 Target t = target(e);
                 long size = e.byteLength();
+                int item = e.dtype().itemSize();
+                boolean shuffled = h.layout() == DumpFormat.LAYOUT_SHUFFLED && item > 1;
+                int step = shuffled ? Shuffle.BLOCK_ELEMENTS * item : buf.length;
+                byte[] planes = shuffled ? new byte[(int) Math.min(step, size)] : null;
                 for (long done = 0; done < size; ) {
-                    int want = (int) Math.min(buf.length, size - done);
+                    int want = (int) Math.min(step, size - done);
+                    if (shuffled) {
+                        int n = in.readNBytes(planes, 0, want);
+                        if (n < want) {
+                            throw new PersistException("stream ends inside array " + i + " (" + (done + n) + " of "
+                                    + size + " bytes)", file, pos + done + n, null);
+                        }
+                        Shuffle.unshuffle(planes, buf, want / item, item);
+                        t.put(bufSeg, done, want);
+                        done += want;
+                        continue;
+                    }
                     int n = in.readNBytes(buf, 0, want);
                     if (n < want) {
                         throw new PersistException("stream ends inside array " + i + " (" + (done + n) + " of " + size
@@ -364,7 +415,7 @@ public final class Persistence {
             this.entry = entry;
         }
 
-        void put(MemorySegment src, long at, int n) {
+        void put(MemorySegment src, long at, long n) {
             int item = entry.dtype().itemSize();
             if (entry.order() == ByteOrder.nativeOrder() || item == 1 || entry.ndarray()) {
                 MemorySegment.copy(src, 0, dst, at, n);
@@ -374,7 +425,7 @@ public final class Persistence {
         }
     }
 
-    private static void swapCopy(MemorySegment src, ByteOrder srcOrder, MemorySegment dst, long at, int n, int item) {
+    private static void swapCopy(MemorySegment src, ByteOrder srcOrder, MemorySegment dst, long at, long n, int item) {
         var le = switch (item) {
             case 2 -> java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
             case 4 -> java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
@@ -396,7 +447,7 @@ public final class Persistence {
             byte[] bytes = new byte[bools.length];
             return new Target(arr, MemorySegment.ofArray(bytes), e) {
                 @Override
-                void put(MemorySegment src, long at, int n) {
+                void put(MemorySegment src, long at, long n) {
                     for (int k = 0; k < n; k++) {
                         bools[(int) (at + k)] = src.get(java.lang.foreign.ValueLayout.JAVA_BYTE, k) != 0;
                     }

@@ -185,6 +185,29 @@ class DumpLoadTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("codecs")
+    void dumpLoad_arraysSpanningSeveralShuffleBlocks_roundTrip(Compression c) throws Exception {
+        Path f = dir.resolve("blocks.dump");
+        long[] longs = new long[3 * 65536 + 7];
+        float[] floats = new float[65536 + 1];
+        for (int i = 0; i < longs.length; i++) {
+            longs[i] = (long) i * 0x9E3779B97F4A7C15L;
+        }
+        for (int i = 0; i < floats.length; i++) {
+            floats[i] = i / 3f;
+        }
+        NdArray big = NdArray.of(DType.INT32, java.nio.ByteOrder.BIG_ENDIAN,
+                java.lang.foreign.MemorySegment.ofArray(new byte[4 * 70_000]), 700, 100);
+        big.setLong(123456, 699, 99);
+        Joblib.dump(List.of(longs, floats, big), f, c);
+        List<Object> back = Joblib.load(f);
+        assertThat((long[]) back.get(0)).containsExactly(longs);
+        assertThat((float[]) back.get(1)).containsExactly(floats);
+        assertThat(back.get(2)).isEqualTo(big);
+        assertThat(((NdArray) back.get(2)).getLong(699, 99)).isEqualTo(123456);
+    }
+
     @Test
     void load_nullAndScalars() throws Exception {
         Path f = dir.resolve("n.dump");

@@ -47,8 +47,14 @@ class GoldenFilesTest {
         return m;
     }
 
+    /** Layout 1 files: uncompressed, and compressed files from before the byte-shuffle layout existed. */
     static String fileName(Compression c) {
         return "v1-graph" + (c.isNone() ? ".j4j" : ".j4j" + c.extension());
+    }
+
+    /** Layout 2 files: compressed with byte-shuffled arrays (what compressed dumps are today). */
+    static String shuffledName(Compression c) {
+        return "v1-shuffled-graph.j4j" + c.extension();
     }
 
     @Test
@@ -56,15 +62,21 @@ class GoldenFilesTest {
         if (Boolean.getBoolean("joblib4j.regenerateGolden")) {
             Files.createDirectories(GOLDEN);
             for (Compression c : CODECS) {
-                Joblib.dump(graph(), GOLDEN.resolve(fileName(c)), c);
+                Joblib.dump(graph(), GOLDEN.resolve(c.isNone() ? fileName(c) : shuffledName(c)), c);
             }
             Npy.save(GOLDEN.resolve("v1-table.npy"), (NdArray) graph().get("table"));
         }
         Map<String, Object> expected = graph();
+        List<Path> files = new ArrayList<>();
         for (Compression c : CODECS) {
-            Path f = GOLDEN.resolve(fileName(c));
+            files.add(GOLDEN.resolve(fileName(c)));
+            if (!c.isNone()) {
+                files.add(GOLDEN.resolve(shuffledName(c)));
+            }
+        }
+        for (Path f : files) {
             Map<String, Object> back = Joblib.load(f);
-            assertThat(back.keySet()).containsExactlyElementsOf(expected.keySet());
+            assertThat(back.keySet()).as(f.toString()).containsExactlyElementsOf(expected.keySet());
             assertThat((int[]) back.get("ints")).containsExactly(1, 2, 3);
             assertThat((double[]) back.get("ramp")).containsExactly((double[]) expected.get("ramp"));
             assertThat(back.get("table")).isEqualTo(expected.get("table"));
