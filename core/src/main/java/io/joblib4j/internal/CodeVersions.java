@@ -114,11 +114,6 @@ public final class CodeVersions {
         return v;
     }
 
-    /** Whether {@code internalName} is read as application code when the function lives in {@code rootOwner}. */
-    static boolean isApplicationClass(ClassLoader loader, String rootOwner, String internalName) {
-        return new Walk(loader, rootOwner).isApplication(internalName);
-    }
-
     private static String location(Class<?> c) {
         URL url = c.getClassLoader() == null ? null
                 : c.getClassLoader().getResource(c.getName().replace('.', '/') + ".class");

@@ -233,13 +233,13 @@ final class Memoized implements Serializable {
         String fid = functionId();
         String key = key(args);
         MmapMode mmap = effectiveMmapMode();
-        Loaded hit = lookup(store, fid, key, args, mmap, true);
+        Loaded hit = lookup(store, fid, key, args, mmap);
         if (hit != null) {
             return hit.value;
         }
         Flight flight = join(store, fid, key);
         if (flight.waited()) {
-            hit = lookup(store, fid, key, args, mmap, true);
+            hit = lookup(store, fid, key, args, mmap);
             if (hit != null) {
                 return hit.value;
             }
@@ -387,7 +387,7 @@ final class Memoized implements Serializable {
 
     private record Computed(Object value, Duration duration, boolean stored) {}
 
-    private Loaded lookup(StoreBackend store, String fid, String key, Object[] args, MmapMode mmap, boolean load) {
+    private Loaded lookup(StoreBackend store, String fid, String key, Object[] args, MmapMode mmap) {
         Path out;
         try {
             out = store.output(fid, key);
