@@ -34,6 +34,9 @@ final class Memoized implements Serializable {
     /** Functions whose code record was checked in this JVM: location + function id + code version. */
     private static final Set<String> CHECKED = ConcurrentHashMap.newKeySet();
 
+    /** The first code version seen in this JVM for each location + function id, to notice name collisions. */
+    private static final Map<String, String> VERSIONS_SEEN = new ConcurrentHashMap<>();
+
     /** Calls the underlying function with the explicit arguments. */
     @FunctionalInterface
     interface Invoker {
@@ -180,6 +183,12 @@ final class Memoized implements Serializable {
         String marker = store.location() + "\u0000" + fid + "\u0000" + v.hash();
         if (CHECKED.contains(marker)) {
             return;
+        }
+        String before = VERSIONS_SEEN.putIfAbsent(store.location() + "\u0000" + fid, v.hash());
+        if (before != null && !before.equals(v.hash())) {
+            Messages.warnOnce(fid + "\u0000collision", "[Memory] Possible name collision: two different functions "
+                    + "are cached as " + fid + " in " + store.location() + "; they will keep clearing each other's "
+                    + "entries. Give them distinct names with memory.cache(name, fn)");
         }
         try {
             String record = store.codeRecord(fid);

@@ -371,6 +371,16 @@ class MemoryTest {
     }
 
     @Test
+    void explicitName_sharedByTwoFunctions_warnsOfCollision() {
+        Memory memory = quiet();
+        String out = captureErr(() -> {
+            memory.cache("shared", (Integer x) -> x + 1).apply(1);
+            memory.cache("shared", (Integer x) -> x * 100).apply(1);
+        });
+        assertThat(out).containsOnlyOnce("Possible name collision").contains("cached as shared");
+    }
+
+    @Test
     void explicitName_invalid_isRejected() {
         assertThatThrownBy(() -> quiet().cache(" ", (Integer x) -> x)).isInstanceOf(IllegalArgumentException.class);
     }
