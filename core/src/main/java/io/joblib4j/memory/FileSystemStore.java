@@ -259,7 +259,7 @@ final class FileSystemStore implements StoreBackend {
                     }
                 } catch (IOException e) {
                     // an entry whose metadata cannot be read still counts, with what the file system knows
-                    out.add(unreadable(functionId, d));
+                    out.add(fromAttributes(functionId, d));
                 }
             }
         } catch (NoSuchFileException e) {
@@ -268,7 +268,22 @@ final class FileSystemStore implements StoreBackend {
         return out;
     }
 
-    private CacheEntry unreadable(String functionId, Path d) {
+    /** Entries from file attributes only (no metadata read): what automatic eviction needs. */
+    @Override
+    public List<CacheEntry> usage(String functionId) throws IOException {
+        List<CacheEntry> out = new ArrayList<>();
+        Path fdir = root.resolve(checkName(functionId, "function id"));
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(fdir, Files::isDirectory)) {
+            for (Path d : dirs) {
+                out.add(fromAttributes(functionId, d));
+            }
+        } catch (NoSuchFileException e) {
+            return out;
+        }
+        return out;
+    }
+
+    private CacheEntry fromAttributes(String functionId, Path d) {
         try {
             BasicFileAttributes a = Files.readAttributes(d, BasicFileAttributes.class);
             long size = 0;

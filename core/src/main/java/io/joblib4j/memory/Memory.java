@@ -194,7 +194,7 @@ public final class Memory implements Serializable {
             return List.of();
         }
         try {
-            return evict(store, bytesLimit, itemsLimit, ageLimit);
+            return evict(store, bytesLimit, itemsLimit, ageLimit, false);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot reduce the cache in " + store.location() + ": " + e.getMessage(), e);
         }
@@ -218,17 +218,22 @@ public final class Memory implements Serializable {
     }
 
     private static List<CacheEntry> allEntries(StoreBackend store) throws IOException {
+        return allEntries(store, false);
+    }
+
+    private static List<CacheEntry> allEntries(StoreBackend store, boolean usageOnly) throws IOException {
         List<CacheEntry> all = new ArrayList<>();
         for (String f : store.functions()) {
-            all.addAll(store.entries(f));
+            all.addAll(usageOnly ? store.usage(f) : store.entries(f));
         }
         all.sort(Comparator.comparing(CacheEntry::lastAccess).thenComparing(CacheEntry::functionId)
                 .thenComparing(CacheEntry::key));
         return all;
     }
 
-    private List<CacheEntry> evict(StoreBackend s, Long maxBytes, Integer maxItems, Duration maxAge) throws IOException {
-        List<CacheEntry> all = allEntries(s);
+    private List<CacheEntry> evict(StoreBackend s, Long maxBytes, Integer maxItems, Duration maxAge, boolean usageOnly)
+            throws IOException {
+        List<CacheEntry> all = allEntries(s, usageOnly);
         long total = 0;
         for (CacheEntry e : all) {
             total += e.sizeBytes();
@@ -274,7 +279,7 @@ public final class Memory implements Serializable {
         }
         if (scan) {
             try {
-                List<CacheEntry> removed = evict(store, bytesLimit, null, null);
+                List<CacheEntry> removed = evict(store, bytesLimit, null, null, true);
                 if (verbose > 1 && !removed.isEmpty()) {
                     Messages.print("[Memory] bytesLimit " + ByteSizes.format(bytesLimit) + ": removed "
                             + removed.size() + " least recently used entr" + (removed.size() == 1 ? "y" : "ies"));

@@ -68,6 +68,15 @@ public interface StoreBackend {
     /** The entries of one function (any order). */
     List<CacheEntry> entries(String functionId) throws IOException;
 
+    /**
+     * The size and last access of each entry of one function, for automatic eviction, which runs often and needs
+     * nothing else: implementations may leave the duration zero, the arguments empty and the creation time equal
+     * to the last access, when that is cheaper than {@link #entries}. The default is {@link #entries}.
+     */
+    default List<CacheEntry> usage(String functionId) throws IOException {
+        return entries(functionId);
+    }
+
     /** The function's code record (JSON text), or null when none was written. */
     String codeRecord(String functionId) throws IOException;
 

@@ -79,6 +79,15 @@ abstract class StoreBackendContractTest {
     }
 
     @Test
+    void usage_reportsSizeAndLastAccessOfEveryEntry() throws IOException {
+        StoreBackend store = newStore();
+        long a = store.put("fn", "k1", text("1"), Duration.ZERO, Map.of());
+        long b = store.put("fn", "k2", text("22"), Duration.ZERO, Map.of());
+        assertThat(store.usage("fn")).extracting(CacheEntry::sizeBytes).containsExactlyInAnyOrder(a, b);
+        assertThat(store.usage("none")).isEmpty();
+    }
+
+    @Test
     void codeRecord_replacedAtomically() throws IOException {
         StoreBackend store = newStore();
         store.writeCodeRecord("fn", "{\"code_version\": \"1\"}");
