@@ -43,7 +43,7 @@ public record FunctionIdentity(String id, String displayName, String owner, Stri
                                       String samDescriptor) {
         Class<?> type = function.getClass();
         ClassLoader loader = type.getClassLoader();
-        SerializedLambda sl = Describe.serializedLambda(function);
+        SerializedLambda sl = serializedLambda(function);
         if (sl != null) {
             String owner = sl.getImplClass();
             String method = sl.getImplMethodName();
@@ -76,6 +76,36 @@ public record FunctionIdentity(String id, String displayName, String owner, Stri
         String id = sanitize(explicitName != null ? explicitName : type.getName());
         return new FunctionIdentity(id, explicitName != null ? explicitName : simple, owner, samName, samDescriptor,
                 loader, nullSafe(List.of(function)), List.copyOf(params));
+    }
+
+    /** Each lambda class's {@code writeReplace} method, made accessible once (null for other classes). */
+    private static final ClassValue<Method> WRITE_REPLACE = new ClassValue<>() {
+        @Override
+        protected Method computeValue(Class<?> type) {
+            if (!(java.io.Serializable.class.isAssignableFrom(type)) || !(type.isSynthetic() || type.isHidden())) {
+                return null;
+            }
+            try {
+                Method m = type.getDeclaredMethod("writeReplace");
+                m.setAccessible(true);
+                return m;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+    };
+
+    /** The {@link SerializedLambda} of a serializable lambda or method reference, or null for other objects. */
+    static SerializedLambda serializedLambda(Object function) {
+        Method m = WRITE_REPLACE.get(function.getClass());
+        if (m == null) {
+            return null;
+        }
+        try {
+            return m.invoke(function) instanceof SerializedLambda sl ? sl : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
     }
 
     /**
