@@ -5,6 +5,7 @@ import io.joblib4j.backend.Batch;
 import io.joblib4j.backend.BatchResult;
 import io.joblib4j.backend.Failures;
 import io.joblib4j.backend.Workers;
+import io.joblib4j.internal.BatchAccess;
 import io.joblib4j.internal.ConfigFrame;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -61,7 +62,7 @@ final class ParallelRun<R> implements Iterator<Object> {
     }
 
     /** How long to wait, after a failure, for earlier tasks still running that may also fail. */
-    private static final long FIRST_FAILURE_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long FIRST_FAILURE_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Parallel.Resolved settings;
     private final Mode mode;
@@ -307,8 +308,8 @@ final class ParallelRun<R> implements Iterator<Object> {
         for (int from = 0; from < count; from += finalSize) {
             int to = Math.min(count, from + finalSize);
             Object[] part = Arrays.copyOfRange(slice, from, to, function == null ? Task[].class : Object[].class);
-            ready.addLast(function == null ? new Batch(tasksRead + from, (Task<?>[]) part, taskContext)
-                    : new Batch(tasksRead + from, function, part, taskContext));
+            ready.addLast(function == null ? BatchAccess.ofTasks(tasksRead + from, (Task<?>[]) part, taskContext)
+                    : BatchAccess.ofCalls(tasksRead + from, function, part, taskContext));
         }
         tasksRead += count;
         return ready.pollFirst();

@@ -258,7 +258,6 @@ public abstract class BackendContractTest {
             throw new IllegalStateException("task 5");
         }
         if (i == 2) {
-            sleepThenReturn(30);
             throw new IllegalStateException("task 2");
         }
         return i;
