@@ -2,6 +2,7 @@ package io.joblib4j.parallel;
 
 import io.joblib4j.Task;
 import io.joblib4j.backend.Batch;
+import io.joblib4j.backend.BatchListener;
 import io.joblib4j.backend.BatchResult;
 import io.joblib4j.backend.Failures;
 import io.joblib4j.backend.Workers;
@@ -21,6 +22,7 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One call of {@link Parallel}: reads the input lazily, cuts it into batches, keeps at most {@code preDispatch}
@@ -28,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * and turns the first failure into the call's exception. Everything here runs in the thread that drives the call
  * (the caller, or the consumer of its stream); backends only post finished batches to {@link #events}.
  */
-final class ParallelRun<R> implements Iterator<Object> {
+final class ParallelRun<R> implements Iterator<Object>, BatchListener {
 
     enum Mode {
         /** {@code run}/{@code map}: values in input order, all at once. */
@@ -69,7 +71,7 @@ final class ParallelRun<R> implements Iterator<Object> {
     /** Tasks, or the arguments of {@link #function} when the call maps a function. */
     private final Iterator<?> input;
     private final io.joblib4j.SerializableFunction<?, ?> function;
-    private final Runnable onEnd;
+    private final AtomicBoolean running;
     private final Workers workers;
     private final AutoBatcher batcher;
     private final ConfigFrame taskContext;
@@ -97,14 +99,14 @@ final class ParallelRun<R> implements Iterator<Object> {
      * @param function the function mapped over {@code input}, or null when {@code input} yields tasks
      */
     ParallelRun(Parallel.Resolved settings, Mode mode, Iterator<?> input, long knownSize,
-                io.joblib4j.SerializableFunction<?, ?> function, Workers workers, Runnable onEnd) {
+                io.joblib4j.SerializableFunction<?, ?> function, Workers workers, AtomicBoolean running) {
         this.settings = settings;
         this.knownSize = knownSize;
         this.mode = mode;
         this.input = input;
         this.function = function;
         this.workers = workers;
-        this.onEnd = onEnd;
+        this.running = running;
         this.batcher = new AutoBatcher(settings.sequential() ? 1 : settings.batchSize().fixedSize(),
                 settings.backend().minBatchSeconds());
         this.taskContext = settings.taskContext();
@@ -253,7 +255,13 @@ final class ParallelRun<R> implements Iterator<Object> {
     /** Submits a batch whose tasks were already counted as dispatched (a retry, or the rest of a failed batch). */
     private void resubmit(Batch batch) {
         inFlightBatches.add(batch);
-        workers.submit(batch, events::add);
+        workers.submit(batch, this);
+    }
+
+    /** A backend reports a finished batch (from any thread). */
+    @Override
+    public void done(BatchResult result) {
+        events.add(result);
     }
 
     private Batch nextBatch() {
@@ -488,7 +496,7 @@ final class ParallelRun<R> implements Iterator<Object> {
                 bar.close();
             }
         } finally {
-            onEnd.run();
+            running.set(false);
         }
     }
 
