@@ -246,9 +246,11 @@ public final class Parallel implements AutoCloseable {
     private <E> Stream<E> lazy(ParallelRun.Mode mode, Input input, SerializableFunction<?, ?> function,
                                Stream<?> source) {
         ParallelRun<?> run = start(mode, input, function);
-        Iterator<E> values = (Iterator<E>) run;
+        StreamHandle<E> handle = new StreamHandle<>((Iterator<E>) run);
+        // A stream dropped without being read to its end or closed: cancel its work once it is garbage.
+        CLEANER.register(handle, run::cancel);
         Stream<E> stream = StreamSupport.stream(
-                Spliterators.spliteratorUnknownSize(values, Spliterator.ORDERED), false);
+                Spliterators.spliteratorUnknownSize(handle, Spliterator.ORDERED), false);
         return stream.onClose(() -> {
             run.cancel();
             if (source != null) {
@@ -260,13 +262,13 @@ public final class Parallel implements AutoCloseable {
     private <R> ParallelRun<R> start(ParallelRun.Mode mode, Input input, SerializableFunction<?, ?> function) {
         Resolved settings = resolve();
         if (!running.compareAndSet(false, true)) {
-            throw new IllegalStateException("this Parallel instance is already running a call; wait for it to finish "
-                    + "(or close its stream) before starting another, or use a second instance");
+            throw new IllegalStateException("this Parallel instance is already running a call; wait for it to finish, "
+                    + "or close the stream of the previous call (a stream that is not read to its end keeps the "
+                    + "instance busy until it is closed: use try-with-resources), or use a second instance");
         }
         try {
             Workers workers = holder.acquire(settings);
-            return new ParallelRun<>(settings, mode, input.iterator(), input.size(), function, workers,
-                    () -> running.set(false));
+            return new ParallelRun<>(settings, mode, input.iterator(), input.size(), function, workers, running);
         } catch (RuntimeException | Error e) {
             running.set(false);
             throw e;
@@ -322,6 +324,19 @@ public final class Parallel implements AutoCloseable {
         return backend;
     }
 
+    /** What a stream reads from; the call's work is cancelled when this becomes unreachable. */
+    private record StreamHandle<E>(Iterator<E> run) implements Iterator<E> {
+        @Override
+        public boolean hasNext() {
+            return run.hasNext();
+        }
+
+        @Override
+        public E next() {
+            return run.next();
+        }
+    }
+
     /** Everything one call needs, resolved. */
     record Resolved(Backend backend, int workers, boolean sequential, int preDispatch, BatchSize batchSize,
                     Duration timeout, int retries, boolean progressBar, ProgressListener listener,
@@ -339,7 +354,9 @@ public final class Parallel implements AutoCloseable {
         private WorkerSpec spec;
 
         synchronized Workers acquire(Resolved settings) {
-            if (workers != null && backend == settings.backend() && Objects.equals(spec, settings.spec())) {
+            Backend b = settings.backend();
+            if (workers != null && backend.getClass() == b.getClass() && backend.name().equals(b.name())
+                    && Objects.equals(spec, settings.spec())) {
                 return workers;
             }
             run();
@@ -407,8 +424,7 @@ public final class Parallel implements AutoCloseable {
          */
         public Builder backend(String name) {
             Objects.requireNonNull(name, "backend name must not be null");
-            Backend.named(name);
-            this.backend = name;
+            this.backend = Backend.named(name);
             return this;
         }
 

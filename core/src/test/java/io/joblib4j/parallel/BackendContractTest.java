@@ -81,10 +81,14 @@ public abstract class BackendContractTest {
         return Math.sqrt((double) i * i);
     }
 
+    /** Set when a task sleeping in {@link #sleepThenReturn} is interrupted (in-process backends). */
+    static final java.util.concurrent.atomic.AtomicBoolean SLEEP_INTERRUPTED = new java.util.concurrent.atomic.AtomicBoolean();
+
     static int sleepThenReturn(int millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
+            SLEEP_INTERRUPTED.set(true);
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
@@ -258,7 +262,6 @@ public abstract class BackendContractTest {
             throw new IllegalStateException("task 5");
         }
         if (i == 2) {
-            sleepThenReturn(30);
             throw new IllegalStateException("task 2");
         }
         return i;
@@ -312,14 +315,27 @@ public abstract class BackendContractTest {
 
     @Test
     void timeout_taskRunsTooLong_throwsTaskTimeoutException() {
+        SLEEP_INTERRUPTED.set(false);
         try (Parallel p = builder().timeout(Duration.ofMillis(300)).build()) {
             long start = System.nanoTime();
             Throwable t = catchThrowable(() -> p.map(BackendContractTest::sleepThenReturn, List.of(0, 20_000, 0)));
             assertThat(t).isInstanceOf(TaskTimeoutException.class).hasMessageContaining("task 1");
             assertThat(((TaskTimeoutException) t).timeout()).isEqualTo(Duration.ofMillis(300));
             assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(10_000);
+            if (inProcess()) {
+                // The timed-out task's thread was interrupted.
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilTrue(SLEEP_INTERRUPTED);
+            }
             // The instance is still usable, and the timeout counts from each task's start.
             assertThat(p.map(BackendContractTest::sleepThenReturn, List.of(100, 100, 100, 100))).hasSize(4);
+        }
+    }
+
+    @Test
+    void timeout_countsPerTask_notPerBatch() {
+        try (Parallel p = builder().timeout(Duration.ofMillis(400)).batchSize(10).build()) {
+            // Batches of 10 tasks of 60 ms take 600 ms, longer than the timeout; no single task does.
+            assertThat(p.map(BackendContractTest::sleepThenReturn, Collections.nCopies(20, 60))).hasSize(20);
         }
     }
 
@@ -342,6 +358,19 @@ public abstract class BackendContractTest {
         assertThat(s.limit(1).toList()).containsExactly(200);
         s.close();
         assertThat(shared.map(BackendContractTest::failOnNothing, List.of(1))).containsExactly(1);
+    }
+
+    @Test
+    void stream_abandonedWithoutClose_isCancelledOnceGarbage() {
+        List<Integer> firstOnly = shared.stream(BackendContractTest::sleepThenReturn, Collections.nCopies(50, 100))
+                .limit(1).toList();
+        assertThat(firstOnly).containsExactly(100);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .ignoreException(IllegalStateException.class)
+                .until(() -> {
+                    System.gc();
+                    return shared.map(BackendContractTest::failOnNothing, List.of(5)).equals(List.of(5));
+                });
     }
 
     @Test

@@ -225,6 +225,26 @@ public final class ParallelScenarios {
         }
         System.out.println("\n## 150 results of 10000x200 doubles (16 MB each, 0.1 s each), nJobs=2\n");
         t.print(System.out);
+
+        long n = Long.getLong("joblib4j.bench.streamItems", 100_000_000L);
+        Table big = new Table("items (lazily generated)", "time", "rate", "peak live heap growth");
+        try (Parallel p = Parallel.of(2); HeapMeter meter = HeapMeter.start()) {
+            long start = System.nanoTime();
+            long sum;
+            try (Stream<Long> s = p.stream(ParallelScenarios::square, java.util.stream.LongStream.range(0, n).boxed())) {
+                sum = s.mapToLong(Long::longValue).sum();
+            }
+            double secs = (System.nanoTime() - start) / 1e9;
+            sink = sum;
+            big.row(n, fmt(secs) + " s", String.format(Locale.ROOT, "%.2f M/s", n / secs / 1e6),
+                    HeapMeter.format(meter.peakGrowth()));
+        }
+        System.out.println("\n## stream() over a lazily generated input, nJobs=2\n");
+        big.print(System.out);
+    }
+
+    static long square(long x) {
+        return x * x;
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------
