@@ -3,6 +3,7 @@ package io.joblib4j;
 import io.joblib4j.internal.Describe;
 import java.io.Serial;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
@@ -18,19 +19,23 @@ public final class Delayed<R> implements Task<R> {
     private static final long serialVersionUID = 1L;
 
     private final Object function;
-    private final Object[] args;
+    private final Object first;
+    private final Object second;
+    private final boolean binary;
 
-    private Delayed(Object function, Object... args) {
+    private Delayed(Object function, Object first, Object second, boolean binary) {
         this.function = function;
-        this.args = args;
+        this.first = first;
+        this.second = second;
+        this.binary = binary;
     }
 
     static <T, R> Delayed<R> of(SerializableFunction<T, R> f, T arg) {
-        return new Delayed<>(Objects.requireNonNull(f, "function must not be null"), arg);
+        return new Delayed<>(Objects.requireNonNull(f, "function must not be null"), arg, null, false);
     }
 
     static <A, B, R> Delayed<R> of(SerializableBiFunction<A, B, R> f, A a, B b) {
-        return new Delayed<>(Objects.requireNonNull(f, "function must not be null"), a, b);
+        return new Delayed<>(Objects.requireNonNull(f, "function must not be null"), a, b, true);
     }
 
     /** The function: a {@link SerializableFunction} or {@link SerializableBiFunction}. */
@@ -40,21 +45,22 @@ public final class Delayed<R> implements Task<R> {
 
     /** The arguments, in order (one or two). */
     public List<Object> arguments() {
-        return Arrays.asList(args.clone());
+        return binary ? Arrays.asList(first, second) : Collections.singletonList(first);
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public R call() {
-        if (args.length == 1) {
-            return ((SerializableFunction<Object, R>) function).apply(args[0]);
+        if (!binary) {
+            return ((SerializableFunction<Object, R>) function).apply(first);
         }
-        return ((SerializableBiFunction<Object, Object, R>) function).apply(args[0], args[1]);
+        return ((SerializableBiFunction<Object, Object, R>) function).apply(first, second);
     }
 
     @Override
     public String describe() {
-        return Describe.call(Describe.function(function), args);
+        return binary ? Describe.call(Describe.function(function), first, second)
+                : Describe.call(Describe.function(function), first);
     }
 
     @Override

@@ -19,6 +19,16 @@ final class InProcessBackends {
 
     private InProcessBackends() {}
 
+    /** Runs a batch in this thread, with the spec's per-task timeout if it has one. */
+    static BatchResult run(Batch batch, WorkerSpec spec, BatchListener listener, AtomicBoolean reported, String worker) {
+        if (spec.timeout() == null) {
+            return batch.runAll(worker);
+        }
+        try (TimeoutWatch watch = new TimeoutWatch(batch, spec.timeout(), reported, listener, worker)) {
+            return batch.runAll(worker, watch);
+        }
+    }
+
     /** Runs each batch in the thread that submits it. */
     private static final class Sequential implements Backend {
         @Override
@@ -66,8 +76,7 @@ final class InProcessBackends {
                             spec.initializer().run();
                         }
                         initialized = true;
-                        result = spec.timeout() == null ? batch.runAll(worker)
-                                : batch.runAll(worker, new TimeoutWatch(batch, spec.timeout(), reported, listener, worker));
+                        result = InProcessBackends.run(batch, spec, listener, reported, worker);
                     } catch (Throwable t) {
                         result = BatchResult.failure(batch, java.util.List.of(), t, worker, 0);
                     }
@@ -190,8 +199,7 @@ final class InProcessBackends {
                     spec.initializer().run();
                 }
                 initialized.set(true);
-                result = spec.timeout() == null ? batch.runAll(worker)
-                        : batch.runAll(worker, new TimeoutWatch(batch, spec.timeout(), reported, listener, worker));
+                        result = InProcessBackends.run(batch, spec, listener, reported, worker);
             } catch (Throwable t) {
                 result = BatchResult.failure(batch, java.util.List.of(), t, worker, 0);
             }

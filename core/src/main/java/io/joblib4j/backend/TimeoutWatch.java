@@ -1,18 +1,22 @@
 package io.joblib4j.backend;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Enforces a per-task timeout for one batch running in one thread: when a task runs past the timeout, reports the
  * batch as failed with {@link Failures.Timeout} (once, through {@code reported}) and interrupts the thread.
+ *
+ * <p>One timer per batch, not per task: the timer looks at the task running when it fires and, if that task is
+ * younger than the timeout, sleeps again until it would be due. Starting and finishing a task costs two
+ * uncontended lock operations, so timeouts stay cheap for batches of many small tasks.
  */
-final class TimeoutWatch implements Batch.TaskWatch {
+final class TimeoutWatch implements Batch.TaskWatch, AutoCloseable {
     private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "joblib4j-timeout");
         t.setDaemon(true);
@@ -20,19 +24,23 @@ final class TimeoutWatch implements Batch.TaskWatch {
     });
 
     private final Batch batch;
+    private final long timeoutNanos;
     private final Duration timeout;
     private final AtomicBoolean reported;
     private final BatchListener listener;
     private final String worker;
     private final Thread thread;
-    private ScheduledFuture<?> pending;
+    private List<Object> valuesSoFar;
     private int running = -1;
     private long startNanos;
+    private boolean scheduled;
     private boolean fired;
+    private boolean closed;
 
     TimeoutWatch(Batch batch, Duration timeout, AtomicBoolean reported, BatchListener listener, String worker) {
         this.batch = batch;
         this.timeout = timeout;
+        this.timeoutNanos = timeout.toNanos();
         this.reported = reported;
         this.listener = listener;
         this.worker = worker;
@@ -40,32 +48,54 @@ final class TimeoutWatch implements Batch.TaskWatch {
     }
 
     @Override
-    public synchronized void started(int indexInBatch, List<Object> valuesSoFar) {
+    public synchronized void started(int indexInBatch, List<Object> values) {
         running = indexInBatch;
+        valuesSoFar = values;
         startNanos = System.nanoTime();
-        pending = TIMER.schedule(() -> fire(indexInBatch, valuesSoFar), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (!scheduled) {
+            scheduled = true;
+            TIMER.schedule(this::check, timeoutNanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     @Override
     public synchronized void finished(int indexInBatch) {
         running = -1;
-        if (pending != null) {
-            pending.cancel(false);
-            pending = null;
-        }
         if (fired) {
             // The interrupt was meant for the timed-out task; do not let it leak into the pool's next batch.
             Thread.interrupted();
         }
     }
 
-    private synchronized void fire(int indexInBatch, List<Object> valuesSoFar) {
-        if (running != indexInBatch || fired) {
+    /** The batch is over: the timer stops. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (fired) {
+            Thread.interrupted();
+        }
+    }
+
+    private synchronized void check() {
+        if (fired || closed) {
             return;
         }
+        long wait = timeoutNanos;
+        if (running >= 0) {
+            long age = System.nanoTime() - startNanos;
+            if (age >= timeoutNanos) {
+                fire();
+                return;
+            }
+            wait = timeoutNanos - age;
+        }
+        TIMER.schedule(this::check, wait, TimeUnit.NANOSECONDS);
+    }
+
+    private void fire() {
         fired = true;
         if (reported.compareAndSet(false, true)) {
-            listener.done(BatchResult.failure(batch, new java.util.ArrayList<>(valuesSoFar), new Failures.Timeout(timeout), worker,
+            listener.done(BatchResult.failure(batch, new ArrayList<>(valuesSoFar), new Failures.Timeout(timeout), worker,
                     System.nanoTime() - startNanos));
         }
         thread.interrupt();

@@ -96,25 +96,33 @@ public final class Parallel implements AutoCloseable {
     /** Runs the tasks and returns their values in input order (joblib's {@code return_as="list"}). */
     public <R> List<R> run(Iterable<? extends Task<R>> tasks) {
         Objects.requireNonNull(tasks, "tasks must not be null");
-        return list(tasks.iterator(), null);
+        return list(Input.of(tasks));
     }
 
     /** Runs the tasks and returns their values in input order; the stream is read lazily and closed. */
     public <R> List<R> run(Stream<? extends Task<R>> tasks) {
         Objects.requireNonNull(tasks, "tasks must not be null");
         try (tasks) {
-            return list(tasks.iterator(), null);
+            return list(Input.of(tasks));
         }
     }
 
     /** {@code run(delayed(f, x) for x in items)}: the values of {@code f} in input order. */
+    @SuppressWarnings("unchecked")
     public <T, R> List<R> map(SerializableFunction<T, R> f, Iterable<T> items) {
-        return run(tasksOf(f, items));
+        Objects.requireNonNull(f, "function must not be null");
+        Objects.requireNonNull(items, "items must not be null");
+        return (List<R>) start(ParallelRun.Mode.LIST, Input.of(items), f).all();
     }
 
     /** {@code run(delayed(f, x) for x in items)}: the values of {@code f} in input order. */
+    @SuppressWarnings("unchecked")
     public <T, R> List<R> map(SerializableFunction<T, R> f, Stream<T> items) {
-        return run(tasksOf(f, items));
+        Objects.requireNonNull(f, "function must not be null");
+        Objects.requireNonNull(items, "items must not be null");
+        try (items) {
+            return (List<R>) start(ParallelRun.Mode.LIST, Input.of(items), f).all();
+        }
     }
 
     /**
@@ -122,44 +130,44 @@ public final class Parallel implements AutoCloseable {
      * and all before it are done. Close the stream to cancel what is still running.
      */
     public <R> Stream<R> stream(Iterable<? extends Task<R>> tasks) {
-        return lazy(ParallelRun.Mode.ORDERED, Objects.requireNonNull(tasks, "tasks must not be null").iterator(), null);
+        return lazy(ParallelRun.Mode.ORDERED, Input.of(Objects.requireNonNull(tasks, "tasks must not be null")), null);
     }
 
     /** As {@link #stream(Iterable)}. */
     public <R> Stream<R> stream(Stream<? extends Task<R>> tasks) {
         Objects.requireNonNull(tasks, "tasks must not be null");
-        return lazy(ParallelRun.Mode.ORDERED, tasks.iterator(), tasks);
+        return lazy(ParallelRun.Mode.ORDERED, Input.of(tasks), tasks);
     }
 
     /** {@code stream(delayed(f, x) for x in items)}. */
     public <T, R> Stream<R> stream(SerializableFunction<T, R> f, Iterable<T> items) {
-        return stream(tasksOf(f, items));
+        return lazy(ParallelRun.Mode.ORDERED, iterator(f, items), f, null);
     }
 
     /** {@code stream(delayed(f, x) for x in items)}. */
     public <T, R> Stream<R> stream(SerializableFunction<T, R> f, Stream<T> items) {
-        return stream(tasksOf(f, items));
+        return lazy(ParallelRun.Mode.ORDERED, iterator(f, items), f, items);
     }
 
     /** The values in completion order, lazily (joblib's {@code return_as="generator_unordered"}). */
     public <R> Stream<R> streamUnordered(Iterable<? extends Task<R>> tasks) {
-        return lazy(ParallelRun.Mode.UNORDERED, Objects.requireNonNull(tasks, "tasks must not be null").iterator(), null);
+        return lazy(ParallelRun.Mode.UNORDERED, Input.of(Objects.requireNonNull(tasks, "tasks must not be null")), null);
     }
 
     /** As {@link #streamUnordered(Iterable)}. */
     public <R> Stream<R> streamUnordered(Stream<? extends Task<R>> tasks) {
         Objects.requireNonNull(tasks, "tasks must not be null");
-        return lazy(ParallelRun.Mode.UNORDERED, tasks.iterator(), tasks);
+        return lazy(ParallelRun.Mode.UNORDERED, Input.of(tasks), tasks);
     }
 
     /** {@code streamUnordered(delayed(f, x) for x in items)}. */
     public <T, R> Stream<R> streamUnordered(SerializableFunction<T, R> f, Iterable<T> items) {
-        return streamUnordered(tasksOf(f, items));
+        return lazy(ParallelRun.Mode.UNORDERED, iterator(f, items), f, null);
     }
 
     /** {@code streamUnordered(delayed(f, x) for x in items)}. */
     public <T, R> Stream<R> streamUnordered(SerializableFunction<T, R> f, Stream<T> items) {
-        return streamUnordered(tasksOf(f, items));
+        return lazy(ParallelRun.Mode.UNORDERED, iterator(f, items), f, items);
     }
 
     /**
@@ -167,23 +175,23 @@ public final class Parallel implements AutoCloseable {
      * never throws for a task's failure (it still throws for an error of the input itself).
      */
     public <R> Stream<Outcome<R>> outcomes(Iterable<? extends Task<R>> tasks) {
-        return lazy(ParallelRun.Mode.OUTCOMES, Objects.requireNonNull(tasks, "tasks must not be null").iterator(), null);
+        return lazy(ParallelRun.Mode.OUTCOMES, Input.of(Objects.requireNonNull(tasks, "tasks must not be null")), null);
     }
 
     /** As {@link #outcomes(Iterable)}. */
     public <R> Stream<Outcome<R>> outcomes(Stream<? extends Task<R>> tasks) {
         Objects.requireNonNull(tasks, "tasks must not be null");
-        return lazy(ParallelRun.Mode.OUTCOMES, tasks.iterator(), tasks);
+        return lazy(ParallelRun.Mode.OUTCOMES, Input.of(tasks), tasks);
     }
 
     /** {@code outcomes(delayed(f, x) for x in items)}. */
     public <T, R> Stream<Outcome<R>> outcomes(SerializableFunction<T, R> f, Iterable<T> items) {
-        return outcomes(tasksOf(f, items));
+        return lazy(ParallelRun.Mode.OUTCOMES, iterator(f, items), f, null);
     }
 
     /** {@code outcomes(delayed(f, x) for x in items)}. */
     public <T, R> Stream<Outcome<R>> outcomes(SerializableFunction<T, R> f, Stream<T> items) {
-        return outcomes(tasksOf(f, items));
+        return lazy(ParallelRun.Mode.OUTCOMES, iterator(f, items), f, items);
     }
 
     /**
@@ -202,43 +210,47 @@ public final class Parallel implements AutoCloseable {
 
     // ---- machinery --------------------------------------------------------------------------------------------
 
-    private static <T, R> Stream<Task<R>> tasksOf(SerializableFunction<T, R> f, Stream<T> items) {
+    private static Input iterator(SerializableFunction<?, ?> f, Iterable<?> items) {
         Objects.requireNonNull(f, "function must not be null");
-        Objects.requireNonNull(items, "items must not be null");
-        return items.map(x -> Joblib.delayed(f, x));
+        return Input.of(Objects.requireNonNull(items, "items must not be null"));
     }
 
-    private static <T, R> Iterable<Task<R>> tasksOf(SerializableFunction<T, R> f, Iterable<T> items) {
+    private static Input iterator(SerializableFunction<?, ?> f, Stream<?> items) {
         Objects.requireNonNull(f, "function must not be null");
-        Objects.requireNonNull(items, "items must not be null");
-        return () -> {
-            Iterator<T> it = items.iterator();
-            return new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                    return it.hasNext();
-                }
+        return Input.of(Objects.requireNonNull(items, "items must not be null"));
+    }
 
-                @Override
-                public Task<R> next() {
-                    return Joblib.delayed(f, it.next());
-                }
-            };
-        };
+    /** The input of a call: its iterator, and its size when known up front (-1 otherwise). */
+    record Input(Iterator<?> iterator, long size) {
+        static Input of(Iterable<?> items) {
+            return new Input(items.iterator(), items instanceof java.util.Collection<?> c ? c.size() : -1);
+        }
+
+        static Input of(Stream<?> items) {
+            Spliterator<?> split = items.spliterator();
+            return new Input(Spliterators.iterator(split), split.getExactSizeIfKnown());
+        }
     }
 
     @SuppressWarnings("unchecked")
-    private <R> List<R> list(Iterator<? extends Task<R>> input, AutoCloseable source) {
-        ParallelRun<R> run = start(ParallelRun.Mode.LIST, input);
+    private <R> List<R> list(Input input) {
+        ParallelRun<R> run = start(ParallelRun.Mode.LIST, input, null);
         return (List<R>) run.all();
     }
 
+    private <E> Stream<E> lazy(ParallelRun.Mode mode, Input input, Stream<?> source) {
+        return lazy(mode, input, null, source);
+    }
+
     @SuppressWarnings("unchecked")
-    private <E> Stream<E> lazy(ParallelRun.Mode mode, Iterator<? extends Task<?>> input, Stream<?> source) {
-        ParallelRun<?> run = start(mode, input);
-        Iterator<E> values = (Iterator<E>) run;
+    private <E> Stream<E> lazy(ParallelRun.Mode mode, Input input, SerializableFunction<?, ?> function,
+                               Stream<?> source) {
+        ParallelRun<?> run = start(mode, input, function);
+        StreamHandle<E> handle = new StreamHandle<>((Iterator<E>) run);
+        // A stream dropped without being read to its end or closed: cancel its work once it is garbage.
+        CLEANER.register(handle, run::cancel);
         Stream<E> stream = StreamSupport.stream(
-                Spliterators.spliteratorUnknownSize(values, Spliterator.ORDERED), false);
+                Spliterators.spliteratorUnknownSize(handle, Spliterator.ORDERED), false);
         return stream.onClose(() -> {
             run.cancel();
             if (source != null) {
@@ -247,15 +259,17 @@ public final class Parallel implements AutoCloseable {
         });
     }
 
-    private <R> ParallelRun<R> start(ParallelRun.Mode mode, Iterator<? extends Task<?>> input) {
+    private <R> ParallelRun<R> start(ParallelRun.Mode mode, Input input, SerializableFunction<?, ?> function) {
         Resolved settings = resolve();
         if (!running.compareAndSet(false, true)) {
-            throw new IllegalStateException("this Parallel instance is already running a call; wait for it to finish "
-                    + "(or close its stream) before starting another, or use a second instance");
+            throw new IllegalStateException("this Parallel instance is already running a call; wait for it to finish, "
+                    + "or close the stream of the previous call (a stream that is not read to its end keeps the "
+                    + "instance busy until it is closed: use try-with-resources), or use a second instance");
         }
         try {
             Workers workers = holder.acquire(settings);
-            return new ParallelRun<>(settings, mode, input, workers, () -> running.set(false));
+            return new ParallelRun<>(settings, mode, input.iterator(), input.size(), function, workers,
+                    () -> running.set(false));
         } catch (RuntimeException | Error e) {
             running.set(false);
             throw e;
@@ -311,6 +325,19 @@ public final class Parallel implements AutoCloseable {
         return backend;
     }
 
+    /** What a stream reads from; the call's work is cancelled when this becomes unreachable. */
+    private record StreamHandle<E>(Iterator<E> run) implements Iterator<E> {
+        @Override
+        public boolean hasNext() {
+            return run.hasNext();
+        }
+
+        @Override
+        public E next() {
+            return run.next();
+        }
+    }
+
     /** Everything one call needs, resolved. */
     record Resolved(Backend backend, int workers, boolean sequential, int preDispatch, BatchSize batchSize,
                     Duration timeout, int retries, boolean progressBar, ProgressListener listener,
@@ -328,7 +355,9 @@ public final class Parallel implements AutoCloseable {
         private WorkerSpec spec;
 
         synchronized Workers acquire(Resolved settings) {
-            if (workers != null && backend == settings.backend() && Objects.equals(spec, settings.spec())) {
+            Backend b = settings.backend();
+            if (workers != null && backend.getClass() == b.getClass() && backend.name().equals(b.name())
+                    && Objects.equals(spec, settings.spec())) {
                 return workers;
             }
             run();
@@ -396,8 +425,7 @@ public final class Parallel implements AutoCloseable {
          */
         public Builder backend(String name) {
             Objects.requireNonNull(name, "backend name must not be null");
-            Backend.named(name);
-            this.backend = name;
+            this.backend = Backend.named(name);
             return this;
         }
 

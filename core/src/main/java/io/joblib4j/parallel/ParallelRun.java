@@ -9,6 +9,7 @@ import io.joblib4j.internal.ConfigFrame;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -64,7 +65,9 @@ final class ParallelRun<R> implements Iterator<Object> {
 
     private final Parallel.Resolved settings;
     private final Mode mode;
-    private final Iterator<? extends Task<?>> input;
+    /** Tasks, or the arguments of {@link #function} when the call maps a function. */
+    private final Iterator<?> input;
+    private final io.joblib4j.SerializableFunction<?, ?> function;
     private final Runnable onEnd;
     private final Workers workers;
     private final AutoBatcher batcher;
@@ -78,6 +81,7 @@ final class ParallelRun<R> implements Iterator<Object> {
     private final long startNanos = System.nanoTime();
     private final TerminalProgress bar;
 
+    private final long knownSize;
     private boolean inputExhausted;
     private long tasksRead;
     private long nextToDeliver;
@@ -87,17 +91,26 @@ final class ParallelRun<R> implements Iterator<Object> {
     private RuntimeException failure;
     private boolean ended;
 
-    ParallelRun(Parallel.Resolved settings, Mode mode, Iterator<? extends Task<?>> input, Workers workers,
-                Runnable onEnd) {
+    /**
+     * @param input    the tasks, or the arguments of {@code function}
+     * @param function the function mapped over {@code input}, or null when {@code input} yields tasks
+     */
+    ParallelRun(Parallel.Resolved settings, Mode mode, Iterator<?> input, long knownSize,
+                io.joblib4j.SerializableFunction<?, ?> function, Workers workers, Runnable onEnd) {
         this.settings = settings;
+        this.knownSize = knownSize;
         this.mode = mode;
         this.input = input;
+        this.function = function;
         this.workers = workers;
         this.onEnd = onEnd;
         this.batcher = new AutoBatcher(settings.sequential() ? 1 : settings.batchSize().fixedSize(),
                 settings.backend().minBatchSeconds());
         this.taskContext = settings.taskContext();
         this.bar = settings.progressBar() ? TerminalProgress.openIfTerminal("Parallel") : null;
+        if (bar != null && knownSize >= 0) {
+            bar.update(0, knownSize);
+        }
         settings.verbose().start(settings.backend().displayName(), settings.workers());
     }
 
@@ -199,8 +212,11 @@ final class ParallelRun<R> implements Iterator<Object> {
         }
     }
 
-    /** Closes the call early: in-flight work is cancelled and the workers released. */
-    void cancel() {
+    /**
+     * Closes the call early: in-flight work is cancelled and the instance freed for the next call. Called by the
+     * stream's close, or by the cleaner once a stream that was neither read to its end nor closed is garbage.
+     */
+    synchronized void cancel() {
         if (!ended) {
             workers.abort();
             end();
@@ -249,16 +265,20 @@ final class ParallelRun<R> implements Iterator<Object> {
         int batchSize = batcher.size();
         int n = settings.workers();
         long big = (long) batchSize * n;
-        List<Task<?>> slice = new ArrayList<>((int) Math.min(big, 1 << 20));
+        Object[] slice = new Object[(int) Math.min(big, 1 << 16)];
+        int count = 0;
         try {
-            while (slice.size() < big && input.hasNext()) {
-                Task<?> task = input.next();
-                if (task == null) {
-                    throw new NullPointerException("task " + (tasksRead + slice.size()) + " of the input is null");
+            while (count < big && input.hasNext()) {
+                Object item = input.next();
+                if (item == null && function == null) {
+                    throw new NullPointerException("task " + (tasksRead + count) + " of the input is null");
                 }
-                slice.add(task);
+                if (count == slice.length) {
+                    slice = Arrays.copyOf(slice, (int) Math.min(big, 2L * slice.length));
+                }
+                slice[count++] = item;
             }
-            if (slice.size() < big) {
+            if (count < big) {
                 inputExhausted = true;
             }
         } catch (RuntimeException | Error e) {
@@ -272,25 +292,25 @@ final class ParallelRun<R> implements Iterator<Object> {
             }
             return null;
         }
-        if (slice.isEmpty()) {
+        if (count == 0) {
             return null;
         }
         int finalSize;
         if (settings.sequential()) {
             finalSize = 1;
-        } else if (inputExhausted && slice.size() < big) {
+        } else if (inputExhausted && count < big) {
             // The end of the input: spread the tail evenly over the workers.
-            finalSize = settings.batchSize().isAuto() ? Math.max(1, slice.size() / (10 * n)) : batchSize;
+            finalSize = settings.batchSize().isAuto() ? Math.max(1, count / (10 * n)) : batchSize;
         } else {
-            finalSize = Math.max(1, Math.min(slice.size() / n, batchSize));
+            finalSize = Math.max(1, Math.min(count / n, batchSize));
         }
-        Task<?>[] all = slice.toArray(new Task<?>[0]);
-        for (int from = 0; from < all.length; from += finalSize) {
-            int to = Math.min(all.length, from + finalSize);
-            Task<?>[] part = from == 0 && to == all.length ? all : java.util.Arrays.copyOfRange(all, from, to);
-            ready.addLast(new Batch(tasksRead + from, part, taskContext));
+        for (int from = 0; from < count; from += finalSize) {
+            int to = Math.min(count, from + finalSize);
+            Object[] part = Arrays.copyOfRange(slice, from, to, function == null ? Task[].class : Object[].class);
+            ready.addLast(function == null ? new Batch(tasksRead + from, (Task<?>[]) part, taskContext)
+                    : new Batch(tasksRead + from, function, part, taskContext));
         }
-        tasksRead += slice.size();
+        tasksRead += count;
         return ready.pollFirst();
     }
 
@@ -432,16 +452,16 @@ final class ParallelRun<R> implements Iterator<Object> {
             settings.verbose().progress(completedTasks, dispatchedBatches, dispatchedTasks, inputExhausted && ready.isEmpty(),
                 settings.preDispatchTasks(), elapsed);
         }
+        long totalTasks = inputExhausted && ready.isEmpty() ? dispatchedTasks : knownSize;
         if (bar != null) {
-            bar.update(completedTasks, inputExhausted && ready.isEmpty() ? dispatchedTasks : -1);
+            bar.update(completedTasks, totalTasks);
         }
         ProgressListener listener = settings.listener();
         if (listener != null) {
-            boolean totalKnown = inputExhausted && ready.isEmpty();
-            OptionalLong total = totalKnown ? OptionalLong.of(dispatchedTasks) : OptionalLong.empty();
-            Optional<Duration> remaining = totalKnown && completedTasks > 0
+            OptionalLong total = totalTasks >= 0 ? OptionalLong.of(totalTasks) : OptionalLong.empty();
+            Optional<Duration> remaining = totalTasks >= 0 && completedTasks > 0
                     ? Optional.of(Duration.ofNanos((long) ((System.nanoTime() - startNanos)
-                            / (double) completedTasks * (dispatchedTasks - completedTasks))))
+                            / (double) completedTasks * (totalTasks - completedTasks))))
                     : Optional.empty();
             listener.onProgress(new ProgressListener.Progress(completedTasks, total,
                     Duration.ofNanos(System.nanoTime() - startNanos), remaining));

@@ -323,6 +323,14 @@ public abstract class BackendContractTest {
         }
     }
 
+    @Test
+    void timeout_countsPerTask_notPerBatch() {
+        try (Parallel p = builder().timeout(Duration.ofMillis(400)).batchSize(10).build()) {
+            // Batches of 10 tasks of 60 ms take 600 ms, longer than the timeout; no single task does.
+            assertThat(p.map(BackendContractTest::sleepThenReturn, Collections.nCopies(20, 60))).hasSize(20);
+        }
+    }
+
     // ---- lifecycle -------------------------------------------------------------------------------------------
 
     @Test
@@ -342,6 +350,19 @@ public abstract class BackendContractTest {
         assertThat(s.limit(1).toList()).containsExactly(200);
         s.close();
         assertThat(shared.map(BackendContractTest::failOnNothing, List.of(1))).containsExactly(1);
+    }
+
+    @Test
+    void stream_abandonedWithoutClose_isCancelledOnceGarbage() {
+        List<Integer> firstOnly = shared.stream(BackendContractTest::sleepThenReturn, Collections.nCopies(50, 100))
+                .limit(1).toList();
+        assertThat(firstOnly).containsExactly(100);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .ignoreException(IllegalStateException.class)
+                .until(() -> {
+                    System.gc();
+                    return shared.map(BackendContractTest::failOnNothing, List.of(5)).equals(List.of(5));
+                });
     }
 
     @Test

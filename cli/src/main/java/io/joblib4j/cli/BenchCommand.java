@@ -1,0 +1,54 @@
+package io.joblib4j.cli;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ./joblib4j bench SUITE [ARGS...]}: the performance suites of the bench module, side by side with Python joblib
+ * where it is installed. Each prints Markdown tables of ratios measured in one run.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Run a performance suite and print its tables (ratios measured in one run).",
+                "Suites: parallel [sleep|tiny|cpu|memory]; persist [reps] [dir]; jmh [JMH options, e.g. a benchmark regex]."})
+final class BenchCommand implements Callable<Integer> {
+
+    /** Suite name -> main class. */
+    static final Map<String, String> SUITES = new LinkedHashMap<>();
+
+    static {
+        SUITES.put("parallel", "io.joblib4j.bench.parallel.ParallelScenarios");
+        SUITES.put("persist", "io.joblib4j.bench.persist.PersistScenario");
+        SUITES.put("jmh", "org.openjdk.jmh.Main");
+    }
+
+    @Parameters(index = "0", paramLabel = "SUITE", description = "One of: ${COMPLETION-CANDIDATES}",
+            completionCandidates = Suites.class)
+    String suite;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Passed to the suite.")
+    List<String> args = new ArrayList<>();
+
+    static final class Suites extends ArrayList<String> {
+        Suites() {
+            super(SUITES.keySet());
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        String main = SUITES.get(suite);
+        if (main == null) {
+            System.err.println("unknown suite '" + suite + "'; valid suites are " + String.join(", ", SUITES.keySet()));
+            return 2;
+        }
+        Method m = Class.forName(main).getMethod("main", String[].class);
+        m.invoke(null, (Object) args.toArray(new String[0]));
+        return 0;
+    }
+}
