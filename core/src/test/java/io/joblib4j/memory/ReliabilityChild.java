@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A separate JVM used by {@link ReliabilityTest}: {@code hammer DIR ITERATIONS} runs 8 threads calling one cached
- * function on 16 keys (and now and then evicting), checking every value; {@code store DIR N} stores one large result.
+ * function on 16 keys (and now and then evicting), checking every value; {@code store DIR N} stores one large result (compressed, so that the write is slow).
  */
 public final class ReliabilityChild {
     static final int KEYS = 16;
@@ -81,7 +81,9 @@ public final class ReliabilityChild {
                 System.exit(wrong == 0 ? 0 : 2);
             }
             case "store" -> {
-                Memory memory = Memory.builder().location(dir).verbose(0).build();
+                // zlib makes the write take seconds rather than a fraction of one: a wide window for the kill
+                Memory memory = Memory.builder().location(dir).verbose(0)
+                        .compression(io.joblib4j.persist.Compression.zlib(6)).build();
                 memory.cache(ReliabilityChild::large).apply(Integer.parseInt(args[2]));
                 System.out.println("STORED");
             }
