@@ -60,6 +60,52 @@ class CodeVersionTest {
             }
             """;
 
+    private static final String CALC_INDY = """
+            package demo;
+            import io.joblib4j.SerializableFunction;
+            import java.util.stream.IntStream;
+            public class Calc {
+                public static SerializableFunction<Integer, Integer> fn() { return Calc::compute; }
+                static int compute(int x) { return IntStream.range(0, x).map(i -> Helper.scale(i)).sum() + Helper.TABLE[0]; }
+            }
+            """;
+    private static final String HELPER_TABLE_1 = """
+            package demo;
+            class Helper {
+                static final int[] TABLE = {1, 2, 3};
+                static int scale(int x) { return x * 2; }
+            }
+            """;
+    private static final String HELPER_TABLE_2 = """
+            package demo;
+            class Helper {
+                static final int[] TABLE = {5, 2, 3};
+                static int scale(int x) { return x * 2; }
+            }
+            """;
+    private static final String HELPER_SCALE_2 = """
+            package demo;
+            class Helper {
+                static final int[] TABLE = {1, 2, 3};
+                static int scale(int x) { return x * 4; }
+            }
+            """;
+
+    @Test
+    void version_followsLambdasInsideAndStaticInitializersOfReadFields() throws Exception {
+        try (URLClassLoader base = compile("t1", CALC_INDY, HELPER_TABLE_1);
+             URLClassLoader table = compile("t2", CALC_INDY, HELPER_TABLE_2);
+             URLClassLoader scale = compile("t3", CALC_INDY, HELPER_SCALE_2)) {
+            String v = version(base);
+            assertThat(version(table)).as("edited static initializer of a field the function reads").isNotEqualTo(v);
+            assertThat(version(scale)).as("edited helper called from a lambda inside the function").isNotEqualTo(v);
+            assertThat(CodeVersions.of(base, "demo/Calc", "compute", "(I)I").methods())
+                    .anyMatch(m -> m.startsWith("demo.Calc.lambda$compute$"))
+                    .contains("demo.Helper.scale (I)I", "demo.Helper.<clinit> ()V");
+            assertThat(fn(base).apply(3)).isEqualTo(0 + 2 + 4 + 1);
+        }
+    }
+
     /** Compiles the sources into a fresh directory and returns a loader for it. */
     private URLClassLoader compile(String name, String calc, String helper) throws IOException {
         Path src = dir.resolve(name + "-src/demo");
