@@ -136,6 +136,22 @@ class ReliabilityTest {
         assertThat(err).contains("Could not cache the result of under-file(3)").contains("not-a-directory");
     }
 
+    @Test
+    void failingStore_readOnlyDirectory_returnsResultAndSaysWhy() throws IOException {
+        Path ro = Files.createDirectory(dir.resolve("read-only"));
+        java.io.File f = ro.toFile();
+        org.junit.jupiter.api.Assumptions.assumeTrue(f.setWritable(false, false) && !Files.isWritable(ro),
+                "this user can write into read-only directories (root): covered by the other failing-store tests");
+        try {
+            Memory memory = Memory.builder().location(ro).verbose(0).build();
+            CachedFunction<Integer, int[]> fn = memory.cache(ReliabilityTest::counted);
+            String err = MemoryTest.captureErr(() -> assertThat(fn.apply(4)).containsExactly(0, 1, 2, 3));
+            assertThat(err).contains("Could not cache the result of counted(4)");
+        } finally {
+            f.setWritable(true, false);
+        }
+    }
+
     private static Process startChild(String... args) throws IOException {
         return command(args).start();
     }
