@@ -41,6 +41,10 @@ final class TypeCensus {
             counts.merge(type.getName(), 1L, Long::sum);
             try {
                 for (Object child : children(o, type)) {
+                    if (seen.size() > LIMIT) {
+                        c.truncated = true;
+                        break;
+                    }
                     if (child != null && !seen.containsKey(child)) {
                         seen.put(child, true);
                         queue.add(child);
@@ -56,14 +60,17 @@ final class TypeCensus {
 
     private static Iterable<?> children(Object o, Class<?> type) {
         if (type.isArray()) {
-            return type.getComponentType().isPrimitive() ? List.of() : List.of((Object[]) o);
+            return type.getComponentType().isPrimitive() ? List.of() : java.util.Arrays.asList((Object[]) o);
         }
         if (o instanceof Collection<?> col) {
             return col;
         }
         if (o instanceof Map<?, ?> map) {
-            List<Object> kv = new ArrayList<>(map.size() * 2);
+            List<Object> kv = new ArrayList<>();
             for (Map.Entry<?, ?> e : map.entrySet()) {
+                if (kv.size() > LIMIT) {
+                    break;
+                }
                 kv.add(e.getKey());
                 kv.add(e.getValue());
             }

@@ -139,6 +139,32 @@ class CorruptFileFuzzTest {
         assertThat(outcomes[1]).as("most mutants must be detected as corrupt").isGreaterThan(ROUNDS / 3);
     }
 
+    /**
+     * Hard cases kept as fixtures: corruptions behind valid checksums (they reach the array table and the object
+     * stream decoder), a valid header claiming an enormous array, and truncations inside compressed streams.
+     */
+    private void writeHardCases(Path fixtures) throws IOException {
+        Files.createDirectories(fixtures);
+        List<byte[]> bases = bases();
+        Random r = new Random(SEED + 1);
+        for (int i = 0; i < 8; i++) {
+            Files.write(fixtures.resolve("meta-behind-crc-" + i + ".dump"), mutateBehindChecksums(bases.get(0), r));
+        }
+        byte[] huge = bases.get(0).clone();
+        var hb = java.nio.ByteBuffer.wrap(huge).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        hb.putLong(40, Long.MAX_VALUE - 7);
+        hb.putInt(60, DumpFormat.crc(huge, 0, 60));
+        Files.write(fixtures.resolve("total-length-max.dump"), huge);
+        for (int i = 1; i < bases.size() - 1; i++) {
+            byte[] b = bases.get(i);
+            Files.write(fixtures.resolve("compressed-truncated-" + i + ".dump"), java.util.Arrays.copyOf(b, b.length / 2));
+        }
+        byte[] npy = bases.get(bases.size() - 1).clone();
+        npy[8] = (byte) 0xFF;
+        npy[9] = (byte) 0xFF;
+        Files.write(fixtures.resolve("npy-header-length-65535.npy"), npy);
+    }
+
     /** 0 when it loaded, 1 when it failed with a PersistException; anything else fails the test. */
     private int check(Path f, byte[] bytes, boolean npy, String what) {
         try {
@@ -172,9 +198,10 @@ class CorruptFileFuzzTest {
     @Test
     void regressionFixtures_failCleanly() throws Exception {
         Path fixtures = Path.of("src/test/resources/fuzz-regressions");
-        if (!Files.isDirectory(fixtures)) {
-            return;
+        if (Boolean.getBoolean("joblib4j.regenerateFuzzFixtures")) {
+            writeHardCases(fixtures);
         }
+        assertThat(fixtures).isDirectory();
         try (Stream<Path> files = Files.list(fixtures)) {
             for (Path p : files.toList()) {
                 byte[] b = Files.readAllBytes(p);
