@@ -6,7 +6,8 @@ import io.joblib4j.backend.BatchListener;
 import io.joblib4j.backend.BatchResult;
 import io.joblib4j.backend.Failures;
 import io.joblib4j.backend.WorkerSpec;
-import io.joblib4j.internal.process.BatchMessage;
+import io.joblib4j.internal.BatchAccess;
+import io.joblib4j.internal.ConfigFrame;
 import io.joblib4j.internal.process.Codec;
 import java.io.IOException;
 import java.io.NotSerializableException;
@@ -193,9 +194,12 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
         }
     }
 
-    private static BatchMessage message(Batch batch, int count) {
-        List<? extends Task<?>> tasks = count == batch.size() ? batch.tasks() : batch.tasks().subList(0, count);
-        return BatchMessage.of(batch.firstIndex(), batch.context().portable(), tasks);
+    /** The batch as it travels: its first {@code count} tasks, with a configuration fit for another JVM. */
+    private static Batch message(Batch batch, int count) {
+        Batch b = count == batch.size() ? batch : batch.slice(0, count);
+        ConfigFrame context = BatchAccess.context(b);
+        ConfigFrame portable = context.portable();
+        return portable == context ? b : BatchAccess.ofTasks(b.firstIndex(), b.tasks(), portable);
     }
 
     private void dispatch() {

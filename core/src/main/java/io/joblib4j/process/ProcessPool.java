@@ -7,6 +7,7 @@ import io.joblib4j.backend.Batch;
 import io.joblib4j.backend.BatchResult;
 import io.joblib4j.backend.Failures;
 import io.joblib4j.backend.WorkerSpec;
+import io.joblib4j.internal.BatchAccess;
 import io.joblib4j.internal.ConfigFrame;
 import io.joblib4j.parallel.TaskFailure;
 import io.joblib4j.parallel.TaskTimeoutException;
@@ -178,7 +179,7 @@ public final class ProcessPool extends AbstractExecutorService {
                 lease = new CallWorkers(pool, spec);
             }
             outstanding.put(future, Boolean.TRUE);
-            Batch batch = new Batch(sequence++, List.of(future.task), ConfigFrame.current().portable());
+            Batch batch = BatchAccess.ofTasks(sequence++, List.of(future.task), ConfigFrame.current().portable());
             future.batch = batch;
             future.lease = lease;
             lease.submit(batch, result -> complete(future, result));

@@ -10,6 +10,7 @@ import io.joblib4j.backend.BatchResult;
 import io.joblib4j.backend.Failures;
 import io.joblib4j.backend.WorkerSpec;
 import io.joblib4j.backend.Workers;
+import io.joblib4j.internal.BatchAccess;
 import io.joblib4j.internal.ConfigFrame;
 import io.joblib4j.persist.MmapMode;
 import java.io.ByteArrayOutputStream;
@@ -49,7 +50,7 @@ class ProcessBackendTest {
     }
 
     static Batch batch(long first, Task<?>... tasks) {
-        return new Batch(first, List.of(tasks), ConfigFrame.EMPTY);
+        return BatchAccess.ofTasks(first, List.of(tasks), ConfigFrame.EMPTY);
     }
 
     static List<BatchResult> run(Workers workers, Batch... batches) {

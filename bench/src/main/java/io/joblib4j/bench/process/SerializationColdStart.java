@@ -1,20 +1,19 @@
 package io.joblib4j.bench.process;
 
-import io.joblib4j.Joblib;
 import io.joblib4j.SerializableFunction;
-import io.joblib4j.Task;
 import io.joblib4j.internal.ConfigFrame;
-import io.joblib4j.internal.process.BatchMessage;
+import io.joblib4j.backend.Batch;
+import io.joblib4j.internal.BatchAccess;
 import io.joblib4j.internal.process.Codec;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.fory.Fory;
 import org.apache.fory.config.Language;
 
 /**
- * Why the process channel uses JDK serialization: the cost of the first batch a fresh JVM (a new worker) encodes and
- * decodes, and the warm cost per task, for JDK serialization and Apache Fory. Each codec is measured in a JVM of its
+ * Why the process channel uses JDK serialization: the cost of the first batch (of {@code map} calls: one function,
+ * many arguments) a fresh JVM (a new worker) encodes and decodes, and the warm cost per task, for JDK serialization
+ * and Apache Fory. Each codec is measured in a JVM of its
  * own, started by this program.
  *
  * <p>Run: {@code java -cp "cli/target/joblib4j-cli.jar:cli/target/lib/*" io.joblib4j.bench.process.SerializationColdStart}
@@ -42,37 +41,37 @@ public final class SerializationColdStart {
         }
     }
 
+    private static Object[] ints(int n) {
+        Object[] a = new Object[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        return a;
+    }
+
     private static void measure(String codec) throws Exception {
         SerializableFunction<Integer, Integer> f = SerializationColdStart::plusOne;
-        List<Task<?>> tasks = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            tasks.add(Joblib.delayed(f, i));
-        }
         long start = System.nanoTime();
         Fory fory = null;
         if (codec.equals("fory")) {
             fory = Fory.builder().withLanguage(Language.JAVA).requireClassRegistration(false)
                     .withRefTracking(true).build();
         }
-        Object message = BatchMessage.of(0, ConfigFrame.EMPTY, tasks);
+        Object message = BatchAccess.ofCalls(0, f, ints(100), ConfigFrame.EMPTY);
         byte[] bytes = codec.equals("fory") ? fory.serialize(message) : Codec.encode(message, null);
         Object back = codec.equals("fory") ? fory.deserialize(bytes) : Codec.decode(bytes, null);
         long first = System.nanoTime() - start;
-        if (((BatchMessage) back).tasks().size() != 100) {
+        if (((Batch) back).tasks().size() != 100) {
             throw new IllegalStateException("round trip lost tasks");
         }
-        List<Task<?>> many = new ArrayList<>();
-        for (int i = 0; i < 20_000; i++) {
-            many.add(Joblib.delayed(f, i));
-        }
-        Object big = BatchMessage.of(0, ConfigFrame.EMPTY, many);
+        Object big = BatchAccess.ofCalls(0, f, ints(20_000), ConfigFrame.EMPTY);
         long best = Long.MAX_VALUE;
         int size = 0;
         for (int round = 0; round < 30; round++) {
             long t = System.nanoTime();
             byte[] b = codec.equals("fory") ? fory.serialize(big) : Codec.encode(big, null);
             Object o = codec.equals("fory") ? fory.deserialize(b) : Codec.decode(b, null);
-            ((BatchMessage) o).tasks();
+            ((Batch) o).size();
             best = Math.min(best, System.nanoTime() - t);
             size = b.length;
         }

@@ -134,14 +134,14 @@ public final class WorkerMain {
         }
         long start = System.nanoTime();
         Throwable setupFailure = null;
-        BatchMessage message = null;
+        Batch batch = null;
         try {
             if (init != null && initKey != initializedKey) {
                 SerializableRunnable initializer = (SerializableRunnable) Codec.decode(init, null);
                 initializer.run();
                 initializedKey = initKey;
             }
-            message = (BatchMessage) Codec.decode(payload, this::resolve);
+            batch = (Batch) Codec.decode(payload, this::resolve);
         } catch (Throwable t) {
             setupFailure = t;
         }
@@ -150,7 +150,6 @@ public final class WorkerMain {
         if (setupFailure != null) {
             result = null;
         } else {
-            Batch batch = new Batch(message.firstIndex(), message.tasks(), message.context());
             result = batch.runAll(name, sender);
         }
         List<Object> values = result == null ? List.of() : result.values();
