@@ -100,6 +100,9 @@ public final class Hashing {
         if (!swap && size <= Integer.MAX_VALUE && seg.heapBase().orElse(null) instanceof byte[] bytes) {
             return XXH3.hashBytesTo128Bits(bytes, (int) seg.address(), (int) size);
         }
+        if (!swap && size >= Xxh3Long.MIN_LENGTH) {
+            return Xxh3Long.hash(seg, 0, size);
+        }
         byte[] buf = BUFFER.get();
         MemorySegment bufSeg = MemorySegment.ofArray(buf);
         if (size <= CHUNK) {

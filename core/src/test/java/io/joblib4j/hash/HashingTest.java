@@ -187,6 +187,15 @@ class HashingTest {
                 assertThat(Hashing.xxh3(MemorySegment.ofArray(longs))).as("size %d", size).isEqualTo(ref);
             }
         }
+        for (int i = 0; i < 400; i++) {
+            int size = 200 + r.nextInt(i < 200 ? 3000 : 200_000);
+            byte[] bytes = new byte[size];
+            r.nextBytes(bytes);
+            HashValue128 ref = com.dynatrace.hash4j.hashing.Hashing.xxh3_128().hashBytesTo128Bits(bytes);
+            MemorySegment offHeap = java.lang.foreign.Arena.ofAuto().allocate(size);
+            offHeap.copyFrom(MemorySegment.ofArray(bytes));
+            assertThat(Hashing.xxh3(offHeap)).as("size %d", size).isEqualTo(ref);
+        }
         // the reference test vector of XXH3_128bits for the empty input
         assertThat(Hashing.toHex(Hashing.xxh3(MemorySegment.ofArray(new byte[0]))))
                 .isEqualTo("99aa06d3014798d86001c324468d497f");
