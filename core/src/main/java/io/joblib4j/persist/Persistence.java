@@ -124,10 +124,10 @@ public final class Persistence {
             graph = fory.fory.serialize(value);
             arrays = new ArrayList<>(fory.written);
         } catch (RuntimeException | StackOverflowError e) {
+            // the instance may be left mid-write: it is dropped, not returned to the pool
             throw new PersistException("cannot serialize " + describe(value) + ": " + e, e);
-        } finally {
-            ForyEngine.releaseWriter(fory);
         }
+        ForyEngine.releaseWriter(fory);
         List<DumpFormat.Entry> entries = new ArrayList<>(arrays.size());
         int tableBytes = 0;
         for (Object a : arrays) {
