@@ -69,25 +69,24 @@ public final class Hashing {
 
     /** The content hash of {@code value} as 32 lower-case hex characters. */
     public static String hash(Object value) {
-        return toHex(hash128(value));
+        return hash128(value).toHex();
     }
 
-    /** The content hash of {@code value} as two longs (most significant first, as {@link #toHex} prints it). */
-    public static HashValue128 hash128(Object value) {
-        return new Walker().root(value);
+    /** The content hash of {@code value} as a 128-bit value. */
+    public static Hash128 hash128(Object value) {
+        return of(new Walker().root(value));
     }
 
     /**
      * XXH3-128 of the bytes of {@code segment} (exactly as the reference {@code XXH3_128bits} computes it on the
      * same bytes), without copying heap {@code byte[]} segments and in 64 KiB chunks otherwise.
      */
-    public static HashValue128 xxh3(MemorySegment segment) {
-        return bulk(segment, 1, ByteOrder.LITTLE_ENDIAN);
+    public static Hash128 xxh3(MemorySegment segment) {
+        return of(bulk(segment, 1, ByteOrder.LITTLE_ENDIAN));
     }
 
-    /** 32 lower-case hex characters, most significant bits first. */
-    public static String toHex(HashValue128 h) {
-        return String.format("%016x%016x", h.getMostSignificantBits(), h.getLeastSignificantBits());
+    private static Hash128 of(HashValue128 h) {
+        return new Hash128(h.getMostSignificantBits(), h.getLeastSignificantBits());
     }
 
     /**
