@@ -4,8 +4,10 @@
  */
 module io.joblib4j.core {
     exports io.joblib4j;
+    exports io.joblib4j.parallel;
     exports io.joblib4j.backend;
     exports io.joblib4j.persist;
+    exports io.joblib4j.memory;
     exports io.joblib4j.array;
     exports io.joblib4j.hash;
 

@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Run a performance suite and print its tables (ratios measured in one run).",
-                "Suites: parallel [sleep|tiny|cpu|memory]; persist [reps] [dir]; jmh [JMH options, e.g. a benchmark regex]."})
+                "Suites: parallel [sleep|tiny|cpu|memory]; persist [reps] [dir]; memory [DIR]; jmh [JMH options, e.g. a benchmark regex]."})
 final class BenchCommand implements Callable<Integer> {
 
     /** Suite name -> main class. */
@@ -24,6 +24,7 @@ final class BenchCommand implements Callable<Integer> {
     static {
         SUITES.put("parallel", "io.joblib4j.bench.parallel.ParallelScenarios");
         SUITES.put("persist", "io.joblib4j.bench.persist.PersistScenario");
+        SUITES.put("memory", "io.joblib4j.bench.memory.MemoryScenario");
         SUITES.put("jmh", "org.openjdk.jmh.Main");
     }
 

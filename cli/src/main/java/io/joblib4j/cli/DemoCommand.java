@@ -2,6 +2,7 @@ package io.joblib4j.cli;
 
 import io.joblib4j.cli.demo.DemoReport;
 import io.joblib4j.cli.demo.DemoSection;
+import io.joblib4j.cli.demo.MemoryDemo;
 import io.joblib4j.cli.demo.ParallelDemo;
 import io.joblib4j.cli.demo.PersistDemo;
 import java.util.List;
@@ -20,7 +21,7 @@ final class DemoCommand implements Callable<Integer> {
     String only;
 
     static List<DemoSection> sections() {
-        return List.of(new ParallelDemo(), new PersistDemo());
+        return List.of(new ParallelDemo(), new MemoryDemo(), new PersistDemo());
     }
 
     @Override

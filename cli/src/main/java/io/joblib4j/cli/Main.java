@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code ./joblib4j}: the command line of joblib4j. */
 @Command(name = "joblib4j", mixinStandardHelpOptions = true, version = "joblib4j 0.1.0",
         description = "Parallel computing, disk caching and fast persistence for the JVM.",
-        subcommands = {DemoCommand.class, BenchCommand.class, InspectCommand.class})
+        subcommands = {DemoCommand.class, BenchCommand.class, CacheCommand.class, InspectCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

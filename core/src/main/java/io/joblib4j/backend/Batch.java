@@ -3,6 +3,7 @@ package io.joblib4j.backend;
 import io.joblib4j.Joblib;
 import io.joblib4j.SerializableFunction;
 import io.joblib4j.Task;
+import io.joblib4j.internal.BatchAccess;
 import io.joblib4j.internal.ConfigFrame;
 import java.io.Serial;
 import java.io.Serializable;
@@ -26,13 +27,26 @@ public final class Batch implements Serializable {
     private final SerializableFunction<Object, ?> function;
     private final ConfigFrame context;
 
-    /**
-     * @param firstIndex the input index of the first task
-     * @param tasks      the tasks, in input order
-     * @param context    the configuration the tasks run with
-     */
-    public Batch(long firstIndex, List<? extends Task<?>> tasks, ConfigFrame context) {
-        this(firstIndex, tasks.toArray(new Task<?>[0]), context);
+    static {
+        // Batches are made by Parallel and the built-in backends through io.joblib4j.internal.BatchAccess; the
+        // configuration they carry is not part of the API.
+        BatchAccess.install(new BatchAccess.Factory() {
+            @Override
+            public Batch ofTasks(long firstIndex, Task<?>[] tasks, ConfigFrame context) {
+                return new Batch(firstIndex, tasks, context);
+            }
+
+            @Override
+            public Batch ofCalls(long firstIndex, SerializableFunction<?, ?> function, Object[] arguments,
+                                 ConfigFrame context) {
+                return new Batch(firstIndex, function, arguments, context);
+            }
+
+            @Override
+            public ConfigFrame context(Batch batch) {
+                return batch.context;
+            }
+        });
     }
 
     /**
@@ -40,7 +54,7 @@ public final class Batch implements Serializable {
      * @param tasks      the tasks, in input order (the batch keeps this array: do not change it afterwards)
      * @param context    the configuration the tasks run with
      */
-    public Batch(long firstIndex, Task<?>[] tasks, ConfigFrame context) {
+    private Batch(long firstIndex, Task<?>[] tasks, ConfigFrame context) {
         this(firstIndex, null, tasks, context);
         for (int i = 0; i < tasks.length; i++) {
             Objects.requireNonNull(tasks[i], "task " + (firstIndex + i) + " is null");
@@ -57,7 +71,7 @@ public final class Batch implements Serializable {
      * @param context    the configuration the calls run with
      */
     @SuppressWarnings("unchecked")
-    public Batch(long firstIndex, SerializableFunction<?, ?> function, Object[] arguments, ConfigFrame context) {
+    private Batch(long firstIndex, SerializableFunction<?, ?> function, Object[] arguments, ConfigFrame context) {
         if (arguments.length == 0) {
             throw new IllegalArgumentException("a batch needs at least one task");
         }
@@ -98,11 +112,6 @@ public final class Batch implements Serializable {
 
     private Object callAt(int i) throws Exception {
         return function == null ? ((Task<?>) items[i]).call() : function.apply(items[i]);
-    }
-
-    /** The configuration the tasks run with. */
-    public ConfigFrame context() {
-        return context;
     }
 
     /** Runs task {@code i} in the current thread with the call's configuration installed, and returns its value. */

@@ -155,18 +155,13 @@ final class InProcessBackends {
         private final WorkerSpec spec;
         private final ThreadPoolExecutor executor;
         private final Set<Future<?>> running = ConcurrentHashMap.newKeySet();
-        private final ThreadLocal<Boolean> initialized = ThreadLocal.withInitial(() -> false);
+        private final ThreadLocal<Boolean> initialized = new ThreadLocal<>();
 
         PoolWorkers(WorkerSpec spec, String threadPrefix, boolean virtual) {
             this.spec = spec;
-            AtomicInteger ids = new AtomicInteger();
             ThreadFactory factory = virtual
                     ? Thread.ofVirtual().name(threadPrefix, 1).factory()
-                    : r -> {
-                        Thread t = new Thread(r, threadPrefix + ids.incrementAndGet());
-                        t.setDaemon(true);
-                        return t;
-                    };
+                    : Thread.ofPlatform().name(threadPrefix, 1).daemon().factory();
             this.executor = new ThreadPoolExecutor(spec.nJobs(), spec.nJobs(), 60, TimeUnit.SECONDS,
                     new LinkedBlockingQueue<>(), factory);
             // Idle workers end by themselves, so a Parallel that is never closed does not keep threads alive.
@@ -181,7 +176,12 @@ final class InProcessBackends {
         @Override
         public void submit(Batch batch, BatchListener listener) {
             AtomicBoolean reported = new AtomicBoolean();
-            FutureTask<Void> future = new FutureTask<>(() -> run(batch, listener, reported), null) {
+            FutureTask<Void> future = new FutureTask<>(new Runnable() {
+                @Override
+                public void run() {
+                    PoolWorkers.this.run(batch, listener, reported);
+                }
+            }, null) {
                 @Override
                 protected void done() {
                     running.remove(this);
@@ -195,10 +195,10 @@ final class InProcessBackends {
             String worker = Thread.currentThread().getName();
             BatchResult result;
             try {
-                if (!initialized.get() && spec.initializer() != null) {
+                if (initialized.get() == null && spec.initializer() != null) {
                     spec.initializer().run();
                 }
-                initialized.set(true);
+                initialized.set(Boolean.TRUE);
                         result = InProcessBackends.run(batch, spec, listener, reported, worker);
             } catch (Throwable t) {
                 result = BatchResult.failure(batch, java.util.List.of(), t, worker, 0);

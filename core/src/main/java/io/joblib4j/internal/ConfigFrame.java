@@ -25,7 +25,12 @@ public record ConfigFrame(Object backend, Integer nJobs, Integer verbose, Prefer
     public static final ConfigFrame EMPTY =
             new ConfigFrame(null, null, null, null, null, null, null, null, null, null, null, null, null);
 
-    private static final ThreadLocal<ConfigFrame> CURRENT = ThreadLocal.withInitial(() -> EMPTY);
+    private static final ThreadLocal<ConfigFrame> CURRENT = new ThreadLocal<>() {
+        @Override
+        protected ConfigFrame initialValue() {
+            return EMPTY;
+        }
+    };
 
     /** The config in force in this thread. */
     public static ConfigFrame current() {

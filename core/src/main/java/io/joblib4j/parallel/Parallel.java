@@ -268,8 +268,7 @@ public final class Parallel implements AutoCloseable {
         }
         try {
             Workers workers = holder.acquire(settings);
-            return new ParallelRun<>(settings, mode, input.iterator(), input.size(), function, workers,
-                    () -> running.set(false));
+            return new ParallelRun<>(settings, mode, input.iterator(), input.size(), function, workers, running);
         } catch (RuntimeException | Error e) {
             running.set(false);
             throw e;

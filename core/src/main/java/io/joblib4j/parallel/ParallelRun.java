@@ -2,9 +2,11 @@ package io.joblib4j.parallel;
 
 import io.joblib4j.Task;
 import io.joblib4j.backend.Batch;
+import io.joblib4j.backend.BatchListener;
 import io.joblib4j.backend.BatchResult;
 import io.joblib4j.backend.Failures;
 import io.joblib4j.backend.Workers;
+import io.joblib4j.internal.BatchAccess;
 import io.joblib4j.internal.ConfigFrame;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -20,6 +22,7 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One call of {@link Parallel}: reads the input lazily, cuts it into batches, keeps at most {@code preDispatch}
@@ -27,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * and turns the first failure into the call's exception. Everything here runs in the thread that drives the call
  * (the caller, or the consumer of its stream); backends only post finished batches to {@link #events}.
  */
-final class ParallelRun<R> implements Iterator<Object> {
+final class ParallelRun<R> implements Iterator<Object>, BatchListener {
 
     enum Mode {
         /** {@code run}/{@code map}: values in input order, all at once. */
@@ -61,14 +64,14 @@ final class ParallelRun<R> implements Iterator<Object> {
     }
 
     /** How long to wait, after a failure, for earlier tasks still running that may also fail. */
-    private static final long FIRST_FAILURE_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long FIRST_FAILURE_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Parallel.Resolved settings;
     private final Mode mode;
     /** Tasks, or the arguments of {@link #function} when the call maps a function. */
     private final Iterator<?> input;
     private final io.joblib4j.SerializableFunction<?, ?> function;
-    private final Runnable onEnd;
+    private final AtomicBoolean running;
     private final Workers workers;
     private final AutoBatcher batcher;
     private final ConfigFrame taskContext;
@@ -96,14 +99,14 @@ final class ParallelRun<R> implements Iterator<Object> {
      * @param function the function mapped over {@code input}, or null when {@code input} yields tasks
      */
     ParallelRun(Parallel.Resolved settings, Mode mode, Iterator<?> input, long knownSize,
-                io.joblib4j.SerializableFunction<?, ?> function, Workers workers, Runnable onEnd) {
+                io.joblib4j.SerializableFunction<?, ?> function, Workers workers, AtomicBoolean running) {
         this.settings = settings;
         this.knownSize = knownSize;
         this.mode = mode;
         this.input = input;
         this.function = function;
         this.workers = workers;
-        this.onEnd = onEnd;
+        this.running = running;
         this.batcher = new AutoBatcher(settings.sequential() ? 1 : settings.batchSize().fixedSize(),
                 settings.backend().minBatchSeconds());
         this.taskContext = settings.taskContext();
@@ -252,7 +255,13 @@ final class ParallelRun<R> implements Iterator<Object> {
     /** Submits a batch whose tasks were already counted as dispatched (a retry, or the rest of a failed batch). */
     private void resubmit(Batch batch) {
         inFlightBatches.add(batch);
-        workers.submit(batch, events::add);
+        workers.submit(batch, this);
+    }
+
+    /** A backend reports a finished batch (from any thread). */
+    @Override
+    public void done(BatchResult result) {
+        events.add(result);
     }
 
     private Batch nextBatch() {
@@ -307,8 +316,8 @@ final class ParallelRun<R> implements Iterator<Object> {
         for (int from = 0; from < count; from += finalSize) {
             int to = Math.min(count, from + finalSize);
             Object[] part = Arrays.copyOfRange(slice, from, to, function == null ? Task[].class : Object[].class);
-            ready.addLast(function == null ? new Batch(tasksRead + from, (Task<?>[]) part, taskContext)
-                    : new Batch(tasksRead + from, function, part, taskContext));
+            ready.addLast(function == null ? BatchAccess.ofTasks(tasksRead + from, (Task<?>[]) part, taskContext)
+                    : BatchAccess.ofCalls(tasksRead + from, function, part, taskContext));
         }
         tasksRead += count;
         return ready.pollFirst();
@@ -487,7 +496,7 @@ final class ParallelRun<R> implements Iterator<Object> {
                 bar.close();
             }
         } finally {
-            onEnd.run();
+            running.set(false);
         }
     }
 

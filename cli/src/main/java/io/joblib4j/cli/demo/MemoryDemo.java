@@ -1,0 +1,175 @@
+package io.joblib4j.cli.demo;
+
+import io.joblib4j.SerializableFunction;
+import io.joblib4j.memory.CachedBiFunction;
+import io.joblib4j.memory.CachedFunction;
+import io.joblib4j.memory.Memory;
+import io.joblib4j.parallel.Parallel;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * The Memory examples of joblib's documentation on joblib4j: {@code f(x)} printing "Running f(x)" only when it
+ * really runs; the {@code hamming}/{@code vander} pair; and {@code costly_compute} (1 s per column of a 1000x4
+ * table) cached and called through {@code Parallel} with two workers, a first round that computes and a second that
+ * reads the cache.
+ */
+public final class MemoryDemo implements DemoSection {
+    private final PrintStream out;
+
+    public MemoryDemo() {
+        this(System.out);
+    }
+
+    MemoryDemo(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public String title() {
+        return "Memory";
+    }
+
+    // ---------------------------------------------------------------- the documents' functions
+
+    static int f(int x) {
+        System.out.println("Running f(" + x + ")");
+        return x;
+    }
+
+    /** NumPy's {@code hamming(m)}: the Hamming window of {@code m} points. */
+    static double[] g(int m) {
+        System.out.println("A long-running calculation, with parameter " + m);
+        double[] w = new double[m];
+        for (int n = 0; n < m; n++) {
+            w[n] = m == 1 ? 1.0 : 0.54 - 0.46 * Math.cos(2 * Math.PI * n / (m - 1));
+        }
+        return w;
+    }
+
+    /** NumPy's {@code vander(x)}: the Vandermonde matrix, decreasing powers. */
+    static double[][] h(double[] x) {
+        System.out.println("A second long-running calculation, using g(x)");
+        int n = x.length;
+        double[][] v = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                v[i][j] = Math.pow(x[i], n - 1 - j);
+            }
+        }
+        return v;
+    }
+
+    /** joblib's {@code costly_compute}: one column of the table, after a second of "work". */
+    static double[] costlyCompute(double[][] data, int column) {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        double[] col = new double[data.length];
+        for (int i = 0; i < data.length; i++) {
+            col[i] = data[i][column];
+        }
+        return col;
+    }
+
+    static double mean(double[] v) {
+        return Arrays.stream(v).average().orElse(Double.NaN);
+    }
+
+    // ---------------------------------------------------------------- the demo
+
+    @Override
+    public void run(DemoReport report) throws Exception {
+        report.section(title());
+        Path location = Files.createTempDirectory("joblib4j-memory-demo");
+        try {
+            runIn(location, report);
+        } finally {
+            deleteTree(location);
+        }
+    }
+
+    void runIn(Path location, DemoReport report) {
+        Memory memory = Memory.builder().location(location).verbose(0).build();
+
+        out.println(">>> f = memory.cache(MemoryDemo::f)");
+        CachedFunction<Integer, Integer> cf = memory.cache(MemoryDemo::f);
+        long t0 = System.nanoTime();
+        out.println(">>> f(1)");
+        out.println(cf.apply(1));
+        out.println(">>> f(1)");
+        out.println(cf.apply(1));
+        out.println(">>> f(2)");
+        out.println(cf.apply(2));
+        report.row("f(1), f(1), f(2)", "cached", Duration.ofNanos(System.nanoTime() - t0),
+                "\"Running f(1)\" once, \"Running f(2)\" once");
+
+        out.println(">>> a = g(3)");
+        CachedFunction<Integer, double[]> cg = memory.cache(MemoryDemo::g);
+        CachedFunction<double[], double[][]> ch = memory.cache(MemoryDemo::h);
+        t0 = System.nanoTime();
+        double[] a = cg.apply(3);
+        out.println(Arrays.toString(round(a)));
+        out.println(">>> g(3)");
+        out.println(Arrays.toString(round(cg.apply(3))));
+        out.println(">>> b = h(a)");
+        double[][] b = ch.apply(a);
+        out.println(">>> b2 = h(a)");
+        double[][] b2 = ch.apply(a);
+        for (double[] row : b2) {
+            out.println("  " + Arrays.toString(round(row)));
+        }
+        boolean allClose = Arrays.deepEquals(b, b2);
+        out.println(">>> np.allclose(b, b2)\n" + (allClose ? "True" : "False"));
+        report.row("hamming g(3) / vander h(a)", "cached", Duration.ofNanos(System.nanoTime() - t0),
+                "g and h each ran once; b == b2: " + allClose);
+
+        double[][] data = new double[1000][4];
+        Random rng = new Random(42);
+        for (double[] row : data) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = rng.nextGaussian();
+            }
+        }
+        CachedBiFunction<double[][], Integer, double[]> costly = memory.cache(MemoryDemo::costlyCompute);
+        SerializableFunction<Integer, Double> meanOfColumn = col -> mean(costly.apply(data, col));
+        List<Integer> columns = List.of(0, 1, 2, 3);
+        for (String round : List.of("first round (computes)", "second round (from cache)")) {
+            t0 = System.nanoTime();
+            List<Double> means = Parallel.of(2).map(meanOfColumn, columns);
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            out.printf(Locale.ROOT, "costly_compute through Parallel(nJobs=2), %s: %.2f s, means %s%n", round,
+                    took.toNanos() / 1e9, means.stream().map(m -> String.format(Locale.ROOT, "%.4f", m)).toList());
+            report.row("costly_compute x4 columns", "Parallel(2), " + round, took,
+                    round.startsWith("first") ? "joblib docs: 2.05 s" : "joblib docs: 0.02 s");
+        }
+    }
+
+    private static double[] round(double[] v) {
+        double[] r = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            r[i] = Math.round(v[i] * 1e4) / 1e4;
+        }
+        return r;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,536 @@
+package io.joblib4j.memory;
+
+import io.joblib4j.internal.CodeVersions;
+import io.joblib4j.internal.CodeVersions.CodeVersion;
+import io.joblib4j.internal.Describe;
+import io.joblib4j.internal.FunctionIdentity;
+import io.joblib4j.internal.Json;
+import io.joblib4j.persist.MmapMode;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The engine behind every cached function kind: identity, code version, key, lookup, call, store, messages.
+ * Immutable apart from lazily computed, JVM-local state; copies made by {@code ignoring}/{@code validatedBy}/
+ * {@code mmapMode} share nothing mutable.
+ */
+final class Memoized implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final String KEY_FORMAT = "joblib4j-memory-key-1";
+
+    /** Functions whose code record was checked in this JVM: location + function id + code version. */
+    private static final Set<String> CHECKED = ConcurrentHashMap.newKeySet();
+
+    /** The first code version seen in this JVM for each location + function id, to notice name collisions. */
+    private static final Map<String, String> VERSIONS_SEEN = new ConcurrentHashMap<>();
+
+    /** Calls the underlying function with the explicit arguments. */
+    @FunctionalInterface
+    interface Invoker {
+        Object invoke(Object[] args);
+    }
+
+    final Memory memory;
+    final Serializable function;
+    private final String explicitName;
+    private final int arity;
+    private final String samName;
+    private final String samDescriptor;
+    private final int[] ignored;
+    final CacheValidation validation;
+    private final MmapMode mmapMode;
+    private final boolean mmapModeSet;
+
+    private transient volatile FunctionIdentity identity;
+    private transient volatile CodeVersion codeVersion;
+
+    Memoized(Memory memory, Serializable function, String explicitName, int arity, String samName, String samDescriptor) {
+        this(memory, function, explicitName, arity, samName, samDescriptor, new int[0], null, null, false);
+    }
+
+    private Memoized(Memory memory, Serializable function, String explicitName, int arity, String samName,
+                     String samDescriptor, int[] ignored, CacheValidation validation, MmapMode mmapMode,
+                     boolean mmapModeSet) {
+        this.memory = Objects.requireNonNull(memory, "memory");
+        this.function = Objects.requireNonNull(function, "function");
+        this.explicitName = explicitName;
+        this.arity = arity;
+        this.samName = samName;
+        this.samDescriptor = samDescriptor;
+        this.ignored = ignored;
+        this.validation = validation;
+        this.mmapMode = mmapMode;
+        this.mmapModeSet = mmapModeSet;
+        if (explicitName != null) {
+            FunctionIdentity.sanitize(explicitName);
+        }
+    }
+
+    Memoized ignoringNames(String... names) {
+        List<String> params = identity().parameters();
+        int[] positions = new int[names.length];
+        for (int i = 0; i < names.length; i++) {
+            int p = params.indexOf(names[i]);
+            if (p < 0) {
+                throw new IllegalArgumentException("cannot ignore \"" + names[i] + "\": " + identity().displayName()
+                        + " has the parameters " + params + " (compile with -parameters to get their source names)");
+            }
+            positions[i] = p;
+        }
+        return ignoringPositions(positions);
+    }
+
+    Memoized ignoringPositions(int... positions) {
+        int[] all = Arrays.copyOf(ignored, ignored.length + positions.length);
+        for (int i = 0; i < positions.length; i++) {
+            if (positions[i] < 0 || positions[i] >= arity) {
+                throw new IllegalArgumentException("cannot ignore argument " + positions[i] + ": the function takes "
+                        + arity + " argument" + (arity == 1 ? "" : "s") + " (positions 0.." + (arity - 1) + ")");
+            }
+            all[ignored.length + i] = positions[i];
+        }
+        return new Memoized(memory, function, explicitName, arity, samName, samDescriptor,
+                Arrays.stream(all).distinct().sorted().toArray(), validation, mmapMode, mmapModeSet);
+    }
+
+    Memoized validatedBy(CacheValidation v) {
+        return new Memoized(memory, function, explicitName, arity, samName, samDescriptor, ignored,
+                Objects.requireNonNull(v, "validation"), mmapMode, mmapModeSet);
+    }
+
+    Memoized mmapMode(MmapMode mode) {
+        return new Memoized(memory, function, explicitName, arity, samName, samDescriptor, ignored, validation,
+                mode, true);
+    }
+
+    MmapMode effectiveMmapMode() {
+        return mmapModeSet ? mmapMode : memory.mmapMode();
+    }
+
+    FunctionIdentity identity() {
+        FunctionIdentity id = identity;
+        if (id == null) {
+            id = FunctionIdentity.of(function, explicitName, arity, samName, samDescriptor);
+            identity = id;
+        }
+        return id;
+    }
+
+    CodeVersion codeVersion() {
+        CodeVersion v = codeVersion;
+        if (v == null) {
+            FunctionIdentity id = identity();
+            v = CodeVersions.of(id.loader(), id.owner(), id.method(), id.descriptor());
+            codeVersion = v;
+        }
+        return v;
+    }
+
+    String functionId() {
+        return identity().id();
+    }
+
+    /** The key of a call: code version, captured values and the arguments not ignored. */
+    String key(Object[] args) {
+        List<Object> kept = new ArrayList<>(args.length);
+        for (int i = 0; i < args.length; i++) {
+            if (Arrays.binarySearch(ignored, i) < 0) {
+                kept.add(args[i]);
+            }
+        }
+        List<Object> material = new ArrayList<>(4);
+        material.add(KEY_FORMAT);
+        material.add(codeVersion().hash());
+        material.add(new ArrayList<>(identity().captured()));
+        material.add(kept);
+        try {
+            return ResultCodec.hash(material);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot compute the cache key of "
+                    + Describe.call(identity().displayName(), args) + " (the arguments and captured values must be "
+                    + "hashable by content): " + e.getMessage(), e);
+        }
+    }
+
+    private Map<String, String> describeArgs(Object[] args) {
+        List<String> names = identity().parameters();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (Arrays.binarySearch(ignored, i) < 0) {
+                out.put(i < names.size() ? names.get(i) : "arg" + i, Describe.value(args[i]));
+            }
+        }
+        return out;
+    }
+
+    /** Checks the stored code record once per JVM; a different version drops the function's old entries. */
+    private void checkCodeRecord(StoreBackend store) {
+        String fid = functionId();
+        CodeVersion v = codeVersion();
+        String marker = store.location() + "\u0000" + fid + "\u0000" + v.hash();
+        if (CHECKED.contains(marker)) {
+            return;
+        }
+        String before = VERSIONS_SEEN.putIfAbsent(store.location() + "\u0000" + fid, v.hash());
+        if (before != null && !before.equals(v.hash())) {
+            Messages.warnOnce(fid + "\u0000collision", "[Memory] Possible name collision: two different functions "
+                    + "are cached as " + fid + " in " + store.location() + "; they will keep clearing each other's "
+                    + "entries. Give them distinct names with memory.cache(name, fn)");
+        }
+        try {
+            String record = store.codeRecord(fid);
+            String stored = null;
+            if (record != null) {
+                try {
+                    stored = String.valueOf(Json.parseObject(record).get("code_version"));
+                } catch (IllegalArgumentException e) {
+                    stored = null;
+                }
+            }
+            if (stored == null || !stored.equals(v.hash())) {
+                if (record != null) {
+                    if (memory.verbose() >= 1) {
+                        Messages.warn("[Memory] Function " + identity().displayName() + " (identified by " + fid
+                                + ") has changed: clearing its cache in " + store.location());
+                    }
+                    store.clear(fid);
+                }
+                store.writeCodeRecord(fid, codeRecordText(v));
+            }
+            CHECKED.add(marker);
+        } catch (IOException | RuntimeException e) {
+            // Entries are keyed by the code version, so a stale record never yields a wrong result: say so and go on.
+            Messages.warnOnce(fid + "\u0000code", "[Memory] Could not check the code record of " + fid + " in "
+                    + store.location() + ": " + e + " (results stay correct: keys include the code version)");
+        }
+    }
+
+    private String codeRecordText(CodeVersion v) {
+        FunctionIdentity id = identity();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("function", id.id());
+        m.put("implementation", id.owner().replace('/', '.') + "." + id.method() + " " + id.descriptor());
+        m.put("parameters", id.parameters());
+        m.put("code_version", v.hash());
+        m.put("complete", v.complete());
+        m.put("methods", v.methods());
+        m.put("java_version", Runtime.version().toString());
+        m.put("time", Instant.now().toEpochMilli() / 1e3);
+        return Json.write(m);
+    }
+
+    /** A call through the cache: the cached result when there is a valid one, else the function's, stored. */
+    Object call(Object[] args, Invoker invoker) {
+        StoreBackend store = memory.storeOrNull();
+        if (store == null) {
+            return invoker.invoke(args);
+        }
+        checkCodeRecord(store);
+        String fid = functionId();
+        String key = key(args);
+        MmapMode mmap = effectiveMmapMode();
+        Loaded hit = lookup(store, fid, key, args, mmap);
+        if (hit != null) {
+            return hit.value;
+        }
+        Flight flight = join(store, fid, key);
+        if (flight.waited()) {
+            hit = lookup(store, fid, key, args, mmap);
+            if (hit != null) {
+                return hit.value;
+            }
+        }
+        Computed c;
+        try {
+            c = compute(store, fid, key, args, invoker);
+        } finally {
+            flight.land();
+        }
+        if (c.stored && mmap != null) {
+            // Like joblib: with mmap, also the first call returns the result mapped from the store.
+            try {
+                Path out = store.output(fid, key);
+                if (out != null) {
+                    return ResultCodec.load(out, memory.loadOptions(mmap));
+                }
+            } catch (IOException | RuntimeException e) {
+                return c.value;
+            }
+        }
+        return c.value;
+    }
+
+    /** The shelved form of a call: a reference to the stored result (loaded by {@code get}). */
+    <R> CachedResult<R> shelve(Object[] args, Invoker invoker) {
+        StoreBackend store = memory.storeOrNull();
+        if (store == null) {
+            long t0 = System.nanoTime();
+            Object v = invoker.invoke(args);
+            return CachedResult.inMemory(this, v, Duration.ofNanos(System.nanoTime() - t0));
+        }
+        checkCodeRecord(store);
+        String fid = functionId();
+        String key = key(args);
+        CacheEntry entry = null;
+        try {
+            if (store.output(fid, key) != null) {
+                entry = store.entry(fid, key);
+                if (entry != null && validation != null && !validation.isValid(entry)) {
+                    store.remove(fid, key);
+                    entry = null;
+                }
+            }
+        } catch (IOException e) {
+            entry = null;
+        }
+        if (entry != null) {
+            touch(store, fid, key);
+            return CachedResult.stored(this, Describe.call(identity().displayName(), args), fid, key, entry.duration());
+        }
+        Flight flight = join(store, fid, key);
+        if (flight.waited()) {
+            try {
+                CacheEntry e = store.output(fid, key) != null ? store.entry(fid, key) : null;
+                if (e != null) {
+                    return CachedResult.stored(this, Describe.call(identity().displayName(), args), fid, key, e.duration());
+                }
+            } catch (IOException e) {
+                // compute it ourselves
+            }
+        }
+        Computed c;
+        try {
+            c = compute(store, fid, key, args, invoker);
+        } finally {
+            flight.land();
+        }
+        if (!c.stored) {
+            return CachedResult.inMemory(this, c.value, c.duration);
+        }
+        return CachedResult.stored(this, Describe.call(identity().displayName(), args), fid, key, c.duration);
+    }
+
+    boolean isCached(Object[] args) {
+        StoreBackend store = memory.storeOrNull();
+        if (store == null) {
+            return false;
+        }
+        try {
+            return store.output(functionId(), key(args)) != null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    void clear() {
+        StoreBackend store = memory.storeOrNull();
+        if (store == null) {
+            return;
+        }
+        String fid = functionId();
+        if (memory.verbose() >= 1) {
+            Messages.warn("[Memory] Clearing function cache identified by " + fid);
+        }
+        try {
+            store.clear(fid);
+            store.writeCodeRecord(fid, codeRecordText(codeVersion())); // as joblib: the record stays after a clear
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear the cache of " + fid + " in " + store.location() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Calls being computed in this JVM, so that threads missing the same key wait for one computation. */
+    private static final ConcurrentHashMap<String, InFlight> IN_FLIGHT = new ConcurrentHashMap<>();
+
+    private record InFlight(Thread owner, java.util.concurrent.CompletableFuture<Void> done) {}
+
+    /** This thread's part in a computation of a key: its owner (lands it when done) or a waiter that already waited. */
+    private record Flight(String name, InFlight mine, boolean waited) {
+        void land() {
+            if (mine != null) {
+                IN_FLIGHT.remove(name, mine);
+                mine.done().complete(null);
+            }
+        }
+    }
+
+    /**
+     * Registers this thread as computing (store, fid, key), or, when another thread of this JVM already is, waits
+     * for it to finish (then the caller looks again). A thread never waits for itself (a function calling itself
+     * with the same arguments) and stops waiting when interrupted. Other JVMs are not coordinated: both compute.
+     */
+    private static Flight join(StoreBackend store, String fid, String key) {
+        String name = store.location() + "\u0000" + fid + "\u0000" + key;
+        InFlight mine = new InFlight(Thread.currentThread(), new java.util.concurrent.CompletableFuture<>());
+        InFlight other = IN_FLIGHT.putIfAbsent(name, mine);
+        if (other == null) {
+            return new Flight(name, mine, false);
+        }
+        if (other.owner() == Thread.currentThread()) {
+            return new Flight(name, null, false);
+        }
+        try {
+            other.done().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            // never completed exceptionally
+        }
+        return new Flight(name, null, true);
+    }
+
+    private record Loaded(Object value) {}
+
+    private record Computed(Object value, Duration duration, boolean stored) {}
+
+    private Loaded lookup(StoreBackend store, String fid, String key, Object[] args, MmapMode mmap) {
+        Path out;
+        try {
+            out = store.output(fid, key);
+            if (out == null) {
+                return null;
+            }
+            if (validation != null) {
+                CacheEntry entry = store.entry(fid, key);
+                if (entry == null) {
+                    return null;
+                }
+                if (!validation.isValid(entry)) {
+                    if (memory.verbose() > 10) {
+                        Messages.print("[Memory] " + Describe.call(identity().displayName(), args)
+                                + ": cached result is no longer valid, computing it again");
+                    }
+                    store.remove(fid, key);
+                    return null;
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        long t0 = System.nanoTime();
+        try {
+            Object value = ResultCodec.load(out, memory.loadOptions(mmap));
+            touch(store, fid, key);
+            if (memory.verbose() > 1) {
+                Messages.print(String.format(java.util.Locale.ROOT, "[Memory]%-16s: Loading %s",
+                        Messages.formatTime(memory.ageSeconds()), signature(args)));
+            }
+            if (memory.verbose() > 4) {
+                Messages.rule(identity().displayName() + " cache loaded - "
+                        + Messages.formatTime((System.nanoTime() - t0) / 1e9));
+            }
+            return new Loaded(value);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof NoSuchFileException || !exists(store, fid, key)) {
+                return null; // evicted or cleared by someone else meanwhile: a plain miss
+            }
+            Messages.warn("[Memory] Cannot load the cached result of " + Describe.call(identity().displayName(), args)
+                    + " from " + out + " (corrupt entry, removed; computing it again): " + e.getMessage());
+            try {
+                store.remove(fid, key);
+            } catch (IOException ignore) {
+                // the new result will fail to publish too and say so
+            }
+            return null;
+        }
+    }
+
+    private static void touch(StoreBackend store, String fid, String key) {
+        try {
+            store.touch(fid, key);
+        } catch (IOException | RuntimeException e) {
+            // last access is advisory
+        }
+    }
+
+    private static boolean exists(StoreBackend store, String fid, String key) {
+        try {
+            return store.output(fid, key) != null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private String signature(Object[] args) {
+        StringBuilder sb = new StringBuilder(identity().displayName()).append('(');
+        int i = 0;
+        for (Map.Entry<String, String> e : describeArgs(args).entrySet()) {
+            if (i++ > 0) {
+                sb.append(", ");
+            }
+            sb.append(e.getKey()).append('=').append(e.getValue());
+        }
+        return sb.append(')').toString();
+    }
+
+    private Computed compute(StoreBackend store, String fid, String key, Object[] args, Invoker invoker) {
+        FunctionIdentity id = identity();
+        if (memory.verbose() >= 1) {
+            Messages.print("_".repeat(80) + "\n[Memory] Calling " + id.owner().replace('/', '.') + "."
+                    + (explicitName != null ? explicitName : id.method()) + "...\n" + Describe.call(id.displayName(), args));
+        }
+        long t0 = System.nanoTime();
+        Object value = invoker.invoke(args);
+        Duration callTime = Duration.ofNanos(System.nanoTime() - t0);
+        boolean stored = false;
+        try {
+            long size = store.put(fid, key, file -> ResultCodec.dump(value, file, memory.compression()), callTime,
+                    describeArgs(args));
+            stored = true;
+            memory.afterStore(size);
+        } catch (IOException | RuntimeException e) {
+            Messages.warnOnce(fid + "\u0000store\u0000" + e.getClass().getName(),
+                    "[Memory] Could not cache the result of " + Describe.call(id.displayName(), args) + " in "
+                            + store.location() + ": " + e + "; returning the computed value without caching it");
+        }
+        Duration total = Duration.ofNanos(System.nanoTime() - t0);
+        if (memory.verbose() >= 1) {
+            Messages.rule(id.displayName() + " - " + Messages.formatTime(total.toNanos() / 1e9));
+        }
+        return new Computed(value, callTime, stored);
+    }
+
+    Object loadStored(String fid, String key, String call) {
+        StoreBackend store = memory.storeOrNull();
+        if (store == null) {
+            throw new IllegalStateException("the result of " + call + " was not stored");
+        }
+        Path out;
+        try {
+            out = store.output(fid, key);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the cached result of " + call + " from " + store.location()
+                    + ": " + e.getMessage(), e);
+        }
+        if (out == null) {
+            throw new UncheckedIOException("the cached result of " + call + " is no longer in " + store.location()
+                    + " (cleared or evicted)", new NoSuchFileException(store.location() + "/" + fid + "/" + key));
+        }
+        try {
+            Object v = ResultCodec.load(out, memory.loadOptions(effectiveMmapMode()));
+            touch(store, fid, key);
+            return v;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load the cached result of " + call + " from " + out
+                    + " (the entry is corrupt): " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MemorizedFunc(func=" + identity().displayName() + ", location=" + memory.locationText() + ")";
+    }
+}
