@@ -56,7 +56,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Hashing {
     private static final Hasher128 XXH3 = com.dynatrace.hash4j.hashing.Hashing.xxh3_128();
     private static final int CHUNK = 1 << 16;
-    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[CHUNK]);
     private static final Map<Class<?>, Field[]> FIELDS = new ConcurrentHashMap<>();
 
     // tags that start every value, so that values of different kinds never collide
@@ -102,7 +101,7 @@ public final class Hashing {
         if (!swap && size >= Xxh3Long.MIN_LENGTH) {
             return Xxh3Long.hash(seg, 0, size);
         }
-        byte[] buf = BUFFER.get();
+        byte[] buf = new byte[(int) Math.min(CHUNK, size)]; // short inputs, or byte-swapped arrays
         MemorySegment bufSeg = MemorySegment.ofArray(buf);
         if (size <= CHUNK) {
             copy(seg, 0, bufSeg, (int) size, itemSize, swap, order);
