@@ -29,8 +29,8 @@ import java.util.zip.ZipOutputStream;
 /**
  * NumPy's {@code .npy} and {@code .npz} formats: read (versions 1.0, 2.0 and 3.0, either byte order), write
  * (version 1.0, or 2.0 when the header needs it) and memory-map, so arrays move between Python and Java without
- * conversion. Only C-order data is supported; a Fortran-order file with more than one dimension is refused with a
- * {@link PersistException} that says so (NumPy writes C order unless asked otherwise).
+ * conversion. Arrays are C order: a Fortran-order file ({@code fortran_order: True}) is reordered into C order by
+ * {@link #load}, and refused by {@link #map} with a {@link PersistException} that says so (a mapping cannot reorder).
  *
  * <p>Every malformed file (wrong magic, bad header, unsupported dtype, data shorter than the shape needs) gives a
  * {@link PersistException} naming the file and the byte offset.
@@ -191,15 +191,55 @@ public final class Npy {
             throw new PersistException("array of " + count + " elements is too large to load on the heap; use "
                     + "Npy.map", file, h.dataOffset(), null);
         }
-        NdArray raw = NdArray.zeros(h.dtype(), h.shape());
+        boolean fortran = h.fortranOrder() && h.shape().length > 1;
+        long[] stored = fortran ? reversed(h.shape()) : h.shape();
+        NdArray raw = NdArray.zeros(h.dtype(), stored);
         readFully(in, raw.segment(), file, h.dataOffset());
-        if (h.order() == ByteOrder.nativeOrder() || h.dtype().itemSize() == 1) {
-            return raw;
+        if (h.order() != ByteOrder.nativeOrder() && h.dtype().itemSize() > 1) {
+            NdArray swapped = NdArray.zeros(h.dtype(), stored);
+            MemorySegment.copy(raw.segment(), h.dtype().layout(h.order()), 0, swapped.segment(),
+                    h.dtype().layout(ByteOrder.nativeOrder()), 0, count);
+            raw = swapped;
         }
-        NdArray swapped = NdArray.zeros(h.dtype(), h.shape());
-        MemorySegment.copy(raw.segment(), h.dtype().layout(h.order()), 0, swapped.segment(),
-                h.dtype().layout(ByteOrder.nativeOrder()), 0, count);
-        return swapped;
+        return fortran ? toCOrder(raw, h.shape()) : raw;
+    }
+
+    private static long[] reversed(long[] shape) {
+        long[] r = new long[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            r[i] = shape[shape.length - 1 - i];
+        }
+        return r;
+    }
+
+    /** Fortran-order data of {@code shape}, seen as C-order data of the reversed shape, copied into C order. */
+    private static NdArray toCOrder(NdArray fortran, long[] shape) {
+        NdArray out = NdArray.zeros(fortran.dtype(), shape);
+        int item = fortran.dtype().itemSize();
+        int nd = shape.length;
+        long[] fStride = new long[nd]; // element stride of each C-order axis inside the Fortran data
+        long s = 1;
+        for (int i = 0; i < nd; i++) {
+            fStride[i] = s;
+            s *= shape[i];
+        }
+        long[] index = new long[nd];
+        long n = out.size();
+        long src = 0;
+        MemorySegment from = fortran.segment();
+        MemorySegment to = out.segment();
+        for (long flat = 0; flat < n; flat++) {
+            MemorySegment.copy(from, src * item, to, flat * item, item);
+            for (int axis = nd - 1; axis >= 0; axis--) {
+                if (++index[axis] < shape[axis]) {
+                    src += fStride[axis];
+                    break;
+                }
+                src -= fStride[axis] * (shape[axis] - 1);
+                index[axis] = 0;
+            }
+        }
+        return out;
     }
 
     private static void readFully(InputStream in, MemorySegment dst, Path file, long baseOffset) throws IOException {
@@ -220,12 +260,18 @@ public final class Npy {
     }
 
     /**
-     * Memory-maps the data of a {@code .npy} file (no copy; the header is read once).
+     * Memory-maps the data of a {@code .npy} file (no copy; the header is read once). Fortran-order files with more
+     * than one dimension are refused.
      *
      * @param mode READ_ONLY, READ_WRITE (writes reach the file) or COPY_ON_WRITE
      */
     public static NdArray map(Path file, MmapMode mode) throws IOException {
         Header h = readHeader(file);
+        if (h.fortranOrder() && h.shape().length > 1) {
+            throw new PersistException("a Fortran-order array (shape " + java.util.Arrays.toString(h.shape())
+                    + ") cannot be mapped as C order: load it with Npy.load, or save a C-order copy with "
+                    + "numpy.ascontiguousarray", file, 8, null);
+        }
         return NdArray.map(file, h.dataOffset(), h.dtype(), h.order(), mode, h.shape());
     }
 
@@ -341,10 +387,6 @@ public final class Npy {
             }
         } catch (ArithmeticException e) {
             throw new PersistException("shape " + shapeText + " overflows 64-bit byte counts", file, at, null);
-        }
-        if (isFortran && shape.length > 1) {
-            throw new PersistException("Fortran-order arrays are not supported (shape " + shapeText
-                    + "): save a C-order copy with numpy.ascontiguousarray", file, at, null);
         }
         return new Header(major, minor, parsed.dtype(), parsed.order(), isFortran, shape, dataOffset);
     }

@@ -56,7 +56,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Hashing {
     private static final Hasher128 XXH3 = com.dynatrace.hash4j.hashing.Hashing.xxh3_128();
     private static final int CHUNK = 1 << 16;
-    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[CHUNK]);
     private static final Map<Class<?>, Field[]> FIELDS = new ConcurrentHashMap<>();
 
     // tags that start every value, so that values of different kinds never collide
@@ -69,25 +68,24 @@ public final class Hashing {
 
     /** The content hash of {@code value} as 32 lower-case hex characters. */
     public static String hash(Object value) {
-        return toHex(hash128(value));
+        return hash128(value).toHex();
     }
 
-    /** The content hash of {@code value} as two longs (most significant first, as {@link #toHex} prints it). */
-    public static HashValue128 hash128(Object value) {
-        return new Walker().root(value);
+    /** The content hash of {@code value} as a 128-bit value. */
+    public static Hash128 hash128(Object value) {
+        return of(new Walker().root(value));
     }
 
     /**
      * XXH3-128 of the bytes of {@code segment} (exactly as the reference {@code XXH3_128bits} computes it on the
      * same bytes), without copying heap {@code byte[]} segments and in 64 KiB chunks otherwise.
      */
-    public static HashValue128 xxh3(MemorySegment segment) {
-        return bulk(segment, 1, ByteOrder.LITTLE_ENDIAN);
+    public static Hash128 xxh3(MemorySegment segment) {
+        return of(bulk(segment, 1, ByteOrder.LITTLE_ENDIAN));
     }
 
-    /** 32 lower-case hex characters, most significant bits first. */
-    public static String toHex(HashValue128 h) {
-        return String.format("%016x%016x", h.getMostSignificantBits(), h.getLeastSignificantBits());
+    private static Hash128 of(HashValue128 h) {
+        return new Hash128(h.getMostSignificantBits(), h.getLeastSignificantBits());
     }
 
     /**
@@ -100,7 +98,10 @@ public final class Hashing {
         if (!swap && size <= Integer.MAX_VALUE && seg.heapBase().orElse(null) instanceof byte[] bytes) {
             return XXH3.hashBytesTo128Bits(bytes, (int) seg.address(), (int) size);
         }
-        byte[] buf = BUFFER.get();
+        if (!swap && size >= Xxh3Long.MIN_LENGTH) {
+            return Xxh3Long.hash(seg, 0, size);
+        }
+        byte[] buf = new byte[(int) Math.min(CHUNK, size)]; // short inputs, or byte-swapped arrays
         MemorySegment bufSeg = MemorySegment.ofArray(buf);
         if (size <= CHUNK) {
             copy(seg, 0, bufSeg, (int) size, itemSize, swap, order);

@@ -207,7 +207,8 @@ public final class Compression {
 
     /**
      * Parses {@code "zstd"}, {@code "zstd:9"}, {@code "zlib:3"}, {@code "lz4"}, {@code "none"}, {@code "true"}
-     * (= {@link #byDefault()}) or {@code "false"}.
+     * (= {@link #byDefault()}), {@code "false"}, or a digit as joblib's {@code compress=N} ({@code "0"} none,
+     * {@code "1"}..{@code "9"} zlib at that level).
      *
      * @throws IllegalArgumentException for an unknown codec or a bad level, naming the text
      */
@@ -219,6 +220,9 @@ public final class Compression {
         }
         if (t.equals("false") || t.equals("none") || t.equals("0")) {
             return NONE;
+        }
+        if (t.length() == 1 && t.charAt(0) >= '1' && t.charAt(0) <= '9') {
+            return zlib(t.charAt(0) - '0'); // joblib's compress=1..9 means zlib at that level
         }
         String name = t;
         Integer level = null;

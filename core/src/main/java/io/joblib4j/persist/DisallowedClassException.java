@@ -13,6 +13,10 @@ public final class DisallowedClassException extends PersistException {
 
     private final String className;
 
+    /**
+     * @param className the binary name of the refused class
+     * @param file      the file being loaded, or null for a stream
+     */
     public DisallowedClassException(String className, Path file) {
         super("refusing to load class " + className + ": it is not on the allowlist; if the file comes from a "
                 + "trusted source, allow it with LoadOptions.builder().allowClasses(" + simple(className)

@@ -27,6 +27,8 @@ final class ForyEngine {
     static final int INLINE_LIMIT = 64;
 
     private static final int MAX_POOLS = 32;
+    /** Instances kept per pool: enough for every CPU, not one per (virtual) thread that ever dumped. */
+    private static final int MAX_IDLE = 2 * Runtime.getRuntime().availableProcessors() + 2;
     private static final ConcurrentLinkedQueue<Instance> WRITERS = new ConcurrentLinkedQueue<>();
     private static final Map<Object, ConcurrentLinkedQueue<Instance>> READERS = new ConcurrentHashMap<>();
 
@@ -90,7 +92,9 @@ final class ForyEngine {
 
     static void releaseWriter(Instance i) {
         i.reset();
-        WRITERS.offer(i);
+        if (WRITERS.size() < MAX_IDLE) {
+            WRITERS.offer(i);
+        }
     }
 
     static Instance reader(LoadOptions options) {
@@ -104,7 +108,11 @@ final class ForyEngine {
         if (READERS.size() >= MAX_POOLS && !READERS.containsKey(options.policyKey())) {
             return;
         }
-        READERS.computeIfAbsent(options.policyKey(), k -> new ConcurrentLinkedQueue<>()).offer(i);
+        ConcurrentLinkedQueue<Instance> pool = READERS.computeIfAbsent(options.policyKey(),
+                k -> new ConcurrentLinkedQueue<>());
+        if (pool.size() < MAX_IDLE) {
+            pool.offer(i);
+        }
     }
 
     private static Instance create(LoadOptions options) {

@@ -32,8 +32,10 @@ public final class Persistence {
     private static final System.Logger LOG = System.getLogger("io.joblib4j.persist");
     private static final int CHUNK = 1 << 21;
     private static final long MAP_READ_THRESHOLD = 1 << 22;
-    private static final ThreadLocal<ByteBuffer> DIRECT =
-            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(CHUNK));
+    /** Direct buffers shared by all threads (a thread-local one per virtual thread could exhaust direct memory). */
+    private static final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> BUFFERS =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final int MAX_POOLED_BUFFERS = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
 
     private Persistence() {}
 
@@ -124,10 +126,10 @@ public final class Persistence {
             graph = fory.fory.serialize(value);
             arrays = new ArrayList<>(fory.written);
         } catch (RuntimeException | StackOverflowError e) {
+            // the instance may be left mid-write: it is dropped, not returned to the pool
             throw new PersistException("cannot serialize " + describe(value) + ": " + e, e);
-        } finally {
-            ForyEngine.releaseWriter(fory);
         }
+        ForyEngine.releaseWriter(fory);
         List<DumpFormat.Entry> entries = new ArrayList<>(arrays.size());
         int tableBytes = 0;
         for (Object a : arrays) {
@@ -186,14 +188,18 @@ public final class Persistence {
                     writeFully(ch, seg.asSlice(done, n).asByteBuffer(), at + done);
                 }
             } else {
-                ByteBuffer buf = DIRECT.get();
-                MemorySegment bufSeg = MemorySegment.ofBuffer(buf.clear());
-                long size = seg.byteSize();
-                for (long done = 0; done < size; done += CHUNK) {
-                    int n = (int) Math.min(CHUNK, size - done);
-                    MemorySegment.copy(seg, done, bufSeg, 0, n);
-                    buf.clear().limit(n);
-                    writeFully(ch, buf, at + done);
+                ByteBuffer buf = takeBuffer();
+                try {
+                    MemorySegment bufSeg = MemorySegment.ofBuffer(buf.clear());
+                    long size = seg.byteSize();
+                    for (long done = 0; done < size; done += CHUNK) {
+                        int n = (int) Math.min(CHUNK, size - done);
+                        MemorySegment.copy(seg, done, bufSeg, 0, n);
+                        buf.clear().limit(n);
+                        writeFully(ch, buf, at + done);
+                    }
+                } finally {
+                    giveBuffer(buf);
                 }
             }
         }
@@ -475,20 +481,35 @@ public final class Persistence {
 
     private static Object readArray(FileChannel ch, DumpFormat.Entry e, Path file) throws IOException {
         Target t = target(e);
-        ByteBuffer buf = DIRECT.get();
-        MemorySegment bufSeg = MemorySegment.ofBuffer(buf.clear());
-        long size = e.byteLength();
-        for (long done = 0; done < size; ) {
-            int want = (int) Math.min(CHUNK, size - done);
-            buf.clear().limit(want);
-            int n = readAt(ch, buf, e.offset() + done);
-            if (n < want) {
-                throw new PersistException("file ends inside an array", file, e.offset() + done + n, null);
+        ByteBuffer buf = takeBuffer();
+        try {
+            MemorySegment bufSeg = MemorySegment.ofBuffer(buf.clear());
+            long size = e.byteLength();
+            for (long done = 0; done < size; ) {
+                int want = (int) Math.min(CHUNK, size - done);
+                buf.clear().limit(want);
+                int n = readAt(ch, buf, e.offset() + done);
+                if (n < want) {
+                    throw new PersistException("file ends inside an array", file, e.offset() + done + n, null);
+                }
+                t.put(bufSeg, done, n);
+                done += n;
             }
-            t.put(bufSeg, done, n);
-            done += n;
+            return t.result;
+        } finally {
+            giveBuffer(buf);
         }
-        return t.result;
+    }
+
+    private static ByteBuffer takeBuffer() {
+        ByteBuffer b = BUFFERS.poll();
+        return b != null ? b.clear() : ByteBuffer.allocateDirect(CHUNK);
+    }
+
+    private static void giveBuffer(ByteBuffer b) {
+        if (BUFFERS.size() < MAX_POOLED_BUFFERS) {
+            BUFFERS.offer(b);
+        }
     }
 
     private static int readAt(FileChannel ch, ByteBuffer b, long pos) throws IOException {

@@ -56,6 +56,7 @@ class NumpyInteropTest {
                     with open('v%%d.npy' %% v[0], 'wb') as f:
                         np.lib.format.write_array(f, a, version=v)
                 np.save('fortran.npy', np.asfortranarray(a))
+                np.save('fortran3.npy', np.asfortranarray(np.arange(24, dtype='>i4').reshape(2, 3, 4)))
                 np.save('scalar.npy', np.float64(2.5))
                 np.save('empty.npy', np.zeros((0, 3), dtype='<i4'))
                 np.save('complex.npy', np.zeros(3, dtype=np.complex128))
@@ -84,8 +85,16 @@ class NumpyInteropTest {
         assertThat(Npy.load(dir.resolve("scalar.npy")).shape()).isEmpty();
         assertThat(Npy.load(dir.resolve("scalar.npy")).getDouble()).isEqualTo(2.5);
         assertThat(Npy.load(dir.resolve("empty.npy")).shape()).containsExactly(0, 3);
-        assertThatThrownBy(() -> Npy.load(dir.resolve("fortran.npy"))).isInstanceOf(PersistException.class)
-                .hasMessageContaining("Fortran");
+        NdArray fortran = Npy.load(dir.resolve("fortran.npy"));
+        assertThat(fortran.shape()).containsExactly(2, 3);
+        assertThat(fortran.toDoubleArray()).containsExactly(0, 1, 2, 3, 4, 5);
+        NdArray f3 = Npy.load(dir.resolve("fortran3.npy"));
+        assertThat(f3.shape()).containsExactly(2, 3, 4);
+        for (int i = 0; i < 24; i++) {
+            assertThat(f3.getFlatLong(i)).isEqualTo(i);
+        }
+        assertThatThrownBy(() -> Npy.map(dir.resolve("fortran.npy"), MmapMode.READ_ONLY))
+                .isInstanceOf(PersistException.class).hasMessageContaining("Fortran");
         assertThatThrownBy(() -> Npy.load(dir.resolve("complex.npy"))).isInstanceOf(PersistException.class)
                 .hasMessageContaining("unsupported NumPy dtype '<c16'").hasMessageContaining("complex.npy");
         Map<String, NdArray> plain = Npy.loadNpz(dir.resolve("plain.npz"));

@@ -149,6 +149,10 @@ class HashingTest {
         assertThat(Joblib.hash(ref)).isEqualTo(Joblib.hash(ref2));
     }
 
+    static Hash128 hash(HashValue128 h) {
+        return new Hash128(h.getMostSignificantBits(), h.getLeastSignificantBits());
+    }
+
     static SerializableFunction<Integer, Integer> makeAdder(int k) {
         return x -> x + k;
     }
@@ -181,14 +185,23 @@ class HashingTest {
             byte[] bytes = new byte[size];
             r.nextBytes(bytes);
             HashValue128 ref = com.dynatrace.hash4j.hashing.Hashing.xxh3_128().hashBytesTo128Bits(bytes);
-            assertThat(Hashing.xxh3(MemorySegment.ofArray(bytes))).isEqualTo(ref);
+            assertThat(Hashing.xxh3(MemorySegment.ofArray(bytes))).isEqualTo(hash(ref));
             if (size % 8 == 0) {
                 long[] longs = MemorySegment.ofArray(bytes).toArray(ValueLayout.JAVA_LONG_UNALIGNED);
-                assertThat(Hashing.xxh3(MemorySegment.ofArray(longs))).as("size %d", size).isEqualTo(ref);
+                assertThat(Hashing.xxh3(MemorySegment.ofArray(longs))).as("size %d", size).isEqualTo(hash(ref));
             }
         }
+        for (int i = 0; i < 400; i++) {
+            int size = 200 + r.nextInt(i < 200 ? 3000 : 200_000);
+            byte[] bytes = new byte[size];
+            r.nextBytes(bytes);
+            HashValue128 ref = com.dynatrace.hash4j.hashing.Hashing.xxh3_128().hashBytesTo128Bits(bytes);
+            MemorySegment offHeap = java.lang.foreign.Arena.ofAuto().allocate(size);
+            offHeap.copyFrom(MemorySegment.ofArray(bytes));
+            assertThat(Hashing.xxh3(offHeap)).as("size %d", size).isEqualTo(hash(ref));
+        }
         // the reference test vector of XXH3_128bits for the empty input
-        assertThat(Hashing.toHex(Hashing.xxh3(MemorySegment.ofArray(new byte[0]))))
+        assertThat(Hashing.xxh3(MemorySegment.ofArray(new byte[0])).toHex())
                 .isEqualTo("99aa06d3014798d86001c324468d497f");
     }
 

@@ -5,6 +5,7 @@ import io.joblib4j.array.DType;
 import io.joblib4j.array.NdArray;
 import io.joblib4j.persist.Compression;
 import io.joblib4j.persist.MmapMode;
+import io.joblib4j.persist.Persistence;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,10 @@ public final class PersistDemo implements DemoSection {
         report.section(title());
         Path dir = Files.createTempDirectory("joblib4j-demo-persist");
         try {
+            long t0 = System.nanoTime();
+            Persistence.warmUp();
+            report.row("serializer start-up", "once per JVM", Duration.ofNanos(System.nanoTime() - t0),
+                    "Persistence.warmUp(); the first dump pays it otherwise");
             codecs(report, dir);
             memmap(report, dir);
         } finally {
