@@ -42,9 +42,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * environment}; they stay warm between calls and exit after the {@linkplain Builder#idleTimeout(Duration) idle
  * timeout} (300 s by default), and at once when this JVM dies, however it dies. Tasks and results travel serialized
  * over a private socket (never the workers' stdout, which, like their stderr, is copied to this JVM's
- * {@code System.out} and {@code System.err}). Primitive arrays larger than {@linkplain Builder#maxNbytes(Long)
- * maxNbytes} (1 MiB by default) that a task holds are written once to a temp folder and read by the workers from
- * there instead of from the socket.
+ * {@code System.out} and {@code System.err}). Primitive arrays and {@code NdArray}s larger than
+ * {@linkplain Builder#maxNbytes(Long) maxNbytes} (1 MiB by default) that a task holds are written once per call to a
+ * temp folder (0700, files 0600, removed when the call ends) instead of travelling through the socket: workers map
+ * {@code NdArray}s (no copy) and read primitive arrays onto their heap once per call; an {@code NdArray} already
+ * mapped from a file is passed as a reference to that file.
  *
  * <p>A worker that dies (exit, halt, signal, out of memory, a crash in native code) fails its task with
  * {@link WorkerCrashedException} naming the exit code or signal, and is replaced. A task that runs past the
