@@ -104,6 +104,29 @@ class ProcessParallelTest {
     }
 
     @Test
+    void concurrentCallsFromTwoThreads_shareThePoolCorrectly() throws Exception {
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<List<Integer>>> calls = new java.util.ArrayList<>();
+            for (int c = 0; c < 2; c++) {
+                int offset = c * 1000;
+                calls.add(callers.submit(() -> {
+                    try (Parallel p = Parallel.builder().nJobs(2).backend("processes").build()) {
+                        return p.map(i -> i + offset, IntStream.range(0, 500).boxed().toList());
+                    }
+                }));
+            }
+            for (int c = 0; c < 2; c++) {
+                int offset = c * 1000;
+                assertThat(calls.get(c).get(60, java.util.concurrent.TimeUnit.SECONDS))
+                        .isEqualTo(IntStream.range(0, 500).map(i -> i + offset).boxed().toList());
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
     void parallelsNotClosed_doNotPinWorkerProcessesBetweenCalls() {
         try (ProcessPool own = ProcessPool.builder().build()) {
             for (int i = 0; i < 20; i++) {
