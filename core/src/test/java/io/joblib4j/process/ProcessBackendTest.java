@@ -128,6 +128,20 @@ class ProcessBackendTest {
     }
 
     @Test
+    void crashAfterSeveralTasksOfABatch_isBlamedOnTheTaskThatRan() {
+        try (Workers w = backend.open(WorkerSpec.of(1))) {
+            Task<?>[] tasks = new Task<?>[8];
+            for (int i = 0; i < tasks.length; i++) {
+                tasks[i] = i == 5 ? WorkerTasks.halt(1) : WorkerTasks.sleepThen(2, i);
+            }
+            BatchResult r = run(w, batch(100, tasks)).getFirst();
+            assertThat(r.failure()).isInstanceOf(Failures.WorkerLost.class);
+            assertThat(r.failedIndex()).isEqualTo(105);
+            assertThat(r.values()).containsExactly(0, 1, 2, 3, 4);
+        }
+    }
+
+    @Test
     void outOfMemoryInWorker_reportsExit3() {
         try (ProcessPool small = ProcessPool.builder().jvmOptions("-Xmx64m").build();
              Workers w = small.backend().open(WorkerSpec.of(1))) {

@@ -30,6 +30,8 @@ import java.util.Map;
  */
 public final class WorkerMain {
     private static final long FLUSH_NANOS = 20_000_000L;
+    /** Tasks taking at least this long on average have their values sent one by one (the send costs under 10%). */
+    private static final long PER_TASK_FLUSH_NANOS = 50_000L;
     private static final long GC_INTERVAL_NANOS = 1_000_000_000L;
 
     private final DataInputStream in;
@@ -210,12 +212,16 @@ public final class WorkerMain {
         return used - heapBaseline > heapGrowthLimit;
     }
 
-    /** Streams the values of a running batch to the parent: task by task when timed, else every 20 ms at most. */
+    /**
+     * Streams the values of a running batch to the parent: task by task when timed or when tasks take 50 us or more on
+     * average, else every 20 ms at most.
+     */
     private final class Sender implements Batch.TaskWatch {
         private final long job;
         private final boolean timed;
         private int sent;
-        private long lastFlush = System.nanoTime();
+        private final long batchStart = System.nanoTime();
+        private long lastFlush = batchStart;
 
         Sender(long job, boolean timed) {
             this.job = job;
@@ -226,7 +232,10 @@ public final class WorkerMain {
         public void started(int indexInBatch, List<Object> valuesSoFar) {
             try {
                 long now = System.nanoTime();
-                if (indexInBatch > sent && (timed || now - lastFlush > FLUSH_NANOS)) {
+                // Values sent before the next task starts survive a crash in it, so the crash is blamed on the right
+                // task; for tasks of a few microseconds that would cost more than the tasks, so they go in groups.
+                if (indexInBatch > sent && (timed || now - lastFlush > FLUSH_NANOS
+                        || (now - batchStart) / indexInBatch >= PER_TASK_FLUSH_NANOS)) {
                     byte[] bytes = encodeValues(valuesSoFar, sent);
                     if (bytes != null) {
                         out.writeByte(Protocol.VALUES);
