@@ -25,6 +25,7 @@ final class BenchCommand implements Callable<Integer> {
         SUITES.put("parallel", "io.joblib4j.bench.parallel.ParallelScenarios");
         SUITES.put("persist", "io.joblib4j.bench.persist.PersistScenario");
         SUITES.put("memory", "io.joblib4j.bench.memory.MemoryScenario");
+        SUITES.put("processes", "io.joblib4j.bench.process.ProcessScenarios");
         SUITES.put("jmh", "org.openjdk.jmh.Main");
     }
 

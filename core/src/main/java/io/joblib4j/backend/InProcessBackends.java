@@ -2,8 +2,6 @@ package io.joblib4j.backend;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Future;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -151,17 +149,38 @@ final class InProcessBackends {
         }
     }
 
+    /** Daemon platform threads, or virtual threads, named {@code prefix1, prefix2, ...}. */
+    private static final class NamedThreads implements ThreadFactory {
+        private final String prefix;
+        private final boolean virtual;
+        private final AtomicInteger count = new AtomicInteger();
+
+        NamedThreads(String prefix, boolean virtual) {
+            this.prefix = prefix;
+            this.virtual = virtual;
+        }
+
+        @Override
+        public Thread newThread(Runnable r) {
+            String name = prefix + count.incrementAndGet();
+            if (virtual) {
+                return Thread.ofVirtual().name(name).unstarted(r);
+            }
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        }
+    }
+
     private static final class PoolWorkers implements Workers {
         private final WorkerSpec spec;
         private final ThreadPoolExecutor executor;
-        private final Set<Future<?>> running = ConcurrentHashMap.newKeySet();
+        private final Set<Job> running = ConcurrentHashMap.newKeySet();
         private final ThreadLocal<Boolean> initialized = new ThreadLocal<>();
 
         PoolWorkers(WorkerSpec spec, String threadPrefix, boolean virtual) {
             this.spec = spec;
-            ThreadFactory factory = virtual
-                    ? Thread.ofVirtual().name(threadPrefix, 1).factory()
-                    : Thread.ofPlatform().name(threadPrefix, 1).daemon().factory();
+            ThreadFactory factory = new NamedThreads(threadPrefix, virtual);
             this.executor = new ThreadPoolExecutor(spec.nJobs(), spec.nJobs(), 60, TimeUnit.SECONDS,
                     new LinkedBlockingQueue<>(), factory);
             // Idle workers end by themselves, so a Parallel that is never closed does not keep threads alive.
@@ -175,20 +194,50 @@ final class InProcessBackends {
 
         @Override
         public void submit(Batch batch, BatchListener listener) {
-            AtomicBoolean reported = new AtomicBoolean();
-            FutureTask<Void> future = new FutureTask<>(new Runnable() {
-                @Override
-                public void run() {
-                    PoolWorkers.this.run(batch, listener, reported);
+            Job job = new Job(batch, listener);
+            running.add(job);
+            executor.execute(job);
+        }
+
+        /** One batch on the pool: interrupting its thread is how an abort stops it. */
+        private final class Job implements Runnable {
+            private final Batch batch;
+            private final BatchListener listener;
+            private final AtomicBoolean reported = new AtomicBoolean();
+            private Thread runner;
+            private boolean cancelled;
+
+            Job(Batch batch, BatchListener listener) {
+                this.batch = batch;
+                this.listener = listener;
+            }
+
+            @Override
+            public void run() {
+                synchronized (this) {
+                    if (cancelled) {
+                        return;
+                    }
+                    runner = Thread.currentThread();
                 }
-            }, null) {
-                @Override
-                protected void done() {
+                try {
+                    PoolWorkers.this.run(batch, listener, reported);
+                } finally {
+                    synchronized (this) {
+                        runner = null;
+                        // An abort's interrupt that arrived after the batch ended must not reach the next one.
+                        Thread.interrupted();
+                    }
                     running.remove(this);
                 }
-            };
-            running.add(future);
-            executor.execute(future);
+            }
+
+            synchronized void cancel() {
+                cancelled = true;
+                if (runner != null) {
+                    runner.interrupt();
+                }
+            }
         }
 
         private void run(Batch batch, BatchListener listener, AtomicBoolean reported) {
@@ -211,8 +260,8 @@ final class InProcessBackends {
         @Override
         public void abort() {
             executor.getQueue().clear();
-            for (Future<?> f : running) {
-                f.cancel(true);
+            for (Job job : running) {
+                job.cancel();
             }
             running.clear();
         }

@@ -25,6 +25,15 @@ public interface Workers extends AutoCloseable {
      */
     void abort();
 
+    /**
+     * The call that used these workers has ended: all its results are in, or it was aborted. The workers may serve
+     * the next call of the same {@code Parallel}; a backend frees what belonged to the finished call here (the
+     * process backend removes the files of the arrays it shared). Called in the thread that ran the call. The
+     * default does nothing.
+     */
+    default void callEnded() {
+    }
+
     /** Releases the workers; waits for nothing still running. Idempotent. */
     @Override
     void close();

@@ -495,6 +495,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             if (bar != null) {
                 bar.close();
             }
+            workers.callEnded();
         } finally {
             running.set(false);
         }

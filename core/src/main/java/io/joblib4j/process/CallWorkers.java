@@ -38,8 +38,9 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
 
     private final WorkerPool pool;
     private final WorkerSpec spec;
-    private final long callId = CALLS.incrementAndGet();
-    private final SharedArrays arrays;
+    /** The current call: a new id and new shared arrays after each {@link #callEnded()}. */
+    private volatile long callId = CALLS.incrementAndGet();
+    private volatile SharedArrays arrays;
     private final byte[] initBytes;
     private final long initKey;
     private final List<WorkerHandle> workers = new ArrayList<>();
@@ -417,6 +418,35 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
             }
             releaseIfIdle();
         }
+    }
+
+    /**
+     * The call is over (its results are in, or it was aborted): its shared-array files are removed now, also when the
+     * {@code Parallel} keeps these workers for further calls, and the workers forget their mappings of them.
+     */
+    @Override
+    public void callEnded() {
+        SharedArrays finished;
+        long finishedCall;
+        List<WorkerHandle> toldToForget;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            finished = arrays;
+            finishedCall = callId;
+            if (!finished.sharedAny()) {
+                return;
+            }
+            toldToForget = new ArrayList<>(used);
+            used.clear();
+            arrays = new SharedArrays(spec.tempFolder(), spec.maxNbytes(), spec.mmapMode());
+            callId = CALLS.incrementAndGet();
+        }
+        for (WorkerHandle h : toldToForget) {
+            h.forget(finishedCall);
+        }
+        finished.close();
     }
 
     @Override

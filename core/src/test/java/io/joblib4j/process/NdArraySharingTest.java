@@ -47,24 +47,27 @@ class NdArraySharingTest {
     }
 
     @Test
-    void callEnd_workersUnmapTheCallsFiles(@TempDir Path temp) throws Exception {
+    void callEnd_removesTheCallsFiles_andWorkersUnmapThem_evenWhileTheParallelStaysOpen(@TempDir Path temp)
+            throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/proc/self/maps")),
                 "needs /proc/<pid>/maps (Linux) to see a worker's mappings");
         NdArray nd = NdArray.wrap(new double[400_000]);
-        try (ProcessPool own = ProcessPool.builder().build()) {
-            try (Parallel p = Parallel.builder().nJobs(1).backend(own.backend()).tempFolder(temp).build()) {
+        try (ProcessPool own = ProcessPool.builder().build();
+             Parallel p = Parallel.builder().nJobs(1).backend(own.backend()).tempFolder(temp).build()) {
+            for (int call = 0; call < 2; call++) {
                 assertThat(p.map(i -> whereAndSum(nd, i), List.of(0))).containsExactly("mapped array-0.bin 0.0");
+                try (var files = Files.list(temp)) {
+                    assertThat(files.toList()).as("the call's folder is removed when the call ends").isEmpty();
+                }
                 long pid = own.workerPids().getFirst();
-                assertThat(Files.readString(Path.of("/proc/" + pid + "/maps"))).contains("array-0.bin");
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (Files.readString(Path.of("/proc/" + pid + "/maps")).contains("array-0.bin")
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertThat(Files.readString(Path.of("/proc/" + pid + "/maps")))
+                        .as("the deleted file's memory is given back").doesNotContain("array-0.bin");
             }
-            long pid = own.workerPids().getFirst();
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (Files.readString(Path.of("/proc/" + pid + "/maps")).contains("array-0.bin")
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(Files.readString(Path.of("/proc/" + pid + "/maps")))
-                    .as("the deleted file's memory is given back").doesNotContain("array-0.bin");
         }
     }
 
