@@ -48,9 +48,12 @@ def tiny(sizes):
             if backend == "loky" and n > 1_000_000:
                 continue
             Parallel(n_jobs=2, backend=backend)(delayed(math.sqrt)(i) for i in range(1000))  # warm
-            t = time.perf_counter()
-            Parallel(n_jobs=2, backend=backend)(delayed(math.sqrt)(i) for i in range(n))
-            emit(scenario="tiny", variant=backend, n=n, seconds=time.perf_counter() - t)
+            best = float("inf")
+            for _ in range(3 if n <= 100_000 else 1):
+                t = time.perf_counter()
+                Parallel(n_jobs=2, backend=backend)(delayed(math.sqrt)(i) for i in range(n))
+                best = min(best, time.perf_counter() - t)
+            emit(scenario="tiny", variant=backend, n=n, seconds=best)
 
 
 def sleeps():

@@ -17,6 +17,32 @@ final class InProcessBackends {
 
     private InProcessBackends() {}
 
+    /**
+     * Runs the spec's initializer first if {@code initialize} (a worker's first batch), then the batch, and reports
+     * the batch's result once (a timeout may have reported it already). An initializer that throws fails the batch
+     * and runs again before the worker's next one.
+     *
+     * @return whether the worker is initialized now
+     */
+    static boolean runAndReport(Batch batch, WorkerSpec spec, BatchListener listener, AtomicBoolean reported,
+                                String worker, boolean initialize) {
+        boolean initialized = false;
+        BatchResult result;
+        try {
+            if (initialize && spec.initializer() != null) {
+                spec.initializer().run();
+            }
+            initialized = true;
+            result = run(batch, spec, listener, reported, worker);
+        } catch (Throwable t) {
+            result = BatchResult.failure(batch, java.util.List.of(), t, worker, 0);
+        }
+        if (reported.compareAndSet(false, true)) {
+            listener.done(result);
+        }
+        return initialized;
+    }
+
     /** Runs a batch in this thread, with the spec's per-task timeout if it has one. */
     static BatchResult run(Batch batch, WorkerSpec spec, BatchListener listener, AtomicBoolean reported, String worker) {
         if (spec.timeout() == null) {
@@ -67,20 +93,7 @@ final class InProcessBackends {
                 @Override
                 public void submit(Batch batch, BatchListener listener) {
                     String worker = Thread.currentThread().getName();
-                    AtomicBoolean reported = new AtomicBoolean();
-                    BatchResult result;
-                    try {
-                        if (!initialized && spec.initializer() != null) {
-                            spec.initializer().run();
-                        }
-                        initialized = true;
-                        result = InProcessBackends.run(batch, spec, listener, reported, worker);
-                    } catch (Throwable t) {
-                        result = BatchResult.failure(batch, java.util.List.of(), t, worker, 0);
-                    }
-                    if (reported.compareAndSet(false, true)) {
-                        listener.done(result);
-                    }
+                    initialized |= runAndReport(batch, spec, listener, new AtomicBoolean(), worker, !initialized);
                 }
 
                 @Override
@@ -242,18 +255,8 @@ final class InProcessBackends {
 
         private void run(Batch batch, BatchListener listener, AtomicBoolean reported) {
             String worker = Thread.currentThread().getName();
-            BatchResult result;
-            try {
-                if (initialized.get() == null && spec.initializer() != null) {
-                    spec.initializer().run();
-                }
+            if (runAndReport(batch, spec, listener, reported, worker, initialized.get() == null)) {
                 initialized.set(Boolean.TRUE);
-                        result = InProcessBackends.run(batch, spec, listener, reported, worker);
-            } catch (Throwable t) {
-                result = BatchResult.failure(batch, java.util.List.of(), t, worker, 0);
-            }
-            if (reported.compareAndSet(false, true)) {
-                listener.done(result);
             }
         }
 

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -603,34 +602,7 @@ public final class Parallel implements AutoCloseable {
 
         /** {@code "1M"} -> 1048576; null -> -1 (never share). */
         static long parseBytes(String size) {
-            if (size == null) {
-                return -1;
-            }
-            String s = size.strip().toUpperCase(Locale.ROOT);
-            long unit = 1;
-            if (s.endsWith("B")) {
-                s = s.substring(0, s.length() - 1);
-            }
-            if (s.endsWith("K")) {
-                unit = 1L << 10;
-            } else if (s.endsWith("M")) {
-                unit = 1L << 20;
-            } else if (s.endsWith("G")) {
-                unit = 1L << 30;
-            }
-            if (unit != 1) {
-                s = s.substring(0, s.length() - 1).strip();
-            }
-            try {
-                double v = Double.parseDouble(s);
-                if (v < 0 || Double.isNaN(v) || Double.isInfinite(v)) {
-                    throw new NumberFormatException();
-                }
-                return (long) (v * unit);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("invalid size '" + size
-                        + "': expected a byte count with an optional K, M or G suffix, such as \"1M\", or null", e);
-            }
+            return size == null ? -1 : io.joblib4j.internal.ByteSizes.parse(size);
         }
     }
 }

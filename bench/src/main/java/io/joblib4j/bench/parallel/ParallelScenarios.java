@@ -90,15 +90,17 @@ public final class ParallelScenarios {
         try (Parallel p = Parallel.of(2)) {
             for (int n : new int[] {10_000, 100_000, 1_000_000, 10_000_000}) {
                 List<Integer> in = IntStream.range(0, n).boxed().toList();
-                double loop = best(5, () -> {
+                // Repetitions so that every variant is JIT-compiled before its best time counts (about 2 s each).
+                int reps = Math.max(5, 20_000_000 / n);
+                double loop = best(reps, () -> {
                     List<Double> out = new ArrayList<>(n);
                     for (Integer x : in) {
                         out.add(Math.sqrt(x));
                     }
                     return out;
                 });
-                double ps = best(5, () -> in.parallelStream().map(x -> Math.sqrt(x)).toList());
-                double inv = n > 1_000_000 ? Double.NaN : best(3, () -> {
+                double ps = best(reps, () -> in.parallelStream().map(x -> Math.sqrt(x)).toList());
+                double inv = n > 1_000_000 ? Double.NaN : best(Math.min(reps, 20), () -> {
                     List<Callable<Double>> calls = new ArrayList<>(n);
                     for (Integer x : in) {
                         calls.add(() -> Math.sqrt(x));
@@ -110,8 +112,8 @@ public final class ParallelScenarios {
                     return out;
                 });
                 double mc = n > 100_000 ? Double.NaN
-                        : best(3, () -> in.stream().gather(Gatherers.mapConcurrent(2, x -> Math.sqrt(x))).toList());
-                double jl = best(5, () -> p.map(x -> Math.sqrt(x), in));
+                        : best(Math.min(reps, 20), () -> in.stream().gather(Gatherers.mapConcurrent(2, x -> Math.sqrt(x))).toList());
+                double jl = best(reps, () -> p.map(x -> Math.sqrt(x), in));
                 t.row(n, rate(n, loop), rate(n, ps), rate(n, inv), rate(n, mc), rate(n, jl),
                         String.format(Locale.ROOT, "%.2fx", loop / jl),
                         peerRate(py, "loky", n), peerRate(py, "threading", n));
@@ -119,7 +121,8 @@ public final class ParallelScenarios {
         } finally {
             pool.shutdownNow();
         }
-        System.out.println("\n## Tiny tasks (Math.sqrt), million tasks per second (best of 3-5)\n");
+        System.out.println("\n## Tiny tasks (Math.sqrt), million tasks per second (best of 5 to 2000 repetitions, "
+                + "about 2 s per variant, so each is JIT-compiled)\n");
         t.print(System.out);
     }
 
