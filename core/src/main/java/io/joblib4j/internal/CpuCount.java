@@ -1,7 +1,6 @@
 package io.joblib4j.internal;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 
@@ -56,12 +55,12 @@ public final class CpuCount {
         if (text == null) {
             return OptionalInt.empty();
         }
-        for (String line : text.split("\n")) {
-            if (line.startsWith("Cpus_allowed_list:")) {
-                return parseCpuList(line.substring("Cpus_allowed_list:".length()).strip());
-            }
+        int at = text.indexOf("Cpus_allowed_list:");
+        if (at < 0) {
+            return OptionalInt.empty();
         }
-        return OptionalInt.empty();
+        int end = text.indexOf('\n', at);
+        return parseCpuList(text.substring(at + "Cpus_allowed_list:".length(), end < 0 ? text.length() : end).strip());
     }
 
     /** Counts a CPU list such as {@code 0-3,8,10-11}. */
@@ -91,9 +90,10 @@ public final class CpuCount {
     static OptionalInt cgroupQuota(Path root) {
         String v2 = read(root.resolve("sys/fs/cgroup/cpu.max"));
         if (v2 != null) {
-            String[] parts = v2.strip().split("\\s+");
-            if (parts.length == 2 && !parts[0].equals("max")) {
-                return quota(parts[0], parts[1]);
+            String line = v2.strip();
+            int space = line.indexOf(' ');
+            if (space > 0 && !line.startsWith("max")) {
+                return quota(line.substring(0, space), line.substring(space + 1).strip());
             }
             return OptionalInt.empty();
         }
@@ -118,9 +118,14 @@ public final class CpuCount {
         }
     }
 
+    /** The file's text, or null if it cannot be read. Plain java.io: cheap in a JVM that has just started. */
     private static String read(Path file) {
-        try {
-            return Files.isReadable(file) ? Files.readString(file) : null;
+        java.io.File f = file.toFile();
+        if (!f.canRead()) {
+            return null;
+        }
+        try (java.io.FileInputStream in = new java.io.FileInputStream(f)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
         } catch (IOException | RuntimeException e) {
             return null;
         }
