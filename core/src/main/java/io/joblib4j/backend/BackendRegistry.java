@@ -2,6 +2,7 @@ package io.joblib4j.backend;
 
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,11 +10,7 @@ import java.util.function.Supplier;
 
 /** Backends by name: the built-in ones, those registered at run time and those found by ServiceLoader. */
 final class BackendRegistry {
-    private static final Map<String, Supplier<? extends Backend>> BUILT_IN = Map.of(
-            "sequential", Backend::sequential,
-            "threads", Backend::threads,
-            "virtual", Backend::virtual,
-            "processes", () -> io.joblib4j.process.ProcessPool.shared().backend());
+    private static final Set<String> BUILT_IN = Set.of("sequential", "threads", "virtual", "processes");
     private static final Map<String, Supplier<? extends Backend>> REGISTERED = new ConcurrentHashMap<>();
 
     private BackendRegistry() {}
@@ -25,17 +22,29 @@ final class BackendRegistry {
         if (factory == null) {
             throw new NullPointerException("factory for backend '" + name + "' is null");
         }
-        if (BUILT_IN.containsKey(name)) {
+        if (BUILT_IN.contains(name)) {
             throw new IllegalArgumentException("'" + name + "' is a built-in backend and cannot be replaced");
         }
         REGISTERED.put(name, factory);
     }
 
+    /** A built-in backend, or null. (A switch rather than a map of factories: no lambdas to link on a first call.) */
+    private static Backend builtIn(String name) {
+        return switch (name) {
+            case "sequential" -> Backend.sequential();
+            case "threads" -> Backend.threads();
+            case "virtual" -> Backend.virtual();
+            case "processes" -> io.joblib4j.process.ProcessPool.shared().backend();
+            default -> null;
+        };
+    }
+
     static Backend create(String name) {
-        Supplier<? extends Backend> factory = BUILT_IN.get(name);
-        if (factory == null) {
-            factory = REGISTERED.get(name);
+        Backend builtIn = builtIn(name);
+        if (builtIn != null) {
+            return builtIn;
         }
+        Supplier<? extends Backend> factory = REGISTERED.get(name);
         if (factory == null) {
             for (BackendProvider provider : providers()) {
                 if (provider.name().equals(name)) {
@@ -49,7 +58,7 @@ final class BackendRegistry {
     }
 
     static SortedSet<String> names() {
-        SortedSet<String> names = new TreeSet<>(BUILT_IN.keySet());
+        SortedSet<String> names = new TreeSet<>(BUILT_IN);
         names.addAll(REGISTERED.keySet());
         for (BackendProvider provider : providers()) {
             names.add(provider.name());
