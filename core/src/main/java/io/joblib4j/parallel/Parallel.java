@@ -248,8 +248,8 @@ public final class Parallel implements AutoCloseable {
         StreamHandle<E> handle = new StreamHandle<>((Iterator<E>) run);
         // A stream dropped without being read to its end or closed: cancel its work once it is garbage.
         CLEANER.register(handle, run::cancel);
-        Stream<E> stream = StreamSupport.stream(
-                Spliterators.spliteratorUnknownSize(handle, Spliterator.ORDERED), false);
+        Stream<E> stream = StreamSupport.stream(Spliterators.spliteratorUnknownSize(handle,
+                mode == ParallelRun.Mode.UNORDERED ? 0 : Spliterator.ORDERED), false);
         return stream.onClose(() -> {
             run.cancel();
             if (source != null) {
