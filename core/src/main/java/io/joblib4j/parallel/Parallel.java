@@ -72,8 +72,7 @@ public final class Parallel implements AutoCloseable {
     private final WorkerHolder holder = new WorkerHolder();
 
     private Parallel(Builder b) {
-        this.explicit = new ConfigFrame(b.backend, b.nJobs, b.verbose, b.prefer, b.require, b.timeout, b.preDispatch,
-                b.batchSize, b.tempFolder, b.maxNbytes, b.mmapMode, b.progressBar, b.retries);
+        this.explicit = b.frame();
         this.requestedNJobs = b.nJobs;
         this.listener = b.listener;
         this.initializer = b.initializer;
@@ -379,115 +378,32 @@ public final class Parallel implements AutoCloseable {
 
     // ---- builder ----------------------------------------------------------------------------------------------
 
-    /** Builds a {@link Parallel}. Settings left unset come from the active {@link ParallelConfig}, else defaults. */
-    public static final class Builder {
+    /**
+     * Builds a {@link Parallel}. Settings left unset come from the active {@link ParallelConfig}, else defaults; the
+     * settings shared with {@link ParallelConfig.Builder} are documented there too.
+     */
+    public static final class Builder extends SettingsBuilder<Builder> {
         /** joblib's default {@code max_nbytes}: 1 MiB. */
         public static final long DEFAULT_MAX_NBYTES = 1L << 20;
-        static final String PREFER_REQUIRE_CONFLICT =
-                "prefer(PROCESSES) conflicts with require(SHAREDMEM): worker processes do not share the caller's memory";
 
-        private Object backend;
-        private Integer nJobs;
-        private Integer verbose;
-        private Prefer prefer;
-        private Require require;
-        private Duration timeout;
-        private String preDispatch;
-        private BatchSize batchSize;
-        private String tempFolder;
-        private Long maxNbytes;
-        private MmapMode mmapMode;
-        private Boolean progressBar;
-        private Integer retries;
         private ProgressListener listener;
         private SerializableRunnable initializer;
 
         private Builder() {}
 
-        /**
-         * How many tasks run at once: a positive count; {@code -1} for all CPUs, {@code -2} for all but one,
-         * {@code n < -1} for {@code cpuCount() + 1 + n}. Unset: the active {@link ParallelConfig}'s, else 1.
-         *
-         * @throws IllegalArgumentException for 0
-         */
-        public Builder nJobs(int nJobs) {
-            this.nJobs = NJobs.check(nJobs);
+        @Override
+        Builder self() {
             return this;
         }
 
-        /**
-         * The backend by name: {@code "sequential"}, {@code "threads"} (default), {@code "virtual"},
-         * {@code "processes"}, or a registered name.
-         *
-         * @throws IllegalArgumentException naming the valid names, for an unknown name
-         */
-        public Builder backend(String name) {
-            Objects.requireNonNull(name, "backend name must not be null");
-            this.backend = Backend.named(name);
-            return this;
-        }
-
-        /** A backend instance. */
-        public Builder backend(Backend backend) {
-            this.backend = Objects.requireNonNull(backend, "backend must not be null");
-            return this;
-        }
-
-        /** A soft hint used only when no backend is named here or in the config. */
-        public Builder prefer(Prefer prefer) {
-            this.prefer = Objects.requireNonNull(prefer, "prefer must not be null");
-            return this;
-        }
-
-        /** A hard constraint: {@code SHAREDMEM} forces an in-process backend. */
-        public Builder require(Require require) {
-            this.require = Objects.requireNonNull(require, "require must not be null");
-            return this;
-        }
-
-        /**
-         * joblib's progress messages on stderr (stdout from 50): 0 is silent, above 10 a message for every batch,
-         * between 1 and 10 messages at a rate growing with the level.
-         *
-         * @throws IllegalArgumentException if negative
-         */
-        public Builder verbose(int verbose) {
-            this.verbose = checkVerbose(verbose);
-            return this;
-        }
-
-        /** A terminal progress bar with count, rate and ETA on stderr; nothing when stderr is not a terminal. */
-        public Builder progressBar(boolean show) {
-            this.progressBar = show;
-            return this;
+        @Override
+        Object keepNamedBackend(String name, Backend created) {
+            return created;
         }
 
         /** Told of the progress after each batch, in the thread running the call. */
         public Builder onProgress(ProgressListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener must not be null");
-            return this;
-        }
-
-        /**
-         * The longest a single task may run, measured from its start. A task that runs longer fails the call with
-         * {@link TaskTimeoutException}; its thread is interrupted (threads) or its worker killed (processes).
-         *
-         * @throws IllegalArgumentException if zero or negative
-         */
-        public Builder timeout(Duration timeout) {
-            this.timeout = checkTimeout(timeout);
-            return this;
-        }
-
-        /**
-         * How many batches are dispatched ahead of the consumer: an expression over {@code n_jobs} such as
-         * {@code "2*n_jobs"} (the default) or {@code "all"}.
-         *
-         * @throws IllegalArgumentException quoting an invalid expression
-         */
-        public Builder preDispatch(String expression) {
-            PreDispatch.parse(expression);
-            this.preDispatch = expression;
             return this;
         }
 
@@ -500,14 +416,7 @@ public final class Parallel implements AutoCloseable {
             if (batches < 1) {
                 throw new IllegalArgumentException("preDispatch must be at least 1, got " + batches);
             }
-            this.preDispatch = Integer.toString(batches);
-            return this;
-        }
-
-        /** {@link BatchSize#auto()} (default) or {@link BatchSize#of(int)}. */
-        public Builder batchSize(BatchSize batchSize) {
-            this.batchSize = Objects.requireNonNull(batchSize, "batchSize must not be null");
-            return this;
+            return preDispatch(Integer.toString(batches));
         }
 
         /**
@@ -519,29 +428,6 @@ public final class Parallel implements AutoCloseable {
             return batchSize(BatchSize.of(size));
         }
 
-        /** Process backend: the folder for arrays shared with workers (default {@code /dev/shm} or the temp dir). */
-        public Builder tempFolder(Path folder) {
-            this.tempFolder = Objects.requireNonNull(folder, "tempFolder must not be null").toString();
-            return this;
-        }
-
-        /**
-         * Process backend: arrays larger than this are shared through memory-mapped files: {@code "1M"} (default),
-         * a byte count with an optional K/M/G suffix (1024-based), or null to never share.
-         *
-         * @throws IllegalArgumentException for an unreadable size
-         */
-        public Builder maxNbytes(String size) {
-            this.maxNbytes = parseBytes(size);
-            return this;
-        }
-
-        /** Process backend: how workers map shared arrays (default {@link MmapMode#READ_ONLY}). */
-        public Builder mmapMode(MmapMode mode) {
-            this.mmapMode = Objects.requireNonNull(mode, "mmapMode must not be null");
-            return this;
-        }
-
         /** Run once in each worker (thread or process) before its first task. */
         public Builder initializer(SerializableRunnable initializer) {
             this.initializer = Objects.requireNonNull(initializer, "initializer must not be null");
@@ -549,60 +435,18 @@ public final class Parallel implements AutoCloseable {
         }
 
         /**
-         * How many times a task lost to a crashed worker process or a departed cluster member is run again before
-         * the call fails (default 0). Tasks that throw are never retried.
-         *
-         * @throws IllegalArgumentException if negative
-         */
-        public Builder retries(int retries) {
-            this.retries = checkRetries(retries);
-            return this;
-        }
-
-        /**
          * The {@link Parallel}.
          *
-         * @throws IllegalArgumentException for {@code prefer(PROCESSES)} with {@code require(SHAREDMEM)}
+         * @throws IllegalArgumentException for {@code prefer(PROCESSES)} with {@code require(SHAREDMEM)}, or
+         *                                  {@code require(SHAREDMEM)} with a backend that does not share memory
          */
         public Parallel build() {
-            if (prefer == Prefer.PROCESSES && require == Require.SHAREDMEM) {
-                throw new IllegalArgumentException(PREFER_REQUIRE_CONFLICT);
-            }
-            if (require == Require.SHAREDMEM && backend != null) {
-                Backend b = backend instanceof Backend bk ? bk : Backend.named((String) backend);
-                if (!b.sharedMemory()) {
-                    throw new IllegalArgumentException("backend '" + b.name() + "' does not share memory with the "
-                            + "caller, but require(SHAREDMEM) was set; use threads, virtual or sequential");
-                }
+            checkConsistent();
+            if (require == Require.SHAREDMEM && backend instanceof Backend b && !b.sharedMemory()) {
+                throw new IllegalArgumentException("backend '" + b.name() + "' does not share memory with the "
+                        + "caller, but require(SHAREDMEM) was set; use threads, virtual or sequential");
             }
             return new Parallel(this);
-        }
-
-        static int checkVerbose(int verbose) {
-            if (verbose < 0) {
-                throw new IllegalArgumentException("verbose must be 0 or more, got " + verbose);
-            }
-            return verbose;
-        }
-
-        static Duration checkTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout must not be null");
-            if (timeout.isZero() || timeout.isNegative()) {
-                throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-            }
-            return timeout;
-        }
-
-        static int checkRetries(int retries) {
-            if (retries < 0) {
-                throw new IllegalArgumentException("retries must be 0 or more, got " + retries);
-            }
-            return retries;
-        }
-
-        /** {@code "1M"} -> 1048576; null -> -1 (never share). */
-        static long parseBytes(String size) {
-            return size == null ? -1 : io.joblib4j.internal.ByteSizes.parse(size);
         }
     }
 }

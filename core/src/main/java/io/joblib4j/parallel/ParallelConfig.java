@@ -92,118 +92,28 @@ public final class ParallelConfig {
         }
     }
 
-    /** Builds a {@link ParallelConfig}; every setting is optional. */
-    public static final class Builder {
-        private Object backend;
-        private Integer nJobs;
-        private Integer verbose;
-        private Prefer prefer;
-        private Require require;
-        private Duration timeout;
-        private String preDispatch;
-        private BatchSize batchSize;
-        private String tempFolder;
-        private Long maxNbytes;
-        private MmapMode mmapMode;
-        private Boolean progressBar;
-        private Integer retries;
-
+    /** Builds a {@link ParallelConfig}; every setting is optional and means what it means on {@link Parallel.Builder}. */
+    public static final class Builder extends SettingsBuilder<Builder> {
         private Builder() {}
 
-        /** The backend by name ({@code sequential}, {@code threads}, {@code virtual}, {@code processes}, ...). */
-        public Builder backend(String name) {
-            Objects.requireNonNull(name, "backend name must not be null");
-            Backend.named(name); // fails early, naming the valid names
-            this.backend = name;
+        @Override
+        Builder self() {
             return this;
         }
 
-        /** A backend instance. */
-        public Builder backend(Backend backend) {
-            this.backend = Objects.requireNonNull(backend, "backend must not be null");
-            return this;
+        @Override
+        Object keepNamedBackend(String name, Backend created) {
+            return name; // resolved at each call, and sent by name to tasks in other JVMs
         }
 
-        /** See {@link Parallel.Builder#nJobs(int)}. */
-        public Builder nJobs(int nJobs) {
-            this.nJobs = NJobs.check(nJobs);
-            return this;
-        }
-
-        /** See {@link Parallel.Builder#verbose(int)}. */
-        public Builder verbose(int verbose) {
-            this.verbose = Parallel.Builder.checkVerbose(verbose);
-            return this;
-        }
-
-        /** See {@link Parallel.Builder#prefer(Prefer)}. */
-        public Builder prefer(Prefer prefer) {
-            this.prefer = Objects.requireNonNull(prefer, "prefer must not be null");
-            return this;
-        }
-
-        /** See {@link Parallel.Builder#require(Require)}. */
-        public Builder require(Require require) {
-            this.require = Objects.requireNonNull(require, "require must not be null");
-            return this;
-        }
-
-        /** See {@link Parallel.Builder#timeout(Duration)}. */
-        public Builder timeout(Duration timeout) {
-            this.timeout = Parallel.Builder.checkTimeout(timeout);
-            return this;
-        }
-
-        /** See {@link Parallel.Builder#preDispatch(String)}. */
-        public Builder preDispatch(String expression) {
-            PreDispatch.parse(expression);
-            this.preDispatch = expression;
-            return this;
-        }
-
-        /** See {@link Parallel.Builder#batchSize(BatchSize)}. */
-        public Builder batchSize(BatchSize batchSize) {
-            this.batchSize = Objects.requireNonNull(batchSize, "batchSize must not be null");
-            return this;
-        }
-
-        /** See {@link Parallel.Builder#tempFolder(Path)}. */
-        public Builder tempFolder(Path folder) {
-            this.tempFolder = Objects.requireNonNull(folder, "tempFolder must not be null").toString();
-            return this;
-        }
-
-        /** See {@link Parallel.Builder#maxNbytes(String)}. */
-        public Builder maxNbytes(String size) {
-            this.maxNbytes = Parallel.Builder.parseBytes(size);
-            return this;
-        }
-
-        /** See {@link Parallel.Builder#mmapMode(MmapMode)}. */
-        public Builder mmapMode(MmapMode mode) {
-            this.mmapMode = Objects.requireNonNull(mode, "mmapMode must not be null");
-            return this;
-        }
-
-        /** See {@link Parallel.Builder#progressBar(boolean)}. */
-        public Builder progressBar(boolean show) {
-            this.progressBar = show;
-            return this;
-        }
-
-        /** See {@link Parallel.Builder#retries(int)}. */
-        public Builder retries(int retries) {
-            this.retries = Parallel.Builder.checkRetries(retries);
-            return this;
-        }
-
-        /** The configuration; open it with {@link ParallelConfig#open()}. */
+        /**
+         * The configuration; open it with {@link ParallelConfig#open()}.
+         *
+         * @throws IllegalArgumentException for {@code prefer(PROCESSES)} with {@code require(SHAREDMEM)}
+         */
         public ParallelConfig build() {
-            if (prefer == Prefer.PROCESSES && require == Require.SHAREDMEM) {
-                throw new IllegalArgumentException(Parallel.Builder.PREFER_REQUIRE_CONFLICT);
-            }
-            return new ParallelConfig(new ConfigFrame(backend, nJobs, verbose, prefer, require, timeout, preDispatch,
-                    batchSize, tempFolder, maxNbytes, mmapMode, progressBar, retries));
+            checkConsistent();
+            return new ParallelConfig(frame());
         }
 
         /** Shortcut for {@code build().open()}. */

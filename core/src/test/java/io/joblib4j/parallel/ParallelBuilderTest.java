@@ -89,12 +89,14 @@ class ParallelBuilderTest {
     }
 
     @Test
-    void maxNbytes_parsesJoblibSizes() {
-        assertThat(Parallel.Builder.parseBytes("1M")).isEqualTo(1 << 20);
-        assertThat(Parallel.Builder.parseBytes("512K")).isEqualTo(512 << 10);
-        assertThat(Parallel.Builder.parseBytes("2G")).isEqualTo(2L << 30);
-        assertThat(Parallel.Builder.parseBytes("100")).isEqualTo(100);
-        assertThat(Parallel.Builder.parseBytes(null)).isEqualTo(-1);
+    void maxNbytes_parsesJoblibSizes_andNullNeverShares() {
+        assertThat(Parallel.builder().nJobs(2).maxNbytes("1M").build().resolve().spec().maxNbytes()).isEqualTo(1 << 20);
+        assertThat(Parallel.builder().nJobs(2).maxNbytes("512K").build().resolve().spec().maxNbytes()).isEqualTo(512 << 10);
+        assertThat(Parallel.builder().nJobs(2).maxNbytes("2G").build().resolve().spec().maxNbytes()).isEqualTo(2L << 30);
+        assertThat(Parallel.builder().nJobs(2).maxNbytes("100").build().resolve().spec().maxNbytes()).isEqualTo(100);
+        assertThat(Parallel.builder().nJobs(2).maxNbytes(null).build().resolve().spec().maxNbytes()).isNull();
+        assertThat(Parallel.builder().nJobs(2).build().resolve().spec().maxNbytes())
+                .isEqualTo(Parallel.Builder.DEFAULT_MAX_NBYTES);
     }
 
     @Test
