@@ -140,4 +140,35 @@ class ParallelBuilderTest {
                     .isEqualTo("threads");
         }
     }
+
+    @Test
+    void progressBar_whenStderrIsNotATerminal_printsNothing() {
+        assertThat(TerminalProgress.stderrIsTerminal()).as("the test JVM's stderr is a pipe or a file").isFalse();
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try (Parallel p = Parallel.builder().nJobs(2).progressBar(true).build()) {
+            assertThat(p.map(x -> x * 2, java.util.List.of(1, 2, 3))).containsExactly(2, 4, 6);
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(err.size()).isZero();
+    }
+
+    @Test
+    void verbose_unknownTotal_countsTasksUntilTheInputEnds() {
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try (Parallel p = Parallel.builder().nJobs(2).verbose(11).batchSize(1).preDispatch(2).build()) {
+            // A stream of unknown size, read lazily: early messages cannot know the total.
+            java.util.stream.Stream<Integer> lazy = java.util.stream.Stream.iterate(0, i -> i < 40, i -> i + 1);
+            assertThat(p.map(x -> x, lazy)).hasSize(40);
+        } finally {
+            System.setErr(saved);
+        }
+        String out = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(out).containsPattern("\\[Parallel\\(n_jobs=2\\)\\]: Done +\\d+ tasks      \\| elapsed: +\\d+\\.\\ds\\n");
+        assertThat(out).contains("Done  40 out of  40 | elapsed:").endsWith("finished\n");
+    }
 }
