@@ -139,12 +139,12 @@ public final class Parallel implements AutoCloseable {
 
     /** {@code stream(delayed(f, x) for x in items)}. */
     public <T, R> Stream<R> stream(SerializableFunction<T, R> f, Iterable<T> items) {
-        return lazy(ParallelRun.Mode.ORDERED, iterator(f, items), f, null);
+        return lazy(ParallelRun.Mode.ORDERED, inputOf(f, items), f, null);
     }
 
     /** {@code stream(delayed(f, x) for x in items)}. */
     public <T, R> Stream<R> stream(SerializableFunction<T, R> f, Stream<T> items) {
-        return lazy(ParallelRun.Mode.ORDERED, iterator(f, items), f, items);
+        return lazy(ParallelRun.Mode.ORDERED, inputOf(f, items), f, items);
     }
 
     /** The values in completion order, lazily (joblib's {@code return_as="generator_unordered"}). */
@@ -160,12 +160,12 @@ public final class Parallel implements AutoCloseable {
 
     /** {@code streamUnordered(delayed(f, x) for x in items)}. */
     public <T, R> Stream<R> streamUnordered(SerializableFunction<T, R> f, Iterable<T> items) {
-        return lazy(ParallelRun.Mode.UNORDERED, iterator(f, items), f, null);
+        return lazy(ParallelRun.Mode.UNORDERED, inputOf(f, items), f, null);
     }
 
     /** {@code streamUnordered(delayed(f, x) for x in items)}. */
     public <T, R> Stream<R> streamUnordered(SerializableFunction<T, R> f, Stream<T> items) {
-        return lazy(ParallelRun.Mode.UNORDERED, iterator(f, items), f, items);
+        return lazy(ParallelRun.Mode.UNORDERED, inputOf(f, items), f, items);
     }
 
     /**
@@ -184,12 +184,12 @@ public final class Parallel implements AutoCloseable {
 
     /** {@code outcomes(delayed(f, x) for x in items)}. */
     public <T, R> Stream<Outcome<R>> outcomes(SerializableFunction<T, R> f, Iterable<T> items) {
-        return lazy(ParallelRun.Mode.OUTCOMES, iterator(f, items), f, null);
+        return lazy(ParallelRun.Mode.OUTCOMES, inputOf(f, items), f, null);
     }
 
     /** {@code outcomes(delayed(f, x) for x in items)}. */
     public <T, R> Stream<Outcome<R>> outcomes(SerializableFunction<T, R> f, Stream<T> items) {
-        return lazy(ParallelRun.Mode.OUTCOMES, iterator(f, items), f, items);
+        return lazy(ParallelRun.Mode.OUTCOMES, inputOf(f, items), f, items);
     }
 
     /**
@@ -208,12 +208,12 @@ public final class Parallel implements AutoCloseable {
 
     // ---- machinery --------------------------------------------------------------------------------------------
 
-    private static Input iterator(SerializableFunction<?, ?> f, Iterable<?> items) {
+    private static Input inputOf(SerializableFunction<?, ?> f, Iterable<?> items) {
         Objects.requireNonNull(f, "function must not be null");
         return Input.of(Objects.requireNonNull(items, "items must not be null"));
     }
 
-    private static Input iterator(SerializableFunction<?, ?> f, Stream<?> items) {
+    private static Input inputOf(SerializableFunction<?, ?> f, Stream<?> items) {
         Objects.requireNonNull(f, "function must not be null");
         return Input.of(Objects.requireNonNull(items, "items must not be null"));
     }
