@@ -46,7 +46,13 @@ final class CacheCommand implements Runnable {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "no Memory cache in " + dir + " (expected the directory " + dir.resolve("joblib4j") + ")");
         }
-        return StoreBackend.fileSystem(dir);
+        StoreBackend store = StoreBackend.fileSystem(dir);
+        try {
+            store.functions(); // refuses a joblib4j directory that the store did not write
+        } catch (IOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "refusing to use " + dir + ": " + e.getMessage());
+        }
+        return store;
     }
 
     static String time(Instant t) {
@@ -217,7 +223,9 @@ final class CacheCommand implements Runnable {
     }
 
     @Command(name = "clear", mixinStandardHelpOptions = true,
-            description = "Remove every entry, or every entry of one function.")
+            description = {"Remove every entry, or every entry of one function.",
+                    "Only what the store wrote is deleted (entries and code records); other files under DIR/joblib4j "
+                            + "stay, and a DIR/joblib4j that is not a joblib4j store is refused."})
     static final class Clear implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
