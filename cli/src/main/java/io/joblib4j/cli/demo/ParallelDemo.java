@@ -120,7 +120,7 @@ public final class ParallelDemo implements DemoSection {
         String label = "150 x 10000x200 doubles as " + variant + ", nJobs=2";
         try (Parallel p = Parallel.builder().nJobs(2).progressBar(true).progressLabel(label).build();
              HeapMeter meter = HeapMeter.start()) {
-            Step.Timed<Double> t = Step.run(System.out, label, null, () -> body.apply(p));
+            Step.Timed<Double> t = Step.withBar(System.out, label, null, () -> body.apply(p));
             long growth = meter.peakGrowth();
             report.row("150 x 10000x200 doubles, accumulated", variant + ", nJobs=2", t.time(),
                     "sum[0][0] = " + t.value().longValue() + ", peak heap growth " + HeapMeter.format(growth));
@@ -133,7 +133,7 @@ public final class ParallelDemo implements DemoSection {
 
     private static <T> T timed(DemoReport report, String example, String variant, String expected, Callable<T> body,
                                Describer<T> note) throws Exception {
-        Step.Timed<T> t = Step.run(System.out, example + ", " + variant, expected, body);
+        Step.Timed<T> t = Step.withBar(System.out, example + ", " + variant, expected, body);
         report.row(example, variant, t.time(), note.describe(t.value()));
         return t.value();
     }

@@ -19,10 +19,32 @@ final class Step {
 
     /** Runs {@code body}, announced as {@code label} (with {@code expected}, such as "about 10 s", when not null). */
     static <T> Timed<T> run(PrintStream out, String label, String expected, Callable<T> body) throws Exception {
+        return run(out, label, expected, body, true);
+    }
+
+    /**
+     * {@link #run} for a step that shows a progress bar: on a terminal the bar is the feedback, so no "so far" lines
+     * are printed into it; elsewhere (the bar is silent off a terminal) they are.
+     */
+    static <T> Timed<T> withBar(PrintStream out, String label, String expected, Callable<T> body) throws Exception {
+        return run(out, label, expected, body, !stderrIsTerminal());
+    }
+
+    private static boolean stderrIsTerminal() {
+        try {
+            String t = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
+            return t.startsWith("/dev/pts/") || t.startsWith("/dev/tty");
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
+    }
+
+    private static <T> Timed<T> run(PrintStream out, String label, String expected, Callable<T> body, boolean tick)
+            throws Exception {
         out.println("  > " + label + (expected == null ? "" : " (" + expected + ")") + " ...");
         long start = System.nanoTime();
         CountDownLatch done = new CountDownLatch(1);
-        Thread ticker = Thread.ofPlatform().daemon().name("demo-ticker").start(() -> {
+        Thread ticker = !tick ? null : Thread.ofPlatform().daemon().name("demo-ticker").start(() -> {
             try {
                 while (!done.await(TICK.toMillis(), TimeUnit.MILLISECONDS)) {
                     out.printf(Locale.ROOT, "    ... %s: %.0f s so far%n", label, (System.nanoTime() - start) / 1e9);
@@ -36,7 +58,9 @@ final class Step {
             value = body.call();
         } finally {
             done.countDown();
-            ticker.join();
+            if (ticker != null) {
+                ticker.join();
+            }
         }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         out.println("    done in " + DemoReport.seconds(took));
