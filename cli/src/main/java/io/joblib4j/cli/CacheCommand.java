@@ -247,15 +247,25 @@ final class CacheCommand implements Runnable {
             }
             int entries = 0;
             long bytes = 0;
-            for (String f : targets) {
-                for (CacheEntry e : store.entries(f)) {
-                    entries++;
-                    bytes += e.sizeBytes();
+            try {
+                for (String f : targets) {
+                    List<CacheEntry> before = store.entries(f);
+                    store.clear(f);
+                    List<String> left = store.entries(f).stream().map(CacheEntry::key).toList();
+                    for (CacheEntry e : before) {
+                        if (!left.contains(e.key())) { // counted only once it is really gone
+                            entries++;
+                            bytes += e.sizeBytes();
+                        }
+                    }
                 }
-                store.clear(f);
-            }
-            if (function == null) {
-                store.clear();
+                if (function == null) {
+                    store.clear();
+                }
+            } catch (IOException e) {
+                spec.commandLine().getErr().printf(Locale.ROOT, "cannot clear %s (after removing %d entr%s): %s%n",
+                        store.location(), entries, entries == 1 ? "y" : "ies", e.getMessage());
+                return 1;
             }
             out.printf(Locale.ROOT, "removed %d entr%s (%s) of %d function%s from %s%n", entries,
                     entries == 1 ? "y" : "ies", ByteSizes.format(bytes), targets.size(), targets.size() == 1 ? "" : "s",
