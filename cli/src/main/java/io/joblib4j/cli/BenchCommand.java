@@ -15,7 +15,14 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Run a performance suite and print its tables (ratios measured in one run).",
-                "Suites: parallel [sleep|tiny|cpu|memory]; persist [reps] [dir]; memory [DIR]; jmh [JMH options, e.g. a benchmark regex]."})
+                "Suites:",
+                "  parallel [sleep|tiny|cpu|memory]   Parallel on threads and virtual threads, beside Python joblib",
+                "  persist [REPS] [DIR]                dump/load of arrays and objects with every codec",
+                "  memory [DIR]                        Memory: cold calls, cache hits, eviction",
+                "  processes [cold|calls|tiny|memmap|array|array1]",
+                "                                      the worker-JVM backend beside threads: cold start, small calls,",
+                "                                      tiny-task throughput, large shared arrays (time and peak memory)",
+                "  jmh [JMH options]                   the JMH micro-benchmarks, e.g. a benchmark regex"})
 final class BenchCommand implements Callable<Integer> {
 
     /** Suite name -> main class. */

@@ -46,7 +46,13 @@ final class CacheCommand implements Runnable {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "no Memory cache in " + dir + " (expected the directory " + dir.resolve("joblib4j") + ")");
         }
-        return StoreBackend.fileSystem(dir);
+        StoreBackend store = StoreBackend.fileSystem(dir);
+        try {
+            store.functions(); // refuses a joblib4j directory that the store did not write
+        } catch (IOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "refusing to use " + dir + ": " + e.getMessage());
+        }
+        return store;
     }
 
     static String time(Instant t) {
@@ -217,7 +223,9 @@ final class CacheCommand implements Runnable {
     }
 
     @Command(name = "clear", mixinStandardHelpOptions = true,
-            description = "Remove every entry, or every entry of one function.")
+            description = {"Remove every entry, or every entry of one function.",
+                    "Only what the store wrote is deleted (entries and code records); other files under DIR/joblib4j "
+                            + "stay, and a DIR/joblib4j that is not a joblib4j store is refused."})
     static final class Clear implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
@@ -239,15 +247,25 @@ final class CacheCommand implements Runnable {
             }
             int entries = 0;
             long bytes = 0;
-            for (String f : targets) {
-                for (CacheEntry e : store.entries(f)) {
-                    entries++;
-                    bytes += e.sizeBytes();
+            try {
+                for (String f : targets) {
+                    List<CacheEntry> before = store.entries(f);
+                    store.clear(f);
+                    List<String> left = store.entries(f).stream().map(CacheEntry::key).toList();
+                    for (CacheEntry e : before) {
+                        if (!left.contains(e.key())) { // counted only once it is really gone
+                            entries++;
+                            bytes += e.sizeBytes();
+                        }
+                    }
                 }
-                store.clear(f);
-            }
-            if (function == null) {
-                store.clear();
+                if (function == null) {
+                    store.clear();
+                }
+            } catch (IOException e) {
+                spec.commandLine().getErr().printf(Locale.ROOT, "cannot clear %s (after removing %d entr%s): %s%n",
+                        store.location(), entries, entries == 1 ? "y" : "ies", e.getMessage());
+                return 1;
             }
             out.printf(Locale.ROOT, "removed %d entr%s (%s) of %d function%s from %s%n", entries,
                     entries == 1 ? "y" : "ies", ByteSizes.format(bytes), targets.size(), targets.size() == 1 ? "" : "s",

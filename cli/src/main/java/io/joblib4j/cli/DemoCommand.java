@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code ./joblib4j demo}: runs the documents' examples, timed, and prints a table. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -25,13 +27,21 @@ final class DemoCommand implements Callable<Integer> {
         return List.of(new ParallelDemo(), new MemoryDemo(), new PersistDemo(), new ProcessDemo());
     }
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        List<DemoSection> chosen = sections().stream().filter(s -> only == null
+                || s.title().toLowerCase(Locale.ROOT).startsWith(only.toLowerCase(Locale.ROOT))).toList();
+        if (chosen.isEmpty()) {
+            spec.commandLine().getErr().println("unknown demo section \"" + only + "\": expected one of "
+                    + sections().stream().map(s -> s.title().toLowerCase(Locale.ROOT)).toList()
+                    + " (or the start of one)");
+            return 2;
+        }
         DemoReport report = new DemoReport();
-        for (DemoSection section : sections()) {
-            if (only != null && !section.title().toLowerCase(Locale.ROOT).startsWith(only.toLowerCase(Locale.ROOT))) {
-                continue;
-            }
+        for (DemoSection section : chosen) {
             System.out.println();
             System.out.println("== " + section.title() + " ==");
             report.section(section.title());

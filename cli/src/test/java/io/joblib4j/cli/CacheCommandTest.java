@@ -108,6 +108,37 @@ class CacheCommandTest {
     }
 
     @Test
+    void clear_directoryThatIsNotAStore_isRefusedNamingIt_andNothingIsDeleted() throws Exception {
+        Path root = dir.resolve("joblib4j");
+        Files.createDirectories(root.resolve("core/src"));
+        Files.writeString(root.resolve("core/src/Main.java"), "class Main {}");
+        Files.createDirectories(root.resolve("docs"));
+        Files.writeString(root.resolve("docs/README.md"), "# docs");
+        for (String[] args : new String[][] {{"cache", "clear", dir.toString()}, {"cache", "prune", dir.toString(), "--items", "0"},
+                {"cache", "clear", dir.toString(), "core"}, {"cache", "ls", dir.toString()}}) {
+            Run r = run(args);
+            assertThat(r.code()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(r.err()).contains(root + " is not a joblib4j store").doesNotContain("removed");
+            assertThat(r.out()).doesNotContain("removed");
+        }
+        assertThat(root.resolve("core/src/Main.java")).hasContent("class Main {}");
+        assertThat(root.resolve("docs/README.md")).hasContent("# docs");
+    }
+
+    @Test
+    void clear_storeWithForeignFiles_removesOnlyEntries() throws Exception {
+        populate();
+        Path notes = dir.resolve("joblib4j/notes/todo.txt");
+        Files.createDirectories(notes.getParent());
+        Files.writeString(notes, "mine");
+        Run r = run("cache", "clear", dir.toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("removed 4 entries");
+        assertThat(notes).hasContent("mine");
+        assertThat(run("cache", "ls", dir.toString()).out()).contains("0 functions, 0 entries");
+    }
+
+    @Test
     void ls_directoryWithoutCache_saysWhatItExpected() {
         Run r = run("cache", "ls", dir.toString());
         assertThat(r.code()).isNotZero();

@@ -34,6 +34,15 @@ public final class CachedBiFunction<A, B, R> implements SerializableBiFunction<A
         return ((SerializableBiFunction<A, B, R>) m.function).apply((A) args[0], (B) args[1]);
     }
 
+    /**
+     * Always calls {@code fn(a, b)}, whether or not a result is cached, stores the result (replacing the cached one) and
+     * returns it with the stored entry's metadata (joblib's {@code MemorizedFunc.call}). An exception thrown by the
+     * function reaches the caller unchanged and the cached entry, if any, is left as it was.
+     */
+    public CallOutput<R> call(A a, B b) {
+        return m.forceCall(new Object[] {a, b}, this::invoke);
+    }
+
     /** Computes (when needed) and stores the result without loading it; see {@link CachedResult}. */
     public CachedResult<R> callAndShelve(A a, B b) {
         return m.shelve(new Object[] {a, b}, this::invoke);

@@ -42,6 +42,15 @@ public final class CachedFunction<T, R> implements SerializableFunction<T, R> {
     }
 
     /**
+     * Always calls {@code fn(arg)}, whether or not a result is cached, stores the result (replacing the cached one) and
+     * returns it with the stored entry's metadata (joblib's {@code MemorizedFunc.call}). An exception thrown by the
+     * function reaches the caller unchanged and the cached entry, if any, is left as it was.
+     */
+    public CallOutput<R> call(T arg) {
+        return m.forceCall(new Object[] {arg}, this::invoke);
+    }
+
+    /**
      * Computes (when needed) and stores the result without loading it: the returned {@link CachedResult} reads it
      * from the store on {@link CachedResult#get()} (joblib's {@code call_and_shelve}).
      */

@@ -120,6 +120,21 @@ final class Memoized implements Serializable {
         return mmapModeSet ? mmapMode : memory.mmapMode();
     }
 
+    /**
+     * The mmap mode results are loaded with: the effective one, except with compression, whose files cannot be
+     * mapped: then null, and one warning per function and location instead of one per load.
+     */
+    private MmapMode loadMmapMode() {
+        MmapMode mode = effectiveMmapMode();
+        if (mode != null && memory.compression() != null && !memory.compression().isNone()) {
+            Messages.warnOnce(memory.locationText() + "\u0000" + functionId() + "\u0000mmap-compressed",
+                    "[Memory] " + identity().displayName() + ": results are stored compressed ("
+                            + memory.compression() + "), so they load onto the heap: mmapMode " + mode + " is ignored");
+            return null;
+        }
+        return mode;
+    }
+
     FunctionIdentity identity() {
         FunctionIdentity id = identity;
         if (id == null) {
@@ -241,7 +256,7 @@ final class Memoized implements Serializable {
         checkCodeRecord(store);
         String fid = functionId();
         String key = key(args);
-        MmapMode mmap = effectiveMmapMode();
+        MmapMode mmap = loadMmapMode();
         Loaded hit = lookup(store, fid, key, args, mmap);
         if (hit != null) {
             return hit.value;
@@ -271,6 +286,44 @@ final class Memoized implements Serializable {
             }
         }
         return c.value;
+    }
+
+    /**
+     * joblib's {@code MemorizedFunc.call}: always calls the function, stores the result (replacing an entry stored
+     * for the same call) and returns it with the entry's metadata.
+     */
+    <R> CallOutput<R> forceCall(Object[] args, Invoker invoker) {
+        StoreBackend store = memory.storeOrNull();
+        if (store == null) {
+            long t0 = System.nanoTime();
+            Object v = invoker.invoke(args);
+            Duration d = Duration.ofNanos(System.nanoTime() - t0);
+            Instant now = Instant.now();
+            return CallOutput.of(v, new CacheEntry(functionId(), "", now, now, d, 0, describeArgs(args)));
+        }
+        checkCodeRecord(store);
+        String fid = functionId();
+        String key = key(args);
+        Flight flight = join(store, fid, key);
+        Computed c;
+        try {
+            c = compute(store, fid, key, args, invoker, true);
+        } finally {
+            flight.land();
+        }
+        CacheEntry entry = null;
+        if (c.stored) {
+            try {
+                entry = store.entry(fid, key);
+            } catch (IOException | RuntimeException e) {
+                entry = null;
+            }
+        }
+        if (entry == null) {
+            Instant now = Instant.now();
+            entry = new CacheEntry(fid, key, now, now, c.duration, 0, describeArgs(args));
+        }
+        return CallOutput.of(c.value, entry);
     }
 
     /** The shelved form of a call: a reference to the stored result (loaded by {@code get}). */
@@ -328,8 +381,17 @@ final class Memoized implements Serializable {
         if (store == null) {
             return false;
         }
+        String fid = functionId();
+        String key = key(args);
         try {
-            return store.output(functionId(), key(args)) != null;
+            if (store.output(fid, key) == null) {
+                return false;
+            }
+            if (validation == null) {
+                return true;
+            }
+            CacheEntry entry = store.entry(fid, key);
+            return entry != null && validation.isValid(entry); // what a call would do: a rejected entry is recomputed
         } catch (IOException e) {
             return false;
         }
@@ -437,13 +499,14 @@ final class Memoized implements Serializable {
             if (e instanceof NoSuchFileException || !exists(store, fid, key)) {
                 return null; // evicted or cleared by someone else meanwhile: a plain miss
             }
-            Messages.warn("[Memory] Cannot load the cached result of " + Describe.call(identity().displayName(), args)
-                    + " from " + out + " (corrupt entry, removed; computing it again): " + e.getMessage());
+            String removal;
             try {
-                store.remove(fid, key);
-            } catch (IOException ignore) {
-                // the new result will fail to publish too and say so
+                removal = store.remove(fid, key) ? "removed" : "already gone";
+            } catch (IOException | RuntimeException r) {
+                removal = "could not be removed: " + r; // the new result will fail to publish too and say so
             }
+            Messages.warn("[Memory] Cannot load the cached result of " + Describe.call(identity().displayName(), args)
+                    + " from " + out + " (corrupt entry, " + removal + "; computing it again): " + e.getMessage());
             return null;
         }
     }
@@ -477,6 +540,12 @@ final class Memoized implements Serializable {
     }
 
     private Computed compute(StoreBackend store, String fid, String key, Object[] args, Invoker invoker) {
+        return compute(store, fid, key, args, invoker, false);
+    }
+
+    /** Calls the function and stores its result; {@code replace}: an entry already stored for the key is replaced. */
+    private Computed compute(StoreBackend store, String fid, String key, Object[] args, Invoker invoker,
+                             boolean replace) {
         FunctionIdentity id = identity();
         if (memory.verbose() >= 1) {
             Messages.print("_".repeat(80) + "\n[Memory] Calling " + id.owner().replace('/', '.') + "."
@@ -487,6 +556,9 @@ final class Memoized implements Serializable {
         Duration callTime = Duration.ofNanos(System.nanoTime() - t0);
         boolean stored = false;
         try {
+            if (replace) {
+                store.remove(fid, key);
+            }
             long size = store.put(fid, key, file -> ResultCodec.dump(value, file, memory.compression()), callTime,
                     describeArgs(args));
             stored = true;
@@ -496,9 +568,9 @@ final class Memoized implements Serializable {
                     "[Memory] Could not cache the result of " + Describe.call(id.displayName(), args) + " in "
                             + store.location() + ": " + e + "; returning the computed value without caching it");
         }
-        Duration total = Duration.ofNanos(System.nanoTime() - t0);
         if (memory.verbose() >= 1) {
-            Messages.rule(id.displayName() + " - " + Messages.formatTime(total.toNanos() / 1e9));
+            // as joblib: the time the function took, not counting the store
+            Messages.rule(id.displayName() + " - " + Messages.formatTime(callTime.toNanos() / 1e9));
         }
         return new Computed(value, callTime, stored);
     }
@@ -520,7 +592,7 @@ final class Memoized implements Serializable {
                     + " (cleared or evicted)", new NoSuchFileException(store.location() + "/" + fid + "/" + key));
         }
         try {
-            Object v = ResultCodec.load(out, memory.loadOptions(effectiveMmapMode()));
+            Object v = ResultCodec.load(out, memory.loadOptions(loadMmapMode()));
             touch(store, fid, key);
             return v;
         } catch (IOException e) {

@@ -150,9 +150,11 @@ public final class Memory implements Serializable {
     // ------------------------------------------------------------------ whole-store operations
 
     /**
-     * Removes every cached result of every function in this memory's store.
+     * Removes every cached result of every function in this memory's store. The file-system store deletes only what
+     * it wrote (entries and code records; its marker file stays), and refuses a {@code location/joblib4j} directory
+     * that is not a joblib4j store.
      *
-     * @throws UncheckedIOException when the store cannot be cleared
+     * @throws UncheckedIOException when the store cannot be cleared, or (naming the directory) is not a store
      */
     public void clear() {
         if (store == null) {

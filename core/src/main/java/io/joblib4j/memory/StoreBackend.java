@@ -59,7 +59,11 @@ public interface StoreBackend {
     /** Removes every entry and the code record of one function. */
     void clear(String functionId) throws IOException;
 
-    /** Removes everything the store holds. */
+    /**
+     * Removes every entry and code record the store holds, and nothing it did not write.
+     *
+     * @throws IOException when the location holds data that is not this store's (the message names it)
+     */
     void clear() throws IOException;
 
     /** The identifiers of the functions that have entries or a code record, sorted. */

@@ -68,6 +68,7 @@ public final class Parallel implements AutoCloseable {
     private final Integer requestedNJobs;
     private final ProgressListener listener;
     private final SerializableRunnable initializer;
+    private final String progressLabel;
     private final AtomicBoolean running = new AtomicBoolean();
     private final WorkerHolder holder = new WorkerHolder();
 
@@ -76,6 +77,7 @@ public final class Parallel implements AutoCloseable {
         this.requestedNJobs = b.nJobs;
         this.listener = b.listener;
         this.initializer = b.initializer;
+        this.progressLabel = b.progressLabel;
         CLEANER.register(this, holder);
     }
 
@@ -296,7 +298,8 @@ public final class Parallel implements AutoCloseable {
                 new WorkerSpec(workers, s.timeout(), initializer, s.tempFolder() == null ? null : Path.of(s.tempFolder()),
                         s.maxNbytes() == null ? Long.valueOf(Builder.DEFAULT_MAX_NBYTES)
                                 : s.maxNbytes() < 0 ? null : s.maxNbytes(),
-                        s.mmapMode() == null ? MmapMode.READ_ONLY : s.mmapMode(), verbose));
+                        s.mmapMode() == null ? MmapMode.READ_ONLY : s.mmapMode(), verbose),
+                progressLabel == null ? "Parallel" : progressLabel);
     }
 
     private Backend chooseBackend(ConfigFrame s) {
@@ -338,7 +341,7 @@ public final class Parallel implements AutoCloseable {
     /** Everything one call needs, resolved. */
     record Resolved(Backend backend, int workers, boolean sequential, int preDispatch, BatchSize batchSize,
                     Duration timeout, int retries, boolean progressBar, ProgressListener listener,
-                    VerboseReporter verbose, ConfigFrame taskContext, WorkerSpec spec) {
+                    VerboseReporter verbose, ConfigFrame taskContext, WorkerSpec spec, String progressLabel) {
         /** The pre-dispatch amount in tasks, for joblib's verbose rate limit. */
         long preDispatchTasks() {
             return preDispatch == PreDispatch.ALL ? Long.MAX_VALUE / 4 : preDispatch;
@@ -388,6 +391,7 @@ public final class Parallel implements AutoCloseable {
 
         private ProgressListener listener;
         private SerializableRunnable initializer;
+        private String progressLabel;
 
         private Builder() {}
 
@@ -426,6 +430,21 @@ public final class Parallel implements AutoCloseable {
          */
         public Builder batchSize(int size) {
             return batchSize(BatchSize.of(size));
+        }
+
+        /**
+         * What the progress bar of {@link #progressBar(boolean)} calls the work, in place of {@code Parallel}
+         * (for example {@code "10 x sleep(1 s), threads"}).
+         *
+         * @throws IllegalArgumentException if blank
+         */
+        public Builder progressLabel(String label) {
+            if (label == null || label.isBlank()) {
+                throw new IllegalArgumentException("progressLabel must be a non-blank text, got "
+                        + (label == null ? "null" : "\"" + label + "\""));
+            }
+            this.progressLabel = label;
+            return this;
         }
 
         /** Run once in each worker (thread or process) before its first task. */

@@ -110,7 +110,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         this.batcher = new AutoBatcher(settings.sequential() ? 1 : settings.batchSize().fixedSize(),
                 settings.backend().minBatchSeconds());
         this.taskContext = settings.taskContext();
-        this.bar = settings.progressBar() ? TerminalProgress.openIfTerminal("Parallel") : null;
+        this.bar = settings.progressBar() ? TerminalProgress.openIfTerminal(settings.progressLabel()) : null;
         if (bar != null && knownSize >= 0) {
             bar.update(0, knownSize);
         }

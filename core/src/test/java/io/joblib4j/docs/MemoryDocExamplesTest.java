@@ -7,6 +7,7 @@ import io.joblib4j.memory.CacheValidation;
 import io.joblib4j.memory.CachedBiFunction;
 import io.joblib4j.memory.CachedFunction;
 import io.joblib4j.memory.CachedResult;
+import io.joblib4j.memory.CallOutput;
 import io.joblib4j.memory.CacheEntry;
 import io.joblib4j.memory.Memory;
 import io.joblib4j.parallel.Parallel;
@@ -120,6 +121,24 @@ class MemoryDocExamplesTest {
         assertThat(there).isTrue();
         assertThat(took).isNotNull();
         assertThat(column.isCached("sales", 3)).isFalse();
+    }
+
+    @Test
+    void callAlwaysComputes() {
+        RUNS.set(0);
+        Memory memory = Memory.builder().location(cachedir).verbose(0).build();
+        CachedBiFunction<String, Integer, double[]> column = memory.cache(MemoryDocExamplesTest::loadColumn);
+        column.apply("sales", 3);
+        // region call
+        CallOutput<double[]> fresh = column.call("sales", 3);        // computed even though it is cached
+        double[] output = fresh.output();                             // the value just computed, now in the cache
+        CacheEntry metadata = fresh.metadata();                       // key, time, duration, input_args
+        // endregion
+        assertThat(RUNS.get()).isEqualTo(2);
+        assertThat(output).containsExactly(3.0, 4.0);
+        assertThat(metadata.inputArgs()).hasSize(2);
+        assertThat(column.apply("sales", 3)).containsExactly(3.0, 4.0);
+        assertThat(RUNS.get()).isEqualTo(2);
     }
 
     @Test

@@ -5,7 +5,6 @@ import static io.joblib4j.Joblib.delayed;
 import io.joblib4j.Task;
 import io.joblib4j.bench.HeapMeter;
 import io.joblib4j.parallel.Parallel;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -58,25 +57,27 @@ public final class ParallelDemo implements DemoSection {
     @Override
     public void run(DemoReport report) throws Exception {
         // Parallel(n_jobs=2)(delayed(sqrt)(i ** 2) for i in range(10))
-        List<Double> roots = timed(report, "sqrt(i*i), i in 0..9", "threads, nJobs=2",
+        timed(report, "sqrt(i*i), i in 0..9", "threads, nJobs=2", null,
                 () -> Parallel.of(2).run(IntStream.range(0, 10).mapToObj(i -> delayed(ParallelDemo::sqrt, i))),
                 r -> r.toString());
-        System.out.println("sqrt(i*i) for i in 0..9 = " + roots);
 
         // Ten 1-second sleeps: sequentially, then on 8 threads, 8 virtual threads and 3 threads.
         List<Integer> ten = IntStream.range(0, 10).boxed().toList();
-        timed(report, "10 x sleep(1 s)", "sequential", () -> Parallel.of(1).map(ParallelDemo::sleepOneSecond, ten), r -> "10 results");
-        timed(report, "10 x sleep(1 s)", "threads, nJobs=8", () -> bar(8, "threads").map(ParallelDemo::sleepOneSecond, ten), r -> "10 results");
-        timed(report, "10 x sleep(1 s)", "virtual, nJobs=8", () -> bar(8, "virtual").map(ParallelDemo::sleepOneSecond, ten), r -> "10 results");
-        timed(report, "10 x sleep(1 s)", "threads, nJobs=3", () -> bar(3, "threads").map(ParallelDemo::sleepOneSecond, ten), r -> "10 results");
+        for (String[] v : new String[][] {{"sequential", "1", "sequential", "about 10 s"},
+                {"threads, nJobs=8", "8", "threads", "about 2 s"}, {"virtual, nJobs=8", "8", "virtual", "about 2 s"},
+                {"threads, nJobs=3", "3", "threads", "about 4 s"}}) {
+            String label = "10 x sleep(1 s), " + v[0];
+            timed(report, "10 x sleep(1 s)", v[0], v[3],
+                    () -> bar(Integer.parseInt(v[1]), v[2], label).map(ParallelDemo::sleepOneSecond, ten),
+                    r -> "results " + r);
+        }
 
         // compute_heavy_task: 10 vectors of 1000 doubles, 1 s each, n_jobs=8
         Random random = new Random(42);
         List<double[]> vectors = IntStream.range(0, 10).mapToObj(i -> random.doubles(1000).toArray()).toList();
-        List<Double> means = timed(report, "compute_heavy_task, 10 x 1000 doubles", "threads, nJobs=8",
-                () -> bar(8, "threads").map(ParallelDemo::computeHeavyTask, vectors),
-                r -> String.format(java.util.Locale.ROOT, "mean of means %.4f", r.stream().mapToDouble(d -> d).average().orElseThrow()));
-        System.out.println("compute_heavy_task means: " + means.size() + " values");
+        timed(report, "compute_heavy_task, 10 x 1000 doubles", "threads, nJobs=8", "about 2 s",
+                () -> bar(8, "threads", "compute_heavy_task, threads, nJobs=8").map(ParallelDemo::computeHeavyTask, vectors),
+                r -> "means " + r.stream().map(d -> String.format(java.util.Locale.ROOT, "%.3f", d)).toList());
 
         // 150 results of 10000 x 200 doubles (0.1 s each) as a list, an ordered stream and a completion-order stream.
         bigResults(report, "list", p -> sumAll(p.run(bigTasks()).stream()));
@@ -92,8 +93,8 @@ public final class ParallelDemo implements DemoSection {
         });
     }
 
-    private static Parallel bar(int nJobs, String backend) {
-        return Parallel.builder().nJobs(nJobs).backend(backend).progressBar(true).build();
+    private static Parallel bar(int nJobs, String backend, String label) {
+        return Parallel.builder().nJobs(nJobs).backend(backend).progressBar(true).progressLabel(label).build();
     }
 
     private static Stream<Task<double[]>> bigTasks() {
@@ -116,14 +117,13 @@ public final class ParallelDemo implements DemoSection {
     }
 
     private static void bigResults(DemoReport report, String variant, Body body) throws Exception {
-        try (Parallel p = Parallel.builder().nJobs(2).progressBar(true).build();
+        String label = "150 x 10000x200 doubles as " + variant + ", nJobs=2";
+        try (Parallel p = Parallel.builder().nJobs(2).progressBar(true).progressLabel(label).build();
              HeapMeter meter = HeapMeter.start()) {
-            long start = System.nanoTime();
-            double first = body.apply(p);
-            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            Step.Timed<Double> t = Step.withBar(System.out, label, null, () -> body.apply(p));
             long growth = meter.peakGrowth();
-            report.row("150 x 10000x200 doubles, accumulated", variant + ", nJobs=2", took,
-                    "sum[0][0] = " + (long) first + ", peak heap growth " + HeapMeter.format(growth));
+            report.row("150 x 10000x200 doubles, accumulated", variant + ", nJobs=2", t.time(),
+                    "sum[0][0] = " + t.value().longValue() + ", peak heap growth " + HeapMeter.format(growth));
         }
     }
 
@@ -131,11 +131,10 @@ public final class ParallelDemo implements DemoSection {
         String describe(T value);
     }
 
-    private static <T> T timed(DemoReport report, String example, String variant, Callable<T> body, Describer<T> note)
-            throws Exception {
-        long start = System.nanoTime();
-        T value = body.call();
-        report.row(example, variant, Duration.ofNanos(System.nanoTime() - start), note.describe(value));
-        return value;
+    private static <T> T timed(DemoReport report, String example, String variant, String expected, Callable<T> body,
+                               Describer<T> note) throws Exception {
+        Step.Timed<T> t = Step.withBar(System.out, example + ", " + variant, expected, body);
+        report.row(example, variant, t.time(), note.describe(t.value()));
+        return t.value();
     }
 }

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The persistence examples of joblib's documentation on joblib4j: a small list dumped with every codec and
@@ -60,8 +59,6 @@ public final class PersistDemo implements DemoSection {
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             boolean same = back.get(0).equals("joblib4j") && Arrays.equals((int[]) back.get(1), new int[] {1, 2, 3})
                     && back.get(2).equals(table);
-            System.out.printf(Locale.ROOT, "  %-8s %6d bytes  round trip %s%n", c, Files.size(f),
-                    same ? "equal" : "DIFFERENT");
             report.row("dump + load [name, int[3], 5x5]", c.toString(), took,
                     Files.size(f) + " bytes, " + (same ? "loaded back equal" : "loaded back DIFFERENT"));
         }
@@ -82,19 +79,18 @@ public final class PersistDemo implements DemoSection {
         NdArray large = Joblib.load(f, MmapMode.READ_WRITE);
         Duration openTime = Duration.ofNanos(System.nanoTime() - t0);
         NdArray slice = large.slice(2, 5);
-        System.out.println("large_memmap = " + large);
-        System.out.println("large_memmap[2:5] = " + Arrays.toString(slice.toDoubleArray()));
-        report.row("load mmap_mode=r+", "10^6 doubles", openTime,
-                "mapped at offset " + large.fileOffset() + "; [2:5] = " + Arrays.toString(slice.toDoubleArray()));
+        System.out.println(">>> large_memmap = load(\"large.j4j\", mmap_mode=\"r+\")\n" + large);
+        System.out.println(">>> large_memmap[2:5]\n" + Arrays.toString(slice.toDoubleArray()));
+        report.row("load mmap_mode=r+", "10^6 doubles", openTime, "mapped at offset " + large.fileOffset());
 
         t0 = System.nanoTime();
         slice.setFlatDouble(0, -2.0);
         large.force();
         NdArray reread = Joblib.load(f, MmapMode.READ_ONLY);
         Duration writeTime = Duration.ofNanos(System.nanoTime() - t0);
-        System.out.println("after large_memmap[2:5][0] = -2: file holds " + reread.getFlatDouble(2) + " at index 2");
+        System.out.println(">>> large_memmap[2:5][0] = -2; load(\"large.j4j\")[2]\n" + reread.getFlatDouble(2));
         report.row("write through slice [2:5][0] = -2", "READ_WRITE mapping", writeTime,
-                "file now holds " + reread.getFlatDouble(2) + " at index 2");
+                reread.getFlatDouble(2) == -2.0 ? "the file holds the write" : "the file DOES NOT hold the write");
     }
 
     private static String describe(List<Object> l) {

@@ -6,6 +6,7 @@ import io.joblib4j.bench.process.ProcessScenarios;
 import io.joblib4j.bench.process.ProcessScenarios.Measured;
 import io.joblib4j.bench.process.ProcessScenarios.PitfallVariant;
 import io.joblib4j.process.ProcessPool;
+import java.util.concurrent.Callable;
 
 /**
  * The process backend's examples: joblib's memmap example (10^7 doubles, windows of 5*10^5 with step 10^5, each task
@@ -24,29 +25,30 @@ public final class ProcessDemo implements DemoSection {
     }
 
     @Override
-    public void run(DemoReport report) {
+    public void run(DemoReport report) throws Exception {
         report.section(title());
         String memmap = "memmap example (96 windows)";
-        add(report, memmap, "sequential", ProcessScenarios.memmapExample(Backend.sequential(), 1, null));
-        add(report, memmap, "threads, nJobs=2", ProcessScenarios.memmapExample(Backend.threads(), 2, null));
+        add(report, memmap, "sequential", () -> ProcessScenarios.memmapExample(Backend.sequential(), 1, null));
+        add(report, memmap, "threads, nJobs=2", () -> ProcessScenarios.memmapExample(Backend.threads(), 2, null));
         try (ProcessPool pool = ProcessPool.builder().build()) {
-            add(report, memmap, "processes, nJobs=2, shared", ProcessScenarios.memmapExample(pool.backend(), 2, pool));
+            add(report, memmap, "processes, nJobs=2, shared",
+                    () -> ProcessScenarios.memmapExample(pool.backend(), 2, pool));
         }
 
         String pitfall = BIG_MB + " MB object x " + BIG_TASKS + " tasks";
         add(report, pitfall, "processes, shared double[]",
-                ProcessScenarios.bigObjectPitfall(PitfallVariant.SHARED_JAVA_ARRAY, BIG_MB, BIG_TASKS));
+                () -> ProcessScenarios.bigObjectPitfall(PitfallVariant.SHARED_JAVA_ARRAY, BIG_MB, BIG_TASKS));
         add(report, pitfall, "processes, shared NdArray",
-                ProcessScenarios.bigObjectPitfall(PitfallVariant.SHARED_NDARRAY, BIG_MB, BIG_TASKS));
+                () -> ProcessScenarios.bigObjectPitfall(PitfallVariant.SHARED_NDARRAY, BIG_MB, BIG_TASKS));
         add(report, pitfall, "threads",
-                ProcessScenarios.bigObjectPitfall(PitfallVariant.THREADS, BIG_MB, BIG_TASKS));
+                () -> ProcessScenarios.bigObjectPitfall(PitfallVariant.THREADS, BIG_MB, BIG_TASKS));
         add(report, pitfall, "processes, copied per batch",
-                ProcessScenarios.bigObjectPitfall(PitfallVariant.COPIED, BIG_MB, BIG_TASKS));
+                () -> ProcessScenarios.bigObjectPitfall(PitfallVariant.COPIED, BIG_MB, BIG_TASKS));
     }
 
-    private static void add(DemoReport report, String example, String variant, Measured m) {
-        System.out.printf("%-30s %-30s %s, added peak memory of parent and workers %s%n", example, variant,
-                DemoReport.seconds(m.time()), Memory.mb(m.addedPeak()));
-        report.row(example, variant, m.time(), "added peak memory " + Memory.mb(m.addedPeak()));
+    private static void add(DemoReport report, String example, String variant, Callable<Measured> body)
+            throws Exception {
+        Measured m = Step.run(System.out, example + ", " + variant, null, body).value();
+        report.row(example, variant, m.time(), "added peak memory of parent and workers " + Memory.mb(m.addedPeak()));
     }
 }

@@ -33,6 +33,12 @@ class MemoryDemoTest {
         assertThat(out).containsOnlyOnce("A long-running calculation, with parameter 3")
                 .containsOnlyOnce("A second long-running calculation, using g(x)")
                 .contains("[0.08, 1.0, 0.08]").contains("True");
+        assertThat(out).as("the matrix is labelled").contains(">>> b2\n  [");
+        assertThat(out).as("call_and_shelve is shown").contains(">>> result = g.call_and_shelve(4)")
+                .contains("CachedResult(g(4)").contains(">>> result.clear()")
+                .containsPattern("error: the cached result of g\\(4\\) is no longer in");
+        assertThat(out).as("feedback on the 2 s round").contains("  > costly_compute x4 columns, Parallel(nJobs=2), first round");
+        assertThat(out).as("each result once").containsOnlyOnce("column means");
         String t = table.toString(StandardCharsets.UTF_8);
         assertThat(t).contains("costly_compute x4 columns").contains("first round").contains("second round");
         double second = Double.parseDouble(t.lines().filter(l -> l.contains("second round")).findFirst().orElseThrow()
