@@ -169,7 +169,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             while (true) {
                 if (failure != null) {
                     end();
-                    throw failure;
+                    throw thrown(failure);
                 }
                 Chunk head = deliverable.peekFirst();
                 if (head != null) {
@@ -206,6 +206,8 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             throw failure;
         } catch (RuntimeException | Error e) {
             if (!ended) {
+                // Whatever went wrong (an Error included), the rest of the call stops now.
+                workers.abort();
                 if (failure == null && e instanceof RuntimeException re) {
                     failure = re;
                 }
@@ -213,6 +215,14 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             }
             throw e;
         }
+    }
+
+    /** What the consumer sees for the call's failure: an Error of a task as itself. */
+    private static RuntimeException thrown(RuntimeException failure) {
+        if (failure instanceof TaskError carried) {
+            throw carried.error;
+        }
+        return failure;
     }
 
     /**
@@ -274,20 +284,23 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         int batchSize = batcher.size();
         int n = settings.workers();
         long big = (long) batchSize * n;
-        Object[] slice = new Object[(int) Math.min(big, 1 << 16)];
+        // Read no further than the batches preDispatch still allows: the bound on what is read ahead is exact.
+        long allowed = (long) batchSize * Math.max(1, settings.preDispatch() - inFlightBatches.size() - buffered());
+        long want = Math.min(big, allowed);
+        Object[] slice = new Object[(int) Math.min(want, 1 << 16)];
         int count = 0;
         try {
-            while (count < big && input.hasNext()) {
+            while (count < want && input.hasNext()) {
                 Object item = input.next();
                 if (item == null && function == null) {
                     throw new NullPointerException("task " + (tasksRead + count) + " of the input is null");
                 }
                 if (count == slice.length) {
-                    slice = Arrays.copyOf(slice, (int) Math.min(big, 2L * slice.length));
+                    slice = Arrays.copyOf(slice, (int) Math.min(want, 2L * slice.length));
                 }
                 slice[count++] = item;
             }
-            if (count < big) {
+            if (count < want) {
                 inputExhausted = true;
             }
         } catch (RuntimeException | Error e) {
@@ -307,9 +320,11 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         int finalSize;
         if (settings.sequential()) {
             finalSize = 1;
-        } else if (inputExhausted && count < big) {
+        } else if (inputExhausted) {
             // The end of the input: spread the tail evenly over the workers.
             finalSize = settings.batchSize().isAuto() ? Math.max(1, count / (10 * n)) : batchSize;
+        } else if (want < big) {
+            finalSize = batchSize;
         } else {
             finalSize = Math.max(1, Math.min(count / n, batchSize));
         }
@@ -341,16 +356,15 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         long failedIndex = result.failedIndex();
         int failedAt = values.size();
         Throwable cause = result.failure();
-        if (cause instanceof Failures.WorkerLost && retry(batch)) {
+        if (cause instanceof Failures.WorkerLost && retry(failedIndex)) {
             completedTasks += values.size();
             addChunk(batch.firstIndex(), values);
             resubmit(batch.slice(failedAt, batch.size()));
             progress();
             return;
         }
-        RuntimeException error = Errors.map(cause, failedIndex, batch.task(failedAt).describe(),
-                settings.backend().name(), result.worker());
-        if (mode == Mode.OUTCOMES) {
+        RuntimeException error = mapFailure(cause, failedIndex, batch.task(failedAt).describe(), result.worker());
+        if (mode == Mode.OUTCOMES && !(error instanceof TaskError)) {
             completedTasks += values.size() + 1;
             List<Object> items = new ArrayList<>(values.size() + 1);
             items.addAll(values);
@@ -366,12 +380,25 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         decideFailure(failedIndex, error);
     }
 
-    private boolean retry(Batch batch) {
-        int used = retriesUsed.getOrDefault(batch.firstIndex(), 0);
+    /** The exception for a task's failure; an Error is carried in a {@link TaskError}, to be thrown as itself. */
+    private RuntimeException mapFailure(Throwable cause, long index, String call, String worker) {
+        try {
+            return Errors.map(cause, index, call, settings.backend().name(), worker);
+        } catch (Error e) {
+            return new TaskError(e);
+        }
+    }
+
+    /**
+     * Whether the task that was running when its worker died gets another run: each task has its own budget of
+     * {@code retries} (it runs at most 1 + retries times), whichever batch it is in when it runs again.
+     */
+    private boolean retry(long failedIndex) {
+        int used = retriesUsed.getOrDefault(failedIndex, 0);
         if (used >= settings.retries()) {
             return false;
         }
-        retriesUsed.put(batch.firstIndex(), used + 1);
+        retriesUsed.put(failedIndex, used + 1);
         return true;
     }
 
@@ -410,10 +437,10 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
                 continue;
             }
             long i = more.failedIndex();
-            if (i < bestIndex && !(more.failure() instanceof Failures.WorkerLost && retry(more.batch()))) {
+            if (i < bestIndex && !(more.failure() instanceof Failures.WorkerLost && retry(i))) {
                 bestIndex = i;
-                best = Errors.map(more.failure(), i, more.batch().task(more.values().size()).describe(),
-                        settings.backend().name(), more.worker());
+                best = mapFailure(more.failure(), i, more.batch().task(more.values().size()).describe(),
+                        more.worker());
             }
         }
         workers.abort();
@@ -498,6 +525,17 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             workers.callEnded();
         } finally {
             running.set(false);
+        }
+    }
+
+    /** An Error thrown by a task, carried as the call's failure and thrown to the consumer as itself. */
+    private static final class TaskError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final Error error;
+
+        TaskError(Error error) {
+            super(error);
+            this.error = error;
         }
     }
 
