@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +79,8 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     private final ArrayDeque<Batch> ready = new ArrayDeque<>();
     private final TreeMap<Long, Chunk> pending = new TreeMap<>();
     private final ArrayDeque<Chunk> deliverable = new ArrayDeque<>();
-    private final Map<Long, Integer> retriesUsed = new HashMap<>();
+    /** Retries already used by the batch a resubmitted one is the rest of (absent: none). */
+    private final Map<Batch, Integer> retriesUsed = new IdentityHashMap<>();
     private final List<Batch> inFlightBatches = new ArrayList<>();
     private final long startNanos = System.nanoTime();
     private final TerminalProgress bar;
@@ -345,6 +346,8 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         if (!inFlightBatches.remove(batch)) {
             return; // a late report for a batch that was aborted
         }
+        int used = retriesUsed.getOrDefault(batch, 0);
+        retriesUsed.remove(batch);
         batcher.completed(batch.size(), result.nanos());
         List<Object> values = result.values();
         if (result.succeeded()) {
@@ -356,10 +359,10 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         long failedIndex = result.failedIndex();
         int failedAt = values.size();
         Throwable cause = result.failure();
-        if (cause instanceof Failures.WorkerLost && retry(failedIndex)) {
+        if (cause instanceof Failures.WorkerLost && used < settings.retries()) {
             completedTasks += values.size();
             addChunk(batch.firstIndex(), values);
-            resubmit(batch.slice(failedAt, batch.size()));
+            resubmit(batch.slice(failedAt, batch.size()), used + 1);
             progress();
             return;
         }
@@ -371,7 +374,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             items.add(new FailedItem(error));
             addChunk(batch.firstIndex(), items);
             if (failedAt + 1 < batch.size()) {
-                resubmit(batch.slice(failedAt + 1, batch.size()));
+                resubmit(batch.slice(failedAt + 1, batch.size()), used);
             }
             progress();
             return;
@@ -390,16 +393,16 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     }
 
     /**
-     * Whether the task that was running when its worker died gets another run: each task has its own budget of
-     * {@code retries} (it runs at most 1 + retries times), whichever batch it is in when it runs again.
+     * Submits the rest of a batch again after its worker died (or, for outcomes, after a task failed). The rest
+     * carries the retries its batch has used: a batch and its rests survive at most {@code retries} worker deaths,
+     * so every task runs at most 1 + retries times, even when the crash is blamed on an earlier task of the batch
+     * whose value had not reached the parent yet (values of very short tasks travel in groups).
      */
-    private boolean retry(long failedIndex) {
-        int used = retriesUsed.getOrDefault(failedIndex, 0);
-        if (used >= settings.retries()) {
-            return false;
+    private void resubmit(Batch rest, int retriesUsedSoFar) {
+        if (retriesUsedSoFar > 0) {
+            retriesUsed.put(rest, retriesUsedSoFar);
         }
-        retriesUsed.put(failedIndex, used + 1);
-        return true;
+        resubmit(rest);
     }
 
     /**
@@ -432,12 +435,14 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             if (!inFlightBatches.remove(more.batch())) {
                 continue;
             }
+            int used = retriesUsed.getOrDefault(more.batch(), 0);
             if (more.succeeded()) {
                 completedTasks += more.values().size();
                 continue;
             }
             long i = more.failedIndex();
-            if (i < bestIndex && !(more.failure() instanceof Failures.WorkerLost && retry(i))) {
+            // A lost worker whose batch could still be retried does not decide the call's failure.
+            if (i < bestIndex && !(more.failure() instanceof Failures.WorkerLost && used < settings.retries())) {
                 bestIndex = i;
                 best = mapFailure(more.failure(), i, more.batch().task(more.values().size()).describe(),
                         more.worker());
