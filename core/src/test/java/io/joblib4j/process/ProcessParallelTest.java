@@ -32,17 +32,19 @@ class ProcessParallelTest {
         return ParallelConfig.currentBackend() + "/" + ParallelConfig.currentNJobs();
     }
 
-    /** Crashes the worker the first time it runs for a given marker file, then returns {@code i}. */
+    /**
+     * Crashes the worker the first time it runs for a given marker file, then returns {@code i}. Creating the marker
+     * is the test-and-set, so of two tasks running at once in two workers exactly one crashes.
+     */
     static int crashOnce(String markerPath, int i) {
-        Path marker = Path.of(markerPath);
         try {
-            if (Files.notExists(marker)) {
-                Files.createFile(marker);
-                Runtime.getRuntime().halt(1);
-            }
+            Files.createFile(Path.of(markerPath));
+        } catch (java.nio.file.FileAlreadyExistsException alreadyCrashed) {
+            return i;
         } catch (IOException e) {
-            throw new IllegalStateException(e);
+            throw new UncheckedIOException(e);
         }
+        Runtime.getRuntime().halt(1);
         return i;
     }
 
