@@ -268,6 +268,9 @@ public final class Parallel implements AutoCloseable {
         }
         try {
             Workers workers = holder.acquire(settings);
+            if (workers.size() < 1) {
+                throw noWorker(settings.backend(), "its workers' size() is " + workers.size());
+            }
             return new ParallelRun<>(settings, mode, input.iterator(), input.size(), function, workers, running);
         } catch (RuntimeException | Error e) {
             running.set(false);
@@ -281,14 +284,19 @@ public final class Parallel implements AutoCloseable {
         ConfigFrame s = config.overlay(explicit);
         Backend backend = chooseBackend(s);
         int nJobs = NJobs.resolve(s.nJobs(), null, Joblib.cpuCount());
-        int workers = Math.max(1, backend.effectiveNJobs(nJobs));
+        int workers = backend.effectiveNJobs(nJobs);
+        if (workers < 1) {
+            throw noWorker(backend, "effectiveNJobs(" + nJobs + ") is " + workers);
+        }
         boolean sequential = workers == 1 && backend.sharedMemory();
         if (sequential) {
             backend = Backend.sequential();
         }
         int preDispatch = sequential ? 1 : PreDispatch.evaluate(s.preDispatch() == null ? "2*n_jobs" : s.preDispatch(), workers);
         Backend.Nested nested = backend.nested();
-        ConfigFrame taskContext = config.nested(nested.backend(), nested.nJobs());
+        // A sequential call runs its tasks in the caller's context, as joblib's n_jobs=1 does: the active
+        // configuration reaches them unchanged. Tasks on workers get the backend's nested defaults.
+        ConfigFrame taskContext = sequential ? config : config.nested(nested.backend(), nested.nJobs());
         int verbose = s.verbose() == null ? 0 : s.verbose();
         String shownNJobs = String.valueOf(explicit.nJobs() != null ? explicit.nJobs() : nJobs);
         return new Resolved(backend, workers, sequential, preDispatch,
@@ -300,6 +308,11 @@ public final class Parallel implements AutoCloseable {
                                 : s.maxNbytes() < 0 ? null : s.maxNbytes(),
                         s.mmapMode() == null ? MmapMode.READ_ONLY : s.mmapMode(), verbose),
                 progressLabel == null ? "Parallel" : progressLabel);
+    }
+
+    private static IllegalStateException noWorker(Backend backend, String why) {
+        return new IllegalStateException("backend '" + backend.name() + "' has no active worker (" + why
+                + "); a call on it could never run a task");
     }
 
     private Backend chooseBackend(ConfigFrame s) {

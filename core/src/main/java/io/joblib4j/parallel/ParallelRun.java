@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +79,8 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     private final ArrayDeque<Batch> ready = new ArrayDeque<>();
     private final TreeMap<Long, Chunk> pending = new TreeMap<>();
     private final ArrayDeque<Chunk> deliverable = new ArrayDeque<>();
-    private final Map<Long, Integer> retriesUsed = new HashMap<>();
+    /** Retries already used by the batch a resubmitted one is the rest of (absent: none). */
+    private final Map<Batch, Integer> retriesUsed = new IdentityHashMap<>();
     private final List<Batch> inFlightBatches = new ArrayList<>();
     private final long startNanos = System.nanoTime();
     private final TerminalProgress bar;
@@ -169,7 +170,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             while (true) {
                 if (failure != null) {
                     end();
-                    throw failure;
+                    throw thrown(failure);
                 }
                 Chunk head = deliverable.peekFirst();
                 if (head != null) {
@@ -206,6 +207,8 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             throw failure;
         } catch (RuntimeException | Error e) {
             if (!ended) {
+                // Whatever went wrong (an Error included), the rest of the call stops now.
+                workers.abort();
                 if (failure == null && e instanceof RuntimeException re) {
                     failure = re;
                 }
@@ -213,6 +216,14 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             }
             throw e;
         }
+    }
+
+    /** What the consumer sees for the call's failure: an Error of a task as itself. */
+    private static RuntimeException thrown(RuntimeException failure) {
+        if (failure instanceof TaskError carried) {
+            throw carried.error;
+        }
+        return failure;
     }
 
     /**
@@ -274,20 +285,23 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         int batchSize = batcher.size();
         int n = settings.workers();
         long big = (long) batchSize * n;
-        Object[] slice = new Object[(int) Math.min(big, 1 << 16)];
+        // Read no further than the batches preDispatch still allows: the bound on what is read ahead is exact.
+        long allowed = (long) batchSize * Math.max(1, settings.preDispatch() - inFlightBatches.size() - buffered());
+        long want = Math.min(big, allowed);
+        Object[] slice = new Object[(int) Math.min(want, 1 << 16)];
         int count = 0;
         try {
-            while (count < big && input.hasNext()) {
+            while (count < want && input.hasNext()) {
                 Object item = input.next();
                 if (item == null && function == null) {
                     throw new NullPointerException("task " + (tasksRead + count) + " of the input is null");
                 }
                 if (count == slice.length) {
-                    slice = Arrays.copyOf(slice, (int) Math.min(big, 2L * slice.length));
+                    slice = Arrays.copyOf(slice, (int) Math.min(want, 2L * slice.length));
                 }
                 slice[count++] = item;
             }
-            if (count < big) {
+            if (count < want) {
                 inputExhausted = true;
             }
         } catch (RuntimeException | Error e) {
@@ -307,9 +321,11 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         int finalSize;
         if (settings.sequential()) {
             finalSize = 1;
-        } else if (inputExhausted && count < big) {
+        } else if (inputExhausted) {
             // The end of the input: spread the tail evenly over the workers.
             finalSize = settings.batchSize().isAuto() ? Math.max(1, count / (10 * n)) : batchSize;
+        } else if (want < big) {
+            finalSize = batchSize;
         } else {
             finalSize = Math.max(1, Math.min(count / n, batchSize));
         }
@@ -330,6 +346,8 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         if (!inFlightBatches.remove(batch)) {
             return; // a late report for a batch that was aborted
         }
+        int used = retriesUsed.getOrDefault(batch, 0);
+        retriesUsed.remove(batch);
         batcher.completed(batch.size(), result.nanos());
         List<Object> values = result.values();
         if (result.succeeded()) {
@@ -341,23 +359,22 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         long failedIndex = result.failedIndex();
         int failedAt = values.size();
         Throwable cause = result.failure();
-        if (cause instanceof Failures.WorkerLost && retry(batch)) {
+        if (cause instanceof Failures.WorkerLost && used < settings.retries()) {
             completedTasks += values.size();
             addChunk(batch.firstIndex(), values);
-            resubmit(batch.slice(failedAt, batch.size()));
+            resubmit(batch.slice(failedAt, batch.size()), used + 1);
             progress();
             return;
         }
-        RuntimeException error = Errors.map(cause, failedIndex, batch.task(failedAt).describe(),
-                settings.backend().name(), result.worker());
-        if (mode == Mode.OUTCOMES) {
+        RuntimeException error = mapFailure(cause, failedIndex, batch.task(failedAt).describe(), result.worker());
+        if (mode == Mode.OUTCOMES && !(error instanceof TaskError)) {
             completedTasks += values.size() + 1;
             List<Object> items = new ArrayList<>(values.size() + 1);
             items.addAll(values);
             items.add(new FailedItem(error));
             addChunk(batch.firstIndex(), items);
             if (failedAt + 1 < batch.size()) {
-                resubmit(batch.slice(failedAt + 1, batch.size()));
+                resubmit(batch.slice(failedAt + 1, batch.size()), used);
             }
             progress();
             return;
@@ -366,13 +383,26 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         decideFailure(failedIndex, error);
     }
 
-    private boolean retry(Batch batch) {
-        int used = retriesUsed.getOrDefault(batch.firstIndex(), 0);
-        if (used >= settings.retries()) {
-            return false;
+    /** The exception for a task's failure; an Error is carried in a {@link TaskError}, to be thrown as itself. */
+    private RuntimeException mapFailure(Throwable cause, long index, String call, String worker) {
+        try {
+            return Errors.map(cause, index, call, settings.backend().name(), worker);
+        } catch (Error e) {
+            return new TaskError(e);
         }
-        retriesUsed.put(batch.firstIndex(), used + 1);
-        return true;
+    }
+
+    /**
+     * Submits the rest of a batch again after its worker died (or, for outcomes, after a task failed). The rest
+     * carries the retries its batch has used: a batch and its rests survive at most {@code retries} worker deaths,
+     * so every task runs at most 1 + retries times, even when the crash is blamed on an earlier task of the batch
+     * whose value had not reached the parent yet (values of very short tasks travel in groups).
+     */
+    private void resubmit(Batch rest, int retriesUsedSoFar) {
+        if (retriesUsedSoFar > 0) {
+            retriesUsed.put(rest, retriesUsedSoFar);
+        }
+        resubmit(rest);
     }
 
     /**
@@ -405,15 +435,17 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             if (!inFlightBatches.remove(more.batch())) {
                 continue;
             }
+            int used = retriesUsed.getOrDefault(more.batch(), 0);
             if (more.succeeded()) {
                 completedTasks += more.values().size();
                 continue;
             }
             long i = more.failedIndex();
-            if (i < bestIndex && !(more.failure() instanceof Failures.WorkerLost && retry(more.batch()))) {
+            // A lost worker whose batch could still be retried does not decide the call's failure.
+            if (i < bestIndex && !(more.failure() instanceof Failures.WorkerLost && used < settings.retries())) {
                 bestIndex = i;
-                best = Errors.map(more.failure(), i, more.batch().task(more.values().size()).describe(),
-                        settings.backend().name(), more.worker());
+                best = mapFailure(more.failure(), i, more.batch().task(more.values().size()).describe(),
+                        more.worker());
             }
         }
         workers.abort();
@@ -498,6 +530,17 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             workers.callEnded();
         } finally {
             running.set(false);
+        }
+    }
+
+    /** An Error thrown by a task, carried as the call's failure and thrown to the consumer as itself. */
+    private static final class TaskError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final Error error;
+
+        TaskError(Error error) {
+            super(error);
+            this.error = error;
         }
     }
 

@@ -149,7 +149,10 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
         return self();
     }
 
-    /** Process backend: how workers map shared arrays (default {@link MmapMode#READ_ONLY}). */
+    /**
+     * Process backend: how workers map the arrays the call writes to its temp folder (default
+     * {@link MmapMode#READ_ONLY}). An {@code NdArray} already mapped from a file keeps the mode it was mapped in.
+     */
     public B mmapMode(MmapMode mode) {
         this.mmapMode = Objects.requireNonNull(mode, "mmapMode must not be null");
         return self();

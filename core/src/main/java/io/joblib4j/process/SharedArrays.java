@@ -18,7 +18,8 @@ import java.util.function.UnaryOperator;
  * The large arrays of one call: while tasks are serialized, every primitive array or {@link NdArray} larger than
  * {@code maxNbytes} is written once to a file in the call's temp folder and replaced by a reference
  * ({@link SharedArrayRef}, {@link SharedNdArrayRef}); the same array object met again (in any task of the call)
- * reuses its file. An NdArray mapped from a file is sent as a reference to that file. Workers map NdArrays (no copy)
+ * reuses its file. An NdArray mapped from a file is sent as a reference to that file, in the mode it was mapped in
+ * (the call's {@code mmapMode} applies to the files written here). Workers map NdArrays (no copy)
  * and read primitive arrays onto their heap (once per call). {@link #close()} deletes the folder.
  */
 final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
@@ -73,8 +74,11 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
      */
     private Object share(NdArray nd) {
         if (nd.mappedRef().isPresent()) {
+            // A mapped array travels in the mode it was mapped in, as joblib re-maps a memmap in its own mode:
+            // in-place writes to a READ_WRITE mapping reach the caller. The call's mode is for the files it writes.
+            NdArray.MappedRef mapped = nd.mappedRef().get();
             sharedAny = true;
-            return new SharedNdArrayRef(nd.mappedRef().get(), mode);
+            return new SharedNdArrayRef(mapped, mapped.mode());
         }
         if (maxNbytes == null || nd.byteSize() <= maxNbytes) {
             return null;

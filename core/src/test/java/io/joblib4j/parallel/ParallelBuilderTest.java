@@ -142,6 +142,59 @@ class ParallelBuilderTest {
     }
 
     @Test
+    void backendWithoutWorkers_failsAtOnceNamingIt() {
+        Backend empty = new Backend() {
+            @Override
+            public String name() {
+                return "empty";
+            }
+
+            @Override
+            public boolean sharedMemory() {
+                return false;
+            }
+
+            @Override
+            public Nested nested() {
+                return new Nested("sequential", 1);
+            }
+
+            @Override
+            public io.joblib4j.backend.Workers open(io.joblib4j.backend.WorkerSpec spec) {
+                return new io.joblib4j.backend.Workers() {
+                    @Override
+                    public int size() {
+                        return 0;
+                    }
+
+                    @Override
+                    public void submit(io.joblib4j.backend.Batch batch, io.joblib4j.backend.BatchListener listener) {
+                        // no worker: nothing ever runs
+                    }
+
+                    @Override
+                    public void abort() {
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            }
+        };
+        try (Parallel p = Parallel.builder().backend(empty).nJobs(2).build()) {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                assertThatThrownBy(() -> p.map(i -> i, java.util.List.of(1, 2)))
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("backend 'empty' has no active worker");
+                // The failed call does not leave the instance busy.
+                assertThatThrownBy(() -> p.map(i -> i, java.util.List.of(1)))
+                        .hasMessageContaining("has no active worker");
+            });
+        }
+    }
+
+    @Test
     void progressBar_whenStderrIsNotATerminal_printsNothing() {
         assertThat(TerminalProgress.stderrIsTerminal()).as("the test JVM's stderr is a pipe or a file").isFalse();
         java.io.PrintStream saved = System.err;

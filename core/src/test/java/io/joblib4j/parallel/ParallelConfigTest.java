@@ -63,6 +63,17 @@ class ParallelConfigTest {
     }
 
     @Test
+    void sequentialCall_passesTheActiveConfigToItsTasks() {
+        try (var scope = ParallelConfig.builder().backend("threads").nJobs(2).open();
+             Parallel one = Parallel.of(1)) {
+            // As joblib's n_jobs=1: tasks run in the caller's context, so calls nested in them see the scope.
+            var seen = one.map(i -> ParallelConfig.currentBackend() + "/" + io.joblib4j.Joblib.effectiveNJobs() + "/"
+                    + Parallel.builder().build().resolve().workers(), java.util.List.of(1, 2));
+            assertThat(seen).containsOnly("threads/2/2");
+        }
+    }
+
+    @Test
     void invalidValues_areErrors() {
         assertThatThrownBy(() -> ParallelConfig.builder().nJobs(0)).hasMessageContaining("nJobs == 0");
         assertThatThrownBy(() -> ParallelConfig.builder().backend("nope")).hasMessageContaining("'nope'");

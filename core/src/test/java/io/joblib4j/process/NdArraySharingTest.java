@@ -92,4 +92,26 @@ class NdArraySharingTest {
         }
         assertThat(Set.of(Files.list(temp).toArray())).hasSize(1);
     }
+
+    @Test
+    void fileMappedNdArray_travelsInTheModeItWasMappedIn(@TempDir Path temp) throws Exception {
+        NdArray writable = Npy.create(temp.resolve("rw.npy"), DType.FLOAT64, 16);
+        assertThat(writable.mappedRef().orElseThrow().mode()).isEqualTo(MmapMode.READ_WRITE);
+        try (Parallel p = Parallel.builder().nJobs(2).backend("processes").build()) {
+            // No mmapMode on the call: its default (read-only) is for arrays the call writes to files itself.
+            assertThat(p.map(i -> setTo(writable, i), IntStream.range(0, 16).boxed().toList())).hasSize(16);
+        }
+        for (int i = 0; i < 16; i++) {
+            assertThat(writable.getFlatDouble(i)).isEqualTo(i * 10.0);
+        }
+
+        NdArray readOnly = Npy.map(temp.resolve("rw.npy"), MmapMode.READ_ONLY);
+        try (Parallel p = Parallel.builder().nJobs(2).backend("processes").mmapMode(MmapMode.READ_WRITE).build()) {
+            assertThat(p.map(i -> readOnlyInWorker(readOnly), List.of(0, 1))).containsOnly(true);
+        }
+    }
+
+    static boolean readOnlyInWorker(NdArray a) {
+        return a.isReadOnly();
+    }
 }

@@ -9,13 +9,17 @@ import io.joblib4j.parallel.ParallelConfig;
 import io.joblib4j.parallel.Prefer;
 import io.joblib4j.parallel.WorkerCrashedException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Parallel on the processes backend: what only worker processes do (the common behaviour is in the contract test). */
 class ProcessParallelTest {
@@ -28,17 +32,19 @@ class ProcessParallelTest {
         return ParallelConfig.currentBackend() + "/" + ParallelConfig.currentNJobs();
     }
 
-    /** Crashes the worker the first time it runs for a given marker file, then returns {@code i}. */
+    /**
+     * Crashes the worker the first time it runs for a given marker file, then returns {@code i}. Creating the marker
+     * is the test-and-set, so of two tasks running at once in two workers exactly one crashes.
+     */
     static int crashOnce(String markerPath, int i) {
-        Path marker = Path.of(markerPath);
         try {
-            if (Files.notExists(marker)) {
-                Files.createFile(marker);
-                Runtime.getRuntime().halt(1);
-            }
+            Files.createFile(Path.of(markerPath));
+        } catch (java.nio.file.FileAlreadyExistsException alreadyCrashed) {
+            return i;
         } catch (IOException e) {
-            throw new IllegalStateException(e);
+            throw new UncheckedIOException(e);
         }
+        Runtime.getRuntime().halt(1);
         return i;
     }
 
@@ -75,6 +81,32 @@ class ProcessParallelTest {
         try (Parallel p = Parallel.builder().nJobs(2).backend("processes").retries(1).build()) {
             assertThat(p.map(onceMore, List.of(1, 2, 3, 4))).containsExactly(1, 2, 3, 4);
         }
+    }
+
+    /** Appends a line to the file {@code log}, then kills the worker JVM running it. */
+    static int logThenHalt(String log, int i) {
+        try {
+            Files.writeString(Path.of(log), i + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Runtime.getRuntime().halt(1);
+        return i;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3})
+    void retries_aTaskThatKillsItsWorker_runsAtMostOncePlusRetries(int retries, @TempDir Path temp) throws IOException {
+        Path log = temp.resolve("runs.log");
+        String logPath = log.toString();
+        // Task 1 is second in its batch of two: the retry starts a new batch at task 1.
+        SerializableFunction<Integer, Integer> killsOnOne = i -> i == 1 ? logThenHalt(logPath, i) : i;
+        Throwable t;
+        try (Parallel p = Parallel.builder().nJobs(2).backend("processes").batchSize(2).retries(retries).build()) {
+            t = catchThrowable(() -> p.map(killsOnOne, List.of(0, 1, 2, 3)));
+        }
+        assertThat(t).isInstanceOf(WorkerCrashedException.class).hasMessageContaining("EXIT(1)");
+        assertThat(Files.readAllLines(log)).as("runs of task 1 with retries(%d)", retries).hasSize(1 + retries);
     }
 
     @Test
