@@ -13,8 +13,9 @@ import java.util.TreeSet;
  * <p><b>The allowlist.</b> By default {@code load} creates only: JDK value types ({@code String}, boxed
  * primitives, {@code BigInteger}/{@code BigDecimal}, {@code java.time}, {@code UUID}, {@code Optional}...), the
  * JDK collections and maps ({@code List.of}, {@code ArrayList}, {@code HashMap}, {@code TreeMap}, unmodifiable and
- * synchronized wrappers...), arrays of allowed types, {@code NdArray}, and records and enums (records are created
- * through their canonical constructor, so their invariants hold). Any other class is refused with a
+ * synchronized wrappers...), arrays of allowed types and {@code NdArray}. Records and enums are not on the default
+ * list: loading one runs its code (a record's canonical constructor, an enum's static initializer), so allow
+ * them by class or package like any other class. Any other class is refused with a
  * {@link DisallowedClassException} naming it, before any instance of it exists. Classes that are well-known
  * deserialization gadgets are refused even when their package is allowed. Allow your own types with
  * {@link Builder#allowClasses}, {@link Builder#allowPackages}; {@link Builder#trustAllClasses()} turns the check
@@ -78,7 +79,7 @@ public final class LoadOptions {
         return packages;
     }
 
-    /** Whether records and enums outside the allowlist may be loaded (default true). */
+    /** Whether every record and enum may be loaded, allowed or not (default false). */
     public boolean allowsRecords() {
         return allowRecords;
     }
@@ -122,7 +123,7 @@ public final class LoadOptions {
         private MmapMode mmapMode;
         private final Set<String> classes = new TreeSet<>();
         private final Set<String> packages = new TreeSet<>();
-        private boolean allowRecords = true;
+        private boolean allowRecords;
         private boolean trustAll;
 
         private Builder() {}
@@ -178,7 +179,11 @@ public final class LoadOptions {
             return this;
         }
 
-        /** Whether records and enums not otherwise allowed may be loaded (default true). */
+        /**
+         * Whether every record and enum on the class path may be loaded, even when not allowed by class or package
+         * (default false). Loading a record runs its canonical constructor and loading an enum runs its static
+         * initializer: prefer {@link #allowClasses}/{@link #allowPackages}, which name the types you expect.
+         */
         public Builder allowRecords(boolean allow) {
             this.allowRecords = allow;
             return this;
