@@ -121,17 +121,27 @@ public final class Persistence {
                             boolean shuffled) {}
 
     private static Prepared prepare(Object value, Compression c) throws PersistException {
-        ForyEngine.Instance fory = ForyEngine.writer();
-        byte[] graph;
-        List<Object> arrays;
+        Serialized s;
         try {
-            graph = fory.fory.serialize(value);
-            arrays = new ArrayList<>(fory.written);
+            s = serialize(value);
         } catch (RuntimeException | StackOverflowError e) {
-            // the instance may be left mid-write: it is dropped, not returned to the pool
-            throw new PersistException("cannot serialize " + describe(value) + ": " + e, e);
+            if (!overflowed(e)) {
+                throw cannotSerialize(value, e);
+            }
+            checkDepth(value);
+            try {
+                // nested deeper than this thread's stack allows, within what load reads: a thread with a large stack
+                s = io.joblib4j.internal.LargeStack.call("joblib4j-dump", () -> serialize(value));
+            } catch (Exception | StackOverflowError again) {
+                throw cannotSerialize(value, again);
+            }
         }
-        ForyEngine.releaseWriter(fory);
+        byte[] graph = s.graph();
+        List<Object> arrays = s.arrays();
+        if (graph.length > ForyEngine.MAX_DUMP_DEPTH) {
+            // every level of nesting takes at least one byte of the stream: a shorter stream cannot be too deep
+            checkDepth(value);
+        }
         List<DumpFormat.Entry> entries = new ArrayList<>(arrays.size());
         int tableBytes = 0;
         for (Object a : arrays) {
@@ -159,6 +169,66 @@ public final class Persistence {
         System.arraycopy(header, 0, head, 0, header.length);
         System.arraycopy(meta, 0, head, header.length, meta.length);
         return new Prepared(head, arrays, entries, end, layout == DumpFormat.LAYOUT_SHUFFLED);
+    }
+
+    private record Serialized(byte[] graph, List<Object> arrays) {}
+
+    private static Serialized serialize(Object value) {
+        ForyEngine.Instance fory = ForyEngine.writer();
+        byte[] graph = fory.fory.serialize(value);
+        Serialized s = new Serialized(graph, new ArrayList<>(fory.written));
+        // only an instance that finished its write goes back to the pool (a failed one may be left mid-write)
+        ForyEngine.releaseWriter(fory);
+        return s;
+    }
+
+    private static boolean overflowed(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof StackOverflowError) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Refuses a value that nests deeper than {@code load} reads, naming where. */
+    private static void checkDepth(Object value) throws PersistException {
+        GraphWalk.Node deep = GraphWalk.deeperThan(value, ForyEngine.MAX_DUMP_DEPTH);
+        if (deep != null) {
+            throw new PersistException("cannot dump " + describe(value) + ": it nests more than "
+                    + ForyEngine.MAX_DUMP_DEPTH + " levels deep (at " + deep.path() + ", a "
+                    + deep.value().getClass().getName() + "); load reads at most " + ForyEngine.MAX_DUMP_DEPTH
+                    + " levels of collections, maps, arrays and objects");
+        }
+    }
+
+    /** Names the object that cannot be written and the path to it from the root. */
+    private static PersistException cannotSerialize(Object value, Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String what = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        if (overflowed(e)) {
+            return new PersistException("cannot dump " + describe(value) + ": it nests too deeply to be written ("
+                    + what + ")", e);
+        }
+        GraphWalk.Node at;
+        try {
+            at = GraphWalk.culprit(value, o -> {
+                try {
+                    serialize(o);
+                    return false;
+                } catch (RuntimeException | StackOverflowError failed) {
+                    return true;
+                }
+            }, 10_000);
+        } catch (RuntimeException | StackOverflowError walkFailed) {
+            at = null;
+        }
+        String where = at == null || at.value() == null ? ""
+                : " " + at.path() + ": " + at.value().getClass().getName() + " cannot be written;";
+        return new PersistException("cannot dump " + describe(value) + ":" + where + " " + what, e);
     }
 
     private static DumpFormat.Entry entryOf(Object a, long offset) {
@@ -529,6 +599,27 @@ public final class Persistence {
 
     private static Object decodeGraph(byte[] meta, int graphStart, Object[] arrays, LoadOptions opts, Path file)
             throws PersistException {
+        try {
+            return decodeGraphOnThisThread(meta, graphStart, arrays, opts, file);
+        } catch (PersistException e) {
+            if (!overflowed(e)) {
+                throw e;
+            }
+        }
+        // a deep graph (within the read depth limit) that this thread's stack cannot hold: a thread with a large one
+        try {
+            return io.joblib4j.internal.LargeStack.call("joblib4j-load",
+                    () -> decodeGraphOnThisThread(meta, graphStart, arrays, opts, file));
+        } catch (PersistException e) {
+            throw e;
+        } catch (Exception | StackOverflowError e) {
+            throw new PersistException("cannot decode the object stream: " + e, file,
+                    DumpFormat.HEADER_SIZE + graphStart, e);
+        }
+    }
+
+    private static Object decodeGraphOnThisThread(byte[] meta, int graphStart, Object[] arrays, LoadOptions opts,
+                                                  Path file) throws PersistException {
         ForyEngine.Instance fory = ForyEngine.reader(opts);
         fory.read = arrays;
         boolean reusable = true;
@@ -554,7 +645,10 @@ public final class Persistence {
             if (cause instanceof ForyEngine.Refused r) {
                 throw new DisallowedClassException(r.className, file);
             }
-            throw new PersistException("cannot decode the object stream: " + e, file,
+            String depth = String.valueOf(e.getMessage()).contains("depth exceed")
+                    ? "the object stream nests more than " + ForyEngine.MAX_READ_DEPTH + " levels deep, more than "
+                    + "dump writes (a corrupt or crafted file): " : "";
+            throw new PersistException(depth + "cannot decode the object stream: " + e, file,
                     DumpFormat.HEADER_SIZE + graphStart, e);
         } finally {
             if (reusable) {
