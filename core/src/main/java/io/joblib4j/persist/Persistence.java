@@ -69,6 +69,21 @@ public final class Persistence {
         Objects.requireNonNull(file, "file");
         Compression c = compression != null ? compression : Compression.forFile(file).orElse(Compression.none());
         Prepared p = prepare(value, c);
+        if (Files.isDirectory(file)) {
+            throw new PersistException("cannot dump to a directory; name a file", file, -1, null);
+        }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // a device or a pipe (/dev/stdout, /dev/full): written in place, never renamed over
+            try (OutputStream out = c.compress(new BufferedOutputStream(
+                    Files.newOutputStream(file, StandardOpenOption.WRITE), 1 << 16))) {
+                writeTo(out, p);
+            } catch (PersistException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new PersistException("cannot write the dump: " + e.getMessage(), file, -1, e);
+            }
+            return;
+        }
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null) {
             Files.createDirectories(dir);
@@ -90,6 +105,12 @@ public final class Persistence {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             }
+        } catch (PersistException e) {
+            throw e;
+        } catch (IOException e) {
+            // "No space left on device" alone does not say where
+            throw new PersistException("cannot write the dump (through the temporary file " + tmp.getFileName()
+                    + " in the same directory): " + e, file, -1, e);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -404,11 +425,15 @@ public final class Persistence {
 
     /**
      * Reads one dump from {@code in} (compressed or not, detected from the magic bytes), leaving {@code in} open.
-     * NdArrays are read onto the heap.
+     * NdArrays are read onto the heap: a requested mmap mode is ignored with one logged warning.
      */
     public static Object load(InputStream in, LoadOptions options) throws IOException {
         Objects.requireNonNull(in, "in");
         LoadOptions opts = options == null ? LoadOptions.defaults() : options;
+        if (opts.mmapMode() != null) {
+            LOG.log(System.Logger.Level.WARNING, "a stream cannot be memory-mapped: loading it onto the heap (mmap "
+                    + "mode {0} ignored); load from a file to map its arrays", opts.mmapMode());
+        }
         InputStream buffered = in.markSupported() ? in : new BufferedInputStream(in, 1 << 16);
         buffered.mark(16);
         byte[] head = buffered.readNBytes(8);
