@@ -98,6 +98,15 @@ public final class Hashing {
         return of(bulk(segment, 1, ByteOrder.LITTLE_ENDIAN));
     }
 
+    /**
+     * XXH3-128 of the elements of {@code segment}, items of {@code itemSize} bytes stored in byte order
+     * {@code order}, taken as little-endian bytes (the same digest whatever order they are stored in); the
+     * checksum of array data in a dump.
+     */
+    public static Hash128 xxh3(MemorySegment segment, int itemSize, ByteOrder order) {
+        return of(bulk(segment, itemSize, order));
+    }
+
     private static Hash128 of(HashValue128 h) {
         return new Hash128(h.getMostSignificantBits(), h.getLeastSignificantBits());
     }

@@ -29,8 +29,10 @@ public final class LoadOptions {
     private final Set<String> packages;
     private final boolean allowRecords;
     private final boolean trustAll;
+    private final boolean verifyChecksums;
 
     private LoadOptions(Builder b) {
+        this.verifyChecksums = b.verifyChecksums;
         this.mmapMode = b.mmapMode;
         this.classes = Set.copyOf(b.classes);
         this.packages = Set.copyOf(b.packages);
@@ -61,6 +63,7 @@ public final class LoadOptions {
         b.packages.addAll(packages);
         b.allowRecords = allowRecords;
         b.trustAll = trustAll;
+        b.verifyChecksums = verifyChecksums;
         return b;
     }
 
@@ -84,6 +87,14 @@ public final class LoadOptions {
         return allowRecords;
     }
 
+    /**
+     * Whether arrays read onto the heap are checked against the dump's checksums (default true; files written
+     * before checksums existed load unchecked). Memory-mapped arrays are never checked: that would read them.
+     */
+    public boolean verifiesChecksums() {
+        return verifyChecksums;
+    }
+
     /** Whether the class check is off. */
     public boolean trustsAllClasses() {
         return trustAll;
@@ -104,18 +115,20 @@ public final class LoadOptions {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof LoadOptions l && l.mmapMode == mmapMode && l.policyKey().equals(policyKey());
+        return o instanceof LoadOptions l && l.mmapMode == mmapMode && l.policyKey().equals(policyKey())
+                && l.verifyChecksums == verifyChecksums;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(mmapMode, policyKey());
+        return Objects.hash(mmapMode, policyKey(), verifyChecksums);
     }
 
     @Override
     public String toString() {
         return "LoadOptions[mmap=" + mmapMode + ", classes=" + new TreeSet<>(classes) + ", packages="
-                + new TreeSet<>(packages) + ", records=" + allowRecords + (trustAll ? ", TRUST ALL" : "") + "]";
+                + new TreeSet<>(packages) + ", records=" + allowRecords + (trustAll ? ", TRUST ALL" : "")
+                + (verifyChecksums ? "" : ", checksums not verified") + "]";
     }
 
     /** Builds {@link LoadOptions}. Not thread-safe. */
@@ -125,6 +138,7 @@ public final class LoadOptions {
         private final Set<String> packages = new TreeSet<>();
         private boolean allowRecords;
         private boolean trustAll;
+        private boolean verifyChecksums = true;
 
         private Builder() {}
 
@@ -186,6 +200,16 @@ public final class LoadOptions {
          */
         public Builder allowRecords(boolean allow) {
             this.allowRecords = allow;
+            return this;
+        }
+
+        /**
+         * Whether arrays read onto the heap are checked against the dump's XXH3 checksums (default true): a
+         * flipped bit in array data then fails the load with a {@link PersistException} naming the array and its
+         * offset. Memory-mapped arrays are not checked.
+         */
+        public Builder verifyChecksums(boolean verify) {
+            this.verifyChecksums = verify;
             return this;
         }
 

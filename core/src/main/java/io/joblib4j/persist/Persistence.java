@@ -172,7 +172,13 @@ public final class Persistence {
         }
         TypeCensus census = TypeCensus.of(value);
         String root = value == null ? "null" : value.getClass().getName();
-        byte[] probe = DumpFormat.encodeMeta(entries, census.counts, census.truncated, root, graph);
+        long[] checksums = new long[2 * arrays.size()];
+        for (int i = 0; i < arrays.size(); i++) {
+            io.joblib4j.hash.Hash128 h = checksumOf(arrays.get(i));
+            checksums[2 * i] = h.high();
+            checksums[2 * i + 1] = h.low();
+        }
+        byte[] probe = DumpFormat.encodeMeta(entries, census.counts, census.truncated, root, checksums, graph);
         long pos = DumpFormat.align(DumpFormat.HEADER_SIZE + probe.length);
         long dataOffset = pos;
         long end = DumpFormat.HEADER_SIZE + probe.length;
@@ -182,7 +188,7 @@ public final class Persistence {
             end = pos + e.byteLength();
             pos = DumpFormat.align(end);
         }
-        byte[] meta = DumpFormat.encodeMeta(entries, census.counts, census.truncated, root, graph);
+        byte[] meta = DumpFormat.encodeMeta(entries, census.counts, census.truncated, root, checksums, graph);
         int layout = c.isNone() ? DumpFormat.LAYOUT : DumpFormat.LAYOUT_SHUFFLED;
         byte[] header = DumpFormat.encodeHeader(new DumpFormat.Header(DumpFormat.VERSION, c.codec().id(), layout,
                 entries.size(), meta.length, graph.length, dataOffset, end, DumpFormat.crc(meta, 0, meta.length)));
@@ -259,6 +265,30 @@ public final class Persistence {
         DType t = DType.ofJavaArray(a.getClass());
         long n = java.lang.reflect.Array.getLength(a);
         return new DumpFormat.Entry(false, t, ByteOrder.nativeOrder(), new long[] {n}, offset, n * t.itemSize());
+    }
+
+    /** The checksum the dump stores for an array: XXH3-128 of its elements as little-endian bytes. */
+    private static io.joblib4j.hash.Hash128 checksumOf(Object a) {
+        if (a instanceof NdArray nd) {
+            return io.joblib4j.hash.Hashing.xxh3(nd.segment(), nd.dtype().itemSize(), nd.order());
+        }
+        return io.joblib4j.hash.Hashing.xxh3(segmentOf(a), DType.ofJavaArray(a.getClass()).itemSize(),
+                ByteOrder.nativeOrder());
+    }
+
+    /** Checks a loaded array against the checksum of the dump, when it has one and the options ask for it. */
+    private static void verify(Object loaded, DumpFormat.Meta m, int i, LoadOptions opts, Path file)
+            throws PersistException {
+        if (!m.checksummed() || !opts.verifiesChecksums()) {
+            return;
+        }
+        io.joblib4j.hash.Hash128 h = checksumOf(loaded);
+        if (h.high() != m.checksums()[2 * i] || h.low() != m.checksums()[2 * i + 1]) {
+            DumpFormat.Entry e = m.entries().get(i);
+            throw new PersistException("array " + i + " (" + e.dtype().numpyName() + " "
+                    + java.util.Arrays.toString(e.shape()) + "): data checksum mismatch: the " + e.byteLength()
+                    + " bytes at offset " + e.offset() + " are corrupt", file, e.offset(), null);
+        }
     }
 
     private static MemorySegment segmentOf(Object a) {
@@ -396,6 +426,12 @@ public final class Persistence {
                 throw new PersistException("file ends inside the metadata", file, size, null);
             }
             DumpFormat.Meta m = DumpFormat.decodeMeta(h, meta, file);
+            if (opts.mmapMode() == MmapMode.READ_WRITE && m.checksummed()
+                    && m.entries().stream().anyMatch(DumpFormat.Entry::ndarray)) {
+                try (FileChannel rw = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    DumpFormat.markChecksumsStale(rw, head, meta, m);
+                }
+            }
             Object[] arrays = new Object[m.entries().size()];
             long heapBytes = 0;
             for (DumpFormat.Entry e : m.entries()) {
@@ -414,8 +450,10 @@ public final class Persistence {
                         Target t = target(e);
                         t.put(data.asSlice(e.offset() - h.dataOffset(), e.byteLength()), 0, e.byteLength());
                         arrays[i] = t.result;
+                        verify(arrays[i], m, i, opts, file);
                     } else {
                         arrays[i] = readArray(ch, e, file);
+                        verify(arrays[i], m, i, opts, file);
                     }
                 }
             }
@@ -514,6 +552,7 @@ public final class Persistence {
                 }
                 pos += size;
                 arrays[i] = t.result;
+                verify(arrays[i], m, i, opts, file);
             }
             return decodeGraph(meta, m.graphStart(), arrays, opts, file);
         } catch (PersistException e) {
