@@ -9,7 +9,17 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.NavigableSet;
+import java.util.Queue;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.zip.ZipEntry;
@@ -43,8 +53,16 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            if (!Files.isRegularFile(file)) {
+            if (Files.isDirectory(file)) {
+                err.println("inspect: " + file + ": a directory, not a file (name a dump, .npy or .npz file)");
+                return 1;
+            }
+            if (!Files.exists(file)) {
                 err.println("inspect: " + file + ": no such file");
+                return 1;
+            }
+            if (!Files.isRegularFile(file)) {
+                err.println("inspect: " + file + ": not a regular file");
                 return 1;
             }
             byte[] head;
@@ -96,11 +114,11 @@ final class InspectCommand implements Callable<Integer> {
                         : "compressed with " + info.codec().label() + " (" + bytes(info.fileSize()) + " on disk, "
                         + bytes(info.dumpBytes()) + " uncompressed"
                         + (info.byteShuffled() ? ", arrays byte-shuffled" : "") + ")");
-        out.println("  root: " + (info.rootType() == null ? "null" : info.rootType()));
+        out.println("  root: " + (info.rootType() == null ? "null" : sourceName(info.rootType())));
         out.println("  object stream: " + bytes(info.objectStreamBytes()));
         out.println("  types" + (info.typesTruncated() ? " (first " + "10000 objects)" : "") + ":");
         for (DumpInfo.TypeCount t : info.types()) {
-            out.printf(Locale.ROOT, "    %8d  %s%s%n", t.count(), t.className(),
+            out.printf(Locale.ROOT, "    %8d  %s%s%n", t.count(), sourceName(t.className()),
                     t.allowedByDefault() ? "" : "   [not on the default allowlist]");
         }
         out.println("  arrays: " + info.arrays().size());
@@ -110,6 +128,54 @@ final class InspectCommand implements Callable<Integer> {
                     a.ndarray() ? "NdArray" : "array", a.dtype().numpyDescr(a.order()), Arrays.toString(a.shape()),
                     a.offset(), bytes(a.byteSize()));
         }
+    }
+
+    private static final List<Class<?>> VIEWS = List.of(List.class, NavigableSet.class, SortedSet.class, Set.class,
+            NavigableMap.class, SortedMap.class, Map.class, Deque.class, Queue.class, Collection.class, Map.Entry.class);
+
+    /**
+     * A class as Java source names it ({@code double[]}, {@code String}, {@code com.acme.Outer.Inner}), and a
+     * JDK implementation class that no source can name ({@code java.util.ImmutableCollections$ListN}) as the
+     * collection interface it implements ({@code List}).
+     */
+    static String sourceName(String binaryName) {
+        int dims = 0;
+        while (dims < binaryName.length() && binaryName.charAt(dims) == '[') {
+            dims++;
+        }
+        String element = binaryName.substring(dims);
+        if (dims > 0) {
+            element = switch (element) {
+                case "Z" -> "boolean";
+                case "B" -> "byte";
+                case "C" -> "char";
+                case "S" -> "short";
+                case "I" -> "int";
+                case "J" -> "long";
+                case "F" -> "float";
+                case "D" -> "double";
+                default -> element.startsWith("L") && element.endsWith(";")
+                        ? sourceName(element.substring(1, element.length() - 1)) : element;
+            };
+            return element + "[]".repeat(dims);
+        }
+        if (element.startsWith("java.")) {
+            try {
+                Class<?> type = Class.forName(element, false, InspectCommand.class.getClassLoader());
+                if (!java.lang.reflect.Modifier.isPublic(type.getModifiers())) {
+                    for (Class<?> view : VIEWS) {
+                        if (view.isAssignableFrom(type)) {
+                            return view == Map.Entry.class ? "Map.Entry" : view.getSimpleName();
+                        }
+                    }
+                }
+            } catch (ClassNotFoundException | LinkageError e) {
+                // not on this class path: named from its binary name
+            }
+        }
+        String name = element.startsWith("java.lang.") && element.indexOf('.', 10) < 0 ? element.substring(10)
+                : element;
+        return name.replaceAll("\\$(?=[^0-9])", ".");
     }
 
     static String bytes(long n) {

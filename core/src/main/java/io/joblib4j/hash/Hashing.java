@@ -73,8 +73,22 @@ public final class Hashing {
 
     /** The content hash of {@code value} as a 128-bit value. */
     public static Hash128 hash128(Object value) {
-        return of(new Walker().root(value));
+        try {
+            return of(new Walker().root(value));
+        } catch (StackOverflowError e) {
+            // a deeply nested value: the same walk on a thread with a stack large enough for MAX_DEPTH levels
+            try {
+                return of(io.joblib4j.internal.LargeStack.call("joblib4j-hash", () -> new Walker().root(value)));
+            } catch (RuntimeException | Error again) {
+                throw again;
+            } catch (Exception impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
     }
+
+    /** The deepest nesting (lists, sets, maps, arrays, fields) that {@link #hash} accepts. */
+    public static final int MAX_DEPTH = 100_000;
 
     /**
      * XXH3-128 of the bytes of {@code segment} (exactly as the reference {@code XXH3_128bits} computes it on the
@@ -82,6 +96,15 @@ public final class Hashing {
      */
     public static Hash128 xxh3(MemorySegment segment) {
         return of(bulk(segment, 1, ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /**
+     * XXH3-128 of the elements of {@code segment}, items of {@code itemSize} bytes stored in byte order
+     * {@code order}, taken as little-endian bytes (the same digest whatever order they are stored in); the
+     * checksum of array data in a dump.
+     */
+    public static Hash128 xxh3(MemorySegment segment, int itemSize, ByteOrder order) {
+        return of(bulk(segment, itemSize, order));
     }
 
     private static Hash128 of(HashValue128 h) {
@@ -178,6 +201,10 @@ public final class Hashing {
                 return;
             }
             int myDepth = stack.size();
+            if (myDepth >= MAX_DEPTH) {
+                throw new IllegalArgumentException("cannot hash " + v.getClass().getName() + " at " + where()
+                        + ": the value nests more than " + MAX_DEPTH + " levels deep");
+            }
             stack.add(v);
             onStack.put(v, myDepth);
             HashValue128 digest;
@@ -409,6 +436,11 @@ public final class Hashing {
         }
 
         private String where() {
+            if (path.size() > 12) {
+                return "root" + String.join("", path.subList(0, 6)) + "..."
+                        + String.join("", path.subList(path.size() - 3, path.size())) + " (" + path.size()
+                        + " levels down)";
+            }
             return path.isEmpty() ? "the root" : "root" + String.join("", path);
         }
     }

@@ -85,7 +85,9 @@ public final class Memory implements Serializable {
         this.mmapMode = b.mmapMode;
         this.bytesLimit = b.bytesLimit;
         this.compression = b.compression;
-        this.loadOptions = b.loadOptions != null ? b.loadOptions : LoadOptions.builder().trustAllClasses().build();
+        // array checksums are not verified on a hit by default: checking an 8 MB result costs more than the load
+        this.loadOptions = b.loadOptions != null ? b.loadOptions
+                : LoadOptions.builder().trustAllClasses().verifyChecksums(false).build();
     }
 
     /** A memory caching in {@code location} with default settings; a null location caches nothing. */
@@ -372,12 +374,13 @@ public final class Memory implements Serializable {
         return new SerialForm(location == null ? null : location.toString(), custom, verbose, mmapMode, bytesLimit,
                 compression == null ? null : compression.toString(), List.copyOf(loadOptions.allowedClasses()),
                 List.copyOf(loadOptions.allowedPackages()), loadOptions.allowsRecords(),
-                loadOptions.trustsAllClasses());
+                loadOptions.trustsAllClasses(), loadOptions.verifiesChecksums());
     }
 
     private record SerialForm(String location, StoreBackend store, int verbose, MmapMode mmapMode, Long bytesLimit,
                               String compression, List<String> allowedClasses, List<String> allowedPackages,
-                              boolean allowRecords, boolean trustAll) implements Serializable {
+                              boolean allowRecords, boolean trustAll, boolean verifyChecksums)
+            implements Serializable {
         @Serial
         private Object readResolve() {
             Builder b = builder().verbose(verbose).mmapMode(mmapMode);
@@ -389,7 +392,8 @@ public final class Memory implements Serializable {
             }
             b.bytesLimit = bytesLimit;
             b.compression = compression == null ? null : Compression.parse(compression);
-            LoadOptions.Builder lo = LoadOptions.builder().allowClassNames(allowedClasses).allowRecords(allowRecords);
+            LoadOptions.Builder lo = LoadOptions.builder().allowClassNames(allowedClasses).allowRecords(allowRecords)
+                    .verifyChecksums(verifyChecksums);
             if (!allowedPackages.isEmpty()) {
                 lo.allowPackages(allowedPackages.toArray(String[]::new));
             }
@@ -469,7 +473,9 @@ public final class Memory implements Serializable {
          * code. Pass {@code LoadOptions.builder().allowPackages("com.acme").build()} to load only the default
          * allowlist plus your own types; a result outside it is then reported as unreadable and recomputed (and
          * fails again to load, so allow every type your cached functions return). The options' mmap mode is ignored
-         * (see {@link #mmapMode}).
+         * (see {@link #mmapMode}). The default does not verify array checksums on a hit (it would add about as much
+         * as the load itself for a large array); pass options with {@code verifyChecksums(true)} to have a flipped
+         * bit in a cached array found, and the result recomputed.
          */
         public Builder loadOptions(LoadOptions options) {
             this.loadOptions = options;

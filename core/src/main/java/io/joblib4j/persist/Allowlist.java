@@ -3,12 +3,17 @@ package io.joblib4j.persist;
 import java.util.List;
 import java.util.Set;
 
-/** The class check of {@code load}: the default allowlist, the caller's additions and the gadget denylist. */
+/**
+ * The class check of {@code load}: the default allowlist, the caller's additions and the gadget denylist. The
+ * default list is exactly what docs/persistence.md documents (JDK value types, JDK collections and maps, arrays
+ * of allowed types, {@code NdArray}); records and enums are allowed by class or package like any other class,
+ * since loading one runs its code (a record's canonical constructor, an enum's static initializer).
+ */
 final class Allowlist {
     private Allowlist() {}
 
-    /** Classes any file may hold. */
-    private static final Set<String> CLASSES = Set.of(
+    /** Classes any file may hold. Pinned by a test: a class added here must be added there and to the docs. */
+    static final Set<String> CLASSES = Set.of(
             "java.lang.String", "java.lang.Boolean", "java.lang.Byte", "java.lang.Short", "java.lang.Character",
             "java.lang.Integer", "java.lang.Long", "java.lang.Float", "java.lang.Double", "java.lang.Number",
             "java.lang.Object", "java.lang.StringBuilder", "java.lang.StringBuffer",
@@ -32,7 +37,7 @@ final class Allowlist {
             "io.joblib4j.array.NdArray", "io.joblib4j.array.DType");
 
     /** Prefixes of classes any file may hold. */
-    private static final List<String> PREFIXES = List.of(
+    static final List<String> PREFIXES = List.of(
             "java.time.", "java.util.ImmutableCollections$", "java.util.Collections$");
 
     /** Refused even when the caller allows their package (well-known gadget entry points and code carriers). */
@@ -66,10 +71,8 @@ final class Allowlist {
         if (options.trustsAllClasses()) {
             return true;
         }
-        for (String d : DENIED_PREFIXES) {
-            if (name.startsWith(d)) {
-                return false;
-            }
+        if (isDenied(name)) {
+            return false;
         }
         if (CLASSES.contains(name) || options.allowedClasses().contains(name)) {
             return true;
@@ -85,9 +88,37 @@ final class Allowlist {
             }
         }
         if (options.allowsRecords()) {
+            // explicit opt-in only (LoadOptions.Builder.allowRecords(true)): off by default
             Class<?> type = lookUp(name);
             if (type != null && (type.isRecord() || type.isEnum()
                     || (type.getSuperclass() != null && type.getSuperclass().isEnum()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The check of the serializer, which also asks about the declared type of a field ({@code List} in
+     * {@code record Point(List<Double> ws)}): an interface or abstract class cannot be instantiated, so a name
+     * that is one of those is admitted unless it is denied. Values are still checked by their own class.
+     */
+    static boolean admits(LoadOptions options, String name) {
+        if (isAllowed(options, name)) {
+            return true;
+        }
+        if (name == null || name.isEmpty() || name.charAt(0) == '[' || isDenied(name)) {
+            return false;
+        }
+        Class<?> type = lookUp(name);
+        return type != null && !type.isArray() && !type.isPrimitive()
+                && (type.isInterface() || java.lang.reflect.Modifier.isAbstract(type.getModifiers()))
+                && !type.isEnum() && !type.isRecord();
+    }
+
+    static boolean isDenied(String name) {
+        for (String d : DENIED_PREFIXES) {
+            if (name.startsWith(d)) {
                 return true;
             }
         }

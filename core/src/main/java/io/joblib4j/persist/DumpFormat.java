@@ -11,12 +11,12 @@ import java.util.List;
 import java.util.zip.CRC32;
 
 /**
- * The joblib4j dump file format, version 1. All integers little-endian.
+ * The joblib4j dump file format, version 2 (version 1 is read too). All integers little-endian.
  *
  * <pre>
  * offset size  field
  *  0      8    magic 89 4A 34 4A 0D 0A 1A 0A ("\x89J4J\r\n\x1a\n")
- *  8      2    format version (1)
+ *  8      2    format version (2; 1 for files without array checksums)
  * 10      1    codec id the file was written with (0 none; in a compressed file, the outer codec)
  * 11      1    layout: 1 = metadata, then raw arrays each at a multiple of 64 bytes (what uncompressed files use);
  *              2 = the same, with every array of multi-byte elements byte-shuffled in blocks of 65536 elements
@@ -30,17 +30,25 @@ import java.util.zip.CRC32;
  * 52      4    object stream format (1: Apache Fory 1.6, Java, compatible mode, reference tracking)
  * 56      4    CRC-32 of the metadata
  * 60      4    CRC-32 of bytes 0..59
- * 64      ...  metadata: array table entries, type census, root type, object stream
+ * 64      ...  metadata: array table entries, type census, root type, array checksums (version 2), object stream
  *              arrays at their table offsets, zero padding between them
  * array table entry: kind u8 (0 Java array, 1 NdArray), dtype code u8, byte order u8 (0 little, 1 big),
  *                    ndim u8, reserved u32, data offset u64, byte length u64, shape u64 x ndim
  * type census: count u32, then per class: name length u16, UTF-8 name, instance count u32; truncated u8
  * root type: name length u16, UTF-8 name
+ * array checksums (version 2 only): kind u8 (0 none; 1 XXH3-128 of each array's elements as little-endian
+ *                    bytes; 2 the same, no longer valid: the file was memory-mapped read-write), then for
+ *                    kinds 1 and 2, per array of the table: high u64, low u64
  * </pre>
+ * The header and the metadata are covered by their CRC-32s; array data by the array checksums, when present.
  */
 final class DumpFormat {
     static final byte[] MAGIC = {(byte) 0x89, 'J', '4', 'J', '\r', '\n', 0x1A, '\n'};
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** Checksum kinds of format version 2. */
+    static final int CHECKSUM_NONE = 0, CHECKSUM_XXH3_128 = 1;
+    /** The checksums were valid until the file was memory-mapped read-write: its arrays may have changed since. */
+    static final int CHECKSUM_STALE = 2;
     static final int HEADER_SIZE = 64;
     static final int ALIGN = 64;
     static final int LAYOUT = 1;
@@ -77,7 +85,12 @@ final class DumpFormat {
 
     /** The parsed metadata. */
     record Meta(List<Entry> entries, List<TypeCount> census, boolean censusTruncated, String rootType,
-                int graphStart) {}
+                int graphStart, long[] checksums) {
+        /** Whether the arrays carry checksums: then array i has {@code checksums[2i]} (high), {@code [2i+1]} (low). */
+        boolean checksummed() {
+            return checksums != null;
+        }
+    }
 
     static int crc(byte[] b, int off, int len) {
         CRC32 c = new CRC32();
@@ -201,8 +214,9 @@ final class DumpFormat {
                 b.getInt(56));
     }
 
+    /** @param checksums high and low halves of each array's XXH3-128, or null for none */
     static byte[] encodeMeta(List<Entry> entries, List<TypeCount> census, boolean truncated, String rootType,
-                             byte[] graph) {
+                             long[] checksums, byte[] graph) {
         List<byte[]> names = new ArrayList<>();
         int size = 0;
         for (Entry e : entries) {
@@ -216,7 +230,7 @@ final class DumpFormat {
         }
         size += 1;
         byte[] root = utf8(rootType);
-        size += 2 + root.length + graph.length;
+        size += 2 + root.length + 1 + (checksums == null ? 0 : 8 * checksums.length) + graph.length;
         ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         for (Entry e : entries) {
             b.put((byte) (e.ndarray() ? 1 : 0));
@@ -239,6 +253,12 @@ final class DumpFormat {
         b.put((byte) (truncated ? 1 : 0));
         b.putShort((short) root.length);
         b.put(root);
+        b.put((byte) (checksums == null ? CHECKSUM_NONE : CHECKSUM_XXH3_128));
+        if (checksums != null) {
+            for (long c : checksums) {
+                b.putLong(c);
+            }
+        }
         b.put(graph);
         return b.array();
     }
@@ -322,16 +342,46 @@ final class DumpFormat {
             }
             boolean truncated = b.get() != 0;
             String root = readName(b);
+            long[] checksums = null;
+            if (h.version() >= 2) {
+                long kindAt = base + b.position();
+                int kind = b.get() & 0xFF;
+                if (kind == CHECKSUM_XXH3_128 || kind == CHECKSUM_STALE) {
+                    long[] stored = new long[2 * entries.size()];
+                    for (int i = 0; i < stored.length; i++) {
+                        stored[i] = b.getLong();
+                    }
+                    checksums = kind == CHECKSUM_XXH3_128 ? stored : null;
+                } else if (kind != CHECKSUM_NONE) {
+                    throw new PersistException("unknown array checksum kind " + kind + " (expected 0, 1 or 2)",
+                            file, kindAt, null);
+                }
+            }
             int graphStart = b.position();
             if (meta.length - graphStart != h.graphLength()) {
                 throw new PersistException("object stream length " + h.graphLength() + " does not match the "
                         + (meta.length - graphStart) + " bytes left in the metadata", file, base + graphStart, null);
             }
-            return new Meta(entries, census, truncated, root, graphStart);
+            return new Meta(entries, census, truncated, root, graphStart, checksums);
         } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
             throw new PersistException("metadata ends early: the array table or census is corrupt", file,
                     base + b.position(), null);
         }
+    }
+
+    /**
+     * Marks the array checksums of an uncompressed dump as no longer valid, in place (kind byte and both CRCs):
+     * done before its arrays are mapped read-write, since writes through the mapping change the data.
+     */
+    static void markChecksumsStale(java.nio.channels.FileChannel ch, byte[] head, byte[] meta, Meta m)
+            throws java.io.IOException {
+        int kindAt = m.graphStart() - 1 - 8 * m.checksums().length;
+        meta[kindAt] = CHECKSUM_STALE;
+        ByteBuffer h = ByteBuffer.wrap(head.clone()).order(ByteOrder.LITTLE_ENDIAN);
+        h.putInt(56, crc(meta, 0, meta.length));
+        h.putInt(60, crc(h.array(), 0, 60));
+        ch.write(ByteBuffer.wrap(new byte[] {CHECKSUM_STALE}), HEADER_SIZE + kindAt);
+        ch.write(ByteBuffer.wrap(h.array(), 56, 8), 56);
     }
 
     private static String readName(ByteBuffer b) {

@@ -26,6 +26,15 @@ final class ForyEngine {
     /** Primitive arrays smaller than this many bytes stay inside the object stream. */
     static final int INLINE_LIMIT = 64;
 
+    /**
+     * The deepest nesting {@code load} reads (Fory's read depth: one level per nested object). Reading this deep
+     * takes a few hundred KiB of stack, within a default 1 MiB thread stack; {@code dump} refuses values that
+     * nest more than {@link #MAX_DUMP_DEPTH} levels, so every file it writes can be read back.
+     */
+    static final int MAX_READ_DEPTH = 3000;
+    /** The deepest nesting (collections, maps, arrays of objects, fields) that {@code dump} writes. */
+    static final int MAX_DUMP_DEPTH = 1000;
+
     private static final int MAX_POOLS = 32;
     /** Instances kept per pool: enough for every CPU, not one per (virtual) thread that ever dumped. */
     private static final int MAX_IDLE = 2 * Runtime.getRuntime().availableProcessors() + 2;
@@ -127,8 +136,9 @@ final class ForyEngine {
                 .withCompatibleMode(CompatibleMode.COMPATIBLE)
                 .requireClassRegistration(false)
                 .suppressClassRegistrationWarnings(true)
+                .withMaxDepth(MAX_READ_DEPTH)
                 .withTypeChecker((resolver, className) -> {
-                    if (Allowlist.isAllowed(policy, className)) {
+                    if (Allowlist.admits(policy, className)) {
                         return true;
                     }
                     throw new Refused(className);
@@ -144,7 +154,156 @@ final class ForyEngine {
             }
         }
         fory.registerSerializer(NdArray.class, new NdArraySerializer(config, instance));
+        fory.registerSerializer(KEY_VALUE_HOLDER, new EntrySerializer(config));
+        if (!policy.trustsAllClasses()) {
+            refuseBuiltIns(fory, policy);
+        }
         return instance;
+    }
+
+    /** The class of {@code Map.entry(k, v)}, which Fory does not serialize by itself. */
+    @SuppressWarnings("unchecked")
+    static final Class<Map.Entry<Object, Object>> KEY_VALUE_HOLDER =
+            (Class<Map.Entry<Object, Object>>) Map.entry("k", "v").getClass();
+
+    /**
+     * The classes Fory registers itself (exceptions, {@code AtomicReference}, byte buffers, blocking queues, its
+     * own list types...) are written by id and never reach the type checker: on a reader, each one outside the
+     * policy gets a serializer that refuses it.
+     */
+    private static void refuseBuiltIns(Fory fory, LoadOptions policy) {
+        for (Class<?> c : builtInClasses(fory)) {
+            if (c.isPrimitive() || Allowlist.isAllowed(policy, c.getName()) || c.getName().equals(REPLACE_STUB)) {
+                continue;
+            }
+            // Fory wants collection and map serializers for collection and map classes
+            if (java.util.Collection.class.isAssignableFrom(c)) {
+                fory.registerSerializer(c, r -> new RefusingCollectionSerializer<>(r, c));
+            } else if (Map.class.isAssignableFrom(c)) {
+                fory.registerSerializer(c, r -> new RefusingMapSerializer<>(r, c));
+            } else {
+                fory.registerSerializer(c, new RefusingSerializer<>(fory.getConfig(), c));
+            }
+        }
+    }
+
+    /** Marks an object written through its writeReplace: the class that follows it is checked by name. */
+    private static final String REPLACE_STUB = "org.apache.fory.serializer.ReplaceResolveSerializer$ReplaceStub";
+
+    static List<Class<?>> builtInClasses(Fory fory) {
+        return ((org.apache.fory.resolver.ClassResolver) fory.getTypeResolver()).getRegisteredClasses();
+    }
+
+    /** The classes a reader with the default policy would read (for tests). */
+    static List<String> builtInClassesAllowedByDefault() {
+        Instance i = create(LoadOptions.defaults());
+        List<String> names = new ArrayList<>();
+        for (Class<?> c : builtInClasses(i.fory)) {
+            if (!c.isPrimitive() && !c.getName().equals(REPLACE_STUB)
+                    && Allowlist.isAllowed(LoadOptions.defaults(), c.getName())) {
+                names.add(c.getName());
+            }
+        }
+        return names;
+    }
+
+    /** Stands in for a built-in class that the policy does not allow: reading one is refused. */
+    static final class RefusingSerializer<T> extends Serializer<T> {
+        RefusingSerializer(Config config, Class<T> type) {
+            super(config, type);
+        }
+
+        @Override
+        public void write(WriteContext ctx, T value) {
+            throw new IllegalStateException("a reader does not write " + type.getName());
+        }
+
+        @Override
+        public T read(ReadContext ctx) {
+            throw new Refused(type.getName());
+        }
+    }
+
+    /** {@link RefusingSerializer} for a collection class (no code-generation hook: every read goes through it). */
+    static final class RefusingCollectionSerializer<T> extends org.apache.fory.serializer.collection.CollectionLikeSerializer<T> {
+        RefusingCollectionSerializer(org.apache.fory.resolver.TypeResolver resolver, Class<T> type) {
+            super(resolver, type, false);
+        }
+
+        @Override
+        public java.util.Collection<?> onCollectionWrite(WriteContext ctx, T value) {
+            throw new IllegalStateException("a reader does not write " + type.getName());
+        }
+
+        @Override
+        public T read(ReadContext ctx) {
+            throw new Refused(type.getName());
+        }
+
+        @Override
+        public java.util.Collection<?> newCollection(ReadContext ctx, boolean hasGenerics) {
+            throw new Refused(type.getName());
+        }
+
+        @Override
+        public T onCollectionRead(java.util.Collection collection) {
+            throw new Refused(type.getName());
+        }
+    }
+
+    /** {@link RefusingSerializer} for a map class. */
+    static final class RefusingMapSerializer<T> extends org.apache.fory.serializer.collection.MapLikeSerializer<T> {
+        RefusingMapSerializer(org.apache.fory.resolver.TypeResolver resolver, Class<T> type) {
+            super(resolver, type, false);
+        }
+
+        @Override
+        public Map<?, ?> onMapWrite(WriteContext ctx, T value) {
+            throw new IllegalStateException("a reader does not write " + type.getName());
+        }
+
+        @Override
+        public T onMapCopy(Map map) {
+            throw new IllegalStateException("a reader does not copy " + type.getName());
+        }
+
+        @Override
+        public T read(ReadContext ctx) {
+            throw new Refused(type.getName());
+        }
+
+        @Override
+        public Map<?, ?> newMap(ReadContext ctx, boolean hasGenerics) {
+            throw new Refused(type.getName());
+        }
+
+        @Override
+        public T onMapRead(Map map) {
+            throw new Refused(type.getName());
+        }
+    }
+
+    /** {@code Map.entry(k, v)}: key and value, read back as {@code Map.entry}. */
+    static final class EntrySerializer extends Serializer<Map.Entry<Object, Object>> {
+        EntrySerializer(Config config) {
+            super(config, KEY_VALUE_HOLDER);
+        }
+
+        @Override
+        public void write(WriteContext ctx, Map.Entry<Object, Object> value) {
+            ctx.writeRef(value.getKey());
+            ctx.writeRef(value.getValue());
+        }
+
+        @Override
+        public Map.Entry<Object, Object> read(ReadContext ctx) {
+            Object k = ctx.readRef();
+            Object v = ctx.readRef();
+            if (k == null || v == null) {
+                throw new CorruptGraph("a Map.entry with a null " + (k == null ? "key" : "value"));
+            }
+            return Map.entry(k, v);
+        }
     }
 
     private static void register(Fory fory, Class<?> type, Serializer<?> serializer) {

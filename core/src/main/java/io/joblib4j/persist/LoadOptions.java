@@ -13,8 +13,9 @@ import java.util.TreeSet;
  * <p><b>The allowlist.</b> By default {@code load} creates only: JDK value types ({@code String}, boxed
  * primitives, {@code BigInteger}/{@code BigDecimal}, {@code java.time}, {@code UUID}, {@code Optional}...), the
  * JDK collections and maps ({@code List.of}, {@code ArrayList}, {@code HashMap}, {@code TreeMap}, unmodifiable and
- * synchronized wrappers...), arrays of allowed types, {@code NdArray}, and records and enums (records are created
- * through their canonical constructor, so their invariants hold). Any other class is refused with a
+ * synchronized wrappers...), arrays of allowed types and {@code NdArray}. Records and enums are not on the default
+ * list: loading one runs its code (a record's canonical constructor, an enum's static initializer), so allow
+ * them by class or package like any other class. Any other class is refused with a
  * {@link DisallowedClassException} naming it, before any instance of it exists. Classes that are well-known
  * deserialization gadgets are refused even when their package is allowed. Allow your own types with
  * {@link Builder#allowClasses}, {@link Builder#allowPackages}; {@link Builder#trustAllClasses()} turns the check
@@ -28,8 +29,10 @@ public final class LoadOptions {
     private final Set<String> packages;
     private final boolean allowRecords;
     private final boolean trustAll;
+    private final boolean verifyChecksums;
 
     private LoadOptions(Builder b) {
+        this.verifyChecksums = b.verifyChecksums;
         this.mmapMode = b.mmapMode;
         this.classes = Set.copyOf(b.classes);
         this.packages = Set.copyOf(b.packages);
@@ -60,6 +63,7 @@ public final class LoadOptions {
         b.packages.addAll(packages);
         b.allowRecords = allowRecords;
         b.trustAll = trustAll;
+        b.verifyChecksums = verifyChecksums;
         return b;
     }
 
@@ -78,9 +82,17 @@ public final class LoadOptions {
         return packages;
     }
 
-    /** Whether records and enums outside the allowlist may be loaded (default true). */
+    /** Whether every record and enum may be loaded, allowed or not (default false). */
     public boolean allowsRecords() {
         return allowRecords;
+    }
+
+    /**
+     * Whether arrays read onto the heap are checked against the dump's checksums (default true; files written
+     * before checksums existed load unchecked). Memory-mapped arrays are never checked: that would read them.
+     */
+    public boolean verifiesChecksums() {
+        return verifyChecksums;
     }
 
     /** Whether the class check is off. */
@@ -103,18 +115,20 @@ public final class LoadOptions {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof LoadOptions l && l.mmapMode == mmapMode && l.policyKey().equals(policyKey());
+        return o instanceof LoadOptions l && l.mmapMode == mmapMode && l.policyKey().equals(policyKey())
+                && l.verifyChecksums == verifyChecksums;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(mmapMode, policyKey());
+        return Objects.hash(mmapMode, policyKey(), verifyChecksums);
     }
 
     @Override
     public String toString() {
         return "LoadOptions[mmap=" + mmapMode + ", classes=" + new TreeSet<>(classes) + ", packages="
-                + new TreeSet<>(packages) + ", records=" + allowRecords + (trustAll ? ", TRUST ALL" : "") + "]";
+                + new TreeSet<>(packages) + ", records=" + allowRecords + (trustAll ? ", TRUST ALL" : "")
+                + (verifyChecksums ? "" : ", checksums not verified") + "]";
     }
 
     /** Builds {@link LoadOptions}. Not thread-safe. */
@@ -122,8 +136,9 @@ public final class LoadOptions {
         private MmapMode mmapMode;
         private final Set<String> classes = new TreeSet<>();
         private final Set<String> packages = new TreeSet<>();
-        private boolean allowRecords = true;
+        private boolean allowRecords;
         private boolean trustAll;
+        private boolean verifyChecksums = true;
 
         private Builder() {}
 
@@ -178,9 +193,23 @@ public final class LoadOptions {
             return this;
         }
 
-        /** Whether records and enums not otherwise allowed may be loaded (default true). */
+        /**
+         * Whether every record and enum on the class path may be loaded, even when not allowed by class or package
+         * (default false). Loading a record runs its canonical constructor and loading an enum runs its static
+         * initializer: prefer {@link #allowClasses}/{@link #allowPackages}, which name the types you expect.
+         */
         public Builder allowRecords(boolean allow) {
             this.allowRecords = allow;
+            return this;
+        }
+
+        /**
+         * Whether arrays read onto the heap are checked against the dump's XXH3 checksums (default true): a
+         * flipped bit in array data then fails the load with a {@link PersistException} naming the array and its
+         * offset. Memory-mapped arrays are not checked.
+         */
+        public Builder verifyChecksums(boolean verify) {
+            this.verifyChecksums = verify;
             return this;
         }
 

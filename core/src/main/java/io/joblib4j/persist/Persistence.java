@@ -69,6 +69,21 @@ public final class Persistence {
         Objects.requireNonNull(file, "file");
         Compression c = compression != null ? compression : Compression.forFile(file).orElse(Compression.none());
         Prepared p = prepare(value, c);
+        if (Files.isDirectory(file)) {
+            throw new PersistException("cannot dump to a directory; name a file", file, -1, null);
+        }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // a device or a pipe (/dev/stdout, /dev/full): written in place, never renamed over
+            try (OutputStream out = c.compress(new BufferedOutputStream(
+                    Files.newOutputStream(file, StandardOpenOption.WRITE), 1 << 16))) {
+                writeTo(out, p);
+            } catch (PersistException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new PersistException("cannot write the dump: " + e.getMessage(), file, -1, e);
+            }
+            return;
+        }
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null) {
             Files.createDirectories(dir);
@@ -90,6 +105,12 @@ public final class Persistence {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             }
+        } catch (PersistException e) {
+            throw e;
+        } catch (IOException e) {
+            // "No space left on device" alone does not say where
+            throw new PersistException("cannot write the dump (through the temporary file " + tmp.getFileName()
+                    + " in the same directory): " + e, file, -1, e);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -121,17 +142,27 @@ public final class Persistence {
                             boolean shuffled) {}
 
     private static Prepared prepare(Object value, Compression c) throws PersistException {
-        ForyEngine.Instance fory = ForyEngine.writer();
-        byte[] graph;
-        List<Object> arrays;
+        Serialized s;
         try {
-            graph = fory.fory.serialize(value);
-            arrays = new ArrayList<>(fory.written);
+            s = serialize(value);
         } catch (RuntimeException | StackOverflowError e) {
-            // the instance may be left mid-write: it is dropped, not returned to the pool
-            throw new PersistException("cannot serialize " + describe(value) + ": " + e, e);
+            if (!overflowed(e)) {
+                throw cannotSerialize(value, e);
+            }
+            checkDepth(value);
+            try {
+                // nested deeper than this thread's stack allows, within what load reads: a thread with a large stack
+                s = io.joblib4j.internal.LargeStack.call("joblib4j-dump", () -> serialize(value));
+            } catch (Exception | StackOverflowError again) {
+                throw cannotSerialize(value, again);
+            }
         }
-        ForyEngine.releaseWriter(fory);
+        byte[] graph = s.graph();
+        List<Object> arrays = s.arrays();
+        if (graph.length > ForyEngine.MAX_DUMP_DEPTH) {
+            // every level of nesting takes at least one byte of the stream: a shorter stream cannot be too deep
+            checkDepth(value);
+        }
         List<DumpFormat.Entry> entries = new ArrayList<>(arrays.size());
         int tableBytes = 0;
         for (Object a : arrays) {
@@ -141,7 +172,13 @@ public final class Persistence {
         }
         TypeCensus census = TypeCensus.of(value);
         String root = value == null ? "null" : value.getClass().getName();
-        byte[] probe = DumpFormat.encodeMeta(entries, census.counts, census.truncated, root, graph);
+        long[] checksums = new long[2 * arrays.size()];
+        for (int i = 0; i < arrays.size(); i++) {
+            io.joblib4j.hash.Hash128 h = checksumOf(arrays.get(i));
+            checksums[2 * i] = h.high();
+            checksums[2 * i + 1] = h.low();
+        }
+        byte[] probe = DumpFormat.encodeMeta(entries, census.counts, census.truncated, root, checksums, graph);
         long pos = DumpFormat.align(DumpFormat.HEADER_SIZE + probe.length);
         long dataOffset = pos;
         long end = DumpFormat.HEADER_SIZE + probe.length;
@@ -151,7 +188,7 @@ public final class Persistence {
             end = pos + e.byteLength();
             pos = DumpFormat.align(end);
         }
-        byte[] meta = DumpFormat.encodeMeta(entries, census.counts, census.truncated, root, graph);
+        byte[] meta = DumpFormat.encodeMeta(entries, census.counts, census.truncated, root, checksums, graph);
         int layout = c.isNone() ? DumpFormat.LAYOUT : DumpFormat.LAYOUT_SHUFFLED;
         byte[] header = DumpFormat.encodeHeader(new DumpFormat.Header(DumpFormat.VERSION, c.codec().id(), layout,
                 entries.size(), meta.length, graph.length, dataOffset, end, DumpFormat.crc(meta, 0, meta.length)));
@@ -161,6 +198,66 @@ public final class Persistence {
         return new Prepared(head, arrays, entries, end, layout == DumpFormat.LAYOUT_SHUFFLED);
     }
 
+    private record Serialized(byte[] graph, List<Object> arrays) {}
+
+    private static Serialized serialize(Object value) {
+        ForyEngine.Instance fory = ForyEngine.writer();
+        byte[] graph = fory.fory.serialize(value);
+        Serialized s = new Serialized(graph, new ArrayList<>(fory.written));
+        // only an instance that finished its write goes back to the pool (a failed one may be left mid-write)
+        ForyEngine.releaseWriter(fory);
+        return s;
+    }
+
+    private static boolean overflowed(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof StackOverflowError) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Refuses a value that nests deeper than {@code load} reads, naming where. */
+    private static void checkDepth(Object value) throws PersistException {
+        GraphWalk.Node deep = GraphWalk.deeperThan(value, ForyEngine.MAX_DUMP_DEPTH);
+        if (deep != null) {
+            throw new PersistException("cannot dump " + describe(value) + ": it nests more than "
+                    + ForyEngine.MAX_DUMP_DEPTH + " levels deep (at " + deep.path() + ", a "
+                    + deep.value().getClass().getName() + "); load reads at most " + ForyEngine.MAX_DUMP_DEPTH
+                    + " levels of collections, maps, arrays and objects");
+        }
+    }
+
+    /** Names the object that cannot be written and the path to it from the root. */
+    private static PersistException cannotSerialize(Object value, Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String what = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        if (overflowed(e)) {
+            return new PersistException("cannot dump " + describe(value) + ": it nests too deeply to be written ("
+                    + what + ")", e);
+        }
+        GraphWalk.Node at;
+        try {
+            at = GraphWalk.culprit(value, o -> {
+                try {
+                    serialize(o);
+                    return false;
+                } catch (RuntimeException | StackOverflowError failed) {
+                    return true;
+                }
+            }, 10_000);
+        } catch (RuntimeException | StackOverflowError walkFailed) {
+            at = null;
+        }
+        String where = at == null || at.value() == null ? ""
+                : " " + at.path() + ": " + at.value().getClass().getName() + " cannot be written;";
+        return new PersistException("cannot dump " + describe(value) + ":" + where + " " + what, e);
+    }
+
     private static DumpFormat.Entry entryOf(Object a, long offset) {
         if (a instanceof NdArray nd) {
             return new DumpFormat.Entry(true, nd.dtype(), nd.order(), nd.shape(), offset, nd.byteSize());
@@ -168,6 +265,30 @@ public final class Persistence {
         DType t = DType.ofJavaArray(a.getClass());
         long n = java.lang.reflect.Array.getLength(a);
         return new DumpFormat.Entry(false, t, ByteOrder.nativeOrder(), new long[] {n}, offset, n * t.itemSize());
+    }
+
+    /** The checksum the dump stores for an array: XXH3-128 of its elements as little-endian bytes. */
+    private static io.joblib4j.hash.Hash128 checksumOf(Object a) {
+        if (a instanceof NdArray nd) {
+            return io.joblib4j.hash.Hashing.xxh3(nd.segment(), nd.dtype().itemSize(), nd.order());
+        }
+        return io.joblib4j.hash.Hashing.xxh3(segmentOf(a), DType.ofJavaArray(a.getClass()).itemSize(),
+                ByteOrder.nativeOrder());
+    }
+
+    /** Checks a loaded array against the checksum of the dump, when it has one and the options ask for it. */
+    private static void verify(Object loaded, DumpFormat.Meta m, int i, LoadOptions opts, Path file)
+            throws PersistException {
+        if (!m.checksummed() || !opts.verifiesChecksums()) {
+            return;
+        }
+        io.joblib4j.hash.Hash128 h = checksumOf(loaded);
+        if (h.high() != m.checksums()[2 * i] || h.low() != m.checksums()[2 * i + 1]) {
+            DumpFormat.Entry e = m.entries().get(i);
+            throw new PersistException("array " + i + " (" + e.dtype().numpyName() + " "
+                    + java.util.Arrays.toString(e.shape()) + "): data checksum mismatch: the " + e.byteLength()
+                    + " bytes at offset " + e.offset() + " are corrupt", file, e.offset(), null);
+        }
     }
 
     private static MemorySegment segmentOf(Object a) {
@@ -305,6 +426,12 @@ public final class Persistence {
                 throw new PersistException("file ends inside the metadata", file, size, null);
             }
             DumpFormat.Meta m = DumpFormat.decodeMeta(h, meta, file);
+            if (opts.mmapMode() == MmapMode.READ_WRITE && m.checksummed()
+                    && m.entries().stream().anyMatch(DumpFormat.Entry::ndarray)) {
+                try (FileChannel rw = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    DumpFormat.markChecksumsStale(rw, head, meta, m);
+                }
+            }
             Object[] arrays = new Object[m.entries().size()];
             long heapBytes = 0;
             for (DumpFormat.Entry e : m.entries()) {
@@ -323,8 +450,10 @@ public final class Persistence {
                         Target t = target(e);
                         t.put(data.asSlice(e.offset() - h.dataOffset(), e.byteLength()), 0, e.byteLength());
                         arrays[i] = t.result;
+                        verify(arrays[i], m, i, opts, file);
                     } else {
                         arrays[i] = readArray(ch, e, file);
+                        verify(arrays[i], m, i, opts, file);
                     }
                 }
             }
@@ -334,11 +463,15 @@ public final class Persistence {
 
     /**
      * Reads one dump from {@code in} (compressed or not, detected from the magic bytes), leaving {@code in} open.
-     * NdArrays are read onto the heap.
+     * NdArrays are read onto the heap: a requested mmap mode is ignored with one logged warning.
      */
     public static Object load(InputStream in, LoadOptions options) throws IOException {
         Objects.requireNonNull(in, "in");
         LoadOptions opts = options == null ? LoadOptions.defaults() : options;
+        if (opts.mmapMode() != null) {
+            LOG.log(System.Logger.Level.WARNING, "a stream cannot be memory-mapped: loading it onto the heap (mmap "
+                    + "mode {0} ignored); load from a file to map its arrays", opts.mmapMode());
+        }
         InputStream buffered = in.markSupported() ? in : new BufferedInputStream(in, 1 << 16);
         buffered.mark(16);
         byte[] head = buffered.readNBytes(8);
@@ -419,6 +552,7 @@ public final class Persistence {
                 }
                 pos += size;
                 arrays[i] = t.result;
+                verify(arrays[i], m, i, opts, file);
             }
             return decodeGraph(meta, m.graphStart(), arrays, opts, file);
         } catch (PersistException e) {
@@ -529,6 +663,27 @@ public final class Persistence {
 
     private static Object decodeGraph(byte[] meta, int graphStart, Object[] arrays, LoadOptions opts, Path file)
             throws PersistException {
+        try {
+            return decodeGraphOnThisThread(meta, graphStart, arrays, opts, file);
+        } catch (PersistException e) {
+            if (!overflowed(e)) {
+                throw e;
+            }
+        }
+        // a deep graph (within the read depth limit) that this thread's stack cannot hold: a thread with a large one
+        try {
+            return io.joblib4j.internal.LargeStack.call("joblib4j-load",
+                    () -> decodeGraphOnThisThread(meta, graphStart, arrays, opts, file));
+        } catch (PersistException e) {
+            throw e;
+        } catch (Exception | StackOverflowError e) {
+            throw new PersistException("cannot decode the object stream: " + e, file,
+                    DumpFormat.HEADER_SIZE + graphStart, e);
+        }
+    }
+
+    private static Object decodeGraphOnThisThread(byte[] meta, int graphStart, Object[] arrays, LoadOptions opts,
+                                                  Path file) throws PersistException {
         ForyEngine.Instance fory = ForyEngine.reader(opts);
         fory.read = arrays;
         boolean reusable = true;
@@ -554,7 +709,10 @@ public final class Persistence {
             if (cause instanceof ForyEngine.Refused r) {
                 throw new DisallowedClassException(r.className, file);
             }
-            throw new PersistException("cannot decode the object stream: " + e, file,
+            String depth = String.valueOf(e.getMessage()).contains("depth exceed")
+                    ? "the object stream nests more than " + ForyEngine.MAX_READ_DEPTH + " levels deep, more than "
+                    + "dump writes (a corrupt or crafted file): " : "";
+            throw new PersistException(depth + "cannot decode the object stream: " + e, file,
                     DumpFormat.HEADER_SIZE + graphStart, e);
         } finally {
             if (reusable) {

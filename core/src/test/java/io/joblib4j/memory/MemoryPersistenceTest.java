@@ -96,9 +96,10 @@ class MemoryPersistenceTest {
     }
 
     @Test
-    void restrictiveLoadOptions_recordsStillLoad() {
+    void restrictiveLoadOptions_recordsAllowedByClassLoad() {
         CALLS.set(0);
-        Memory memory = Memory.builder().location(dir).verbose(0).loadOptions(LoadOptions.defaults()).build();
+        Memory memory = Memory.builder().location(dir).verbose(0)
+                .loadOptions(LoadOptions.builder().allowClasses(Point.class).build()).build();
         CachedFunction<Integer, Point> f = memory.cache(MemoryPersistenceTest::point);
         f.apply(2);
         assertThat(f.apply(2)).isEqualTo(new Point(2, -2));

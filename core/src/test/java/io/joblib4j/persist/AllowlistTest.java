@@ -110,11 +110,11 @@ class AllowlistTest {
         assertThat(d.isAllowed("[[D")).isTrue();
         assertThat(d.isAllowed("java.time.LocalDate")).isTrue();
         assertThat(d.isAllowed("io.joblib4j.array.NdArray")).isTrue();
-        assertThat(d.isAllowed(DumpLoadTest.Point.class.getName())).isTrue();
+        assertThat(d.isAllowed(DumpLoadTest.Point.class.getName())).isFalse();
         assertThat(d.isAllowed(Pojo.class.getName())).isFalse();
         assertThat(d.isAllowed("java.net.URL")).isFalse();
         assertThat(d.isAllowed("com.sun.org.apache.xalan.internal.xsltc.trax.TemplatesImpl")).isFalse();
-        assertThat(LoadOptions.builder().allowRecords(false).build()
-                .isAllowed(DumpLoadTest.Point.class.getName())).isFalse();
+        assertThat(LoadOptions.builder().allowRecords(true).build()
+                .isAllowed(DumpLoadTest.Point.class.getName())).isTrue();
     }
 }

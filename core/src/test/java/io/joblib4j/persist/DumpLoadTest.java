@@ -32,6 +32,9 @@ class DumpLoadTest {
 
     enum Color { RED, GREEN }
 
+    /** The sample graph holds a record and an enum, which must be allowed like any application class. */
+    static final LoadOptions SAMPLE = LoadOptions.builder().allowClasses(Point.class, Color.class).build();
+
     static List<Compression> codecs() {
         return List.of(Compression.none(), Compression.zlib(3), Compression.gzip(3), Compression.bz2(1),
                 Compression.lzma(1), Compression.xz(1), Compression.lz4(), Compression.zstd(3));
@@ -65,7 +68,7 @@ class DumpLoadTest {
         Path f = dir.resolve("g.dump");
         Object graph = sampleGraph();
         Joblib.dump(graph, f, c);
-        Map<String, Object> back = Joblib.load(f);
+        Map<String, Object> back = Joblib.load(f, SAMPLE);
         assertGraphEquals(graph, back);
         byte[] head = Files.readAllBytes(f);
         assertThat(Compression.detect(head).orElse(Compression.Codec.NONE)).isEqualTo(c.codec());
@@ -96,7 +99,7 @@ class DumpLoadTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Object graph = sampleGraph();
         Joblib.dump(graph, out, c);
-        Map<String, Object> back = Joblib.load(new ByteArrayInputStream(out.toByteArray()));
+        Map<String, Object> back = Joblib.load(new ByteArrayInputStream(out.toByteArray()), SAMPLE);
         assertGraphEquals(graph, back);
     }
 
