@@ -1,7 +1,7 @@
 package io.joblib4j.parallel;
 
 import io.joblib4j.Joblib;
-import io.joblib4j.SerializableFunction;
+import io.joblib4j.SerializableFunction1;
 import io.joblib4j.SerializableRunnable;
 import io.joblib4j.Task;
 import io.joblib4j.backend.Backend;
@@ -107,7 +107,7 @@ public final class Parallel implements AutoCloseable {
 
     /** {@code run(delayed(f, x) for x in items)}: the values of {@code f} in input order. */
     @SuppressWarnings("unchecked")
-    public <T, R> List<R> map(SerializableFunction<T, R> f, Iterable<T> items) {
+    public <T, R> List<R> map(SerializableFunction1<T, R> f, Iterable<T> items) {
         Objects.requireNonNull(f, "function must not be null");
         Objects.requireNonNull(items, "items must not be null");
         return (List<R>) start(ParallelRun.Mode.LIST, Input.of(items), f).all();
@@ -115,7 +115,7 @@ public final class Parallel implements AutoCloseable {
 
     /** {@code run(delayed(f, x) for x in items)}: the values of {@code f} in input order. */
     @SuppressWarnings("unchecked")
-    public <T, R> List<R> map(SerializableFunction<T, R> f, Stream<T> items) {
+    public <T, R> List<R> map(SerializableFunction1<T, R> f, Stream<T> items) {
         Objects.requireNonNull(f, "function must not be null");
         Objects.requireNonNull(items, "items must not be null");
         try (items) {
@@ -138,12 +138,12 @@ public final class Parallel implements AutoCloseable {
     }
 
     /** {@code stream(delayed(f, x) for x in items)}. */
-    public <T, R> Stream<R> stream(SerializableFunction<T, R> f, Iterable<T> items) {
+    public <T, R> Stream<R> stream(SerializableFunction1<T, R> f, Iterable<T> items) {
         return lazy(ParallelRun.Mode.ORDERED, inputOf(f, items), f, null);
     }
 
     /** {@code stream(delayed(f, x) for x in items)}. */
-    public <T, R> Stream<R> stream(SerializableFunction<T, R> f, Stream<T> items) {
+    public <T, R> Stream<R> stream(SerializableFunction1<T, R> f, Stream<T> items) {
         return lazy(ParallelRun.Mode.ORDERED, inputOf(f, items), f, items);
     }
 
@@ -159,12 +159,12 @@ public final class Parallel implements AutoCloseable {
     }
 
     /** {@code streamUnordered(delayed(f, x) for x in items)}. */
-    public <T, R> Stream<R> streamUnordered(SerializableFunction<T, R> f, Iterable<T> items) {
+    public <T, R> Stream<R> streamUnordered(SerializableFunction1<T, R> f, Iterable<T> items) {
         return lazy(ParallelRun.Mode.UNORDERED, inputOf(f, items), f, null);
     }
 
     /** {@code streamUnordered(delayed(f, x) for x in items)}. */
-    public <T, R> Stream<R> streamUnordered(SerializableFunction<T, R> f, Stream<T> items) {
+    public <T, R> Stream<R> streamUnordered(SerializableFunction1<T, R> f, Stream<T> items) {
         return lazy(ParallelRun.Mode.UNORDERED, inputOf(f, items), f, items);
     }
 
@@ -183,12 +183,12 @@ public final class Parallel implements AutoCloseable {
     }
 
     /** {@code outcomes(delayed(f, x) for x in items)}. */
-    public <T, R> Stream<Outcome<R>> outcomes(SerializableFunction<T, R> f, Iterable<T> items) {
+    public <T, R> Stream<Outcome<R>> outcomes(SerializableFunction1<T, R> f, Iterable<T> items) {
         return lazy(ParallelRun.Mode.OUTCOMES, inputOf(f, items), f, null);
     }
 
     /** {@code outcomes(delayed(f, x) for x in items)}. */
-    public <T, R> Stream<Outcome<R>> outcomes(SerializableFunction<T, R> f, Stream<T> items) {
+    public <T, R> Stream<Outcome<R>> outcomes(SerializableFunction1<T, R> f, Stream<T> items) {
         return lazy(ParallelRun.Mode.OUTCOMES, inputOf(f, items), f, items);
     }
 
@@ -208,12 +208,12 @@ public final class Parallel implements AutoCloseable {
 
     // ---- machinery --------------------------------------------------------------------------------------------
 
-    private static Input inputOf(SerializableFunction<?, ?> f, Iterable<?> items) {
+    private static Input inputOf(SerializableFunction1<?, ?> f, Iterable<?> items) {
         Objects.requireNonNull(f, "function must not be null");
         return Input.of(Objects.requireNonNull(items, "items must not be null"));
     }
 
-    private static Input inputOf(SerializableFunction<?, ?> f, Stream<?> items) {
+    private static Input inputOf(SerializableFunction1<?, ?> f, Stream<?> items) {
         Objects.requireNonNull(f, "function must not be null");
         return Input.of(Objects.requireNonNull(items, "items must not be null"));
     }
@@ -241,7 +241,7 @@ public final class Parallel implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
-    private <E> Stream<E> lazy(ParallelRun.Mode mode, Input input, SerializableFunction<?, ?> function,
+    private <E> Stream<E> lazy(ParallelRun.Mode mode, Input input, SerializableFunction1<?, ?> function,
                                Stream<?> source) {
         ParallelRun<?> run = start(mode, input, function);
         StreamHandle<E> handle = new StreamHandle<>((Iterator<E>) run);
@@ -257,7 +257,7 @@ public final class Parallel implements AutoCloseable {
         });
     }
 
-    private <R> ParallelRun<R> start(ParallelRun.Mode mode, Input input, SerializableFunction<?, ?> function) {
+    private <R> ParallelRun<R> start(ParallelRun.Mode mode, Input input, SerializableFunction1<?, ?> function) {
         Resolved settings = resolve();
         if (!running.compareAndSet(false, true)) {
             throw new IllegalStateException("this Parallel instance is already running a call; wait for it to finish, "
