@@ -2,7 +2,6 @@ package io.joblib4j.parallel;
 
 import io.joblib4j.Joblib;
 import io.joblib4j.SerializableFunction1;
-import io.joblib4j.SerializableRunnable;
 import io.joblib4j.Task;
 import io.joblib4j.backend.Backend;
 import io.joblib4j.backend.WorkerSpec;
@@ -67,7 +66,6 @@ public final class Parallel implements AutoCloseable {
     private final ConfigFrame explicit;
     private final Integer requestedNJobs;
     private final ProgressListener listener;
-    private final SerializableRunnable initializer;
     private final AtomicBoolean running = new AtomicBoolean();
     private final WorkerHolder holder = new WorkerHolder();
 
@@ -75,7 +73,6 @@ public final class Parallel implements AutoCloseable {
         this.explicit = b.frame();
         this.requestedNJobs = b.nJobs;
         this.listener = b.listener;
-        this.initializer = b.initializer;
         CLEANER.register(this, holder);
     }
 
@@ -293,7 +290,7 @@ public final class Parallel implements AutoCloseable {
                 s.batchSize() == null ? BatchSize.auto() : s.batchSize(), s.timeout(),
                 s.retries() == null ? 0 : s.retries(), Boolean.TRUE.equals(s.progressBar()), listener,
                 new VerboseReporter(verbose, shownNJobs, System.err, System.out), taskContext,
-                new WorkerSpec(workers, s.timeout(), initializer, s.tempFolder() == null ? null : Path.of(s.tempFolder()),
+                new WorkerSpec(workers, s.timeout(), s.initializer(), s.tempFolder() == null ? null : Path.of(s.tempFolder()),
                         s.maxNbytes() == null ? Long.valueOf(Builder.DEFAULT_MAX_NBYTES)
                                 : s.maxNbytes() < 0 ? null : s.maxNbytes(),
                         s.mmapMode() == null ? MmapMode.READ_ONLY : s.mmapMode(), verbose));
@@ -387,7 +384,6 @@ public final class Parallel implements AutoCloseable {
         public static final long DEFAULT_MAX_NBYTES = 1L << 20;
 
         private ProgressListener listener;
-        private SerializableRunnable initializer;
 
         private Builder() {}
 
@@ -426,12 +422,6 @@ public final class Parallel implements AutoCloseable {
          */
         public Builder batchSize(int size) {
             return batchSize(BatchSize.of(size));
-        }
-
-        /** Run once in each worker (thread or process) before its first task. */
-        public Builder initializer(SerializableRunnable initializer) {
-            this.initializer = Objects.requireNonNull(initializer, "initializer must not be null");
-            return this;
         }
 
         /**
