@@ -554,6 +554,9 @@ public final class NdArray implements Serializable {
     }
 
     private double readDouble(long off) {
+        if (dtype == DType.FLOAT64 && !swapped) {
+            return segment.get(F64, off); // the common case first: one compare the JIT hoists out of loops
+        }
         return switch (dtype) {
             case FLOAT64 -> f64(off);
             case FLOAT32 -> f32(off);
