@@ -80,7 +80,8 @@ public final class Delayed<R> implements Task<R> {
                     a[2], a[3], a[4]);
             case 6 -> ((SerializableFunction6<Object, Object, Object, Object, Object, Object, R>) function).apply(a[0],
                     a[1], a[2], a[3], a[4], a[5]);
-            default -> throw new IllegalStateException("a delayed call of " + a.length + " arguments (expected 1 to 6)");
+            default -> throw new IllegalStateException("a delayed call of " + a.length
+                    + " arguments (expected 1 to 6)");
         };
     }
 

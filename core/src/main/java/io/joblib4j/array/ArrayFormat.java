@@ -39,7 +39,10 @@ final class ArrayFormat {
         this.format = ElementFormat.of(a, shown);
     }
 
-    /** {@code prefix + NumPy's repr body + extras}: {@code NdArray([[1., 2.], [3., 4.]], shape=(2, 2), dtype=float64)}. */
+    /**
+     * {@code prefix + NumPy's repr body + extras}: {@code NdArray([[1., 2.], [3., 4.]], shape=(2, 2), dtype=float64)}
+     * (on two lines).
+     */
     static String repr(NdArray a, String prefix, List<String> extras) {
         String body = a.size() == 0 ? "[]" : new ArrayFormat(a).body(prefix);
         String arr = prefix + body + ",";

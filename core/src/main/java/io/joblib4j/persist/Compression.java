@@ -404,7 +404,8 @@ public final class Compression {
         for (Compression r : REGISTERED) {
             if (r.name.equals(name)) {
                 if (level != null) {
-                    throw new IllegalArgumentException("registered codec '" + name + "' takes no level: '" + text + "'");
+                    throw new IllegalArgumentException("registered codec '" + name + "' takes no level: '" + text
+                            + "'");
                 }
                 return r;
             }
