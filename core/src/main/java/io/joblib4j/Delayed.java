@@ -8,59 +8,86 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A call to a function with its arguments, not yet made: what {@link Joblib#delayed(SerializableFunction, Object)}
- * returns. The function and the arguments stay inspectable, for messages ({@code sqrt(4)}), error reports and
- * cache keys.
+ * A call to a function with its arguments, not yet made: what {@link Joblib#delayed(SerializableFunction1, Object)}
+ * (and its forms with up to six arguments) returns. The function and the arguments stay inspectable, for messages
+ * ({@code sqrt(4)}), error reports and cache keys.
  *
  * @param <R> the result type
  */
 public final class Delayed<R> implements Task<R> {
     @Serial
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
+    /** A {@code SerializableFunction1} .. {@code SerializableFunction6}, of {@code arguments.length} arguments. */
     private final Object function;
-    private final Object first;
-    private final Object second;
-    private final boolean binary;
+    private final Object[] arguments;
 
-    private Delayed(Object function, Object first, Object second, boolean binary) {
-        this.function = function;
-        this.first = first;
-        this.second = second;
-        this.binary = binary;
+    private Delayed(Object function, Object[] arguments) {
+        this.function = Objects.requireNonNull(function, "function must not be null");
+        this.arguments = arguments;
     }
 
-    static <T, R> Delayed<R> of(SerializableFunction<T, R> f, T arg) {
-        return new Delayed<>(Objects.requireNonNull(f, "function must not be null"), arg, null, false);
+    static <T, R> Delayed<R> of(SerializableFunction1<T, R> f, T a) {
+        return new Delayed<>(f, new Object[] {a});
     }
 
-    static <A, B, R> Delayed<R> of(SerializableBiFunction<A, B, R> f, A a, B b) {
-        return new Delayed<>(Objects.requireNonNull(f, "function must not be null"), a, b, true);
+    static <A, B, R> Delayed<R> of(SerializableFunction2<A, B, R> f, A a, B b) {
+        return new Delayed<>(f, new Object[] {a, b});
     }
 
-    /** The function: a {@link SerializableFunction} or {@link SerializableBiFunction}. */
+    static <A, B, C, R> Delayed<R> of(SerializableFunction3<A, B, C, R> f, A a, B b, C c) {
+        return new Delayed<>(f, new Object[] {a, b, c});
+    }
+
+    static <A, B, C, D, R> Delayed<R> of(SerializableFunction4<A, B, C, D, R> f, A a, B b, C c, D d) {
+        return new Delayed<>(f, new Object[] {a, b, c, d});
+    }
+
+    static <A, B, C, D, E, R> Delayed<R> of(SerializableFunction5<A, B, C, D, E, R> f, A a, B b, C c, D d, E e) {
+        return new Delayed<>(f, new Object[] {a, b, c, d, e});
+    }
+
+    static <A, B, C, D, E, F, R> Delayed<R> of(SerializableFunction6<A, B, C, D, E, F, R> fn, A a, B b, C c, D d,
+                                               E e, F f) {
+        return new Delayed<>(fn, new Object[] {a, b, c, d, e, f});
+    }
+
+    /**
+     * The function: a {@link SerializableFunction1} ({@link SerializableFunction} included),
+     * {@link SerializableFunction2} ({@link SerializableBiFunction} included) .. {@link SerializableFunction6}, of as
+     * many arguments as {@link #arguments()} holds.
+     */
     public Object function() {
         return function;
     }
 
-    /** The arguments, in order (one or two). */
+    /** The arguments, in order (one to six; an unmodifiable list, which may hold nulls). */
     public List<Object> arguments() {
-        return binary ? Arrays.asList(first, second) : Collections.singletonList(first);
+        return Collections.unmodifiableList(Arrays.asList(arguments));
     }
 
     @Override
     @SuppressWarnings("unchecked")
-    public R call() {
-        if (!binary) {
-            return ((SerializableFunction<Object, R>) function).apply(first);
-        }
-        return ((SerializableBiFunction<Object, Object, R>) function).apply(first, second);
+    public R call() throws Exception {
+        Object[] a = arguments;
+        return switch (a.length) {
+            case 1 -> ((SerializableFunction1<Object, R>) function).apply(a[0]);
+            case 2 -> ((SerializableFunction2<Object, Object, R>) function).apply(a[0], a[1]);
+            case 3 -> ((SerializableFunction3<Object, Object, Object, R>) function).apply(a[0], a[1], a[2]);
+            case 4 -> ((SerializableFunction4<Object, Object, Object, Object, R>) function).apply(a[0], a[1], a[2],
+                    a[3]);
+            case 5 -> ((SerializableFunction5<Object, Object, Object, Object, Object, R>) function).apply(a[0], a[1],
+                    a[2], a[3], a[4]);
+            case 6 -> ((SerializableFunction6<Object, Object, Object, Object, Object, Object, R>) function).apply(a[0],
+                    a[1], a[2], a[3], a[4], a[5]);
+            default -> throw new IllegalStateException("a delayed call of " + a.length
+                    + " arguments (expected 1 to 6)");
+        };
     }
 
     @Override
     public String describe() {
-        return binary ? Describe.call(Describe.function(function), first, second)
-                : Describe.call(Describe.function(function), first);
+        return Describe.call(Describe.function(function), arguments);
     }
 
     @Override

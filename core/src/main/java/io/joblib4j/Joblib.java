@@ -30,21 +30,61 @@ public final class Joblib {
 
     /**
      * A call of {@code f(arg)}, to be run later by {@link io.joblib4j.parallel.Parallel}: joblib's
-     * {@code delayed(f)(arg)}.
+     * {@code delayed(f)(arg)}. {@code f} may throw checked exceptions ({@code Thread.sleep}, I/O): they fail the
+     * task and reach the caller wrapped in {@link io.joblib4j.parallel.TaskFailedException}. The forms with two to
+     * six arguments are {@code delayed(f, a, b)} .. {@code delayed(f, a, b, c, d, e, f)}.
      *
      * @throws NullPointerException if {@code f} is null
      */
-    public static <T, R> Delayed<R> delayed(SerializableFunction<T, R> f, T arg) {
+    public static <T, R> Delayed<R> delayed(SerializableFunction1<T, R> f, T arg) {
         return Delayed.of(f, arg);
     }
 
     /**
-     * A call of {@code f(a, b)}, to be run later by {@link io.joblib4j.parallel.Parallel}.
+     * A call of {@code f(a, b)}: joblib's {@code delayed(f)(a, b)}.
      *
      * @throws NullPointerException if {@code f} is null
      */
-    public static <A, B, R> Delayed<R> delayed(SerializableBiFunction<A, B, R> f, A a, B b) {
+    public static <A, B, R> Delayed<R> delayed(SerializableFunction2<A, B, R> f, A a, B b) {
         return Delayed.of(f, a, b);
+    }
+
+    /**
+     * A call of {@code f(a, b, c)}.
+     *
+     * @throws NullPointerException if {@code f} is null
+     */
+    public static <A, B, C, R> Delayed<R> delayed(SerializableFunction3<A, B, C, R> f, A a, B b, C c) {
+        return Delayed.of(f, a, b, c);
+    }
+
+    /**
+     * A call of {@code f(a, b, c, d)}.
+     *
+     * @throws NullPointerException if {@code f} is null
+     */
+    public static <A, B, C, D, R> Delayed<R> delayed(SerializableFunction4<A, B, C, D, R> f, A a, B b, C c, D d) {
+        return Delayed.of(f, a, b, c, d);
+    }
+
+    /**
+     * A call of {@code f(a, b, c, d, e)}.
+     *
+     * @throws NullPointerException if {@code f} is null
+     */
+    public static <A, B, C, D, E, R> Delayed<R> delayed(SerializableFunction5<A, B, C, D, E, R> f, A a, B b, C c,
+                                                        D d, E e) {
+        return Delayed.of(f, a, b, c, d, e);
+    }
+
+    /**
+     * A call of {@code fn(a, b, c, d, e, f)}.
+     *
+     * @throws NullPointerException if {@code fn} is null
+     */
+    public static <A, B, C, D, E, F, R> Delayed<R> delayed(SerializableFunction6<A, B, C, D, E, F, R> fn, A a, B b,
+                                                           C c, D d, E e, F f) {
+        return Delayed.of(fn, a, b, c, d, e, f);
     }
 
     /**

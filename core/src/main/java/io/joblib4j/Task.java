@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
  * One unit of work for {@link io.joblib4j.parallel.Parallel}: a serializable {@link Callable}.
  *
  * <p>Any serializable lambda is a {@code Task} ({@code Task<Double> t = () -> Math.sqrt(2)}). Tasks built by
- * {@link Joblib#delayed(SerializableFunction, Object)} also keep their function and arguments inspectable, so
+ * {@link Joblib#delayed(SerializableFunction1, Object)} also keep their function and arguments inspectable, so
  * progress messages, error reports and cache keys can name the call ({@code sqrt(4)}).
  *
  * @param <R> the result type

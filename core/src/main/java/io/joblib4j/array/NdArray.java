@@ -44,6 +44,9 @@ public final class NdArray implements Serializable {
     private final transient Path file;
     private final transient long fileOffset;
     private final transient MmapMode mode;
+    /** The element count, and whether the elements are in the other byte order than this machine's. */
+    private final transient long size;
+    private final transient boolean swapped;
 
     private NdArray(DType dtype, long[] shape, ByteOrder order, MemorySegment segment, Path file, long fileOffset,
                     MmapMode mode) {
@@ -54,6 +57,8 @@ public final class NdArray implements Serializable {
         this.file = file;
         this.fileOffset = fileOffset;
         this.mode = mode;
+        this.size = count(shape);
+        this.swapped = order != ByteOrder.nativeOrder() && dtype.itemSize() > 1;
     }
 
     // ---------------------------------------------------------------- factories
@@ -262,7 +267,7 @@ public final class NdArray implements Serializable {
 
     /** The number of elements (the product of the shape). */
     public long size() {
-        return count(shape);
+        return size;
     }
 
     /** The number of bytes of element data. */
@@ -409,6 +414,18 @@ public final class NdArray implements Serializable {
 
     // ---------------------------------------------------------------- element access
 
+    /*
+     * Every read and write goes through a constant layout (a static final field, in this machine's byte order, the
+     * bytes swapped after the read for an array of the other order): the JIT then compiles segment.get/set to a
+     * plain load or store, as fast as segment().getAtIndex with a constant layout.
+     */
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final ValueLayout.OfChar U16 = ValueLayout.JAVA_CHAR_UNALIGNED;
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+
     private long offsetOf(long[] index) {
         if (index.length != shape.length) {
             throw new IllegalArgumentException("index " + Arrays.toString(index) + " has " + index.length
@@ -425,8 +442,22 @@ public final class NdArray implements Serializable {
         return flat * dtype.itemSize();
     }
 
+    private long offsetOf(long i) {
+        if (shape.length != 1 || i < 0 || i >= shape[0]) {
+            return offsetOf(new long[] {i}); // throws, naming the index and the shape
+        }
+        return i * dtype.itemSize();
+    }
+
+    private long offsetOf(long i, long j) {
+        if (shape.length != 2 || i < 0 || i >= shape[0] || j < 0 || j >= shape[1]) {
+            return offsetOf(new long[] {i, j}); // throws, naming the index and the shape
+        }
+        return (i * shape[1] + j) * dtype.itemSize();
+    }
+
     private long flatOffset(long i) {
-        Objects.checkIndex(i, size());
+        Objects.checkIndex(i, size);
         return i * dtype.itemSize();
     }
 
@@ -435,9 +466,29 @@ public final class NdArray implements Serializable {
         return readDouble(offsetOf(index));
     }
 
+    /** The element {@code i} of a 1-d array as a double: {@code getDouble(long...)} without the index array. */
+    public double getDouble(long i) {
+        return readDouble(offsetOf(i));
+    }
+
+    /** The element {@code (i, j)} of a 2-d array as a double: {@code getDouble(long...)} without the index array. */
+    public double getDouble(long i, long j) {
+        return readDouble(offsetOf(i, j));
+    }
+
     /** Sets the element at {@code index} (one per dimension) to {@code value}, converted to the dtype. */
     public void setDouble(double value, long... index) {
         writeDouble(offsetOf(index), value);
+    }
+
+    /** Sets the element {@code i} of a 1-d array. */
+    public void setDouble(double value, long i) {
+        writeDouble(offsetOf(i), value);
+    }
+
+    /** Sets the element {@code (i, j)} of a 2-d array. */
+    public void setDouble(double value, long i, long j) {
+        writeDouble(offsetOf(i, j), value);
     }
 
     /** The element at {@code index} as a long (unsigned types zero-extended; floats truncated). */
@@ -452,7 +503,7 @@ public final class NdArray implements Serializable {
 
     /** The element at {@code index} as a boolean (non-zero is true). */
     public boolean getBoolean(long... index) {
-        return readLong(offsetOf(index)) != 0;
+        return readDouble(offsetOf(index)) != 0;
     }
 
     /** The {@code i}-th element in C order as a double. */
@@ -475,14 +526,43 @@ public final class NdArray implements Serializable {
         writeLong(flatOffset(i), value);
     }
 
+    private short i16(long off) {
+        short v = segment.get(I16, off);
+        return swapped ? Short.reverseBytes(v) : v;
+    }
+
+    private int i32(long off) {
+        int v = segment.get(I32, off);
+        return swapped ? Integer.reverseBytes(v) : v;
+    }
+
+    private long i64(long off) {
+        long v = segment.get(I64, off);
+        return swapped ? Long.reverseBytes(v) : v;
+    }
+
+    private float f32(long off) {
+        return swapped ? Float.intBitsToFloat(Integer.reverseBytes(segment.get(I32, off))) : segment.get(F32, off);
+    }
+
+    private double f64(long off) {
+        return swapped ? Double.longBitsToDouble(Long.reverseBytes(segment.get(I64, off))) : segment.get(F64, off);
+    }
+
+    private static double unsignedToDouble(long v) {
+        return v >= 0 ? v : (double) (v >>> 1) * 2.0 + (v & 1);
+    }
+
     private double readDouble(long off) {
+        if (dtype == DType.FLOAT64 && !swapped) {
+            return segment.get(F64, off); // the common case first: one compare the JIT hoists out of loops
+        }
         return switch (dtype) {
-            case FLOAT64 -> segment.get((ValueLayout.OfDouble) dtype.layout(order), off);
-            case FLOAT32 -> segment.get((ValueLayout.OfFloat) dtype.layout(order), off);
-            case UINT64 -> {
-                long v = readLong(off);
-                yield v >= 0 ? v : (double) (v >>> 1) * 2.0 + (v & 1);
-            }
+            case FLOAT64 -> f64(off);
+            case FLOAT32 -> f32(off);
+            case INT32 -> i32(off);
+            case INT64 -> i64(off);
+            case UINT64 -> unsignedToDouble(i64(off));
             default -> readLong(off);
         };
     }
@@ -492,20 +572,32 @@ public final class NdArray implements Serializable {
             case BOOL -> segment.get(ValueLayout.JAVA_BYTE, off) != 0 ? 1 : 0;
             case INT8 -> segment.get(ValueLayout.JAVA_BYTE, off);
             case UINT8 -> segment.get(ValueLayout.JAVA_BYTE, off) & 0xFF;
-            case INT16 -> segment.get((ValueLayout.OfShort) dtype.layout(order), off);
-            case UINT16 -> segment.get((ValueLayout.OfChar) dtype.layout(order), off);
-            case INT32 -> segment.get((ValueLayout.OfInt) dtype.layout(order), off);
-            case UINT32 -> segment.get((ValueLayout.OfInt) dtype.layout(order), off) & 0xFFFF_FFFFL;
-            case INT64, UINT64 -> segment.get((ValueLayout.OfLong) dtype.layout(order), off);
-            case FLOAT32 -> (long) segment.get((ValueLayout.OfFloat) dtype.layout(order), off);
-            case FLOAT64 -> (long) segment.get((ValueLayout.OfDouble) dtype.layout(order), off);
+            case INT16 -> i16(off);
+            case UINT16 -> (char) i16(off);
+            case INT32 -> i32(off);
+            case UINT32 -> i32(off) & 0xFFFF_FFFFL;
+            case INT64, UINT64 -> i64(off);
+            case FLOAT32 -> (long) f32(off);
+            case FLOAT64 -> (long) f64(off);
         };
     }
 
     private void writeDouble(long off, double v) {
         switch (dtype) {
-            case FLOAT64 -> segment.set((ValueLayout.OfDouble) dtype.layout(order), off, v);
-            case FLOAT32 -> segment.set((ValueLayout.OfFloat) dtype.layout(order), off, (float) v);
+            case FLOAT64 -> {
+                if (swapped) {
+                    segment.set(I64, off, Long.reverseBytes(Double.doubleToRawLongBits(v)));
+                } else {
+                    segment.set(F64, off, v);
+                }
+            }
+            case FLOAT32 -> {
+                if (swapped) {
+                    segment.set(I32, off, Integer.reverseBytes(Float.floatToRawIntBits((float) v)));
+                } else {
+                    segment.set(F32, off, (float) v);
+                }
+            }
             case BOOL -> segment.set(ValueLayout.JAVA_BYTE, off, (byte) (v != 0 ? 1 : 0));
             default -> writeLong(off, (long) v);
         }
@@ -515,13 +607,221 @@ public final class NdArray implements Serializable {
         switch (dtype) {
             case BOOL -> segment.set(ValueLayout.JAVA_BYTE, off, (byte) (v != 0 ? 1 : 0));
             case INT8, UINT8 -> segment.set(ValueLayout.JAVA_BYTE, off, (byte) v);
-            case INT16 -> segment.set((ValueLayout.OfShort) dtype.layout(order), off, (short) v);
-            case UINT16 -> segment.set((ValueLayout.OfChar) dtype.layout(order), off, (char) v);
-            case INT32, UINT32 -> segment.set((ValueLayout.OfInt) dtype.layout(order), off, (int) v);
-            case INT64, UINT64 -> segment.set((ValueLayout.OfLong) dtype.layout(order), off, v);
-            case FLOAT32 -> segment.set((ValueLayout.OfFloat) dtype.layout(order), off, (float) v);
-            case FLOAT64 -> segment.set((ValueLayout.OfDouble) dtype.layout(order), off, (double) v);
+            case INT16, UINT16 -> segment.set(I16, off, swapped ? Short.reverseBytes((short) v) : (short) v);
+            case INT32, UINT32 -> segment.set(I32, off, swapped ? Integer.reverseBytes((int) v) : (int) v);
+            case INT64, UINT64 -> segment.set(I64, off, swapped ? Long.reverseBytes(v) : v);
+            case FLOAT32, FLOAT64 -> writeDouble(off, (double) v);
         }
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    /** Elements converted per chunk by the reductions: bulk copies into small heap buffers, then plain loops. */
+    private static final int CHUNK = 2048;
+
+    /** The buffers of one reduction. */
+    private static final class Chunks {
+        final double[] values = new double[CHUNK];
+        Object raw;
+    }
+
+    /**
+     * Converts elements {@code first .. first + count} (flat, C order; {@code count <= CHUNK}) to doubles into
+     * {@code c.values} with one bulk copy (swapping bytes when needed) and a conversion loop.
+     */
+    private void readChunk(long first, int count, Chunks c) {
+        double[] out = c.values;
+        long off = first * dtype.itemSize();
+        ValueLayout layout = dtype.layout(order);
+        switch (dtype) {
+            case FLOAT64 -> MemorySegment.copy(segment, layout, off, out, 0, count);
+            case FLOAT32 -> {
+                float[] raw = c.raw instanceof float[] a ? a : (float[]) (c.raw = new float[CHUNK]);
+                MemorySegment.copy(segment, layout, off, raw, 0, count);
+                for (int i = 0; i < count; i++) {
+                    out[i] = raw[i];
+                }
+            }
+            case INT64, UINT64 -> {
+                long[] raw = c.raw instanceof long[] a ? a : (long[]) (c.raw = new long[CHUNK]);
+                MemorySegment.copy(segment, layout, off, raw, 0, count);
+                if (dtype == DType.INT64) {
+                    for (int i = 0; i < count; i++) {
+                        out[i] = raw[i];
+                    }
+                } else {
+                    for (int i = 0; i < count; i++) {
+                        out[i] = unsignedToDouble(raw[i]);
+                    }
+                }
+            }
+            case INT32, UINT32 -> {
+                int[] raw = c.raw instanceof int[] a ? a : (int[]) (c.raw = new int[CHUNK]);
+                MemorySegment.copy(segment, layout, off, raw, 0, count);
+                if (dtype == DType.INT32) {
+                    for (int i = 0; i < count; i++) {
+                        out[i] = raw[i];
+                    }
+                } else {
+                    for (int i = 0; i < count; i++) {
+                        out[i] = raw[i] & 0xFFFF_FFFFL;
+                    }
+                }
+            }
+            case INT16 -> {
+                short[] raw = c.raw instanceof short[] a ? a : (short[]) (c.raw = new short[CHUNK]);
+                MemorySegment.copy(segment, layout, off, raw, 0, count);
+                for (int i = 0; i < count; i++) {
+                    out[i] = raw[i];
+                }
+            }
+            case UINT16 -> {
+                char[] raw = c.raw instanceof char[] a ? a : (char[]) (c.raw = new char[CHUNK]);
+                MemorySegment.copy(segment, layout, off, raw, 0, count);
+                for (int i = 0; i < count; i++) {
+                    out[i] = raw[i];
+                }
+            }
+            case INT8, UINT8, BOOL -> {
+                byte[] raw = c.raw instanceof byte[] a ? a : (byte[]) (c.raw = new byte[CHUNK]);
+                MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, off, raw, 0, count);
+                if (dtype == DType.INT8) {
+                    for (int i = 0; i < count; i++) {
+                        out[i] = raw[i];
+                    }
+                } else if (dtype == DType.UINT8) {
+                    for (int i = 0; i < count; i++) {
+                        out[i] = raw[i] & 0xFF;
+                    }
+                } else {
+                    for (int i = 0; i < count; i++) {
+                        out[i] = raw[i] != 0 ? 1 : 0;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The sum of all elements, as a double (NumPy's {@code a.sum()}); 0 for an empty array. Floating-point elements
+     * are added in double precision with several partial sums (more accurate than a plain loop); integer elements
+     * are exact while the total stays below 2^53. For a part of the array, sum a view: {@code a.slice(from, to).sum()}.
+     */
+    public double sum() {
+        Chunks c = new Chunks();
+        double total = 0;
+        for (long first = 0; first < size; first += CHUNK) {
+            int k = (int) Math.min(CHUNK, size - first);
+            readChunk(first, k, c);
+            total += chunkSum(c.values, k);
+        }
+        return total;
+    }
+
+    private static double chunkSum(double[] v, int k) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        int i = 0;
+        for (; i + 8 <= k; i += 8) {
+            s0 += v[i];
+            s1 += v[i + 1];
+            s2 += v[i + 2];
+            s3 += v[i + 3];
+            s4 += v[i + 4];
+            s5 += v[i + 5];
+            s6 += v[i + 6];
+            s7 += v[i + 7];
+        }
+        for (; i < k; i++) {
+            s0 += v[i];
+        }
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+    }
+
+    /** The mean of all elements (NumPy's {@code a.mean()}): {@code sum() / size()}; NaN for an empty array. */
+    public double mean() {
+        return size == 0 ? Double.NaN : sum() / size;
+    }
+
+    /**
+     * The smallest element, as a double (NumPy's {@code a.min()}): NaN when any element is NaN.
+     *
+     * @throws IllegalStateException for an empty array, which has no minimum
+     */
+    public double min() {
+        return extreme(true);
+    }
+
+    /**
+     * The largest element, as a double (NumPy's {@code a.max()}): NaN when any element is NaN.
+     *
+     * @throws IllegalStateException for an empty array, which has no maximum
+     */
+    public double max() {
+        return extreme(false);
+    }
+
+    private double extreme(boolean min) {
+        if (size == 0) {
+            throw new IllegalStateException("zero-size array " + Arrays.toString(shape) + " has no "
+                    + (min ? "minimum" : "maximum"));
+        }
+        Chunks c = new Chunks();
+        double best = min ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+        for (long first = 0; first < size; first += CHUNK) {
+            int k = (int) Math.min(CHUNK, size - first);
+            readChunk(first, k, c);
+            double[] v = c.values;
+            if (min) {
+                for (int i = 0; i < k; i++) {
+                    best = Math.min(best, v[i]);
+                }
+            } else {
+                for (int i = 0; i < k; i++) {
+                    best = Math.max(best, v[i]);
+                }
+            }
+        }
+        return best;
+    }
+
+    /**
+     * NumPy's {@code np.allclose(a, other, rtol, atol)}: true when every pair of elements satisfies
+     * {@code |a - b| <= atol + rtol * |b|} (b from {@code other}). Infinities are close only to an equal infinity;
+     * NaN is close to nothing. Any dtypes may be compared (as doubles).
+     *
+     * @throws IllegalArgumentException when the shapes differ, or for a negative or NaN tolerance
+     */
+    public boolean allclose(NdArray other, double rtol, double atol) {
+        Objects.requireNonNull(other, "other");
+        if (!Arrays.equals(shape, other.shape)) {
+            throw new IllegalArgumentException("allclose needs arrays of the same shape, got " + Arrays.toString(shape)
+                    + " and " + Arrays.toString(other.shape));
+        }
+        if (!(rtol >= 0) || !(atol >= 0)) {
+            throw new IllegalArgumentException("rtol and atol must be 0 or more, got rtol=" + rtol + ", atol=" + atol);
+        }
+        Chunks ca = new Chunks();
+        Chunks cb = new Chunks();
+        for (long first = 0; first < size; first += CHUNK) {
+            int k = (int) Math.min(CHUNK, size - first);
+            readChunk(first, k, ca);
+            other.readChunk(first, k, cb);
+            double[] a = ca.values;
+            double[] b = cb.values;
+            boolean close = true;
+            for (int i = 0; i < k; i++) {
+                close &= a[i] == b[i] || Math.abs(a[i] - b[i]) <= atol + rtol * Math.abs(b[i]) && Double.isFinite(b[i]);
+            }
+            if (!close) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code allclose(other, 1e-05, 1e-08)}: NumPy's default tolerances. */
+    public boolean allclose(NdArray other) {
+        return allclose(other, 1e-05, 1e-08);
     }
 
     // ---------------------------------------------------------------- conversions
@@ -686,32 +986,24 @@ public final class NdArray implements Serializable {
         return h;
     }
 
-    /** {@code NdArray(float64, shape=[3, 4], mapped=/path@128 READ_ONLY, [1.0, 2.0, ...])}. */
+    /**
+     * The elements as NumPy's {@code repr} writes them (nested rows, aligned columns, NumPy's float format, the
+     * middle elided with {@code ...} above 1000 elements, 3 items at each edge), then the shape and the dtype, and
+     * the file for a mapped array:
+     * <pre>
+     * NdArray([[0., 1., 2.],
+     *          [3., 4., 5.]], shape=(2, 3), dtype=float64)
+     * </pre>
+     */
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("NdArray(").append(dtype.numpyName()).append(", shape=")
-                .append(Arrays.toString(shape));
+        java.util.List<String> extras = new java.util.ArrayList<>(3);
+        extras.add("shape=" + ArrayFormat.tuple(shape));
+        extras.add("dtype=" + dtype.numpyName());
         if (file != null) {
-            sb.append(", mapped=").append(file).append('@').append(fileOffset).append(' ').append(mode);
+            extras.add("mapped=" + file + "@" + fileOffset + " " + mode);
         }
-        sb.append(", [");
-        long n = Math.min(size(), 6);
-        for (long i = 0; i < n; i++) {
-            if (i > 0) {
-                sb.append(", ");
-            }
-            if (dtype.isFloatingPoint()) {
-                sb.append(getFlatDouble(i));
-            } else if (dtype == DType.BOOL) {
-                sb.append(getFlatLong(i) != 0);
-            } else {
-                sb.append(dtype == DType.UINT64 ? Long.toUnsignedString(getFlatLong(i)) : getFlatLong(i));
-            }
-        }
-        if (size() > n) {
-            sb.append(", ...");
-        }
-        return sb.append("])").toString();
+        return ArrayFormat.repr(this, "NdArray(", extras);
     }
 
     // ---------------------------------------------------------------- Java serialization

@@ -1,7 +1,7 @@
 package io.joblib4j.backend;
 
 import io.joblib4j.Joblib;
-import io.joblib4j.SerializableFunction;
+import io.joblib4j.SerializableFunction1;
 import io.joblib4j.Task;
 import io.joblib4j.internal.BatchAccess;
 import io.joblib4j.internal.ConfigFrame;
@@ -24,7 +24,7 @@ public final class Batch implements Serializable {
     private final long firstIndex;
     /** The tasks, or the arguments of {@link #function} when the batch maps a function. */
     private final Object[] items;
-    private final SerializableFunction<Object, ?> function;
+    private final SerializableFunction1<Object, ?> function;
     private final ConfigFrame context;
 
     static {
@@ -37,7 +37,7 @@ public final class Batch implements Serializable {
             }
 
             @Override
-            public Batch ofCalls(long firstIndex, SerializableFunction<?, ?> function, Object[] arguments,
+            public Batch ofCalls(long firstIndex, SerializableFunction1<?, ?> function, Object[] arguments,
                                  ConfigFrame context) {
                 return new Batch(firstIndex, function, arguments, context);
             }
@@ -71,12 +71,12 @@ public final class Batch implements Serializable {
      * @param context    the configuration the calls run with
      */
     @SuppressWarnings("unchecked")
-    private Batch(long firstIndex, SerializableFunction<?, ?> function, Object[] arguments, ConfigFrame context) {
+    private Batch(long firstIndex, SerializableFunction1<?, ?> function, Object[] arguments, ConfigFrame context) {
         if (arguments.length == 0) {
             throw new IllegalArgumentException("a batch needs at least one task");
         }
         this.firstIndex = firstIndex;
-        this.function = (SerializableFunction<Object, ?>) function;
+        this.function = (SerializableFunction1<Object, ?>) function;
         this.items = arguments;
         this.context = Objects.requireNonNull(context, "context");
     }

@@ -1,6 +1,6 @@
 package io.joblib4j.internal;
 
-import io.joblib4j.SerializableFunction;
+import io.joblib4j.SerializableFunction1;
 import io.joblib4j.Task;
 import io.joblib4j.backend.Batch;
 import java.lang.invoke.MethodHandles;
@@ -15,7 +15,7 @@ public final class BatchAccess {
     public interface Factory {
         Batch ofTasks(long firstIndex, Task<?>[] tasks, ConfigFrame context);
 
-        Batch ofCalls(long firstIndex, SerializableFunction<?, ?> function, Object[] arguments, ConfigFrame context);
+        Batch ofCalls(long firstIndex, SerializableFunction1<?, ?> function, Object[] arguments, ConfigFrame context);
 
         ConfigFrame context(Batch batch);
     }
@@ -53,7 +53,7 @@ public final class BatchAccess {
     }
 
     /** A batch of calls {@code function.apply(arguments[i])}; the array is kept as it is. */
-    public static Batch ofCalls(long firstIndex, SerializableFunction<?, ?> function, Object[] arguments,
+    public static Batch ofCalls(long firstIndex, SerializableFunction1<?, ?> function, Object[] arguments,
                                 ConfigFrame context) {
         return factory().ofCalls(firstIndex, function, arguments, context);
     }

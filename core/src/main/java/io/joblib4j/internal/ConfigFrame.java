@@ -1,5 +1,6 @@
 package io.joblib4j.internal;
 
+import io.joblib4j.SerializableRunnable;
 import io.joblib4j.parallel.BatchSize;
 import io.joblib4j.parallel.Prefer;
 import io.joblib4j.parallel.Require;
@@ -16,14 +17,24 @@ import java.util.concurrent.Callable;
  * @param backend     a backend name ({@code String}) or a {@code Backend} instance
  * @param maxNbytes   a byte count, or -1 for "never share arrays through files"
  * @param tempFolder  a path string
+ * @param initializer run once in each worker before its first task; not passed on to calls nested in tasks
  */
 public record ConfigFrame(Object backend, Integer nJobs, Integer verbose, Prefer prefer, Require require,
                           Duration timeout, String preDispatch, BatchSize batchSize, String tempFolder,
-                          Long maxNbytes, MmapMode mmapMode, Boolean progressBar, Integer retries)
+                          Long maxNbytes, MmapMode mmapMode, Boolean progressBar, Integer retries,
+                          SerializableRunnable initializer)
         implements Serializable {
 
     public static final ConfigFrame EMPTY =
-            new ConfigFrame(null, null, null, null, null, null, null, null, null, null, null, null, null);
+            new ConfigFrame(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+
+    /** A frame without an initializer. */
+    public ConfigFrame(Object backend, Integer nJobs, Integer verbose, Prefer prefer, Require require,
+                       Duration timeout, String preDispatch, BatchSize batchSize, String tempFolder,
+                       Long maxNbytes, MmapMode mmapMode, Boolean progressBar, Integer retries) {
+        this(backend, nJobs, verbose, prefer, require, timeout, preDispatch, batchSize, tempFolder, maxNbytes,
+                mmapMode, progressBar, retries, null);
+    }
 
     private static final ThreadLocal<ConfigFrame> CURRENT = new ThreadLocal<>() {
         @Override
@@ -64,10 +75,13 @@ public record ConfigFrame(Object backend, Integer nJobs, Integer verbose, Prefer
                 or(inner.prefer, prefer), or(inner.require, require), or(inner.timeout, timeout),
                 or(inner.preDispatch, preDispatch), or(inner.batchSize, batchSize), or(inner.tempFolder, tempFolder),
                 or(inner.maxNbytes, maxNbytes), or(inner.mmapMode, mmapMode), or(inner.progressBar, progressBar),
-                or(inner.retries, retries));
+                or(inner.retries, retries), or(inner.initializer, initializer));
     }
 
-    /** This frame with the backend and worker count replaced (for calls nested inside a task). */
+    /**
+     * This frame with the backend and worker count replaced (for calls nested inside a task), without the
+     * initializer: it was meant for the workers of the outer call.
+     */
     public ConfigFrame nested(String nestedBackend, Integer nestedNJobs) {
         return new ConfigFrame(nestedBackend, nestedNJobs, verbose, prefer, require, timeout, preDispatch,
                 batchSize, tempFolder, maxNbytes, mmapMode, progressBar, retries);
@@ -79,7 +93,7 @@ public record ConfigFrame(Object backend, Integer nJobs, Integer verbose, Prefer
             return this;
         }
         return new ConfigFrame(null, nJobs, verbose, prefer, require, timeout, preDispatch, batchSize, tempFolder,
-                maxNbytes, mmapMode, progressBar, retries);
+                maxNbytes, mmapMode, progressBar, retries, initializer);
     }
 
     private static <T> T or(T a, T b) {

@@ -1,8 +1,7 @@
 package io.joblib4j.parallel;
 
 import io.joblib4j.Joblib;
-import io.joblib4j.SerializableFunction;
-import io.joblib4j.SerializableRunnable;
+import io.joblib4j.SerializableFunction1;
 import io.joblib4j.Task;
 import io.joblib4j.backend.Backend;
 import io.joblib4j.backend.WorkerSpec;
@@ -67,7 +66,6 @@ public final class Parallel implements AutoCloseable {
     private final ConfigFrame explicit;
     private final Integer requestedNJobs;
     private final ProgressListener listener;
-    private final SerializableRunnable initializer;
     private final String progressLabel;
     private final AtomicBoolean running = new AtomicBoolean();
     private final WorkerHolder holder = new WorkerHolder();
@@ -76,7 +74,6 @@ public final class Parallel implements AutoCloseable {
         this.explicit = b.frame();
         this.requestedNJobs = b.nJobs;
         this.listener = b.listener;
-        this.initializer = b.initializer;
         this.progressLabel = b.progressLabel;
         CLEANER.register(this, holder);
     }
@@ -109,7 +106,7 @@ public final class Parallel implements AutoCloseable {
 
     /** {@code run(delayed(f, x) for x in items)}: the values of {@code f} in input order. */
     @SuppressWarnings("unchecked")
-    public <T, R> List<R> map(SerializableFunction<T, R> f, Iterable<T> items) {
+    public <T, R> List<R> map(SerializableFunction1<T, R> f, Iterable<T> items) {
         Objects.requireNonNull(f, "function must not be null");
         Objects.requireNonNull(items, "items must not be null");
         return (List<R>) start(ParallelRun.Mode.LIST, Input.of(items), f).all();
@@ -117,7 +114,7 @@ public final class Parallel implements AutoCloseable {
 
     /** {@code run(delayed(f, x) for x in items)}: the values of {@code f} in input order. */
     @SuppressWarnings("unchecked")
-    public <T, R> List<R> map(SerializableFunction<T, R> f, Stream<T> items) {
+    public <T, R> List<R> map(SerializableFunction1<T, R> f, Stream<T> items) {
         Objects.requireNonNull(f, "function must not be null");
         Objects.requireNonNull(items, "items must not be null");
         try (items) {
@@ -140,12 +137,12 @@ public final class Parallel implements AutoCloseable {
     }
 
     /** {@code stream(delayed(f, x) for x in items)}. */
-    public <T, R> Stream<R> stream(SerializableFunction<T, R> f, Iterable<T> items) {
+    public <T, R> Stream<R> stream(SerializableFunction1<T, R> f, Iterable<T> items) {
         return lazy(ParallelRun.Mode.ORDERED, inputOf(f, items), f, null);
     }
 
     /** {@code stream(delayed(f, x) for x in items)}. */
-    public <T, R> Stream<R> stream(SerializableFunction<T, R> f, Stream<T> items) {
+    public <T, R> Stream<R> stream(SerializableFunction1<T, R> f, Stream<T> items) {
         return lazy(ParallelRun.Mode.ORDERED, inputOf(f, items), f, items);
     }
 
@@ -161,12 +158,12 @@ public final class Parallel implements AutoCloseable {
     }
 
     /** {@code streamUnordered(delayed(f, x) for x in items)}. */
-    public <T, R> Stream<R> streamUnordered(SerializableFunction<T, R> f, Iterable<T> items) {
+    public <T, R> Stream<R> streamUnordered(SerializableFunction1<T, R> f, Iterable<T> items) {
         return lazy(ParallelRun.Mode.UNORDERED, inputOf(f, items), f, null);
     }
 
     /** {@code streamUnordered(delayed(f, x) for x in items)}. */
-    public <T, R> Stream<R> streamUnordered(SerializableFunction<T, R> f, Stream<T> items) {
+    public <T, R> Stream<R> streamUnordered(SerializableFunction1<T, R> f, Stream<T> items) {
         return lazy(ParallelRun.Mode.UNORDERED, inputOf(f, items), f, items);
     }
 
@@ -185,12 +182,12 @@ public final class Parallel implements AutoCloseable {
     }
 
     /** {@code outcomes(delayed(f, x) for x in items)}. */
-    public <T, R> Stream<Outcome<R>> outcomes(SerializableFunction<T, R> f, Iterable<T> items) {
+    public <T, R> Stream<Outcome<R>> outcomes(SerializableFunction1<T, R> f, Iterable<T> items) {
         return lazy(ParallelRun.Mode.OUTCOMES, inputOf(f, items), f, null);
     }
 
     /** {@code outcomes(delayed(f, x) for x in items)}. */
-    public <T, R> Stream<Outcome<R>> outcomes(SerializableFunction<T, R> f, Stream<T> items) {
+    public <T, R> Stream<Outcome<R>> outcomes(SerializableFunction1<T, R> f, Stream<T> items) {
         return lazy(ParallelRun.Mode.OUTCOMES, inputOf(f, items), f, items);
     }
 
@@ -210,12 +207,12 @@ public final class Parallel implements AutoCloseable {
 
     // ---- machinery --------------------------------------------------------------------------------------------
 
-    private static Input inputOf(SerializableFunction<?, ?> f, Iterable<?> items) {
+    private static Input inputOf(SerializableFunction1<?, ?> f, Iterable<?> items) {
         Objects.requireNonNull(f, "function must not be null");
         return Input.of(Objects.requireNonNull(items, "items must not be null"));
     }
 
-    private static Input inputOf(SerializableFunction<?, ?> f, Stream<?> items) {
+    private static Input inputOf(SerializableFunction1<?, ?> f, Stream<?> items) {
         Objects.requireNonNull(f, "function must not be null");
         return Input.of(Objects.requireNonNull(items, "items must not be null"));
     }
@@ -243,7 +240,7 @@ public final class Parallel implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
-    private <E> Stream<E> lazy(ParallelRun.Mode mode, Input input, SerializableFunction<?, ?> function,
+    private <E> Stream<E> lazy(ParallelRun.Mode mode, Input input, SerializableFunction1<?, ?> function,
                                Stream<?> source) {
         ParallelRun<?> run = start(mode, input, function);
         StreamHandle<E> handle = new StreamHandle<>((Iterator<E>) run);
@@ -259,7 +256,7 @@ public final class Parallel implements AutoCloseable {
         });
     }
 
-    private <R> ParallelRun<R> start(ParallelRun.Mode mode, Input input, SerializableFunction<?, ?> function) {
+    private <R> ParallelRun<R> start(ParallelRun.Mode mode, Input input, SerializableFunction1<?, ?> function) {
         Resolved settings = resolve();
         if (!running.compareAndSet(false, true)) {
             throw new IllegalStateException("this Parallel instance is already running a call; wait for it to finish, "
@@ -303,7 +300,7 @@ public final class Parallel implements AutoCloseable {
                 s.batchSize() == null ? BatchSize.auto() : s.batchSize(), s.timeout(),
                 s.retries() == null ? 0 : s.retries(), Boolean.TRUE.equals(s.progressBar()), listener,
                 new VerboseReporter(verbose, shownNJobs, System.err, System.out), taskContext,
-                new WorkerSpec(workers, s.timeout(), initializer, s.tempFolder() == null ? null : Path.of(s.tempFolder()),
+                new WorkerSpec(workers, s.timeout(), s.initializer(), s.tempFolder() == null ? null : Path.of(s.tempFolder()),
                         s.maxNbytes() == null ? Long.valueOf(Builder.DEFAULT_MAX_NBYTES)
                                 : s.maxNbytes() < 0 ? null : s.maxNbytes(),
                         s.mmapMode() == null ? MmapMode.READ_ONLY : s.mmapMode(), verbose),
@@ -403,7 +400,6 @@ public final class Parallel implements AutoCloseable {
         public static final long DEFAULT_MAX_NBYTES = 1L << 20;
 
         private ProgressListener listener;
-        private SerializableRunnable initializer;
         private String progressLabel;
 
         private Builder() {}
@@ -457,12 +453,6 @@ public final class Parallel implements AutoCloseable {
                         + (label == null ? "null" : "\"" + label + "\""));
             }
             this.progressLabel = label;
-            return this;
-        }
-
-        /** Run once in each worker (thread or process) before its first task. */
-        public Builder initializer(SerializableRunnable initializer) {
-            this.initializer = Objects.requireNonNull(initializer, "initializer must not be null");
             return this;
         }
 

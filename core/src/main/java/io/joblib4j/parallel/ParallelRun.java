@@ -70,7 +70,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     private final Mode mode;
     /** Tasks, or the arguments of {@link #function} when the call maps a function. */
     private final Iterator<?> input;
-    private final io.joblib4j.SerializableFunction<?, ?> function;
+    private final io.joblib4j.SerializableFunction1<?, ?> function;
     private final AtomicBoolean running;
     private final Workers workers;
     private final AutoBatcher batcher;
@@ -100,7 +100,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
      * @param function the function mapped over {@code input}, or null when {@code input} yields tasks
      */
     ParallelRun(Parallel.Resolved settings, Mode mode, Iterator<?> input, long knownSize,
-                io.joblib4j.SerializableFunction<?, ?> function, Workers workers, AtomicBoolean running) {
+                io.joblib4j.SerializableFunction1<?, ?> function, Workers workers, AtomicBoolean running) {
         this.settings = settings;
         this.knownSize = knownSize;
         this.mode = mode;

@@ -1,5 +1,6 @@
 package io.joblib4j.parallel;
 
+import io.joblib4j.SerializableRunnable;
 import io.joblib4j.backend.Backend;
 import io.joblib4j.internal.ConfigFrame;
 import io.joblib4j.internal.NJobs;
@@ -30,6 +31,7 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
     MmapMode mmapMode;
     Boolean progressBar;
     Integer retries;
+    SerializableRunnable initializer;
 
     SettingsBuilder() {}
 
@@ -172,6 +174,17 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
         return self();
     }
 
+    /**
+     * Run once in each worker (thread or process) before its first task, as joblib's {@code initializer}: to set
+     * up per-worker state such as a thread-local, a native library's thread count or logging. An initializer
+     * that throws fails the call. One set on a {@code Parallel} wins over one of a {@link ParallelConfig}; calls
+     * nested inside a task do not run the outer call's initializer.
+     */
+    public B initializer(SerializableRunnable initializer) {
+        this.initializer = Objects.requireNonNull(initializer, "initializer must not be null");
+        return self();
+    }
+
     /** Checks the settings against each other. */
     void checkConsistent() {
         if (prefer == Prefer.PROCESSES && require == Require.SHAREDMEM) {
@@ -182,6 +195,6 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
     /** The settings as a configuration frame (null fields: unset). */
     ConfigFrame frame() {
         return new ConfigFrame(backend, nJobs, verbose, prefer, require, timeout, preDispatch, batchSize, tempFolder,
-                maxNbytes, mmapMode, progressBar, retries);
+                maxNbytes, mmapMode, progressBar, retries, initializer);
     }
 }

@@ -42,14 +42,6 @@ class ProcessDocExamplesTest {
         return x;
     }
 
-    static double windowMean(NdArray data, long start, long size) {
-        double s = 0;
-        for (long i = start; i < start + size; i++) {
-            s += data.getFlatDouble(i);
-        }
-        return s / size;
-    }
-
     static int fill(NdArray out, int i) {
         out.setFlatDouble(i, Math.sqrt(i));
         return i;
@@ -104,7 +96,8 @@ class ProcessDocExamplesTest {
         List<Long> starts = IntStream.range(0, 96).mapToObj(i -> i * 100_000L).toList();
         try (Parallel p = Parallel.builder().nJobs(2).backend("processes").build()) {
             // The array is written once to /dev/shm and every worker maps it: no copy per task.
-            List<Double> means = p.map(s -> windowMean(data, s, 500_000), starts);
+            // Each task reads its window where it lies, at memory speed: NumPy's data[s:s + 500_000].mean()
+            List<Double> means = p.map(s -> data.slice(s, s + 500_000).mean(), starts);
         // end::memmap[]
             assertThat(means).hasSize(96).containsOnly(0.0);
         }

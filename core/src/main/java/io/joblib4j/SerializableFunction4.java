@@ -1,0 +1,17 @@
+package io.joblib4j;
+
+import java.io.Serializable;
+
+/**
+ * A function of four arguments that may throw any exception (as a {@link java.util.concurrent.Callable} may) and is
+ * {@link Serializable}, so that it can be sent to worker JVMs and identified by caches: what
+ * {@link Joblib#delayed} takes.
+ */
+@FunctionalInterface
+public interface SerializableFunction4<A, B, C, D, R> extends Serializable {
+    /**
+     * The result of the call. An exception it throws fails the task: unchecked ones reach the caller of
+     * {@code Parallel} as they are, checked ones wrapped in {@link io.joblib4j.parallel.TaskFailedException}.
+     */
+    R apply(A a, B b, C c, D d) throws Exception;
+}
