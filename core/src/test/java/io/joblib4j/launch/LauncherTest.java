@@ -86,16 +86,7 @@ class LauncherTest {
             }
         }
         mf.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", urls));
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), mf)) {
-            Path pkg = testClasses().resolve("io/joblib4j/launch");
-            try (Stream<Path> files = Files.list(pkg)) {
-                for (Path f : files.filter(f -> f.getFileName().toString().startsWith("LaunchedApp")).toList()) {
-                    out.putNextEntry(new JarEntry("io/joblib4j/launch/" + f.getFileName()));
-                    Files.copy(f, out);
-                    out.closeEntry();
-                }
-            }
-        }
+        writeAppJar(jar, mf);
 
         Run run = run(List.of(java(), "-jar", jar.toString()), null, Map.of());
 
@@ -188,25 +179,26 @@ class LauncherTest {
                 Files.newOutputStream(coreDir.resolve("joblib4j-core-" + version + ".jar")), new Manifest())) {
             addFolder(out, root.resolve("core/target/classes"), new HashSet<>(Set.of("META-INF/", "META-INF/MANIFEST.MF")));
         }
+        // the application's classes, compiled already, as a jar in the same repository: Maven compiles nothing
+        Path appDir = repo.resolve("example/launched-app-classes/1");
+        Files.createDirectories(appDir);
+        Files.writeString(appDir.resolve("launched-app-classes-1.pom"), """
+                <project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+                  <groupId>example</groupId><artifactId>launched-app-classes</artifactId><version>1</version></project>
+                """);
+        writeAppJar(appDir.resolve("launched-app-classes-1.jar"), new Manifest());
         Path project = dir.resolve("app");
-        Path pkg = project.resolve("src/main/java/io/joblib4j/launch");
-        Files.createDirectories(pkg);
-        Files.copy(testClasses().resolve("../../src/test/java/io/joblib4j/launch/LaunchedApp.java").normalize(),
-                pkg.resolve("LaunchedApp.java"));
+        Files.createDirectories(project);
         Files.writeString(project.resolve("pom.xml"), """
                 <project xmlns="http://maven.apache.org/POM/4.0.0">
                   <modelVersion>4.0.0</modelVersion>
                   <groupId>example</groupId><artifactId>launched-app</artifactId><version>1</version>
-                  <properties>
-                    <maven.compiler.release>25</maven.compiler.release>
-                    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
-                  </properties>
+                  <packaging>pom</packaging>
                   <dependencies>
                     <dependency><groupId>io.joblib4j</groupId><artifactId>joblib4j-core</artifactId><version>%s</version></dependency>
+                    <dependency><groupId>example</groupId><artifactId>launched-app-classes</artifactId><version>1</version></dependency>
                   </dependencies>
                   <build><plugins>
-                    <plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-compiler-plugin</artifactId><version>3.14.1</version></plugin>
-                    <plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-resources-plugin</artifactId><version>3.3.1</version></plugin>
                     <plugin><groupId>org.codehaus.mojo</groupId><artifactId>exec-maven-plugin</artifactId><version>3.5.0</version>
                       <configuration><mainClass>io.joblib4j.launch.LaunchedApp</mainClass></configuration></plugin>
                   </plugins></build>
@@ -217,12 +209,24 @@ class LauncherTest {
         Files.writeString(project.resolve(".mvn/jvm.config"), String.join(" ", CLASS_PATH_OPTIONS) + "\n");
         String tail = Path.of(System.getProperty("user.home"), ".m2", "repository").toString();
         List<String> cmd = List.of(mvnw.toString(), "-B", "-q", "-f", project.resolve("pom.xml").toString(),
-                "-Dmaven.repo.local=" + repo, "-Dmaven.repo.local.tail=" + tail, "compile", "exec:java");
+                "-Dmaven.repo.local=" + repo, "-Dmaven.repo.local.tail=" + tail, "exec:java");
 
         Run run = run(cmd, project, Map.of("MAVEN_OPTS", ""));
 
         assertThat(run.stdout).as("stderr: " + run.stderr).contains(EXPECTED);
         assertThat(run.stderr).isEmpty();
+    }
+
+    @Test
+    void environmentVariable_setsTheWorkersClassPath_andAStartFailureSaysSo(@TempDir Path empty) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(java()));
+        cmd.addAll(CLASS_PATH_OPTIONS);
+        cmd.addAll(List.of("-cp", String.join(File.pathSeparator, appClassPath()), LaunchedApp.class.getName()));
+
+        Run run = run(cmd, null, Map.of("JOBLIB4J_WORKER_CLASSPATH", empty.toString()), 1);
+
+        assertThat(run.stderr).contains("Could not find or load main class io.joblib4j.internal.process.WorkerMain")
+                .contains("class path " + empty + " (from the environment variable JOBLIB4J_WORKER_CLASSPATH)");
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------
@@ -266,6 +270,20 @@ class LauncherTest {
         return text.substring(v + "<version>".length(), text.indexOf("</version>", v)).trim();
     }
 
+    /** A jar of {@link LaunchedApp}'s classes alone. */
+    private static void writeAppJar(Path jar, Manifest mf) throws Exception {
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), mf)) {
+            Path pkg = testClasses().resolve("io/joblib4j/launch");
+            try (Stream<Path> files = Files.list(pkg)) {
+                for (Path f : files.filter(f -> f.getFileName().toString().startsWith("LaunchedApp")).sorted().toList()) {
+                    out.putNextEntry(new JarEntry("io/joblib4j/launch/" + f.getFileName()));
+                    Files.copy(f, out);
+                    out.closeEntry();
+                }
+            }
+        }
+    }
+
     private static void addFolder(JarOutputStream out, Path folder, Set<String> seen) throws IOException {
         try (Stream<Path> files = Files.walk(folder)) {
             for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
@@ -307,6 +325,10 @@ class LauncherTest {
 
     /** Runs {@code cmd}, killing it (by its pid, with its descendants) if it has not ended within two minutes. */
     private static Run run(List<String> cmd, Path workDir, Map<String, String> env) throws Exception {
+        return run(cmd, workDir, env, 0);
+    }
+
+    private static Run run(List<String> cmd, Path workDir, Map<String, String> env, int expectedExit) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         if (workDir != null) {
             pb.directory(workDir.toFile());
@@ -324,7 +346,7 @@ class LauncherTest {
             }
             Run run = new Run(p.exitValue(), out.get(30, TimeUnit.SECONDS), err.get(30, TimeUnit.SECONDS));
             assertThat(run.exit).as("exit code of " + cmd + "\nstdout: " + run.stdout + "\nstderr: " + run.stderr)
-                    .isZero();
+                    .isEqualTo(expectedExit);
             return run;
         } finally {
             p.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -96,6 +96,10 @@ public final class WorkerMain {
      * pid not visible from here, as in another PID namespace, or its stdin closed by something else) sees why.
      */
     private static void watchParent(long parentPid) {
+        ProcessHandle.of(parentPid).ifPresentOrElse(
+                h -> h.onExit().thenRun(() -> stop(EXIT_PARENT_GONE, "the parent process " + parentPid + " exited")),
+                () -> stop(EXIT_PARENT_GONE, "the parent process " + parentPid + " is not running or not visible"
+                        + " from this process (another PID namespace?)"));
         Thread stdin = new Thread(() -> {
             InputStream s = System.in;
             byte[] buf = new byte[64];
@@ -110,10 +114,6 @@ public final class WorkerMain {
         }, "joblib4j-parent-watch");
         stdin.setDaemon(true);
         stdin.start();
-        ProcessHandle.of(parentPid).ifPresentOrElse(
-                h -> h.onExit().thenRun(() -> stop(EXIT_PARENT_GONE, "the parent process " + parentPid + " exited")),
-                () -> stop(EXIT_PARENT_GONE, "the parent process " + parentPid + " is not running or not visible"
-                        + " from this process (another PID namespace?)"));
     }
 
     /** Halts: at once with 0 once accepted (the parent is gone), else with {@code code} after saying why. */
@@ -132,12 +132,15 @@ public final class WorkerMain {
             byte type;
             try {
                 type = in.readByte();
-            } catch (EOFException e) {
+            } catch (IOException e) {
                 if (!accepted) {
                     stop(EXIT_REFUSED, "the parent closed the channel without sending anything (it did not know this"
-                            + " worker's token, or it is shutting down)");
+                            + " worker's token, or it is shutting down): " + e);
                 }
-                return 0;
+                if (e instanceof EOFException) {
+                    return 0;
+                }
+                throw e;
             }
             accepted = true;
             switch (type) {
