@@ -6,7 +6,6 @@ import java.lang.module.ResolvedModule;
 import java.net.URI;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -186,8 +185,7 @@ final class WorkerClassPath {
 
     private static String filePath(String fileUrl) {
         try {
-            Path p = Path.of(URI.create(fileUrl));
-            return Files.exists(p) ? p.toString() : null;
+            return Path.of(URI.create(fileUrl)).toString();
         } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
             return null;
         }
@@ -224,7 +222,7 @@ final class WorkerClassPath {
 
     /** The modules that may call native code and open {@code java.lang.invoke} to Apache Fory in a worker. */
     String nativeAccess() {
-        return modulePath == null ? "ALL-UNNAMED" : "ALL-UNNAMED," + String.join(",", modules);
+        return modulePath == null || modules.isEmpty() ? "ALL-UNNAMED" : "ALL-UNNAMED," + String.join(",", modules);
     }
 
     /** The target of {@code --add-opens java.base/java.lang.invoke=...}: Fory's module, or the unnamed module. */
