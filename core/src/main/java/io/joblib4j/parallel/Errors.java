@@ -1,6 +1,7 @@
 package io.joblib4j.parallel;
 
 import io.joblib4j.backend.Failures;
+import io.joblib4j.internal.Suppressed;
 import java.lang.reflect.Constructor;
 
 /** Turns a task's failure into the exception the caller of {@link Parallel} sees. */
@@ -11,7 +12,8 @@ final class Errors {
      * The exception for a failed task: a timeout or lost worker becomes {@link TaskTimeoutException} or
      * {@link WorkerCrashedException}; an unchecked exception keeps its type (a new instance whose cause is the
      * task's, when one can be made, as {@code ForkJoinTask} does, so the caller's stack shows too); a checked one is
-     * wrapped in {@link TaskFailedException}. Each carries a suppressed {@link TaskFailure} naming the task.
+     * wrapped in {@link TaskFailedException}. Each carries a suppressed {@link TaskFailure} naming the task (an
+     * exception shared by many tasks, a few and a count of the others: {@link Suppressed}).
      */
     static RuntimeException map(Throwable cause, long index, String call, String backend, String worker) {
         TaskFailure where = new TaskFailure(index, call, backend, worker);
@@ -26,12 +28,12 @@ final class Errors {
             result = sameType(re);
         } else if (cause instanceof Error e) {
             // Errors travel as they are: the caller sees the OutOfMemoryError or StackOverflowError itself.
-            e.addSuppressed(where);
+            Suppressed.addCapped(e, where);
             throw e;
         } else {
             result = new TaskFailedException(where, cause);
         }
-        result.addSuppressed(where);
+        Suppressed.addCapped(result, where);
         return result;
     }
 

@@ -332,6 +332,8 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
         Job job;
         List<Job> failed = List.of();
         RuntimeException error = null;
+        // before it connected, the worker's stderr says why; it ends soon after the process does
+        String stderr = worker.wasReady() ? null : worker.stderrTail(2000);
         synchronized (this) {
             boolean mine = workers.remove(worker);
             job = running.remove(worker);
@@ -341,9 +343,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
             if (mine && !closed) {
                 if (!worker.wasReady() && job == null) {
                     if (startupError == null) {
-                        startupError = new IllegalStateException("a worker JVM exited with " + status
-                                + " before it connected; check the JVM options and the class path (its stderr is"
-                                + " above): " + String.join(" ", pool.command(0)));
+                        startupError = new IllegalStateException(startFailure(worker, status, stderr));
                     }
                     error = startupError;
                     failed = new ArrayList<>(queue);
@@ -365,6 +365,31 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
             j.report(BatchResult.failure(j.batch, List.of(), error, null, 0));
         }
         dispatch();
+    }
+
+    /** Says what a worker that never connected was started with, what it printed and how to fix it. */
+    private String startFailure(WorkerHandle worker, String status, String stderr) {
+        WorkerClassPath cp = pool.classPath();
+        StringBuilder sb = new StringBuilder("a worker JVM (").append(worker.name()).append(") exited with ")
+                .append(status).append(" before it connected back to this JVM; ");
+        if (stderr == null || stderr.isEmpty()) {
+            sb.append("it wrote nothing to its stderr.");
+        } else {
+            sb.append("its stderr ended with:\n    ").append(stderr.replace("\n", "\n    "));
+        }
+        List<String> command = new ArrayList<>(pool.command(0));
+        String classPath = cp.classPath();
+        if (classPath.length() > 0) {
+            command.replaceAll(a -> a.equals(classPath) ? "<the class path below>" : a);
+        }
+        sb.append("\nIt was started as: ").append(String.join(" ", command))
+                .append("\nwith the ").append(cp.describe())
+                .append(".\nIf it could not find or load ").append(io.joblib4j.internal.process.WorkerMain.class.getName())
+                .append(" or a class of the application, give the workers the application's class path with ")
+                .append("ProcessPool.builder().classPath(...), -D").append(WorkerClassPath.PROPERTY).append("=... or the ")
+                .append("environment variable ").append(WorkerClassPath.ENV).append("; if it rejected an option, check ")
+                .append("ProcessPool.builder().jvmOptions(...) (see docs/running.md).");
+        return sb.toString();
     }
 
     /**

@@ -13,14 +13,16 @@ import java.util.Map;
  * @param maxTasksPerWorker a worker is replaced after running this many tasks (0: never)
  * @param heapGrowthLimit   a worker whose heap use grew by more than this many bytes since its first batch is
  *                          replaced (0: never)
+ * @param classPath         the workers' class path, or null to take it from {@value WorkerClassPath#PROPERTY}, from
+ *                          {@value WorkerClassPath#ENV} or from this JVM ({@link WorkerClassPath})
  */
 record PoolConfig(List<String> jvmOptions, Map<String, String> environment, Duration idleTimeout,
-                  int maxTasksPerWorker, long heapGrowthLimit) {
+                  int maxTasksPerWorker, long heapGrowthLimit, String classPath) {
     static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(300);
     static final long DEFAULT_HEAP_GROWTH_LIMIT = 300L << 20;
 
     static PoolConfig defaults() {
-        return new PoolConfig(List.of(), Map.of(), DEFAULT_IDLE_TIMEOUT, 0, DEFAULT_HEAP_GROWTH_LIMIT);
+        return new PoolConfig(List.of(), Map.of(), DEFAULT_IDLE_TIMEOUT, 0, DEFAULT_HEAP_GROWTH_LIMIT, null);
     }
 
     PoolConfig {

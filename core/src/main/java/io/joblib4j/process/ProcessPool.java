@@ -37,8 +37,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A pool of worker JVMs: the engine of the {@code processes} backend, also usable directly as a
  * {@link java.util.concurrent.ExecutorService}.
  *
- * <p>Workers are started with this JVM's own {@code java} launcher and class path, plus the pool's
- * {@linkplain Builder#jvmOptions(String...) JVM options} and {@linkplain Builder#environment(String, String)
+ * <p>Workers are started with this JVM's own {@code java} launcher and the application's class path (or module
+ * path), found as {@link Builder#classPath(String)} says, plus the pool's {@linkplain Builder#jvmOptions(String...) JVM
+ * options} and {@linkplain Builder#environment(String, String)
  * environment}; they stay warm between calls and exit after the {@linkplain Builder#idleTimeout(Duration) idle
  * timeout} (300 s by default), and at once when this JVM dies, however it dies. Tasks and results travel serialized
  * over a private socket (never the workers' stdout, which, like their stderr, is copied to this JVM's
@@ -84,7 +85,7 @@ public final class ProcessPool extends AbstractExecutorService {
 
     private ProcessPool(Builder b, boolean owned) {
         this.pool = new WorkerPool(new PoolConfig(b.jvmOptions, b.environment, b.idleTimeout, b.maxTasksPerWorker,
-                b.heapGrowthLimit));
+                b.heapGrowthLimit, b.classPath));
         this.owned = owned;
         this.backend = new ProcessBackend(pool);
         this.spec = new WorkerSpec(b.workers, b.timeout, b.initializer, b.tempFolder, b.maxNbytes, MmapMode.READ_ONLY, 0);
@@ -199,7 +200,7 @@ public final class ProcessPool extends AbstractExecutorService {
             } else if (failure instanceof Failures.WorkerLost lost) {
                 failure = new WorkerCrashedException(where, lost.exitStatus());
             } else {
-                failure.addSuppressed(where);
+                io.joblib4j.internal.Suppressed.addCapped(failure, where);
             }
             future.completeExceptionally(failure);
         }
@@ -443,6 +444,7 @@ public final class ProcessPool extends AbstractExecutorService {
         private SerializableRunnable initializer;
         private Path tempFolder;
         private Long maxNbytes = 1L << 20;
+        private String classPath;
 
         private Builder() {}
 
@@ -463,6 +465,28 @@ public final class ProcessPool extends AbstractExecutorService {
                 }
             }
             this.jvmOptions = List.of(options);
+            return this;
+        }
+
+        /**
+         * The class path of each worker JVM: jars and folders holding joblib4j-core, its dependencies and the classes
+         * of the tasks, separated by {@link java.io.File#pathSeparator} as for {@code java -cp}. By default it is the
+         * system property {@code joblib4j.worker.classpath}, else the environment variable
+         * {@code JOBLIB4J_WORKER_CLASSPATH}, else found from this JVM: its module path and modules when joblib4j is a
+         * named module; {@code java.class.path} (a jar run with {@code java -jar} keeps its manifest
+         * {@code Class-Path}); the URLs of the class loaders that loaded joblib4j and the caller's classes, as under
+         * {@code mvn exec:java}, in servlet containers and IDE runners; and the jars joblib4j and its dependencies were
+         * loaded from. Set it when those cannot be found, as for the nested jars of a Spring Boot executable jar;
+         * null goes back to the default.
+         *
+         * @throws IllegalArgumentException if {@code classPath} is blank
+         */
+        public Builder classPath(String classPath) {
+            if (classPath != null && classPath.isBlank()) {
+                throw new IllegalArgumentException("a worker class path must list at least one jar or folder, got '"
+                        + classPath + "'");
+            }
+            this.classPath = classPath;
             return this;
         }
 

@@ -41,6 +41,9 @@ final class WorkerHandle {
     private volatile boolean dead;
     private volatile boolean retiring;
     private volatile Thread reader;
+    private final Thread stderrPump;
+    /** The end of what the worker wrote to its stderr, quoted when it fails to start. */
+    private final Tail stderrTail = new Tail(4096);
     private DataOutputStream out;
     /** The initializer this worker has been sent (0: none). Guarded by the owner. */
     long initKey;
@@ -55,8 +58,8 @@ final class WorkerHandle {
         this.process = process;
         this.owner = owner;
         this.name = "worker-" + process.pid();
-        pump(process.getInputStream(), () -> System.out, name + "-stdout");
-        pump(process.getErrorStream(), () -> System.err, name + "-stderr");
+        pump(process.getInputStream(), () -> System.out, name + "-stdout", null);
+        this.stderrPump = pump(process.getErrorStream(), () -> System.err, name + "-stderr", stderrTail);
         process.onExit().thenRunAsync(this::exited, WorkerPool.EVENTS);
     }
 
@@ -260,7 +263,20 @@ final class WorkerHandle {
         }
     }
 
-    private static void pump(InputStream from, Supplier<PrintStream> to, String threadName) {
+    /**
+     * The last lines the worker wrote to its stderr (up to 4 KiB), once it has exited or after waiting up to
+     * {@code waitMillis} for its stderr to end.
+     */
+    String stderrTail(long waitMillis) {
+        try {
+            stderrPump.join(waitMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return stderrTail.text();
+    }
+
+    private static Thread pump(InputStream from, Supplier<PrintStream> to, String threadName, Tail tail) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[8192];
             try (InputStream in = new BufferedInputStream(from)) {
@@ -269,6 +285,9 @@ final class WorkerHandle {
                     PrintStream target = to.get();
                     target.write(buf, 0, n);
                     target.flush();
+                    if (tail != null) {
+                        tail.add(buf, n);
+                    }
                 }
             } catch (IOException e) {
                 // the worker is gone
@@ -276,6 +295,29 @@ final class WorkerHandle {
         }, threadName);
         t.setDaemon(true);
         t.start();
+        return t;
+    }
+
+    /** The last bytes written to a stream, up to a limit. */
+    private static final class Tail {
+        private final byte[] bytes;
+        private int length;
+
+        Tail(int capacity) {
+            bytes = new byte[capacity];
+        }
+
+        synchronized void add(byte[] buf, int n) {
+            int keep = Math.min(length, bytes.length - Math.min(n, bytes.length));
+            System.arraycopy(bytes, length - keep, bytes, 0, keep);
+            int take = Math.min(n, bytes.length);
+            System.arraycopy(buf, n - take, bytes, keep, take);
+            length = keep + take;
+        }
+
+        synchronized String text() {
+            return new String(bytes, 0, length, java.nio.charset.StandardCharsets.UTF_8).strip();
+        }
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.joblib4j.process;
 
 import io.joblib4j.internal.process.Protocol;
 import io.joblib4j.internal.process.TempFolders;
-import io.joblib4j.internal.process.WorkerMain;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -56,6 +55,7 @@ final class WorkerPool {
     private ServerSocketChannel server;
     private ScheduledFuture<?> reaper;
     private boolean shut;
+    private WorkerClassPath classPath;
 
     WorkerPool(PoolConfig config) {
         this.config = config;
@@ -252,11 +252,22 @@ final class WorkerPool {
         return h;
     }
 
+    /** Where workers find their classes; found once, at the first worker's start. */
+    synchronized WorkerClassPath classPath() {
+        if (classPath == null) {
+            classPath = WorkerClassPath.resolve(config.classPath(), Thread.currentThread().getContextClassLoader());
+        }
+        return classPath;
+    }
+
     List<String> command(long token) {
+        WorkerClassPath cp = classPath();
         List<String> cmd = new ArrayList<>();
         cmd.add(javaCommand());
-        cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.add("--sun-misc-unsafe-memory-access=allow"); // Apache Fory, used by dump/load, in tasks
+        cmd.add("--enable-native-access=" + cp.nativeAccess()); // zstd-jni and lz4 load native code
+        // Apache Fory (dump/load in tasks) reaches MethodHandles.Lookup through this instead of sun.misc.Unsafe
+        cmd.add("--add-opens=java.base/java.lang.invoke=" + cp.foryModule());
+        cmd.add("--sun-misc-unsafe-memory-access=allow"); // libraries that tasks use
         cmd.add("-XX:+ExitOnOutOfMemoryError");
         cmd.add("-XX:-UsePerfData");
         if (config.jvmOptions().stream().noneMatch(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"))) {
@@ -264,9 +275,8 @@ final class WorkerPool {
         }
         cmd.addAll(config.jvmOptions());
         cmd.add("-Djoblib4j.worker=true");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(WorkerMain.class.getName());
+        cmd.addAll(cp.options());
+        cmd.addAll(cp.main());
         cmd.add(socket.toString());
         cmd.add(Long.toString(token));
         cmd.add(Long.toString(ProcessHandle.current().pid()));

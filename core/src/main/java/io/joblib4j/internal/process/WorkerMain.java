@@ -33,6 +33,13 @@ public final class WorkerMain {
     /** Tasks taking at least this long on average have their values sent one by one (the send costs under 10%). */
     private static final long PER_TASK_FLUSH_NANOS = 50_000L;
     private static final long GC_INTERVAL_NANOS = 1_000_000_000L;
+    /** Exit codes of a worker that stops before the parent has accepted it; each comes with a line on stderr. */
+    static final int EXIT_USAGE = 2;
+    static final int EXIT_PARENT_GONE = 3;
+    static final int EXIT_STDIN_CLOSED = 4;
+    static final int EXIT_REFUSED = 5;
+    /** Set once the parent has sent a first frame: from then on, the parent's end is a normal exit. */
+    private static volatile boolean accepted;
 
     private final DataInputStream in;
     private final DataOutputStream out;
@@ -53,14 +60,26 @@ public final class WorkerMain {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 4) {
-            System.err.println("usage: WorkerMain <socket> <token> <parent-pid> <heap-growth-limit-bytes>");
-            System.exit(2);
+            System.err.println("joblib4j worker: expected the arguments <socket> <token> <parent-pid>"
+                    + " <heap-growth-limit-bytes>, got " + java.util.Arrays.toString(args));
+            System.exit(EXIT_USAGE);
         }
-        long token = Long.parseLong(args[1]);
-        long parentPid = Long.parseLong(args[2]);
+        long token;
+        long parentPid;
+        long heapGrowthLimit;
+        try {
+            token = Long.parseLong(args[1]);
+            parentPid = Long.parseLong(args[2]);
+            heapGrowthLimit = Long.parseLong(args[3]);
+        } catch (NumberFormatException e) {
+            System.err.println("joblib4j worker: the token, parent pid and heap growth limit must be numbers, got "
+                    + java.util.Arrays.toString(args));
+            System.exit(EXIT_USAGE);
+            return;
+        }
         watchParent(parentPid);
         SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(args[0]));
-        WorkerMain worker = new WorkerMain(channel, Long.parseLong(args[3]));
+        WorkerMain worker = new WorkerMain(channel, heapGrowthLimit);
         worker.out.writeByte(Protocol.HELLO);
         worker.out.writeLong(token);
         worker.out.writeLong(ProcessHandle.current().pid());
@@ -71,8 +90,16 @@ public final class WorkerMain {
         System.exit(code);
     }
 
-    /** Exits as soon as the parent is gone: stdin closes when the parent dies, whatever killed it. */
+    /**
+     * Exits as soon as the parent is gone: stdin closes when the parent dies, whatever killed it. Before the parent has
+     * accepted this worker, the exit is explained on stderr with a code of its own: a parent still alive then (the
+     * pid not visible from here, as in another PID namespace, or its stdin closed by something else) sees why.
+     */
     private static void watchParent(long parentPid) {
+        ProcessHandle.of(parentPid).ifPresentOrElse(
+                h -> h.onExit().thenRun(() -> stop(EXIT_PARENT_GONE, "the parent process " + parentPid + " exited")),
+                () -> stop(EXIT_PARENT_GONE, "the parent process " + parentPid + " is not running or not visible"
+                        + " from this process (another PID namespace?)"));
         Thread stdin = new Thread(() -> {
             InputStream s = System.in;
             byte[] buf = new byte[64];
@@ -83,13 +110,21 @@ public final class WorkerMain {
             } catch (IOException e) {
                 // closed: same as end of file
             }
-            Runtime.getRuntime().halt(0);
+            stop(EXIT_STDIN_CLOSED, "its stdin, a pipe from the parent process " + parentPid + ", was closed");
         }, "joblib4j-parent-watch");
         stdin.setDaemon(true);
         stdin.start();
-        ProcessHandle.of(parentPid).ifPresentOrElse(
-                h -> h.onExit().thenRun(() -> Runtime.getRuntime().halt(0)),
-                () -> Runtime.getRuntime().halt(0));
+    }
+
+    /** Halts: at once with 0 once accepted (the parent is gone), else with {@code code} after saying why. */
+    private static void stop(int code, String why) {
+        if (accepted) {
+            Runtime.getRuntime().halt(0);
+        }
+        System.err.println("joblib4j worker " + ProcessHandle.current().pid() + ": exiting before the parent accepted"
+                + " it: " + why);
+        System.err.flush();
+        Runtime.getRuntime().halt(code);
     }
 
     private int loop() throws IOException {
@@ -97,9 +132,17 @@ public final class WorkerMain {
             byte type;
             try {
                 type = in.readByte();
-            } catch (EOFException e) {
-                return 0;
+            } catch (IOException e) {
+                if (!accepted) {
+                    stop(EXIT_REFUSED, "the parent closed the channel without sending anything (it did not know this"
+                            + " worker's token, or it is shutting down): " + e);
+                }
+                if (e instanceof EOFException) {
+                    return 0;
+                }
+                throw e;
             }
+            accepted = true;
             switch (type) {
                 case Protocol.RUN -> {
                     if (run()) {
