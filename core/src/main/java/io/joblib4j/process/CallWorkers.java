@@ -168,6 +168,12 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
         try {
             return new Job(batch, listener, Codec.encode(message(batch, batch.size()), arrays), null);
         } catch (Exception whole) {
+            IOException writeFailure = sharedArrayWriteFailure(whole);
+            if (writeFailure != null) {
+                // not the task's fault: the temp folder cannot take its arrays (full, read-only...)
+                listener.done(BatchResult.failure(batch, List.of(), writeFailure, null, 0));
+                return null;
+            }
             int bad = 0;
             Exception cause = whole;
             for (; bad < batch.size(); bad++) {
@@ -193,6 +199,16 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
                 return null;
             }
         }
+    }
+
+    /** The failure to write a shared array behind {@code e}, as the I/O error it is, or null if there is none. */
+    private static IOException sharedArrayWriteFailure(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof SharedArrays.WriteFailure w) {
+                return new IOException(w.getMessage(), w.getCause());
+            }
+        }
+        return null;
     }
 
     /** The batch as it travels: its first {@code count} tasks, with a configuration fit for another JVM. */
@@ -339,7 +355,14 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
                 job.cancelTimer();
             }
             if (mine && !closed) {
-                if (!worker.wasReady() && job == null) {
+                // A worker that exits by itself before it connects cannot start (JVM options, class path): the call's
+                // batches fail with that error. One killed by a signal before it connected crashed like any other:
+                // it is replaced, and a queued batch fails with WorkerLost in its place, so retries count it.
+                boolean killedStarting = !worker.wasReady() && job == null && status.startsWith("SIG");
+                if (killedStarting) {
+                    job = queue.poll();
+                }
+                if (!worker.wasReady() && job == null && !killedStarting) {
                     if (startupError == null) {
                         startupError = new IllegalStateException("a worker JVM exited with " + status
                                 + " before it connected; check the JVM options and the class path (its stderr is"
@@ -433,9 +456,10 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
             if (closed) {
                 return;
             }
+            startupError = null; // a failed start is the call's failure; the next call starts workers again
             finished = arrays;
             finishedCall = callId;
-            if (!finished.sharedAny()) {
+            if (!finished.sharedAny() && finished.folder() == null) {
                 return;
             }
             toldToForget = new ArrayList<>(used);

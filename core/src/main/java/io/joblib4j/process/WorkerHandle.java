@@ -41,6 +41,7 @@ final class WorkerHandle {
     private volatile boolean dead;
     private volatile boolean retiring;
     private volatile Thread reader;
+    private volatile SocketChannel channel;
     private DataOutputStream out;
     /** The initializer this worker has been sent (0: none). Guarded by the owner. */
     long initKey;
@@ -98,6 +99,11 @@ final class WorkerHandle {
 
     /** The channel connected: start reading frames and announce the worker ready. */
     void connected(SocketChannel channel, DataInputStream in) {
+        this.channel = channel;
+        if (dead) {
+            closeChannel(); // the process ended while its hello was on its way
+            return;
+        }
         this.out = new DataOutputStream(new BufferedOutputStream(Protocol.output(channel), 1 << 16));
         Thread t = new Thread(() -> read(in), name + "-reader");
         t.setDaemon(true);
@@ -252,11 +258,24 @@ final class WorkerHandle {
             }
         }
         dead = true;
+        closeChannel();
         String status = ExitStatus.describe(process.exitValue());
         pool.removed(this);
         Owner o = owner;
         if (o != null) {
             o.exited(this, status);
+        }
+    }
+
+    /** Closes the channel (its socket's file descriptor), however the worker ended. */
+    private void closeChannel() {
+        SocketChannel ch = channel;
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                // closed anyway
+            }
         }
     }
 
