@@ -313,6 +313,9 @@ public final class Compression {
 
     /** Wraps {@code out} in this codec's compressing stream; closing the result finishes the stream and closes out. */
     public OutputStream compress(OutputStream out) throws IOException {
+        if (codec == Codec.LZ4 || codec == Codec.ZSTD) {
+            io.joblib4j.internal.NativeLibraries.prepare(); // no copy of the native library left in /tmp
+        }
         return switch (codec) {
             case NONE -> out;
             case ZLIB -> new DeflaterOutputStream(out, new Deflater(level), 1 << 16) {
@@ -343,6 +346,9 @@ public final class Compression {
      * (256 MiB) so a corrupt header cannot exhaust the heap.
      */
     public static InputStream decompress(Codec codec, InputStream in) throws IOException {
+        if (codec == Codec.LZ4 || codec == Codec.ZSTD) {
+            io.joblib4j.internal.NativeLibraries.prepare();
+        }
         return switch (codec) {
             case NONE -> in;
             case ZLIB -> new InflaterInputStream(in, new Inflater(), 1 << 16);

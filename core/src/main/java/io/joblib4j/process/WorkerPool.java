@@ -1,5 +1,6 @@
 package io.joblib4j.process;
 
+import io.joblib4j.internal.NativeLibraries;
 import io.joblib4j.internal.process.Protocol;
 import io.joblib4j.internal.process.TempFolders;
 import io.joblib4j.internal.process.WorkerMain;
@@ -55,6 +56,10 @@ final class WorkerPool {
     private Path socket;
     private ServerSocketChannel server;
     private ScheduledFuture<?> reaper;
+    /** The cached native codec libraries handed to workers, found while the first worker starts. */
+    private java.util.concurrent.CompletableFuture<String> nativeLibs;
+    /** Stops the workers and removes the folder when this JVM exits (Ctrl-C, SIGTERM, System.exit). */
+    private volatile Thread exitHook;
     private boolean shut;
 
     WorkerPool(PoolConfig config) {
@@ -159,6 +164,14 @@ final class WorkerPool {
         if (dir != null) {
             TempFolders.delete(dir);
         }
+        Thread hook = exitHook;
+        if (hook != null && Thread.currentThread() != hook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is exiting: the hook runs anyway, and finds the pool shut
+            }
+        }
     }
 
     synchronized boolean isShut() {
@@ -177,6 +190,13 @@ final class WorkerPool {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the channel for worker processes in " + dir + ": " + e, e);
         }
+        exitHook = new Thread(this::shutdown, "joblib4j-process-pool-exit");
+        try {
+            Runtime.getRuntime().addShutdownHook(exitHook);
+        } catch (IllegalStateException e) {
+            exitHook = null; // already exiting
+        }
+        nativeLibs = java.util.concurrent.CompletableFuture.supplyAsync(NativeLibraries::forWorkers, EVENTS);
         Thread acceptor = new Thread(this::accept, "joblib4j-process-acceptor");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -239,6 +259,10 @@ final class WorkerPool {
         List<String> command = command(token);
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(config.environment());
+        String libs = nativeLibs.completeOnTimeout("", 2, TimeUnit.SECONDS).join();
+        if (!libs.isEmpty() && !config.environment().containsKey(NativeLibraries.ENV)) {
+            pb.environment().put(NativeLibraries.ENV, libs); // no copy of them left in /tmp when a worker is killed
+        }
         pb.redirectInput(ProcessBuilder.Redirect.PIPE);
         Process process;
         try {

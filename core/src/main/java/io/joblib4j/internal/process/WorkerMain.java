@@ -59,6 +59,8 @@ public final class WorkerMain {
         long token = Long.parseLong(args[1]);
         long parentPid = Long.parseLong(args[2]);
         watchParent(parentPid);
+        // native codecs load from the per-user cache, so a killed worker leaves no copy of them in /tmp
+        io.joblib4j.internal.NativeLibraries.prepareFromParent();
         SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(args[0]));
         WorkerMain worker = new WorkerMain(channel, Long.parseLong(args[3]));
         worker.out.writeByte(Protocol.HELLO);
