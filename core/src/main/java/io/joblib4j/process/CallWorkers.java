@@ -137,14 +137,19 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
         if (job == null) {
             return;
         }
+        List<Job> failed = new ArrayList<>();
+        RuntimeException error = null;
         synchronized (this) {
             if (closed) {
                 return;
             }
             queue.add(job);
-            while (workers.size() < spec.nJobs()) {
-                workers.add(pool.acquire(this)); // workers released while idle come back, warm, from the pool
+            while (workers.size() < spec.nJobs() && error == null) {
+                error = lease(failed); // workers released while idle come back, warm, from the pool
             }
+        }
+        for (Job j : failed) {
+            j.report(BatchResult.failure(j.batch, List.of(), error, null, 0));
         }
         dispatch();
     }
@@ -198,6 +203,24 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
                 listener.done(BatchResult.failure(batch, List.of(), failure, null, 0));
                 return null;
             }
+        }
+    }
+
+    /**
+     * Leases one more worker; if none can be had (the pool is shut down, no process can be started) and no worker is
+     * left, the queued jobs are removed into {@code failed} and the error is returned, so that they fail instead of
+     * waiting for a worker that never comes. Called holding this object's lock.
+     */
+    private RuntimeException lease(List<Job> failed) {
+        try {
+            workers.add(pool.acquire(this));
+            return null;
+        } catch (RuntimeException e) {
+            if (workers.isEmpty()) {
+                failed.addAll(queue);
+                queue.clear();
+            }
+            return e;
         }
     }
 
@@ -308,6 +331,8 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
     public void done(WorkerHandle worker, long jobId, List<Object> values, Throwable failure, boolean retire, long nanos) {
         Job job;
         BatchResult result;
+        List<Job> failedJobs = new ArrayList<>();
+        RuntimeException leaseError = null;
         synchronized (this) {
             job = running.get(worker);
             if (job == null || job.id != jobId) {
@@ -324,7 +349,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
                 worker.retire();
             }
             if (worker.isRetiring() && workers.remove(worker) && !closed) {
-                workers.add(pool.acquire(this));
+                leaseError = lease(failedJobs);
             }
             List<Object> got = new ArrayList<>(job.received);
             if (failure != null) {
@@ -340,6 +365,9 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
             releaseIfIdle();
         }
         job.report(result);
+        for (Job j : failedJobs) {
+            j.report(BatchResult.failure(j.batch, List.of(), leaseError, null, 0));
+        }
         dispatch();
     }
 
@@ -372,7 +400,8 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
                     failed = new ArrayList<>(queue);
                     queue.clear();
                 } else {
-                    workers.add(pool.acquire(this)); // the replacement starts now, so the pool stays warm
+                    failed = new ArrayList<>();
+                    error = lease(failed); // the replacement starts now, so the pool stays warm
                 }
             }
             releaseIfIdle();

@@ -62,7 +62,7 @@ class ChaosTest {
             for (int trial = 0; trial < TRIALS; trial++) {
                 boolean retries = trial % 2 == 1;
                 Parallel p = retries ? retrying : plain;
-                long delayMillis = random.nextInt(700);
+                long delayMillis = random.nextInt(350);
                 long[] killedAt = {0};
                 long[] victimPid = {0};
                 CompletableFuture<List<Integer>> call = CompletableFuture.supplyAsync(
