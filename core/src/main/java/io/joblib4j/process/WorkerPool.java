@@ -56,14 +56,32 @@ final class WorkerPool {
     private Path socket;
     private ServerSocketChannel server;
     private ScheduledFuture<?> reaper;
-    /** The cached native codec libraries handed to workers, found while the first worker starts. */
-    private java.util.concurrent.CompletableFuture<String> nativeLibs;
+    /**
+     * The cached native codec libraries handed to workers ({@link NativeLibraries#forWorkers()}), looked up once per
+     * JVM in the background from the first pool's creation on. Workers started before it is known (the first
+     * ~100 ms) unpack the libraries as the libraries do by default; spawning never waits for it.
+     */
+    private static volatile java.util.concurrent.CompletableFuture<String> nativeLibs;
     /** Stops the workers and removes the folder when this JVM exits (Ctrl-C, SIGTERM, System.exit). */
     private volatile Thread exitHook;
     private boolean shut;
 
     WorkerPool(PoolConfig config) {
         this.config = config;
+        if (nativeLibs == null) {
+            synchronized (WorkerPool.class) {
+                if (nativeLibs == null) {
+                    nativeLibs = java.util.concurrent.CompletableFuture.supplyAsync(NativeLibraries::forWorkers, EVENTS)
+                            .exceptionally(e -> "");
+                }
+            }
+        }
+    }
+
+    /** True once the cached native libraries for workers are known (or known to be unavailable). */
+    static boolean nativeLibsKnown() {
+        java.util.concurrent.CompletableFuture<String> f = nativeLibs;
+        return f != null && f.isDone();
     }
 
     PoolConfig config() {
@@ -196,7 +214,6 @@ final class WorkerPool {
         } catch (IllegalStateException e) {
             exitHook = null; // already exiting
         }
-        nativeLibs = java.util.concurrent.CompletableFuture.supplyAsync(NativeLibraries::forWorkers, EVENTS);
         Thread acceptor = new Thread(this::accept, "joblib4j-process-acceptor");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -259,7 +276,7 @@ final class WorkerPool {
         List<String> command = command(token);
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(config.environment());
-        String libs = nativeLibs.completeOnTimeout("", 2, TimeUnit.SECONDS).join();
+        String libs = nativeLibs.getNow("");
         if (!libs.isEmpty() && !config.environment().containsKey(NativeLibraries.ENV)) {
             pb.environment().put(NativeLibraries.ENV, libs); // no copy of them left in /tmp when a worker is killed
         }

@@ -56,6 +56,7 @@ class ChaosTest {
         int completed = 0;
         int crashed = 0;
         ProcessPool pool = ProcessPool.builder().workers(2).jvmOptions("-Djava.io.tmpdir=" + tmp).build();
+        NativeLibraryLeakTest.awaitNativeLibsKnown(); // see there
         try (StallWatchdog dog = new StallWatchdog("chaos", Duration.ofSeconds(60), pool::workerPids);
              Parallel plain = Parallel.builder().nJobs(2).backend(pool.backend()).build();
              Parallel retrying = Parallel.builder().nJobs(2).retries(3).backend(pool.backend()).build()) {
