@@ -508,6 +508,9 @@ public final class Compression {
 
     /** Wraps {@code out} in this codec's compressing stream; closing the result finishes the stream and closes out. */
     public OutputStream compress(OutputStream out) throws IOException {
+        if (codec == Codec.LZ4 || codec == Codec.ZSTD) {
+            io.joblib4j.internal.NativeLibraries.prepare(); // no copy of the native library left in /tmp
+        }
         return switch (codec) {
             case NONE -> out;
             case ZLIB -> new DeflaterOutputStream(out, new Deflater(level), 1 << 16) {
@@ -551,6 +554,9 @@ public final class Compression {
                     + "with " + hex(head) + ", the magic of no registered codec (registered: "
                     + REGISTERED.stream().map(r -> r.name + " " + hex(r.custom.magic())).toList() + ")"));
             return c.custom.decompress(marked);
+        }
+        if (codec == Codec.LZ4 || codec == Codec.ZSTD) {
+            io.joblib4j.internal.NativeLibraries.prepare();
         }
         return switch (codec) {
             case NONE -> in;

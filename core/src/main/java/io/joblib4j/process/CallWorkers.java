@@ -137,14 +137,19 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
         if (job == null) {
             return;
         }
+        List<Job> failed = new ArrayList<>();
+        RuntimeException error = null;
         synchronized (this) {
             if (closed) {
                 return;
             }
             queue.add(job);
-            while (workers.size() < spec.nJobs()) {
-                workers.add(pool.acquire(this)); // workers released while idle come back, warm, from the pool
+            while (workers.size() < spec.nJobs() && error == null) {
+                error = lease(failed); // workers released while idle come back, warm, from the pool
             }
+        }
+        for (Job j : failed) {
+            j.report(BatchResult.failure(j.batch, List.of(), error, null, 0));
         }
         dispatch();
     }
@@ -168,6 +173,12 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
         try {
             return new Job(batch, listener, Codec.encode(message(batch, batch.size()), arrays), null);
         } catch (Exception whole) {
+            IOException writeFailure = sharedArrayWriteFailure(whole);
+            if (writeFailure != null) {
+                // not the task's fault: the temp folder cannot take its arrays (full, read-only...)
+                listener.done(BatchResult.failure(batch, List.of(), writeFailure, null, 0));
+                return null;
+            }
             int bad = 0;
             Exception cause = whole;
             for (; bad < batch.size(); bad++) {
@@ -193,6 +204,34 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
                 return null;
             }
         }
+    }
+
+    /**
+     * Leases one more worker; if none can be had (the pool is shut down, no process can be started) and no worker is
+     * left, the queued jobs are removed into {@code failed} and the error is returned, so that they fail instead of
+     * waiting for a worker that never comes. Called holding this object's lock.
+     */
+    private RuntimeException lease(List<Job> failed) {
+        try {
+            workers.add(pool.acquire(this));
+            return null;
+        } catch (RuntimeException e) {
+            if (workers.isEmpty()) {
+                failed.addAll(queue);
+                queue.clear();
+            }
+            return e;
+        }
+    }
+
+    /** The failure to write a shared array behind {@code e}, as the I/O error it is, or null if there is none. */
+    private static IOException sharedArrayWriteFailure(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof SharedArrays.WriteFailure w) {
+                return new IOException(w.getMessage(), w.getCause());
+            }
+        }
+        return null;
     }
 
     /** The batch as it travels: its first {@code count} tasks, with a configuration fit for another JVM. */
@@ -292,6 +331,8 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
     public void done(WorkerHandle worker, long jobId, List<Object> values, Throwable failure, boolean retire, long nanos) {
         Job job;
         BatchResult result;
+        List<Job> failedJobs = new ArrayList<>();
+        RuntimeException leaseError = null;
         synchronized (this) {
             job = running.get(worker);
             if (job == null || job.id != jobId) {
@@ -308,7 +349,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
                 worker.retire();
             }
             if (worker.isRetiring() && workers.remove(worker) && !closed) {
-                workers.add(pool.acquire(this));
+                leaseError = lease(failedJobs);
             }
             List<Object> got = new ArrayList<>(job.received);
             if (failure != null) {
@@ -324,6 +365,9 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
             releaseIfIdle();
         }
         job.report(result);
+        for (Job j : failedJobs) {
+            j.report(BatchResult.failure(j.batch, List.of(), leaseError, null, 0));
+        }
         dispatch();
     }
 
@@ -341,7 +385,14 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
                 job.cancelTimer();
             }
             if (mine && !closed) {
-                if (!worker.wasReady() && job == null) {
+                // A worker that exits by itself before it connects cannot start (JVM options, class path): the call's
+                // batches fail with that error. One killed by a signal before it connected crashed like any other:
+                // it is replaced, and a queued batch fails with WorkerLost in its place, so retries count it.
+                boolean killedStarting = !worker.wasReady() && job == null && status.startsWith("SIG");
+                if (killedStarting) {
+                    job = queue.poll();
+                }
+                if (!worker.wasReady() && job == null && !killedStarting) {
                     if (startupError == null) {
                         startupError = new IllegalStateException(startFailure(worker, status, stderr));
                     }
@@ -349,7 +400,8 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
                     failed = new ArrayList<>(queue);
                     queue.clear();
                 } else {
-                    workers.add(pool.acquire(this)); // the replacement starts now, so the pool stays warm
+                    failed = new ArrayList<>();
+                    error = lease(failed); // the replacement starts now, so the pool stays warm
                 }
             }
             releaseIfIdle();
@@ -458,9 +510,10 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
             if (closed) {
                 return;
             }
+            startupError = null; // a failed start is the call's failure; the next call starts workers again
             finished = arrays;
             finishedCall = callId;
-            if (!finished.sharedAny()) {
+            if (!finished.sharedAny() && finished.folder() == null) {
                 return;
             }
             toldToForget = new ArrayList<>(used);

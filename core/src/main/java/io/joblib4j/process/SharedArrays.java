@@ -9,6 +9,7 @@ import io.joblib4j.internal.process.SharedArrayRef;
 import io.joblib4j.internal.process.TempFolders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -57,10 +58,11 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
         }
         SharedArrayRef ref = written.get(obj);
         if (ref == null) {
+            Path file = newFile(bytes);
             try {
-                ref = ArrayFiles.write(obj, newFile(bytes));
+                ref = ArrayFiles.write(obj, file);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot write a shared array of " + bytes + " bytes to " + dir + ": " + e, e);
+                throw writeFailure(bytes, file, e);
             }
             written.put(obj, ref);
         }
@@ -89,8 +91,7 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
             try {
                 ArrayFiles.writeSegment(nd.segment(), file);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot write a shared array of " + nd.byteSize() + " bytes to " + dir
-                        + ": " + e, e);
+                throw writeFailure(nd.byteSize(), file, e);
             }
             ref = new SharedNdArrayRef(new NdArray.MappedRef(file.toString(), 0, nd.dtype(),
                     nd.order() == ByteOrder.BIG_ENDIAN, nd.shape(), mode), mode);
@@ -108,6 +109,33 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
             dir = TempFolders.create(base, "call");
         }
         return dir.resolve("array-" + (files++) + ".bin");
+    }
+
+    /** An array could not be written to the call's temp folder (full, read-only...): an I/O error, not the task's. */
+    static final class WriteFailure extends UncheckedIOException {
+        WriteFailure(String message, IOException cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The failure to write {@code file}, which is removed, naming the folder and the room left in it. */
+    private WriteFailure writeFailure(long bytes, Path file, IOException e) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // the folder goes when the call ends
+        }
+        String room;
+        try {
+            java.nio.file.FileStore store = Files.getFileStore(dir);
+            room = " (its file system, " + store + ", has " + store.getUsableSpace() + " of " + store.getTotalSpace()
+                    + " bytes free)";
+        } catch (IOException | RuntimeException ignored) {
+            room = "";
+        }
+        return new WriteFailure("cannot write a shared array of " + bytes + " bytes to the temp folder " + dir + room
+                + ": " + e.getMessage() + "; free some room there, or choose another folder (tempFolder,"
+                + " JOBLIB_TEMP_FOLDER) or a larger maxNbytes", e);
     }
 
     /** True if a reference to a file has been sent in place of an array. */

@@ -44,6 +44,7 @@ final class WorkerHandle {
     private final Thread stderrPump;
     /** The end of what the worker wrote to its stderr, quoted when it fails to start. */
     private final Tail stderrTail = new Tail(4096);
+    private volatile SocketChannel channel;
     private DataOutputStream out;
     /** The initializer this worker has been sent (0: none). Guarded by the owner. */
     long initKey;
@@ -101,6 +102,11 @@ final class WorkerHandle {
 
     /** The channel connected: start reading frames and announce the worker ready. */
     void connected(SocketChannel channel, DataInputStream in) {
+        this.channel = channel;
+        if (dead) {
+            closeChannel(); // the process ended while its hello was on its way
+            return;
+        }
         this.out = new DataOutputStream(new BufferedOutputStream(Protocol.output(channel), 1 << 16));
         Thread t = new Thread(() -> read(in), name + "-reader");
         t.setDaemon(true);
@@ -255,6 +261,7 @@ final class WorkerHandle {
             }
         }
         dead = true;
+        closeChannel();
         String status = ExitStatus.describe(process.exitValue());
         pool.removed(this);
         Owner o = owner;
@@ -274,6 +281,18 @@ final class WorkerHandle {
             Thread.currentThread().interrupt();
         }
         return stderrTail.text();
+    }
+
+    /** Closes the channel (its socket's file descriptor), however the worker ended. */
+    private void closeChannel() {
+        SocketChannel ch = channel;
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                // closed anyway
+            }
+        }
     }
 
     private static Thread pump(InputStream from, Supplier<PrintStream> to, String threadName, Tail tail) {

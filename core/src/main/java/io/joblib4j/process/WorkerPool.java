@@ -1,5 +1,6 @@
 package io.joblib4j.process;
 
+import io.joblib4j.internal.NativeLibraries;
 import io.joblib4j.internal.process.Protocol;
 import io.joblib4j.internal.process.TempFolders;
 import java.io.BufferedInputStream;
@@ -54,11 +55,33 @@ final class WorkerPool {
     private Path socket;
     private ServerSocketChannel server;
     private ScheduledFuture<?> reaper;
+    /**
+     * The cached native codec libraries handed to workers ({@link NativeLibraries#forWorkers()}), looked up once per
+     * JVM in the background from the first pool's creation on. Workers started before it is known (the first
+     * ~100 ms) unpack the libraries as the libraries do by default; spawning never waits for it.
+     */
+    private static volatile java.util.concurrent.CompletableFuture<String> nativeLibs;
+    /** Stops the workers and removes the folder when this JVM exits (Ctrl-C, SIGTERM, System.exit). */
+    private volatile Thread exitHook;
     private boolean shut;
     private WorkerClassPath classPath;
 
     WorkerPool(PoolConfig config) {
         this.config = config;
+        if (nativeLibs == null) {
+            synchronized (WorkerPool.class) {
+                if (nativeLibs == null) {
+                    nativeLibs = java.util.concurrent.CompletableFuture.supplyAsync(NativeLibraries::forWorkers, EVENTS)
+                            .exceptionally(e -> "");
+                }
+            }
+        }
+    }
+
+    /** True once the cached native libraries for workers are known (or known to be unavailable). */
+    static boolean nativeLibsKnown() {
+        java.util.concurrent.CompletableFuture<String> f = nativeLibs;
+        return f != null && f.isDone();
     }
 
     PoolConfig config() {
@@ -159,6 +182,14 @@ final class WorkerPool {
         if (dir != null) {
             TempFolders.delete(dir);
         }
+        Thread hook = exitHook;
+        if (hook != null && Thread.currentThread() != hook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is exiting: the hook runs anyway, and finds the pool shut
+            }
+        }
     }
 
     synchronized boolean isShut() {
@@ -176,6 +207,12 @@ final class WorkerPool {
             server.bind(UnixDomainSocketAddress.of(socket));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the channel for worker processes in " + dir + ": " + e, e);
+        }
+        exitHook = new Thread(this::shutdown, "joblib4j-process-pool-exit");
+        try {
+            Runtime.getRuntime().addShutdownHook(exitHook);
+        } catch (IllegalStateException e) {
+            exitHook = null; // already exiting
         }
         Thread acceptor = new Thread(this::accept, "joblib4j-process-acceptor");
         acceptor.setDaemon(true);
@@ -239,6 +276,10 @@ final class WorkerPool {
         List<String> command = command(token);
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(config.environment());
+        String libs = nativeLibs.getNow("");
+        if (!libs.isEmpty() && !config.environment().containsKey(NativeLibraries.ENV)) {
+            pb.environment().put(NativeLibraries.ENV, libs); // no copy of them left in /tmp when a worker is killed
+        }
         pb.redirectInput(ProcessBuilder.Redirect.PIPE);
         Process process;
         try {

@@ -53,7 +53,9 @@ class OrphanAndLeftoverTest {
     void create_collectsFoldersOfDeadProcesses_keepsLiveOnes(@TempDir Path base) throws Exception {
         Process dead = new ProcessBuilder("true").start();
         dead.waitFor();
-        Path leftover = Files.createDirectories(base.resolve("joblib4j-" + dead.pid() + "-call-abc"));
+        Path leftover = Files.createDirectories(base.resolve("joblib4j-" + dead.pid() + "-call-abc"),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         Files.writeString(leftover.resolve("array-0.bin"), "x");
         Path live = Files.createDirectories(base.resolve("joblib4j-" + ProcessHandle.current().parent().orElseThrow().pid() + "-call-def"));
         Path unrelated = Files.createDirectories(base.resolve("other-123"));

@@ -8,8 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.LinkOption;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -88,22 +97,139 @@ public final class TempFolders {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(perms))};
     }
 
-    /** Deletes the folders under {@code base} whose owning process no longer runs; returns how many. */
+    /**
+     * Deletes the folders under {@code base} whose owning process no longer runs; returns how many. Only folders
+     * owned by this JVM's user, with no permission for anyone else, are collected; links are never followed (every
+     * folder is opened without following links and its content deleted relative to that open folder), so what
+     * another user plants or swaps in under a shared base cannot make this delete anything outside it.
+     */
     public static int collectLeftovers(Path base) {
         int n = 0;
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(base, PREFIX + "*")) {
-            for (Path dir : dirs) {
-                long pid = ownerPid(dir.getFileName().toString());
-                if (pid > 0 && pid != ProcessHandle.current().pid()
-                        && ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true) && Files.isDirectory(dir)) {
-                    deleteQuietly(dir);
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(base)) {
+            if (!(dirs instanceof SecureDirectoryStream<Path> secure)) {
+                return 0; // without directory handles a folder can be swapped between check and use: leave it
+            }
+            UserPrincipal me = currentUser();
+            for (Path entry : secure) {
+                Path name = entry.getFileName();
+                String s = name.toString();
+                if (!s.startsWith(PREFIX)) {
+                    continue;
+                }
+                long pid = ownerPid(s);
+                if (pid <= 0 || pid == ProcessHandle.current().pid() || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                if (me != null && collectOne(secure, name, me)) {
                     n++;
                 }
             }
-        } catch (IOException | SecurityException e) {
+        } catch (IOException | SecurityException | java.nio.file.DirectoryIteratorException e) {
             // an unreadable base has nothing we may collect
         }
         return n;
+    }
+
+    /** Deletes the leftover {@code name} of {@code parent} if it is a folder of {@code me} open to no one else. */
+    private static boolean collectOne(SecureDirectoryStream<Path> parent, Path name, UserPrincipal me) {
+        if (!ownerOnlyFolderOf(parent.getFileAttributeView(name, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS), me)) {
+            return false;
+        }
+        try (SecureDirectoryStream<Path> dir = parent.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+            // the folder opened may not be the one checked: check the open one again
+            if (!ownerOnlyFolderOf(dir.getFileAttributeView(PosixFileAttributeView.class), me)) {
+                return false;
+            }
+            deleteContent(dir, 0);
+        } catch (IOException | SecurityException | java.nio.file.DirectoryIteratorException e) {
+            return false;
+        }
+        try {
+            parent.deleteDirectory(name);
+            return true;
+        } catch (IOException e) {
+            return false; // not empty (something was added meanwhile) or gone: the next start tries again
+        }
+    }
+
+    private static boolean ownerOnlyFolderOf(PosixFileAttributeView view, UserPrincipal me) {
+        if (view == null) {
+            return false;
+        }
+        try {
+            PosixFileAttributes a = view.readAttributes();
+            Set<PosixFilePermission> perms = a.permissions();
+            return a.isDirectory() && me.equals(a.owner()) && perms.stream().noneMatch(p -> p.name().startsWith("GROUP")
+                    || p.name().startsWith("OTHERS"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Deletes what {@code dir} holds, without following links: sub-folders are opened with NOFOLLOW_LINKS. */
+    private static void deleteContent(SecureDirectoryStream<Path> dir, int depth) throws IOException {
+        List<Path> names = new ArrayList<>();
+        for (Path entry : dir) {
+            names.add(entry.getFileName());
+        }
+        for (Path name : names) {
+            BasicFileAttributes a;
+            try {
+                a = dir.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
+            } catch (NoSuchFileException e) {
+                continue;
+            }
+            if (a.isDirectory() && depth < 64) {
+                try (SecureDirectoryStream<Path> sub = dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+                    deleteContent(sub, depth + 1);
+                } catch (NoSuchFileException e) {
+                    continue;
+                } catch (IOException e) {
+                    // swapped for something that is not a folder: unlink that below
+                }
+                try {
+                    dir.deleteDirectory(name);
+                } catch (NoSuchFileException e) {
+                    // gone
+                } catch (IOException e) {
+                    try {
+                        dir.deleteFile(name); // a link or file swapped in since: unlink it, never what it points to
+                    } catch (IOException ignored) {
+                        // best effort
+                    }
+                }
+            } else {
+                try {
+                    dir.deleteFile(name); // unlinkat: a link is removed, not followed
+                } catch (NoSuchFileException e) {
+                    // gone
+                } catch (IOException e) {
+                    try {
+                        dir.deleteDirectory(name);
+                    } catch (IOException ignored) {
+                        // best effort
+                    }
+                }
+            }
+        }
+    }
+
+    private static volatile UserPrincipal currentUser;
+
+    /** This JVM's user (its effective user, the owner of {@code /proc/self} on Linux), or null if unknown. */
+    private static UserPrincipal currentUser() {
+        UserPrincipal u = currentUser;
+        if (u == null) {
+            try {
+                Path self = Path.of("/proc/self");
+                u = Files.exists(self) ? Files.getOwner(self)
+                        : self.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(System.getProperty("user.name"));
+                currentUser = u;
+            } catch (IOException | UnsupportedOperationException | SecurityException e) {
+                return null;
+            }
+        }
+        return u;
     }
 
     private static long ownerPid(String name) {
@@ -126,6 +252,23 @@ public final class TempFolders {
     }
 
     private static void deleteQuietly(Path dir) {
+        Path parent = dir.toAbsolutePath().getParent();
+        if (parent != null) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent, p -> false)) {
+                if (ds instanceof SecureDirectoryStream<Path> secure) {
+                    Path name = dir.getFileName();
+                    try (SecureDirectoryStream<Path> d = secure.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+                        deleteContent(d, 0);
+                    }
+                    secure.deleteDirectory(name);
+                    return;
+                }
+            } catch (NoSuchFileException e) {
+                return; // already gone
+            } catch (IOException | SecurityException e) {
+                return; // best effort: the next start collects what is left
+            }
+        }
         try {
             Files.walkFileTree(dir, new SimpleFileVisitor<>() {
                 @Override

@@ -78,6 +78,8 @@ public final class WorkerMain {
             return;
         }
         watchParent(parentPid);
+        // native codecs load from the per-user cache, so a killed worker leaves no copy of them in /tmp
+        io.joblib4j.internal.NativeLibraries.prepareFromParent();
         SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(args[0]));
         WorkerMain worker = new WorkerMain(channel, heapGrowthLimit);
         worker.out.writeByte(Protocol.HELLO);
