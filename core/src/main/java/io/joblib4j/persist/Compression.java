@@ -99,6 +99,8 @@ public final class Compression {
     }
 
     private static final Compression NONE = new Compression(Codec.NONE, 0);
+    /** Decoder memory for LZMA and xz streams, in KiB: 64 MiB dictionary (preset 9) plus the decoder's tables. */
+    private static final int DICTIONARY_LIMIT_KIB = 72 * 1024;
 
     private final Codec codec;
     private final int level;
@@ -339,8 +341,9 @@ public final class Compression {
     }
 
     /**
-     * Wraps {@code in} in the decompressing stream of {@code codec}. Memory for LZMA/xz dictionaries is capped
-     * (256 MiB) so a corrupt header cannot exhaust the heap.
+     * Wraps {@code in} in the decompressing stream of {@code codec}. Memory for LZMA/xz dictionaries is capped at
+     * 72 MiB (the 64 MiB dictionary of the largest preset, 9, and the decoder's tables), so a corrupt header
+     * cannot make the decoder allocate more.
      */
     public static InputStream decompress(Codec codec, InputStream in) throws IOException {
         return switch (codec) {
@@ -348,8 +351,8 @@ public final class Compression {
             case ZLIB -> new InflaterInputStream(in, new Inflater(), 1 << 16);
             case GZIP -> new GZIPInputStream(in, 1 << 16);
             case BZ2 -> new BZip2CompressorInputStream(in, true);
-            case LZMA -> new LZMAInputStream(in, 256 * 1024);
-            case XZ -> new XZInputStream(in, 256 * 1024);
+            case LZMA -> new LZMAInputStream(in, DICTIONARY_LIMIT_KIB);
+            case XZ -> new XZInputStream(in, DICTIONARY_LIMIT_KIB);
             case LZ4 -> new LZ4FrameInputStream(in);
             case ZSTD -> new ZstdInputStreamNoFinalizer(in);
         };
