@@ -157,7 +157,7 @@ public final class Npy {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 4096)) {
             Header h = readHeader(in, file);
             long size = Files.size(file);
-            if (h.dataOffset() + h.dataBytes() > size) {
+            if (h.dataBytes() > size - h.dataOffset()) {
                 throw new PersistException("the shape " + java.util.Arrays.toString(h.shape()) + " of "
                         + h.descr() + " needs " + h.dataBytes() + " data bytes, the file has "
                         + (size - h.dataOffset()), file, h.dataOffset(), null);

@@ -99,6 +99,17 @@ class HostileFileTest {
                 .hasMessageContaining(f.toString());
     }
 
+    @Test
+    void npyMapAndReadHeader_shapeWhoseByteCountOverflowsWithTheOffset_isPersistException() throws Exception {
+        Path f = dir.resolve("overflow.npy");
+        byte[] head = npyHeader("<f8", "(1152921504606846975,)"); // 2^63 - 8 data bytes: offset + bytes overflows
+        Files.write(f, Arrays.copyOf(head, head.length + 48));
+        assertThatThrownBy(() -> Npy.map(f, MmapMode.READ_ONLY)).isInstanceOf(PersistException.class)
+                .hasMessageContaining(f.toString()).hasMessageContaining("at offset " + head.length);
+        assertThatThrownBy(() -> Npy.readHeader(f)).isInstanceOf(PersistException.class);
+        assertThatThrownBy(() -> Npy.load(f)).isInstanceOf(PersistException.class);
+    }
+
     /**
      * An uncompressed dump of one int8 NdArray whose table entry and header claim {@code claimed} bytes, with both
      * CRCs valid (the data itself stays a few bytes).
