@@ -185,6 +185,50 @@ class HostileFileTest {
         assertThat(back[9_999_999]).isEqualTo(noisy[9_999_999]);
     }
 
+    /**
+     * Every position of the object stream overwritten in turn with a varint of about 2^31 (a collection size,
+     * string length or array length claimed by a few bytes): each load succeeds or fails with a PersistException,
+     * after allocating little.
+     */
+    @Test
+    void load_objectStreamWithHugeCountAtEveryPosition_failsCheaply() throws Exception {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("list", new java.util.ArrayList<>(java.util.List.of(1, 2, 3)));
+        m.put("set", new java.util.HashSet<>(java.util.List.of("a", "b")));
+        m.put("text", "abcdef");
+        m.put("small", new long[] {1, 2});
+        m.put("map", new java.util.TreeMap<>(Map.of("k", 1.5)));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Joblib.dump(m, out, Compression.none());
+        byte[] base = out.toByteArray();
+        ByteBuffer hb = ByteBuffer.wrap(base).order(ByteOrder.LITTLE_ENDIAN);
+        int metaLength = (int) hb.getLong(16);
+        int graphLength = (int) hb.getLong(24);
+        int graphStart = DumpFormat.HEADER_SIZE + metaLength - graphLength;
+        byte[][] values = {{(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07},
+                           {(byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F},
+                           {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x04}};
+        int refused = 0;
+        for (int at = graphStart; at < DumpFormat.HEADER_SIZE + metaLength; at++) {
+            for (byte[] v : values) {
+                byte[] b = base.clone();
+                System.arraycopy(v, 0, b, at, Math.min(v.length, DumpFormat.HEADER_SIZE + metaLength - at));
+                ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+                bb.putInt(56, DumpFormat.crc(b, DumpFormat.HEADER_SIZE, metaLength));
+                bb.putInt(60, DumpFormat.crc(b, 0, 60));
+                long before = Allocations.ofCurrentThread();
+                try {
+                    Joblib.load(new ByteArrayInputStream(b));
+                } catch (PersistException e) {
+                    refused++;
+                }
+                long bytes = Allocations.ofCurrentThread() - before;
+                assertThat(bytes).as("position " + (at - graphStart) + " of the object stream").isLessThan(SMALL);
+            }
+        }
+        assertThat(refused).isPositive();
+    }
+
     @Test
     void expansionLimit_isGraceThenRatioCappedByMaxBytes() {
         LoadOptions d = LoadOptions.defaults();
