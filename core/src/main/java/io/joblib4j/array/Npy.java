@@ -182,12 +182,13 @@ public final class Npy {
         try (InputStream in = Files.newInputStream(file)) {
             Header h = readHeader(in, file);
             long size = Files.size(file);
-            if (h.dataBytes() > size - h.dataOffset()) {
-                throw new PersistException("the shape " + java.util.Arrays.toString(h.shape()) + " of " + h.descr()
-                        + " needs " + h.dataBytes() + " data bytes, the file has " + (size - h.dataOffset()),
-                        file, h.dataOffset(), null);
+            long available = Math.max(0, size - h.dataOffset());
+            if (h.dataBytes() > available) {
+                throw new PersistException("file ends after " + available + " of " + h.dataBytes() + " data bytes "
+                        + "(the shape " + java.util.Arrays.toString(h.shape()) + " of " + h.descr() + " needs "
+                        + h.dataBytes() + ")", file, h.dataOffset() + available, null);
             }
-            return loadData(in, h, file);
+            return loadData(in, h, file, true);
         }
     }
 
@@ -201,10 +202,11 @@ public final class Npy {
     }
 
     private static NdArray load(InputStream in, Path file) throws IOException {
-        return loadData(in, readHeader(in, file), file);
+        return loadData(in, readHeader(in, file), file, false);
     }
 
-    private static NdArray loadData(InputStream in, Header h, Path file) throws IOException {
+    /** @param fits whether the data is known to be there (checked against the file size): allocate it at once */
+    private static NdArray loadData(InputStream in, Header h, Path file, boolean fits) throws IOException {
         long bytes = h.dataBytes();
         long count = bytes / h.dtype().itemSize();
         if (count > Integer.MAX_VALUE - 16) {
@@ -213,7 +215,7 @@ public final class Npy {
         }
         boolean fortran = h.fortranOrder() && h.shape().length > 1;
         long[] stored = fortran ? reversed(h.shape()) : h.shape();
-        NdArray raw = readData(in, h.dtype(), stored, bytes, file, h.dataOffset());
+        NdArray raw = readData(in, h.dtype(), stored, bytes, file, h.dataOffset(), fits);
         if (h.order() != ByteOrder.nativeOrder() && h.dtype().itemSize() > 1) {
             NdArray swapped = NdArray.zeros(h.dtype(), stored);
             MemorySegment.copy(raw.segment(), h.dtype().layout(h.order()), 0, swapped.segment(),
@@ -224,13 +226,14 @@ public final class Npy {
     }
 
     /**
-     * Reads {@code bytes} bytes of data into a new array. Up to {@link #DIRECT_ALLOCATION} bytes the array is
-     * allocated at once; a larger one only when half of its bytes have arrived (they wait in chunks until then), so
+     * Reads {@code bytes} bytes of data into a new array. When the data is known to fit, or up to
+     * {@link #DIRECT_ALLOCATION} bytes, the array is allocated at once; a larger one only when half of its bytes
+     * have arrived (they wait in chunks until then), so
      * that memory grows with the data really read, never with what a header claims.
      */
-    private static NdArray readData(InputStream in, DType dtype, long[] shape, long bytes, Path file, long base)
-            throws IOException {
-        if (bytes <= DIRECT_ALLOCATION) {
+    private static NdArray readData(InputStream in, DType dtype, long[] shape, long bytes, Path file, long base,
+                                    boolean fits) throws IOException {
+        if (fits || bytes <= DIRECT_ALLOCATION) {
             NdArray raw = NdArray.zeros(dtype, shape);
             readFully(in, raw.segment(), file, base);
             return raw;
@@ -435,9 +438,10 @@ public final class Npy {
         }
         long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
         try {
+            // zeros skipped: strides and reordered (Fortran) shapes multiply the other dimensions too
             long n = parsed.dtype().itemSize();
             for (long d : shape) {
-                n = Math.multiplyExact(n, d);
+                n = Math.multiplyExact(n, Math.max(1, d));
             }
         } catch (ArithmeticException e) {
             throw new PersistException("shape " + shapeText + " overflows 64-bit byte counts", file, at, null);
@@ -589,7 +593,7 @@ public final class Npy {
                                 + "raise LoadOptions.maxExpansionRatio for trusted files)", null, h.dataOffset(),
                                 null);
                     }
-                    out.put(key, loadData(in, h, null));
+                    out.put(key, loadData(in, h, null, false));
                 } catch (PersistException ex) {
                     throw entryError(file, shown, ex);
                 } catch (IOException | RuntimeException ex) {

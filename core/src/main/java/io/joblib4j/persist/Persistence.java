@@ -297,7 +297,7 @@ public final class Persistence {
             DumpFormat.Header h = DumpFormat.decodeHeader(head, got, file, size);
             if (h.layout() != DumpFormat.LAYOUT) {
                 try (InputStream in = new BufferedInputStream(Channels.newInputStream(ch.position(0)), 1 << 16)) {
-                    return readStream(in, opts, file, -1);
+                    return readStream(in, opts, file, -1, true); // decodeHeader checked the length against the file
                 }
             }
             byte[] meta = new byte[(int) h.metaLength()];
@@ -349,7 +349,7 @@ public final class Persistence {
                 return readCompressed(codec.get(), buffered, opts, null, -1);
             }
         }
-        return readStream(buffered, opts, null, -1);
+        return readStream(buffered, opts, null, -1, false);
     }
 
     /**
@@ -360,7 +360,7 @@ public final class Persistence {
                                          long compressedSize) throws IOException {
         Counting source = new Counting(in);
         InputStream plain = new Expansion(decompress(codec, source, file), source, codec, opts, file);
-        return readStream(plain, opts, file, compressedSize);
+        return readStream(plain, opts, file, compressedSize, compressedSize >= 0);
     }
 
     /** Counts the compressed bytes a decompressor has taken. */
@@ -462,14 +462,16 @@ public final class Persistence {
     }
 
     /**
-     * Reads a dump from a stream (decompressed or raw). Arrays are allocated as their bytes arrive (see
-     * {@link Staged}), so a header claiming more than the stream holds costs little.
+     * Reads a dump from a stream (decompressed or raw).
      *
      * @param compressedSize the size of the compressed file, to check the header's total length against the
      *                       expansion limit before reading on, or -1
+     * @param sizeChecked    whether the header's total length was checked against the file or the expansion limit:
+     *                       arrays are then allocated at once, else as their bytes arrive (see {@link Staged}), so
+     *                       that a stream's header claiming more than the stream holds costs little
      */
-    private static Object readStream(InputStream in, LoadOptions opts, Path file, long compressedSize)
-            throws IOException {
+    private static Object readStream(InputStream in, LoadOptions opts, Path file, long compressedSize,
+                                     boolean sizeChecked) throws IOException {
         long pos = 0;
         try {
             byte[] head = in.readNBytes(DumpFormat.HEADER_SIZE);
@@ -506,7 +508,7 @@ public final class Persistence {
                     throw new PersistException("stream ends before array " + i, file, pos, null);
                 }
                 pos = e.offset();
-                Staged t = new Staged(e);
+                Staged t = new Staged(e, sizeChecked);
                 long size = e.byteLength();
                 int item = e.dtype().itemSize();
                 boolean shuffled = h.layout() == DumpFormat.LAYOUT_SHUFFLED && item > 1;
@@ -545,7 +547,7 @@ public final class Persistence {
     }
 
     /**
-     * A {@link Target} allocated only once its bytes arrive: up to {@link #DIRECT_ALLOCATION} bytes at once, a
+     * A {@link Target} allocated at once when its size was checked, else only once its bytes arrive: up to {@link #DIRECT_ALLOCATION} bytes at once, a
      * larger array when half of its bytes have been read (they wait in copies until then). Memory then grows with
      * the data a stream really holds, not with what its header claims.
      */
@@ -555,9 +557,9 @@ public final class Persistence {
         private final List<byte[]> chunks = new ArrayList<>();
         private Target target;
 
-        Staged(DumpFormat.Entry entry) {
+        Staged(DumpFormat.Entry entry, boolean atOnce) {
             this.entry = entry;
-            if (entry.byteLength() <= DIRECT_ALLOCATION) {
+            if (atOnce || entry.byteLength() <= DIRECT_ALLOCATION) {
                 target = target(entry);
             }
         }

@@ -70,7 +70,10 @@ class HostileFileTest {
 
     /** A .npy header (version 1.0) for {@code shape}, with no data. */
     static byte[] npyHeader(String descr, String shape) {
-        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+        return npyHeader("{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }");
+    }
+
+    static byte[] npyHeader(String dict) {
         int total = (10 + dict.length() + 1 + 63) / 64 * 64;
         byte[] b = new byte[total];
         byte[] magic = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
@@ -92,7 +95,7 @@ class HostileFileTest {
         Files.write(f, file);
         PersistException e = refusedCheaply(() -> Npy.load(f));
         assertThat(e.getMessage()).contains(f.toString()).contains("2147483000");
-        assertThat(e.offset()).isEqualTo(head.length);
+        assertThat(e.offset()).isEqualTo(128);
         PersistException s = refusedCheaply(() -> Npy.load(new ByteArrayInputStream(file)));
         assertThat(s.offset()).isGreaterThanOrEqualTo(head.length);
         assertThatThrownBy(() -> Npy.map(f, MmapMode.READ_ONLY)).isInstanceOf(PersistException.class)
@@ -105,9 +108,21 @@ class HostileFileTest {
         byte[] head = npyHeader("<f8", "(1152921504606846975,)"); // 2^63 - 8 data bytes: offset + bytes overflows
         Files.write(f, Arrays.copyOf(head, head.length + 48));
         assertThatThrownBy(() -> Npy.map(f, MmapMode.READ_ONLY)).isInstanceOf(PersistException.class)
-                .hasMessageContaining(f.toString()).hasMessageContaining("at offset " + head.length);
+                .hasMessageContaining(f.toString()).hasMessageContaining("at offset " + head.length + ":");
         assertThatThrownBy(() -> Npy.readHeader(f)).isInstanceOf(PersistException.class);
         assertThatThrownBy(() -> Npy.load(f)).isInstanceOf(PersistException.class);
+    }
+
+    @Test
+    void npyLoad_zeroSizedShapeWhoseOtherDimensionsOverflow_isPersistException() throws Exception {
+        for (String fortran : new String[] {"False", "True"}) {
+            String dict = "{'descr': '<f8', 'fortran_order': " + fortran + ", 'shape': (3, 0, 3000000000, 4294967297), }";
+            byte[] head = npyHeader(dict);
+            Path f = dir.resolve("zero-" + fortran + ".npy");
+            Files.write(f, head);
+            assertThatThrownBy(() -> Npy.load(f)).as(fortran).isInstanceOf(PersistException.class)
+                    .hasMessageContaining(f.toString()).hasMessageContaining("overflows");
+        }
     }
 
     /**
