@@ -52,6 +52,13 @@ class HostileEntryTest {
         return out.toByteArray();
     }
 
+    /** Heap bytes allocated by this thread so far ({@code com.sun.management.ThreadMXBean}, by reflection). */
+    static long allocatedByThisThread() throws ReflectiveOperationException {
+        Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
+        return (long) Class.forName("com.sun.management.ThreadMXBean").getMethod("getThreadAllocatedBytes", long.class)
+                .invoke(bean, Thread.currentThread().threadId());
+    }
+
     @Test
     void cachedEntryClaimingHugeArray_isTreatedAsCorruptAndRecomputed() throws Exception {
         CALLS.set(0);
@@ -68,6 +75,7 @@ class HostileEntryTest {
         Files.write(out, hostile);
         String[] err = new String[1];
         Throwable[] thrown = new Throwable[1];
+        long before = allocatedByThisThread();
         err[0] = MemoryTest.captureErr(() -> {
             try {
                 assertThat(f.apply(1000)).hasSize(1000);
@@ -75,7 +83,10 @@ class HostileEntryTest {
                 thrown[0] = e;
             }
         });
+        long allocated = allocatedByThisThread() - before;
         assertThat(thrown[0]).as("an Error escaped the cache").isNull();
+        // on a -Xmx512m JVM, allocating what the entry claims would be an OutOfMemoryError escaping the cache
+        assertThat(allocated).as("bytes allocated by the lookup and the recomputation").isLessThan(100L << 20);
         assertThat(CALLS.get()).isEqualTo(2);
         assertThat(err[0]).contains("Cannot load the cached result").contains(out.toString()).contains("corrupt")
                 .contains("at offset 40");

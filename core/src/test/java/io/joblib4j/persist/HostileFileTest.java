@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
@@ -242,6 +243,74 @@ class HostileFileTest {
             }
         }
         assertThat(refused).isPositive();
+    }
+
+    /** Loads each file named in {@code args} and prints one line per file: its outcome and the milliseconds taken. */
+    public static final class Child {
+        public static void main(String[] args) {
+            boolean allRefused = true;
+            for (String a : args) {
+                Path f = Path.of(a);
+                long t0 = System.nanoTime();
+                String outcome;
+                try {
+                    if (a.endsWith(".npy")) {
+                        Npy.load(f);
+                    } else if (a.endsWith(".npz")) {
+                        Npy.loadNpz(f);
+                    } else {
+                        Joblib.load(f);
+                    }
+                    outcome = "LOADED";
+                    allRefused = false;
+                } catch (PersistException e) {
+                    outcome = e.getMessage().contains(a) ? "PersistException" : "PersistException-without-file";
+                    allRefused &= outcome.equals("PersistException");
+                } catch (Throwable t) {
+                    outcome = t.getClass().getName();
+                    allRefused = false;
+                }
+                System.out.println(outcome + " " + (System.nanoTime() - t0) / 1_000_000 + " ms " + f.getFileName());
+            }
+            System.exit(allRefused ? 0 : 1);
+        }
+    }
+
+    /** The attacks of the issue, each in a fresh JVM of 512 MB heap: a PersistException, quickly, no Error. */
+    @Test
+    void hostileFiles_inA512MegabyteJvm_areRefusedWithPersistException() throws Exception {
+        List<String> files = new java.util.ArrayList<>();
+        Path npy = dir.resolve("claims-2g.npy");
+        Files.write(npy, Arrays.copyOf(npyHeader("|i1", "(2147483000,)"), 128));
+        files.add(npy.toString());
+        for (long claimed : new long[] {3_000_000_000L, 400_000_000L}) {
+            Path zst = dir.resolve("claims-" + claimed + ".zst");
+            Files.write(zst, compress(Compression.zstd(), dumpClaiming(dir.resolve("scratch"), claimed)));
+            files.add(zst.toString());
+        }
+        Path bomb = dir.resolve("bomb.npz");
+        writeBomb(bomb, "x.npy", "(600000000,)", 600_000_000L);
+        files.add(bomb.toString());
+        Path lying = dir.resolve("short.npz");
+        writeBomb(lying, "x.npy", "(2147483000,)", 10);
+        files.add(lying.toString());
+        Path zeros = dir.resolve("zeros.zst");
+        Joblib.dump(NdArray.zeros(DType.INT8, 400L << 20), zeros, Compression.zstd());
+        files.add(zeros.toString());
+        List<String> cmd = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Child.class.getName()));
+        cmd.addAll(files);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as(output).isTrue();
+        System.out.println("[512m child]\n" + output);
+        assertThat(p.exitValue()).as(output).isZero();
+        for (String line : output.lines().filter(l -> l.contains(" ms ")).toList()) {
+            long ms = Long.parseLong(line.split(" ")[1]);
+            assertThat(ms).as(line).isLessThan(10_000); // about a second is the aim; generous on a loaded machine
+        }
     }
 
     @Test
