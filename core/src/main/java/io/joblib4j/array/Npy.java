@@ -1,5 +1,6 @@
 package io.joblib4j.array;
 
+import io.joblib4j.persist.LoadOptions;
 import io.joblib4j.persist.MmapMode;
 import io.joblib4j.persist.PersistException;
 import java.io.BufferedInputStream;
@@ -39,6 +40,8 @@ public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     private static final int MAX_HEADER = 1 << 20;
     private static final int CHUNK = 1 << 20;
+    /** Arrays up to this many bytes are allocated before their data is read; larger ones as it arrives. */
+    private static final long DIRECT_ALLOCATION = 16L << 20;
 
     private Npy() {}
 
@@ -154,7 +157,7 @@ public final class Npy {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 4096)) {
             Header h = readHeader(in, file);
             long size = Files.size(file);
-            if (h.dataOffset() + h.dataBytes() > size) {
+            if (h.dataBytes() > size - h.dataOffset()) {
                 throw new PersistException("the shape " + java.util.Arrays.toString(h.shape()) + " of "
                         + h.descr() + " needs " + h.dataBytes() + " data bytes, the file has "
                         + (size - h.dataOffset()), file, h.dataOffset(), null);
@@ -171,20 +174,39 @@ public final class Npy {
         return readHeader(in, null);
     }
 
-    /** Reads a whole {@code .npy} file onto the heap, in native byte order. */
+    /**
+     * Reads a whole {@code .npy} file onto the heap, in native byte order. The shape is checked against the file's
+     * size before anything is allocated, so a small file claiming a huge array fails at once.
+     */
     public static NdArray load(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            return load(in, file);
+            Header h = readHeader(in, file);
+            long size = Files.size(file);
+            long available = Math.max(0, size - h.dataOffset());
+            if (h.dataBytes() > available) {
+                throw new PersistException("file ends after " + available + " of " + h.dataBytes() + " data bytes "
+                        + "(the shape " + java.util.Arrays.toString(h.shape()) + " of " + h.descr() + " needs "
+                        + h.dataBytes() + ")", file, h.dataOffset() + available, null);
+            }
+            return loadData(in, h, file, true);
         }
     }
 
-    /** Reads one {@code .npy} array from {@code in} (which stays open, positioned after the array's data). */
+    /**
+     * Reads one {@code .npy} array from {@code in} (which stays open, positioned after the array's data). Memory
+     * for a large array is taken as its bytes arrive, so a header claiming more data than the stream holds fails
+     * after allocating about what the stream really held.
+     */
     public static NdArray load(InputStream in) throws IOException {
         return load(in, null);
     }
 
     private static NdArray load(InputStream in, Path file) throws IOException {
-        Header h = readHeader(in, file);
+        return loadData(in, readHeader(in, file), file, false);
+    }
+
+    /** @param fits whether the data is known to be there (checked against the file size): allocate it at once */
+    private static NdArray loadData(InputStream in, Header h, Path file, boolean fits) throws IOException {
         long bytes = h.dataBytes();
         long count = bytes / h.dtype().itemSize();
         if (count > Integer.MAX_VALUE - 16) {
@@ -193,8 +215,7 @@ public final class Npy {
         }
         boolean fortran = h.fortranOrder() && h.shape().length > 1;
         long[] stored = fortran ? reversed(h.shape()) : h.shape();
-        NdArray raw = NdArray.zeros(h.dtype(), stored);
-        readFully(in, raw.segment(), file, h.dataOffset());
+        NdArray raw = readData(in, h.dtype(), stored, bytes, file, h.dataOffset(), fits);
         if (h.order() != ByteOrder.nativeOrder() && h.dtype().itemSize() > 1) {
             NdArray swapped = NdArray.zeros(h.dtype(), stored);
             MemorySegment.copy(raw.segment(), h.dtype().layout(h.order()), 0, swapped.segment(),
@@ -202,6 +223,42 @@ public final class Npy {
             raw = swapped;
         }
         return fortran ? toCOrder(raw, h.shape()) : raw;
+    }
+
+    /**
+     * Reads {@code bytes} bytes of data into a new array. When the data is known to fit, or up to
+     * {@link #DIRECT_ALLOCATION} bytes, the array is allocated at once; a larger one only when half of its bytes
+     * have arrived (they wait in chunks until then), so
+     * that memory grows with the data really read, never with what a header claims.
+     */
+    private static NdArray readData(InputStream in, DType dtype, long[] shape, long bytes, Path file, long base,
+                                    boolean fits) throws IOException {
+        if (fits || bytes <= DIRECT_ALLOCATION) {
+            NdArray raw = NdArray.zeros(dtype, shape);
+            readFully(in, raw.segment(), file, base);
+            return raw;
+        }
+        List<byte[]> chunks = new ArrayList<>();
+        long pos = 0;
+        while (pos < bytes / 2) {
+            int want = (int) Math.min(CHUNK, bytes - pos);
+            byte[] c = in.readNBytes(want);
+            if (c.length < want) {
+                throw new PersistException("file ends after " + (pos + c.length) + " of " + bytes + " data bytes",
+                        file, base + pos + c.length, null);
+            }
+            chunks.add(c);
+            pos += want;
+        }
+        NdArray raw = NdArray.zeros(dtype, shape);
+        long at = 0;
+        for (byte[] c : chunks) {
+            MemorySegment.copy(MemorySegment.ofArray(c), 0, raw.segment(), at, c.length);
+            at += c.length;
+        }
+        chunks.clear();
+        readFully(in, raw.segment().asSlice(pos), file, base + pos);
+        return raw;
     }
 
     private static long[] reversed(long[] shape) {
@@ -381,9 +438,10 @@ public final class Npy {
         }
         long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
         try {
+            // zeros skipped: strides and reordered (Fortran) shapes multiply the other dimensions too
             long n = parsed.dtype().itemSize();
             for (long d : shape) {
-                n = Math.multiplyExact(n, d);
+                n = Math.multiplyExact(n, Math.max(1, d));
             }
         } catch (ArithmeticException e) {
             throw new PersistException("shape " + shapeText + " overflows 64-bit byte counts", file, at, null);
@@ -474,25 +532,166 @@ public final class Npy {
     }
 
     /**
-     * Reads every array of a {@code .npz} file, keyed by entry name without ".npy", in archive order.
+     * Reads every array of a {@code .npz} file, keyed by entry name without ".npy", in archive order, with the
+     * default expansion limit ({@link LoadOptions#defaults()}).
      */
     public static Map<String, NdArray> loadNpz(Path file) throws IOException {
-        Map<String, NdArray> out = new LinkedHashMap<>();
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            Enumeration<? extends ZipEntry> entries = zip.entries();
-            for (ZipEntry e : Collections.list(entries)) {
-                String name = e.getName();
-                String key = name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name;
-                try (InputStream in = zip.getInputStream(e)) {
-                    out.put(key, load(in, file.resolveSibling(file.getFileName() + "!" + name)));
-                } catch (EOFException ex) {
-                    throw new PersistException("entry " + name + " is truncated", file, -1, ex);
-                }
-            }
-        } catch (ZipException e) {
+        return loadNpz(file, LoadOptions.defaults());
+    }
+
+    /**
+     * Reads every array of a {@code .npz} file, keyed by entry name without ".npy", in archive order.
+     *
+     * <p>The file is untrusted input: every entry name is checked (no NUL or control characters, no absolute path,
+     * no {@code ..} segment, no duplicate; entry names are never used as paths), every shape is checked against the
+     * size the archive states for its entry, and all entries together may expand to at most
+     * {@code options.expansionLimit(size of the file)} bytes ({@link LoadOptions#maxExpansionRatio()}), so a zip
+     * bomb fails early with a {@link PersistException}. The mmap mode and class allowlist of {@code options} do
+     * not apply.
+     *
+     * @throws PersistException naming the file and the entry, for any malformed archive or entry
+     */
+    public static Map<String, NdArray> loadNpz(Path file, LoadOptions options) throws IOException {
+        java.util.Objects.requireNonNull(file, "file");
+        LoadOptions opts = options == null ? LoadOptions.defaults() : options;
+        long limit = opts.expansionLimit(Files.size(file));
+        ZipFile zip;
+        try {
+            zip = new ZipFile(file.toFile());
+        } catch (ZipException | EOFException | RuntimeException e) {
             throw new PersistException("not a readable .npz (zip) archive: " + e.getMessage(), file, -1, e);
         }
+        Map<String, NdArray> out = new LinkedHashMap<>();
+        long[] expanded = {0};
+        try (zip) {
+            List<? extends ZipEntry> entries;
+            try {
+                entries = Collections.list(zip.entries());
+            } catch (RuntimeException e) {
+                throw new PersistException("cannot list the entries of the .npz archive: " + e, file, -1, e);
+            }
+            for (ZipEntry e : entries) {
+                String name = e.getName();
+                String shown = abbreviate(printable(name));
+                checkEntryName(name, shown, file);
+                String key = name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name;
+                if (out.containsKey(key)) {
+                    throw new PersistException("entry '" + shown + "' appears twice in the archive", file, -1, null);
+                }
+                try (InputStream in = new Budget(zip.getInputStream(e), expanded, limit, file, shown)) {
+                    Header h = readHeader(in, null);
+                    long dataBytes = h.dataBytes();
+                    if (e.getSize() >= 0 && dataBytes > e.getSize() - h.dataOffset()) {
+                        throw new PersistException("the shape " + java.util.Arrays.toString(h.shape()) + " of "
+                                + h.descr() + " needs " + dataBytes + " data bytes, the archive says the entry "
+                                + "holds " + Math.max(0, e.getSize() - h.dataOffset()), null, h.dataOffset(), null);
+                    }
+                    if (dataBytes > limit - expanded[0]) {
+                        throw new PersistException("the shape " + java.util.Arrays.toString(h.shape()) + " of "
+                                + h.descr() + " needs " + dataBytes + " data bytes, more than the expansion limit "
+                                + "of this " + Files.size(file) + "-byte file leaves (" + limit + " bytes in all; "
+                                + "raise LoadOptions.maxExpansionRatio for trusted files)", null, h.dataOffset(),
+                                null);
+                    }
+                    out.put(key, loadData(in, h, null, false));
+                } catch (PersistException ex) {
+                    throw entryError(file, shown, ex);
+                } catch (IOException | RuntimeException ex) {
+                    throw new PersistException("entry '" + shown + "' cannot be read: " + ex, file, -1, ex);
+                }
+            }
+        }
         return out;
+    }
+
+    private static void checkEntryName(String name, String shown, Path file) throws PersistException {
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) < 0x20 || name.charAt(i) == 0x7F) {
+                throw new PersistException("entry '" + shown + "' has a control character in its name", file, -1,
+                        null);
+            }
+        }
+        boolean absolute = name.startsWith("/") || name.startsWith("\\")
+                || (name.length() > 1 && name.charAt(1) == ':');
+        boolean parent = java.util.Arrays.asList(name.split("[/\\\\]")).contains("..");
+        if (absolute || parent || name.isEmpty()) {
+            throw new PersistException("entry '" + shown + "' has a name that is not a plain relative name (empty, "
+                    + "absolute or with a '..' segment)", file, -1, null);
+        }
+    }
+
+    /** The error of one entry, read without a file name, restated with the archive's file and the entry's name. */
+    private static PersistException entryError(Path file, String shown, PersistException inner) {
+        String message = inner.getMessage();
+        String prefix = "at offset " + inner.offset() + ": ";
+        if (inner.offset() >= 0 && message.startsWith(prefix)) {
+            message = message.substring(prefix.length());
+        }
+        String where = inner.offset() >= 0 ? ", at offset " + inner.offset() + " of the entry" : "";
+        return new PersistException("entry '" + shown + "'" + where + ": " + message, file, -1, inner);
+    }
+
+    private static String printable(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            sb.append(c >= 0x20 && c != 0x7F ? String.valueOf(c) : String.format("\\x%02x", (int) c));
+        }
+        return sb.toString();
+    }
+
+    /** Counts the bytes all entries of one archive expand to and refuses them past the limit. */
+    private static final class Budget extends java.io.FilterInputStream {
+        private final long[] expanded;
+        private final long limit;
+        private final Path file;
+        private final String entry;
+        private long offset;
+
+        Budget(InputStream in, long[] expanded, long limit, Path file, String entry) {
+            super(in);
+            this.expanded = expanded;
+            this.limit = limit;
+            this.file = file;
+            this.entry = entry;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                count(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                count(n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long k = in.skip(n);
+            if (k > 0) {
+                count(k);
+            }
+            return k;
+        }
+
+        private void count(long n) throws PersistException {
+            offset += n;
+            expanded[0] += n;
+            if (expanded[0] > limit) {
+                throw new PersistException("the archive expands to more than " + limit + " bytes, the expansion "
+                        + "limit for a file of its size (LoadOptions.maxExpansionRatio; raise it for trusted files)",
+                        null, offset, null);
+            }
+        }
     }
 
     static Path tempSibling(Path file) {

@@ -155,6 +155,8 @@ public final class Compression {
             java.util.Map.entry("lz4 stream", new byte[] {0x04, 0x22, 0x4D, 0x18}),
             java.util.Map.entry("zstd stream", new byte[] {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD}),
             java.util.Map.entry("joblib4j dump", DumpFormat.MAGIC.clone()));
+    /** Decoder memory for LZMA and xz streams, in KiB: 64 MiB dictionary (preset 9) plus the decoder's tables. */
+    private static final int DICTIONARY_LIMIT_KIB = 72 * 1024;
 
     private final Codec codec;
     private final int level;
@@ -538,9 +540,10 @@ public final class Compression {
     }
 
     /**
-     * Wraps {@code in} in the decompressing stream of {@code codec}. Memory for LZMA/xz dictionaries is capped
-     * (256 MiB) so a corrupt header cannot exhaust the heap. For {@link Codec#CUSTOM}, the registered codec is
-     * chosen from the magic bytes at the start of {@code in}.
+     * Wraps {@code in} in the decompressing stream of {@code codec}. Memory for LZMA/xz dictionaries is capped at
+     * 72 MiB (the 64 MiB dictionary of the largest preset, 9, and the decoder's tables), so a corrupt header
+     * cannot make the decoder allocate more. For {@link Codec#CUSTOM}, the registered codec is chosen from the
+     * magic bytes at the start of {@code in}.
      *
      * @throws IOException for {@link Codec#CUSTOM} when {@code in} starts with no registered codec's magic
      */
@@ -563,8 +566,8 @@ public final class Compression {
             case ZLIB -> new InflaterInputStream(in, new Inflater(), 1 << 16);
             case GZIP -> new GZIPInputStream(in, 1 << 16);
             case BZ2 -> new BZip2CompressorInputStream(in, true);
-            case LZMA -> new LZMAInputStream(in, 256 * 1024);
-            case XZ -> new XZInputStream(in, 256 * 1024);
+            case LZMA -> new LZMAInputStream(in, DICTIONARY_LIMIT_KIB);
+            case XZ -> new XZInputStream(in, DICTIONARY_LIMIT_KIB);
             case LZ4 -> new LZ4FrameInputStream(in);
             case ZSTD -> new ZstdInputStreamNoFinalizer(in);
             case CUSTOM -> throw new AssertionError("handled above");

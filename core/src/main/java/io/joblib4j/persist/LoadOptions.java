@@ -20,8 +20,22 @@ import java.util.TreeSet;
  * deserialization gadgets are refused even when their package is allowed. Allow your own types with
  * {@link Builder#allowClasses}, {@link Builder#allowPackages}; {@link Builder#trustAllClasses()} turns the check
  * off for files from a trusted source only (such as a cache directory the application itself writes).
+ *
+ * <p><b>Expansion limits.</b> A compressed dump or a deflated {@code .npz} entry is refused with a
+ * {@link PersistException} once the bytes it expands to exceed {@link #expansionLimit(long)}: beyond the first
+ * {@link #EXPANSION_GRACE_BYTES} (64 MiB, always allowed), at most {@link #maxExpansionRatio()} (default
+ * {@value #DEFAULT_MAX_EXPANSION_RATIO}) times the compressed bytes read, and never more than
+ * {@link #maxExpandedBytes()} (default: no fixed cap). This is the rule zip-bomb defences such as Apache POI's
+ * {@code ZipSecureFile} use (a minimum inflate ratio after a grace size): a few hundred bytes cannot make
+ * {@code load} allocate gigabytes, while honest files of ordinary data (which compress far less than 100:1) load
+ * at any size. Raise the ratio with {@link Builder#maxExpansionRatio} for trusted files of very redundant data.
  */
 public final class LoadOptions {
+    /** The default of {@link #maxExpansionRatio()}: 100 decompressed bytes per compressed byte. */
+    public static final double DEFAULT_MAX_EXPANSION_RATIO = 100;
+    /** Decompressed bytes that every compressed input may produce whatever its ratio: 64 MiB. */
+    public static final long EXPANSION_GRACE_BYTES = 64L << 20;
+
     private static final LoadOptions DEFAULTS = new Builder().build();
 
     private final MmapMode mmapMode;
@@ -30,6 +44,8 @@ public final class LoadOptions {
     private final boolean allowRecords;
     private final boolean trustAll;
     private final boolean verifyChecksums;
+    private final double maxExpansionRatio;
+    private final long maxExpandedBytes;
 
     private LoadOptions(Builder b) {
         this.verifyChecksums = b.verifyChecksums;
@@ -38,6 +54,8 @@ public final class LoadOptions {
         this.packages = Set.copyOf(b.packages);
         this.allowRecords = b.allowRecords;
         this.trustAll = b.trustAll;
+        this.maxExpansionRatio = b.maxExpansionRatio;
+        this.maxExpandedBytes = b.maxExpandedBytes;
     }
 
     /** No mmap, the default allowlist. */
@@ -64,6 +82,8 @@ public final class LoadOptions {
         b.allowRecords = allowRecords;
         b.trustAll = trustAll;
         b.verifyChecksums = verifyChecksums;
+        b.maxExpansionRatio = maxExpansionRatio;
+        b.maxExpandedBytes = maxExpandedBytes;
         return b;
     }
 
@@ -100,6 +120,26 @@ public final class LoadOptions {
         return trustAll;
     }
 
+    /** How many decompressed bytes per compressed byte a compressed input may expand to beyond the grace size. */
+    public double maxExpansionRatio() {
+        return maxExpansionRatio;
+    }
+
+    /** The most bytes any compressed input may expand to ({@code Long.MAX_VALUE}, the default, for no fixed cap). */
+    public long maxExpandedBytes() {
+        return maxExpandedBytes;
+    }
+
+    /**
+     * The most bytes that an input of {@code compressedBytes} compressed bytes may expand to under these options:
+     * {@code min(maxExpandedBytes, max(EXPANSION_GRACE_BYTES, maxExpansionRatio * compressedBytes))}.
+     */
+    public long expansionLimit(long compressedBytes) {
+        double byRatio = maxExpansionRatio * Math.max(0, compressedBytes);
+        long limit = byRatio >= Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(EXPANSION_GRACE_BYTES, (long) byRatio);
+        return Math.min(maxExpandedBytes, limit);
+    }
+
     /**
      * Whether {@code load} with these options may instantiate the class named {@code className} (a binary name as
      * {@link Class#getName()} gives it, arrays included).
@@ -116,19 +156,23 @@ public final class LoadOptions {
     @Override
     public boolean equals(Object o) {
         return o instanceof LoadOptions l && l.mmapMode == mmapMode && l.policyKey().equals(policyKey())
-                && l.verifyChecksums == verifyChecksums;
+                && l.verifyChecksums == verifyChecksums
+                && Double.compare(l.maxExpansionRatio, maxExpansionRatio) == 0
+                && l.maxExpandedBytes == maxExpandedBytes;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(mmapMode, policyKey(), verifyChecksums);
+        return Objects.hash(mmapMode, policyKey(), verifyChecksums, maxExpansionRatio, maxExpandedBytes);
     }
 
     @Override
     public String toString() {
         return "LoadOptions[mmap=" + mmapMode + ", classes=" + new TreeSet<>(classes) + ", packages="
                 + new TreeSet<>(packages) + ", records=" + allowRecords + (trustAll ? ", TRUST ALL" : "")
-                + (verifyChecksums ? "" : ", checksums not verified") + "]";
+                + (verifyChecksums ? "" : ", checksums not verified")
+                + ", maxExpansionRatio=" + maxExpansionRatio
+                + (maxExpandedBytes == Long.MAX_VALUE ? "" : ", maxExpandedBytes=" + maxExpandedBytes) + "]";
     }
 
     /** Builds {@link LoadOptions}. Not thread-safe. */
@@ -139,6 +183,8 @@ public final class LoadOptions {
         private boolean allowRecords;
         private boolean trustAll;
         private boolean verifyChecksums = true;
+        private double maxExpansionRatio = DEFAULT_MAX_EXPANSION_RATIO;
+        private long maxExpandedBytes = Long.MAX_VALUE;
 
         private Builder() {}
 
@@ -219,6 +265,36 @@ public final class LoadOptions {
          */
         public Builder trustAllClasses() {
             this.trustAll = true;
+            return this;
+        }
+
+        /**
+         * How many decompressed bytes per compressed byte a compressed dump or {@code .npz} may expand to once past
+         * {@link #EXPANSION_GRACE_BYTES} (default {@value #DEFAULT_MAX_EXPANSION_RATIO});
+         * {@code Double.POSITIVE_INFINITY} turns the ratio check off.
+         *
+         * @throws IllegalArgumentException when {@code ratio} is NaN or below 1
+         */
+        public Builder maxExpansionRatio(double ratio) {
+            if (!(ratio >= 1)) {
+                throw new IllegalArgumentException("maxExpansionRatio " + ratio + " must be at least 1 (a compressed "
+                        + "input expands to at least its own size), or Double.POSITIVE_INFINITY for no ratio check");
+            }
+            this.maxExpansionRatio = ratio;
+            return this;
+        }
+
+        /**
+         * The most bytes a compressed dump or {@code .npz} may expand to, whatever its ratio (default
+         * {@code Long.MAX_VALUE}: no fixed cap).
+         *
+         * @throws IllegalArgumentException when {@code bytes} is not positive
+         */
+        public Builder maxExpandedBytes(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("maxExpandedBytes " + bytes + " must be positive");
+            }
+            this.maxExpandedBytes = bytes;
             return this;
         }
 

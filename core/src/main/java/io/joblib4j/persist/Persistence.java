@@ -412,13 +412,13 @@ public final class Persistence {
                             opts.mmapMode());
                 }
                 try (InputStream in = new BufferedInputStream(Channels.newInputStream(ch.position(0)), 1 << 16)) {
-                    return readStream(decompress(codec.get(), in, file), opts, file);
+                    return readCompressed(codec.get(), in, opts, file, size);
                 }
             }
             DumpFormat.Header h = DumpFormat.decodeHeader(head, got, file, size);
             if (h.layout() != DumpFormat.LAYOUT) {
                 try (InputStream in = new BufferedInputStream(Channels.newInputStream(ch.position(0)), 1 << 16)) {
-                    return readStream(in, opts, file);
+                    return readStream(in, opts, file, -1, true); // decodeHeader checked the length against the file
                 }
             }
             byte[] meta = new byte[(int) h.metaLength()];
@@ -479,10 +479,111 @@ public final class Persistence {
         if (!DumpFormat.hasMagic(head)) {
             var codec = Compression.detect(head);
             if (codec.isPresent()) {
-                return readStream(decompress(codec.get(), buffered, null), opts, null);
+                return readCompressed(codec.get(), buffered, opts, null, -1);
             }
         }
-        return readStream(buffered, opts, null);
+        return readStream(buffered, opts, null, -1, false);
+    }
+
+    /**
+     * Decompresses and reads a dump, refusing it once it expands beyond {@code opts.expansionLimit} of the
+     * compressed bytes read so far (and, when {@code compressedSize} is known, at once when the header claims more).
+     */
+    private static Object readCompressed(Compression.Codec codec, InputStream in, LoadOptions opts, Path file,
+                                         long compressedSize) throws IOException {
+        Counting source = new Counting(in);
+        InputStream plain = new Expansion(decompress(codec, source, file), source, codec, opts, file);
+        return readStream(plain, opts, file, compressedSize, compressedSize >= 0);
+    }
+
+    /** Counts the compressed bytes a decompressor has taken. */
+    private static final class Counting extends java.io.FilterInputStream {
+        long count;
+
+        Counting(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long k = in.skip(n);
+            count += Math.max(0, k);
+            return k;
+        }
+    }
+
+    /** Refuses decompressed output beyond the expansion limit of the compressed bytes read so far. */
+    private static final class Expansion extends java.io.FilterInputStream {
+        private final Counting source;
+        private final Compression.Codec codec;
+        private final LoadOptions opts;
+        private final Path file;
+        private long produced;
+
+        Expansion(InputStream in, Counting source, Compression.Codec codec, LoadOptions opts, Path file) {
+            super(in);
+            this.source = source;
+            this.codec = codec;
+            this.opts = opts;
+            this.file = file;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                count(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                count(n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long k = in.skip(n);
+            if (k > 0) {
+                count(k);
+            }
+            return k;
+        }
+
+        private void count(long n) throws PersistException {
+            produced += n;
+            long limit = opts.expansionLimit(source.count);
+            if (produced > limit) {
+                throw new PersistException("the " + codec.label() + " stream expands to more than " + limit
+                        + " bytes from " + source.count + " compressed bytes, beyond the expansion limit (ratio "
+                        + opts.maxExpansionRatio() + " after the first " + LoadOptions.EXPANSION_GRACE_BYTES
+                        + " bytes): refusing it as a possible compression bomb; for a trusted file raise "
+                        + "LoadOptions.builder().maxExpansionRatio(...)", file, source.count, null);
+            }
+        }
     }
 
     private static InputStream decompress(Compression.Codec codec, InputStream in, Path file) throws PersistException {
@@ -493,7 +594,17 @@ public final class Persistence {
         }
     }
 
-    private static Object readStream(InputStream in, LoadOptions opts, Path file) throws IOException {
+    /**
+     * Reads a dump from a stream (decompressed or raw).
+     *
+     * @param compressedSize the size of the compressed file, to check the header's total length against the
+     *                       expansion limit before reading on, or -1
+     * @param sizeChecked    whether the header's total length was checked against the file or the expansion limit:
+     *                       arrays are then allocated at once, else as their bytes arrive (see {@link Staged}), so
+     *                       that a stream's header claiming more than the stream holds costs little
+     */
+    private static Object readStream(InputStream in, LoadOptions opts, Path file, long compressedSize,
+                                     boolean sizeChecked) throws IOException {
         long pos = 0;
         try {
             byte[] head = in.readNBytes(DumpFormat.HEADER_SIZE);
@@ -503,6 +614,13 @@ public final class Persistence {
             if (h.totalLength() > maxHeap) {
                 throw new PersistException("the dump holds " + h.totalLength() + " bytes, more than the heap can hold ("
                         + maxHeap + ")", file, 40, null);
+            }
+            if (compressedSize >= 0 && h.totalLength() > opts.expansionLimit(compressedSize)) {
+                throw new PersistException("the header says the dump holds " + h.totalLength() + " bytes, more than "
+                        + "this " + compressedSize + "-byte compressed file may expand to ("
+                        + opts.expansionLimit(compressedSize) + " bytes: ratio " + opts.maxExpansionRatio()
+                        + " after the first " + LoadOptions.EXPANSION_GRACE_BYTES + " bytes); for a trusted file "
+                        + "raise LoadOptions.builder().maxExpansionRatio(...)", file, 40, null);
             }
             byte[] meta = in.readNBytes((int) h.metaLength());
             if (meta.length < h.metaLength()) {
@@ -523,7 +641,7 @@ public final class Persistence {
                     throw new PersistException("stream ends before array " + i, file, pos, null);
                 }
                 pos = e.offset();
-                Target t = target(e);
+                Staged t = new Staged(e, sizeChecked);
                 long size = e.byteLength();
                 int item = e.dtype().itemSize();
                 boolean shuffled = h.layout() == DumpFormat.LAYOUT_SHUFFLED && item > 1;
@@ -551,7 +669,7 @@ public final class Persistence {
                     done += n;
                 }
                 pos += size;
-                arrays[i] = t.result;
+                arrays[i] = t.result();
                 verify(arrays[i], m, i, opts, file);
             }
             return decodeGraph(meta, m.graphStart(), arrays, opts, file);
@@ -559,6 +677,54 @@ public final class Persistence {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new PersistException("cannot read the dump stream: " + e, file, pos, e);
+        }
+    }
+
+    /**
+     * A {@link Target} allocated at once when its size was checked, else only once its bytes arrive: up to {@link #DIRECT_ALLOCATION} bytes at once, a
+     * larger array when half of its bytes have been read (they wait in copies until then). Memory then grows with
+     * the data a stream really holds, not with what its header claims.
+     */
+    private static final class Staged {
+        private static final long DIRECT_ALLOCATION = 16L << 20;
+        private final DumpFormat.Entry entry;
+        private final List<byte[]> chunks = new ArrayList<>();
+        private Target target;
+
+        Staged(DumpFormat.Entry entry, boolean atOnce) {
+            this.entry = entry;
+            if (atOnce || entry.byteLength() <= DIRECT_ALLOCATION) {
+                target = target(entry);
+            }
+        }
+
+        void put(MemorySegment src, long at, long n) {
+            if (target == null && at + n < entry.byteLength() / 2) {
+                byte[] copy = new byte[(int) n];
+                MemorySegment.copy(src, 0, MemorySegment.ofArray(copy), 0, n);
+                chunks.add(copy);
+                return;
+            }
+            allocate();
+            target.put(src, at, n);
+        }
+
+        private void allocate() {
+            if (target != null) {
+                return;
+            }
+            target = target(entry);
+            long at = 0;
+            for (byte[] c : chunks) {
+                target.put(MemorySegment.ofArray(c), at, c.length);
+                at += c.length;
+            }
+            chunks.clear();
+        }
+
+        Object result() {
+            allocate();
+            return target.result;
         }
     }
 
