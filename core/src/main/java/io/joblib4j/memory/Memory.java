@@ -71,6 +71,14 @@ public final class Memory implements Serializable {
     private final MmapMode mmapMode;
     private final Long bytesLimit;
     private final Compression compression;
+    /**
+     * How far a compressed cached result may expand, by default (decompressed bytes per stored byte): far above
+     * what any codec reaches on real data, so honest results always load, while a tiny entry that claims gigabytes
+     * is still refused as corrupt before anything is allocated. {@link LoadOptions}' own default (100) is for
+     * untrusted files.
+     */
+    public static final double DEFAULT_MAX_EXPANSION_RATIO = 1_000_000;
+
     private final transient LoadOptions loadOptions;
     private final transient long createdNanos = System.nanoTime();
 
@@ -85,9 +93,12 @@ public final class Memory implements Serializable {
         this.mmapMode = b.mmapMode;
         this.bytesLimit = b.bytesLimit;
         this.compression = b.compression;
-        // array checksums are not verified on a hit by default: checking an 8 MB result costs more than the load
+        // array checksums are not verified on a hit by default: checking an 8 MB result costs more than the load;
+        // the cache is trusted storage (its classes are trusted too), so a compressed result of very redundant data
+        // (zstd packs a large array of zeros some 30,000 to one) must load, not be refused and recomputed for ever
         this.loadOptions = b.loadOptions != null ? b.loadOptions
-                : LoadOptions.builder().trustAllClasses().verifyChecksums(false).build();
+                : LoadOptions.builder().trustAllClasses().verifyChecksums(false)
+                        .maxExpansionRatio(DEFAULT_MAX_EXPANSION_RATIO).build();
     }
 
     /** A memory caching in {@code location} with default settings; a null location caches nothing. */
@@ -374,12 +385,14 @@ public final class Memory implements Serializable {
         return new SerialForm(location == null ? null : location.toString(), custom, verbose, mmapMode, bytesLimit,
                 compression == null ? null : compression.toString(), List.copyOf(loadOptions.allowedClasses()),
                 List.copyOf(loadOptions.allowedPackages()), loadOptions.allowsRecords(),
-                loadOptions.trustsAllClasses(), loadOptions.verifiesChecksums());
+                loadOptions.trustsAllClasses(), loadOptions.verifiesChecksums(), loadOptions.maxExpansionRatio(),
+                loadOptions.maxExpandedBytes());
     }
 
     private record SerialForm(String location, StoreBackend store, int verbose, MmapMode mmapMode, Long bytesLimit,
                               String compression, List<String> allowedClasses, List<String> allowedPackages,
-                              boolean allowRecords, boolean trustAll, boolean verifyChecksums)
+                              boolean allowRecords, boolean trustAll, boolean verifyChecksums,
+                              double maxExpansionRatio, long maxExpandedBytes)
             implements Serializable {
         @Serial
         private Object readResolve() {
@@ -393,7 +406,8 @@ public final class Memory implements Serializable {
             b.bytesLimit = bytesLimit;
             b.compression = compression == null ? null : Compression.parse(compression);
             LoadOptions.Builder lo = LoadOptions.builder().allowClassNames(allowedClasses).allowRecords(allowRecords)
-                    .verifyChecksums(verifyChecksums);
+                    .verifyChecksums(verifyChecksums).maxExpansionRatio(maxExpansionRatio)
+                    .maxExpandedBytes(maxExpandedBytes);
             if (!allowedPackages.isEmpty()) {
                 lo.allowPackages(allowedPackages.toArray(String[]::new));
             }

@@ -222,7 +222,10 @@ final class WorkerClassPath {
 
     /** The modules that may call native code and open {@code java.lang.invoke} to Apache Fory in a worker. */
     String nativeAccess() {
-        return modulePath == null || modules.isEmpty() ? "ALL-UNNAMED" : "ALL-UNNAMED," + String.join(",", modules);
+        // joblib4j's own module loads the lz4 library from its per-user cache (NativeLibraries)
+        return modulePath == null ? "ALL-UNNAMED"
+                : "ALL-UNNAMED," + WorkerMain.class.getModule().getName()
+                        + (modules.isEmpty() ? "" : "," + String.join(",", modules));
     }
 
     /** The target of {@code --add-opens java.base/java.lang.invoke=...}: Fory's module, or the unnamed module. */

@@ -149,7 +149,7 @@ import java.nio.file.StandardCopyOption;
         modulePath.add(out.toString());
 
         List<String> cmd = List.of(java(),
-                "--enable-native-access=com.github.luben.zstd_jni,org.lz4.java",
+                "--enable-native-access=io.joblib4j.core,com.github.luben.zstd_jni,org.lz4.java",
                 "--add-opens=java.base/java.lang.invoke=org.apache.fory.core",
                 "--module-path", String.join(File.pathSeparator, modulePath), "-m", "launched.app/launched.app.Main");
         Run run = run(cmd, null, Map.of());

@@ -91,4 +91,17 @@ class HostileEntryTest {
         assertThat(err[0]).contains("Cannot load the cached result").contains(out.toString()).contains("corrupt")
                 .contains("at offset 40");
     }
+
+    @Test
+    void honestResultOfZeros_compressedFarBeyondTheUntrustedRatio_isAHit() {
+        CALLS.set(0);
+        Memory memory = Memory.builder().location(dir.resolve("zeros")).compression(Compression.zstd()).verbose(0)
+                .build();
+        CachedFunction<Integer, byte[]> f = memory.cache(HostileEntryTest::make);
+        int n = 96 << 20; // over the 64 MiB grace: zstd packs it far more than LoadOptions' default ratio allows
+        assertThat(f.apply(n)).hasSize(n);
+        String err = MemoryTest.captureErr(() -> assertThat(f.apply(n)).hasSize(n));
+        assertThat(CALLS.get()).as("computations").isEqualTo(1);
+        assertThat(err).doesNotContain("Cannot load");
+    }
 }

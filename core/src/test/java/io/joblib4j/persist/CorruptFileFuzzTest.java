@@ -500,6 +500,9 @@ class CorruptFileFuzzTest {
         List<DynamicTest> tests = new ArrayList<>();
         byte[] plain = plainDump();
         for (Compression.Codec codec : Compression.Codec.values()) {
+            if (codec == Compression.Codec.CUSTOM) {
+                continue; // no built-in stream: registered codecs are the application's own
+            }
             Compression c = fast(codec);
             byte[] compressed = compress(c, plain);
             List<Load> loads = new ArrayList<>();
