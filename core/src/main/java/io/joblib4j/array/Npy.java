@@ -1,5 +1,6 @@
 package io.joblib4j.array;
 
+import io.joblib4j.internal.CountingInputStream;
 import io.joblib4j.persist.LoadOptions;
 import io.joblib4j.persist.MmapMode;
 import io.joblib4j.persist.PersistException;
@@ -641,12 +642,11 @@ public final class Npy {
     }
 
     /** Counts the bytes all entries of one archive expand to and refuses them past the limit. */
-    private static final class Budget extends java.io.FilterInputStream {
+    private static final class Budget extends CountingInputStream {
         private final long[] expanded;
         private final long limit;
         private final Path file;
         private final String entry;
-        private long offset;
 
         Budget(InputStream in, long[] expanded, long limit, Path file, String entry) {
             super(in);
@@ -657,39 +657,12 @@ public final class Npy {
         }
 
         @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                count(1);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                count(n);
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            long k = in.skip(n);
-            if (k > 0) {
-                count(k);
-            }
-            return k;
-        }
-
-        private void count(long n) throws PersistException {
-            offset += n;
+        protected void counted(long n) throws PersistException {
             expanded[0] += n;
             if (expanded[0] > limit) {
                 throw new PersistException("the archive expands to more than " + limit + " bytes, the expansion "
                         + "limit for a file of its size (LoadOptions.maxExpansionRatio; raise it for trusted files)",
-                        null, offset, null);
+                        null, count(), null);
             }
         }
     }

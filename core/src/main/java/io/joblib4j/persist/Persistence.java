@@ -2,6 +2,7 @@ package io.joblib4j.persist;
 
 import io.joblib4j.array.DType;
 import io.joblib4j.array.NdArray;
+import io.joblib4j.internal.CountingInputStream;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
@@ -491,54 +492,20 @@ public final class Persistence {
      */
     private static Object readCompressed(Compression.Codec codec, InputStream in, LoadOptions opts, Path file,
                                          long compressedSize) throws IOException {
-        Counting source = new Counting(in);
+        CountingInputStream source = new CountingInputStream(in);
         InputStream plain = new Expansion(decompress(codec, source, file), source, codec, opts, file);
         return readStream(plain, opts, file, compressedSize, compressedSize >= 0);
     }
 
     /** Counts the compressed bytes a decompressor has taken. */
-    private static final class Counting extends java.io.FilterInputStream {
-        long count;
-
-        Counting(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                count++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                count += n;
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            long k = in.skip(n);
-            count += Math.max(0, k);
-            return k;
-        }
-    }
-
     /** Refuses decompressed output beyond the expansion limit of the compressed bytes read so far. */
-    private static final class Expansion extends java.io.FilterInputStream {
-        private final Counting source;
+    private static final class Expansion extends CountingInputStream {
+        private final CountingInputStream source;
         private final Compression.Codec codec;
         private final LoadOptions opts;
         private final Path file;
-        private long produced;
 
-        Expansion(InputStream in, Counting source, Compression.Codec codec, LoadOptions opts, Path file) {
+        Expansion(InputStream in, CountingInputStream source, Compression.Codec codec, LoadOptions opts, Path file) {
             super(in);
             this.source = source;
             this.codec = codec;
@@ -547,41 +514,14 @@ public final class Persistence {
         }
 
         @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                count(1);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                count(n);
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            long k = in.skip(n);
-            if (k > 0) {
-                count(k);
-            }
-            return k;
-        }
-
-        private void count(long n) throws PersistException {
-            produced += n;
-            long limit = opts.expansionLimit(source.count);
-            if (produced > limit) {
+        protected void counted(long n) throws PersistException {
+            long limit = opts.expansionLimit(source.count());
+            if (count() > limit) {
                 throw new PersistException("the " + codec.label() + " stream expands to more than " + limit
-                        + " bytes from " + source.count + " compressed bytes, beyond the expansion limit (ratio "
+                        + " bytes from " + source.count() + " compressed bytes, beyond the expansion limit (ratio "
                         + opts.maxExpansionRatio() + " after the first " + LoadOptions.EXPANSION_GRACE_BYTES
                         + " bytes): refusing it as a possible compression bomb; for a trusted file raise "
-                        + "LoadOptions.builder().maxExpansionRatio(...)", file, source.count, null);
+                        + "LoadOptions.builder().maxExpansionRatio(...)", file, source.count(), null);
             }
         }
     }
