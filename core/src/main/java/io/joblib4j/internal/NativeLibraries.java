@@ -187,8 +187,8 @@ public final class NativeLibraries {
 
     /**
      * The cached copy of {@code resource} of {@code owner}'s jar, unpacked if missing or of another size; null if
-     * there is no such resource. The copy's name carries a checksum of where the resource comes from (jar and
-     * version).
+     * there is no such resource. The copy's name carries the library's CRC-32, so one copy serves every jar that
+     * holds the same library, wherever the jar lives (an application moved or unpacked anew adds no copy).
      */
     private static Path unpack(Class<?> owner, String resource, Path cache, String stem) throws IOException {
         URL url = owner.getResource(resource);
@@ -197,10 +197,24 @@ public final class NativeLibraries {
         }
         URLConnection conn = url.openConnection();
         conn.setUseCaches(false);
-        long size = conn instanceof JarURLConnection jar ? jar.getJarEntry().getSize() : conn.getContentLengthLong();
-        CRC32 crc = new CRC32();
-        crc.update(url.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        Path lib = cache.resolve(stem + "-" + Long.toHexString(crc.getValue()) + ".so");
+        long size;
+        long checksum;
+        if (conn instanceof JarURLConnection jar && jar.getJarEntry().getCrc() != -1) {
+            size = jar.getJarEntry().getSize();
+            checksum = jar.getJarEntry().getCrc(); // from the jar's directory: nothing to read
+        } else {
+            CRC32 crc = new CRC32();
+            try (InputStream in = url.openStream()) {
+                byte[] buf = new byte[1 << 16];
+                long total = 0;
+                for (int n; (n = in.read(buf)) > 0; total += n) {
+                    crc.update(buf, 0, n);
+                }
+                size = total;
+            }
+            checksum = crc.getValue();
+        }
+        Path lib = cache.resolve(stem + "-" + Long.toHexString(checksum) + ".so");
         if (size > 0 && Files.isRegularFile(lib, LinkOption.NOFOLLOW_LINKS) && Files.size(lib) == size) {
             return lib;
         }
