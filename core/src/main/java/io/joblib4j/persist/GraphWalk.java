@@ -19,15 +19,22 @@ import java.util.function.Predicate;
 final class GraphWalk {
     private GraphWalk() {}
 
-    /** A child of a node and the step that reaches it ({@code [3]}, {@code .name}, {@code ["key"]}). */
-    record Child(String step, Object value) {}
+    /**
+     * A child of a node and the step that reaches it: an {@code Integer} index ({@code [3]}), a {@link KeyStep}
+     * ({@code ["key"]}, {@code {key "key"}}) or a text ({@code .name}). Steps are turned into text only when a path
+     * is shown, so that a walk over a large collection builds no strings.
+     */
+    record Child(Object step, Object value) {}
+
+    /** The step to a map's value ({@code ["key"]}) or, {@code ofKey}, to the key itself ({@code {key "key"}}). */
+    record KeyStep(Object key, boolean ofKey) {}
 
     /** Where a node is, as the steps from the root. */
-    record Node(Object value, Node parent, String step, int depth) {
+    record Node(Object value, Node parent, Object step, int depth) {
         String path() {
             List<String> steps = new ArrayList<>();
             for (Node n = this; n != null && n.step != null; n = n.parent) {
-                steps.add(n.step);
+                steps.add(text(n.step));
             }
             java.util.Collections.reverse(steps);
             if (steps.size() > 12) {
@@ -56,10 +63,10 @@ final class GraphWalk {
             if (n.depth > limit) {
                 return n;
             }
-            List<Child> children = children(n.value);
+            List<Child> children = children(n.value, true); // leaves are no level: no need to list them
             for (int i = children.size() - 1; i >= 0; i--) {
                 Child c = children.get(i);
-                if (isContainer(c.value) && seen.put(c.value, true) == null) {
+                if (seen.put(c.value, true) == null) {
                     stack.push(new Node(c.value, n, c.step, n.depth + 1));
                 }
             }
@@ -119,6 +126,17 @@ final class GraphWalk {
     }
 
     static List<Child> children(Object o) {
+        return children(o, false);
+    }
+
+    private static void add(List<Child> out, boolean containersOnly, Object step, Object value) {
+        if (!containersOnly || isContainer(value)) {
+            out.add(new Child(step, value));
+        }
+    }
+
+    /** The children of {@code o}; {@code containersOnly}: only those that are containers themselves. */
+    private static List<Child> children(Object o, boolean containersOnly) {
         List<Child> out = new ArrayList<>();
         Class<?> type = o.getClass();
         try {
@@ -126,7 +144,7 @@ final class GraphWalk {
                 if (!type.getComponentType().isPrimitive()) {
                     Object[] a = (Object[]) o;
                     for (int i = 0; i < a.length; i++) {
-                        out.add(new Child("[" + i + "]", a[i]));
+                        add(out, containersOnly, i, a[i]);
                     }
                 }
                 return out;
@@ -134,25 +152,29 @@ final class GraphWalk {
             switch (o) {
                 case Map<?, ?> map -> {
                     for (Map.Entry<?, ?> e : map.entrySet()) {
-                        out.add(new Child("{key " + label(e.getKey()) + "}", e.getKey()));
-                        out.add(new Child("[" + label(e.getKey()) + "]", e.getValue()));
+                        if (isContainer(e.getKey()) || !containersOnly) {
+                            out.add(new Child(new KeyStep(e.getKey(), true), e.getKey()));
+                        }
+                        if (isContainer(e.getValue()) || !containersOnly) {
+                            out.add(new Child(new KeyStep(e.getKey(), false), e.getValue()));
+                        }
                     }
                     return out;
                 }
                 case Collection<?> col -> {
                     int i = 0;
                     for (Object e : col) {
-                        out.add(new Child("[" + i++ + "]", e));
+                        add(out, containersOnly, i++, e);
                     }
                     return out;
                 }
                 case Map.Entry<?, ?> e -> {
-                    out.add(new Child(".key", e.getKey()));
-                    out.add(new Child(".value", e.getValue()));
+                    add(out, containersOnly, ".key", e.getKey());
+                    add(out, containersOnly, ".value", e.getValue());
                     return out;
                 }
                 case java.util.Optional<?> opt -> {
-                    opt.ifPresent(v -> out.add(new Child(".get()", v)));
+                    opt.ifPresent(v -> add(out, containersOnly, ".get()", v));
                     return out;
                 }
                 default -> {
@@ -168,13 +190,21 @@ final class GraphWalk {
                             || f.getType().isPrimitive() || !f.trySetAccessible()) {
                         continue;
                     }
-                    out.add(new Child("." + f.getName(), f.get(o)));
+                    add(out, containersOnly, "." + f.getName(), f.get(o));
                 }
             }
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             // what cannot be read here is not walked into
         }
         return out;
+    }
+
+    private static String text(Object step) {
+        return switch (step) {
+            case Integer i -> "[" + i + "]";
+            case KeyStep k -> k.ofKey() ? "{key " + label(k.key()) + "}" : "[" + label(k.key()) + "]";
+            default -> String.valueOf(step);
+        };
     }
 
     private static String label(Object key) {
