@@ -91,28 +91,15 @@ class ReliabilityTest {
     }
 
     /** A store whose disk is full: every put fails. */
-    static final class FullDiskStore implements StoreBackend {
-        final StoreBackend inner;
-
+    static final class FullDiskStore extends ForwardingStore {
         FullDiskStore(Path location) {
-            inner = StoreBackend.fileSystem(location);
+            super(location);
         }
 
-        @Override public String location() { return inner.location(); }
-        @Override public Path output(String f, String k) throws IOException { return inner.output(f, k); }
-        @Override public CacheEntry entry(String f, String k) throws IOException { return inner.entry(f, k); }
-        @Override public void touch(String f, String k) throws IOException { inner.touch(f, k); }
         @Override public long put(String f, String k, OutputWriter w, Duration d, Map<String, String> a)
                 throws IOException {
             throw new IOException("No space left on device");
         }
-        @Override public boolean remove(String f, String k) throws IOException { return inner.remove(f, k); }
-        @Override public void clear(String f) throws IOException { inner.clear(f); }
-        @Override public void clear() throws IOException { inner.clear(); }
-        @Override public List<String> functions() throws IOException { return inner.functions(); }
-        @Override public List<CacheEntry> entries(String f) throws IOException { return inner.entries(f); }
-        @Override public String codeRecord(String f) throws IOException { return inner.codeRecord(f); }
-        @Override public void writeCodeRecord(String f, String r) throws IOException { inner.writeCodeRecord(f, r); }
     }
 
     @Test

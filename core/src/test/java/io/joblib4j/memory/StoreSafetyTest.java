@@ -173,27 +173,12 @@ class StoreSafetyTest {
     }
 
     /** A file-system store whose removals fail. */
-    static final class UndeletableStore implements StoreBackend {
-        final StoreBackend inner;
-
+    static final class UndeletableStore extends ForwardingStore {
         UndeletableStore(Path location) {
-            inner = StoreBackend.fileSystem(location);
+            super(location);
         }
 
-        @Override public String location() { return inner.location(); }
-        @Override public Path output(String f, String k) throws IOException { return inner.output(f, k); }
-        @Override public CacheEntry entry(String f, String k) throws IOException { return inner.entry(f, k); }
-        @Override public void touch(String f, String k) throws IOException { inner.touch(f, k); }
-        @Override public long put(String f, String k, OutputWriter w, Duration d, Map<String, String> a) throws IOException {
-            return inner.put(f, k, w, d, a);
-        }
         @Override public boolean remove(String f, String k) throws IOException { throw new IOException("Operation not permitted"); }
-        @Override public void clear(String f) throws IOException { inner.clear(f); }
-        @Override public void clear() throws IOException { inner.clear(); }
-        @Override public List<String> functions() throws IOException { return inner.functions(); }
-        @Override public List<CacheEntry> entries(String f) throws IOException { return inner.entries(f); }
-        @Override public String codeRecord(String f) throws IOException { return inner.codeRecord(f); }
-        @Override public void writeCodeRecord(String f, String r) throws IOException { inner.writeCodeRecord(f, r); }
     }
 
     @Test
@@ -257,17 +242,11 @@ class StoreSafetyTest {
     // ------------------------------------------------------------------ verbose: the function's own duration
 
     /** A file-system store whose writes take 300 ms (a slow disk). */
-    static final class SlowStore implements StoreBackend {
-        final StoreBackend inner;
-
+    static final class SlowStore extends ForwardingStore {
         SlowStore(Path location) {
-            inner = StoreBackend.fileSystem(location);
+            super(location);
         }
 
-        @Override public String location() { return inner.location(); }
-        @Override public Path output(String f, String k) throws IOException { return inner.output(f, k); }
-        @Override public CacheEntry entry(String f, String k) throws IOException { return inner.entry(f, k); }
-        @Override public void touch(String f, String k) throws IOException { inner.touch(f, k); }
         @Override public long put(String f, String k, OutputWriter w, Duration d, Map<String, String> a) throws IOException {
             try {
                 Thread.sleep(300);
@@ -276,13 +255,6 @@ class StoreSafetyTest {
             }
             return inner.put(f, k, w, d, a);
         }
-        @Override public boolean remove(String f, String k) throws IOException { return inner.remove(f, k); }
-        @Override public void clear(String f) throws IOException { inner.clear(f); }
-        @Override public void clear() throws IOException { inner.clear(); }
-        @Override public List<String> functions() throws IOException { return inner.functions(); }
-        @Override public List<CacheEntry> entries(String f) throws IOException { return inner.entries(f); }
-        @Override public String codeRecord(String f) throws IOException { return inner.codeRecord(f); }
-        @Override public void writeCodeRecord(String f, String r) throws IOException { inner.writeCodeRecord(f, r); }
     }
 
     @Test
