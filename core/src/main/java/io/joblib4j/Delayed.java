@@ -20,6 +20,7 @@ public final class Delayed<R> implements Task<R> {
 
     /** A {@code SerializableFunction1} .. {@code SerializableFunction6}, of {@code arguments.length} arguments. */
     private final Object function;
+
     private final Object[] arguments;
 
     private Delayed(Object function, Object[] arguments) {
@@ -47,8 +48,8 @@ public final class Delayed<R> implements Task<R> {
         return new Delayed<>(f, new Object[] {a, b, c, d, e});
     }
 
-    static <A, B, C, D, E, F, R> Delayed<R> of(SerializableFunction6<A, B, C, D, E, F, R> fn, A a, B b, C c, D d,
-                                               E e, F f) {
+    static <A, B, C, D, E, F, R> Delayed<R> of(
+            SerializableFunction6<A, B, C, D, E, F, R> fn, A a, B b, C c, D d, E e, F f) {
         return new Delayed<>(fn, new Object[] {a, b, c, d, e, f});
     }
 
@@ -74,14 +75,16 @@ public final class Delayed<R> implements Task<R> {
             case 1 -> ((SerializableFunction1<Object, R>) function).apply(a[0]);
             case 2 -> ((SerializableFunction2<Object, Object, R>) function).apply(a[0], a[1]);
             case 3 -> ((SerializableFunction3<Object, Object, Object, R>) function).apply(a[0], a[1], a[2]);
-            case 4 -> ((SerializableFunction4<Object, Object, Object, Object, R>) function).apply(a[0], a[1], a[2],
-                    a[3]);
-            case 5 -> ((SerializableFunction5<Object, Object, Object, Object, Object, R>) function).apply(a[0], a[1],
-                    a[2], a[3], a[4]);
-            case 6 -> ((SerializableFunction6<Object, Object, Object, Object, Object, Object, R>) function).apply(a[0],
-                    a[1], a[2], a[3], a[4], a[5]);
-            default -> throw new IllegalStateException("a delayed call of " + a.length
-                    + " arguments (expected 1 to 6)");
+            case 4 ->
+                ((SerializableFunction4<Object, Object, Object, Object, R>) function).apply(a[0], a[1], a[2], a[3]);
+            case 5 ->
+                ((SerializableFunction5<Object, Object, Object, Object, Object, R>) function)
+                        .apply(a[0], a[1], a[2], a[3], a[4]);
+            case 6 ->
+                ((SerializableFunction6<Object, Object, Object, Object, Object, Object, R>) function)
+                        .apply(a[0], a[1], a[2], a[3], a[4], a[5]);
+            default ->
+                throw new IllegalStateException("a delayed call of " + a.length + " arguments (expected 1 to 6)");
         };
     }
 

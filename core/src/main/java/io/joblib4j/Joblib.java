@@ -72,8 +72,8 @@ public final class Joblib {
      *
      * @throws NullPointerException if {@code f} is null
      */
-    public static <A, B, C, D, E, R> Delayed<R> delayed(SerializableFunction5<A, B, C, D, E, R> f, A a, B b, C c,
-                                                        D d, E e) {
+    public static <A, B, C, D, E, R> Delayed<R> delayed(
+            SerializableFunction5<A, B, C, D, E, R> f, A a, B b, C c, D d, E e) {
         return Delayed.of(f, a, b, c, d, e);
     }
 
@@ -82,8 +82,8 @@ public final class Joblib {
      *
      * @throws NullPointerException if {@code fn} is null
      */
-    public static <A, B, C, D, E, F, R> Delayed<R> delayed(SerializableFunction6<A, B, C, D, E, F, R> fn, A a, B b,
-                                                           C c, D d, E e, F f) {
+    public static <A, B, C, D, E, F, R> Delayed<R> delayed(
+            SerializableFunction6<A, B, C, D, E, F, R> fn, A a, B b, C c, D d, E e, F f) {
         return Delayed.of(fn, a, b, c, d, e, f);
     }
 
@@ -181,7 +181,8 @@ public final class Joblib {
      * @throws PersistException when the root object is of another type
      */
     public static <T> T load(Path file, Class<T> type) throws IOException {
-        Object v = Persistence.load(file, LoadOptions.builder().allowClasses(type).build());
+        Object v =
+                Persistence.load(file, LoadOptions.builder().allowClasses(type).build());
         return cast(v, type, file);
     }
 
@@ -199,8 +200,8 @@ public final class Joblib {
 
     private static <T> T cast(Object v, Class<T> type, Path file) throws PersistException {
         if (v != null && !type.isInstance(v)) {
-            throw new PersistException("the dump holds a " + v.getClass().getName() + ", expected a "
-                    + type.getName(), file, -1, null);
+            throw new PersistException(
+                    "the dump holds a " + v.getClass().getName() + ", expected a " + type.getName(), file, -1, null);
         }
         return type.cast(v);
     }

@@ -51,7 +51,9 @@ class DelayedTest {
         assertThat(delayed(DelayedTest::sum4, 1, 2, 3, 4).call()).isEqualTo(10);
         assertThat(delayed(DelayedTest::sum5, 1, 2, 3, 4, 5).call()).isEqualTo(15);
         assertThat(delayed(DelayedTest::sum6, 1, 2, 3, 4, 5, 6L).call()).isEqualTo(21L);
-        assertThat(delayed((String a, String b, String c) -> a + b + c, "x", "y", "z").call()).isEqualTo("xyz");
+        assertThat(delayed((String a, String b, String c) -> a + b + c, "x", "y", "z")
+                        .call())
+                .isEqualTo("xyz");
     }
 
     @Test
@@ -80,7 +82,7 @@ class DelayedTest {
         assertThat(delayed(String::length, "four").call()).isEqualTo(4);
         assertThat(delayed(Math::sqrt, 9.0).call()).isEqualTo(3.0);
         assertThat(delayed(Integer::sum, 2, 3).call()).isEqualTo(5);
-        SerializableFunction<Integer, Integer> plusOne = x -> x + 1;   // a java.util.function.Function too
+        SerializableFunction<Integer, Integer> plusOne = x -> x + 1; // a java.util.function.Function too
         Function<Integer, Integer> asJdkFunction = plusOne;
         assertThat(delayed(plusOne, 1).call()).isEqualTo(asJdkFunction.apply(1));
         SerializableBiFunction<Integer, Integer, Integer> times = (a, b) -> a * b;
@@ -93,10 +95,12 @@ class DelayedTest {
     @Test
     void mapAndDelayed_lambdaThatSleeps_compilesWithoutTryCatchAndRuns() {
         try (Parallel p = Parallel.of(2)) {
-            List<Integer> slept = p.map(x -> {
-                Thread.sleep(1);
-                return x;
-            }, List.of(1, 2, 3));
+            List<Integer> slept = p.map(
+                    x -> {
+                        Thread.sleep(1);
+                        return x;
+                    },
+                    List.of(1, 2, 3));
             assertThat(slept).containsExactly(1, 2, 3);
             assertThat(p.map(DelayedTest::slowSquare, List.of(2, 3))).containsExactly(4, 9);
             assertThat(p.run(IntStream.range(0, 3).mapToObj(i -> delayed(DelayedTest::slowSquare, i))))
@@ -115,24 +119,30 @@ class DelayedTest {
         Path present = Files.writeString(dir.resolve("present.txt"), "first\nsecond\n");
         Path missing = dir.resolve("missing.txt");
         Throwable t = catchThrowable(() -> Parallel.of(2).map(DelayedTest::readFirstLine, List.of(present, missing)));
-        assertThat(t).isInstanceOf(TaskFailedException.class).hasCauseInstanceOf(java.nio.file.NoSuchFileException.class);
+        assertThat(t)
+                .isInstanceOf(TaskFailedException.class)
+                .hasCauseInstanceOf(java.nio.file.NoSuchFileException.class);
         assertThat(((TaskFailedException) t).taskIndex()).isEqualTo(1);
         assertThat(t).hasMessageContaining("readFirstLine").hasMessageContaining("missing.txt");
 
-        Throwable viaDelayed = catchThrowable(() -> Parallel.of(2).run(List.of(
-                delayed((Path f, Integer n, String s) -> readFirstLine(f) + n + s, missing, 1, "x"))));
-        assertThat(viaDelayed).isInstanceOf(TaskFailedException.class)
+        Throwable viaDelayed = catchThrowable(() -> Parallel.of(2)
+                .run(List.of(delayed((Path f, Integer n, String s) -> readFirstLine(f) + n + s, missing, 1, "x"))));
+        assertThat(viaDelayed)
+                .isInstanceOf(TaskFailedException.class)
                 .hasCauseInstanceOf(java.nio.file.NoSuchFileException.class);
     }
 
     @Test
     void outcomes_functionThrowsChecked_isAFailedOutcome() {
-        try (Stream<Outcome<Integer>> outcomes = Parallel.of(2).outcomes(x -> {
-            if (x == 0) {
-                throw new IOException("zero");
-            }
-            return 10 / x;
-        }, List.of(1, 0))) {
+        try (Stream<Outcome<Integer>> outcomes = Parallel.of(2)
+                .outcomes(
+                        x -> {
+                            if (x == 0) {
+                                throw new IOException("zero");
+                            }
+                            return 10 / x;
+                        },
+                        List.of(1, 0))) {
             List<Outcome<Integer>> all = outcomes.toList();
             assertThat(all.get(0).value()).isEqualTo(10);
             assertThat(all.get(1).isSuccess()).isFalse();

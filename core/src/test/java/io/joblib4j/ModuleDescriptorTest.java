@@ -2,10 +2,10 @@ package io.joblib4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.io.InputStream;
 import java.lang.module.ModuleDescriptor;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -16,7 +16,8 @@ class ModuleDescriptorTest {
     @Test
     void module_exportsApiPackagesOnly() throws Exception {
         // The descriptor compiled beside the core classes (the class path may hold other modules' descriptors too).
-        Path classes = Path.of(Joblib.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(
+                Joblib.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path file = Files.isDirectory(classes) ? classes.resolve("module-info.class") : null;
         ModuleDescriptor descriptor;
         if (file != null) {
@@ -25,17 +26,26 @@ class ModuleDescriptorTest {
             }
         } else {
             try (java.util.jar.JarFile jar = new java.util.jar.JarFile(classes.toFile());
-                 InputStream in = jar.getInputStream(jar.getEntry("module-info.class"))) {
+                    InputStream in = jar.getInputStream(jar.getEntry("module-info.class"))) {
                 descriptor = ModuleDescriptor.read(in);
             }
         }
-        Set<String> exported = descriptor.exports().stream().map(ModuleDescriptor.Exports::source)
+        Set<String> exported = descriptor.exports().stream()
+                .map(ModuleDescriptor.Exports::source)
                 .collect(Collectors.toSet());
         assertThat(descriptor.name()).isEqualTo("io.joblib4j.core");
-        assertThat(exported).containsExactlyInAnyOrder("io.joblib4j", "io.joblib4j.parallel", "io.joblib4j.backend",
-                "io.joblib4j.process", "io.joblib4j.persist", "io.joblib4j.array", "io.joblib4j.memory",
-                "io.joblib4j.hash");
-        assertThat(descriptor.exports()).allSatisfy(e -> assertThat(e.isQualified()).isFalse());
+        assertThat(exported)
+                .containsExactlyInAnyOrder(
+                        "io.joblib4j",
+                        "io.joblib4j.parallel",
+                        "io.joblib4j.backend",
+                        "io.joblib4j.process",
+                        "io.joblib4j.persist",
+                        "io.joblib4j.array",
+                        "io.joblib4j.memory",
+                        "io.joblib4j.hash");
+        assertThat(descriptor.exports())
+                .allSatisfy(e -> assertThat(e.isQualified()).isFalse());
         assertThat(descriptor.uses()).contains("io.joblib4j.backend.BackendProvider");
     }
 }

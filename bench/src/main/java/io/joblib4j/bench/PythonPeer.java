@@ -37,7 +37,9 @@ public final class PythonPeer {
         candidates.add("/usr/bin/python3");
         for (String py : candidates) {
             try {
-                Process p = new ProcessBuilder(py, "-c", "import joblib, numpy").redirectErrorStream(true).start();
+                Process p = new ProcessBuilder(py, "-c", "import joblib, numpy")
+                        .redirectErrorStream(true)
+                        .start();
                 p.getInputStream().readAllBytes();
                 if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
                     return Optional.of(py);
@@ -59,7 +61,8 @@ public final class PythonPeer {
             }
             dir = dir.getParent();
         }
-        throw new IllegalStateException("bench/python/" + name + " not found above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "bench/python/" + name + " not found above " + Path.of("").toAbsolutePath());
     }
 
     /** Runs the script with the arguments and returns each result line as a map of its fields. */
@@ -67,7 +70,9 @@ public final class PythonPeer {
             throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(python, script(script).toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         List<Map<String, String>> rows = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;

@@ -13,16 +13,20 @@ import picocli.CommandLine.Parameters;
  * {@code ./joblib4j bench SUITE [ARGS...]}: the performance suites of the bench module, side by side with Python joblib
  * where it is installed. Each prints Markdown tables of ratios measured in one run.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Run a performance suite and print its tables (ratios measured in one run).",
-                "Suites:",
-                "  parallel [sleep|tiny|cpu|memory]   Parallel on threads and virtual threads, beside Python joblib",
-                "  persist [REPS] [DIR]                dump/load of arrays and objects with every codec",
-                "  memory [DIR]                        Memory: cold calls, cache hits, eviction",
-                "  processes [cold|calls|tiny|memmap|array|array1]",
-                "                                      the worker-JVM backend beside threads: cold start, small calls,",
-                "                                      tiny-task throughput, large shared arrays (time and peak memory)",
-                "  jmh [JMH options]                   the JMH micro-benchmarks, e.g. a benchmark regex"})
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run a performance suite and print its tables (ratios measured in one run).",
+            "Suites:",
+            "  parallel [sleep|tiny|cpu|memory]   Parallel on threads and virtual threads, beside Python joblib",
+            "  persist [REPS] [DIR]                dump/load of arrays and objects with every codec",
+            "  memory [DIR]                        Memory: cold calls, cache hits, eviction",
+            "  processes [cold|calls|tiny|memmap|array|array1]",
+            "                                      the worker-JVM backend beside threads: cold start, small calls,",
+            "                                      tiny-task throughput, large shared arrays (time and peak memory)",
+            "  jmh [JMH options]                   the JMH micro-benchmarks, e.g. a benchmark regex"
+        })
 final class BenchCommand implements Callable<Integer> {
 
     /** Suite name -> main class. */
@@ -36,7 +40,10 @@ final class BenchCommand implements Callable<Integer> {
         SUITES.put("jmh", "org.openjdk.jmh.Main");
     }
 
-    @Parameters(index = "0", paramLabel = "SUITE", description = "One of: ${COMPLETION-CANDIDATES}",
+    @Parameters(
+            index = "0",
+            paramLabel = "SUITE",
+            description = "One of: ${COMPLETION-CANDIDATES}",
             completionCandidates = Suites.class)
     String suite;
 

@@ -25,9 +25,16 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code ./joblib4j cache ls|info|clear|prune DIR}: inspect and trim a {@code Memory} cache directory. */
-@Command(name = "cache", mixinStandardHelpOptions = true,
+@Command(
+        name = "cache",
+        mixinStandardHelpOptions = true,
         description = "Inspect and trim a Memory cache directory (the location given to Memory).",
-        subcommands = {CacheCommand.Ls.class, CacheCommand.Info.class, CacheCommand.Clear.class, CacheCommand.Prune.class})
+        subcommands = {
+            CacheCommand.Ls.class,
+            CacheCommand.Info.class,
+            CacheCommand.Clear.class,
+            CacheCommand.Prune.class
+        })
 final class CacheCommand implements Runnable {
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneId.systemDefault());
@@ -43,14 +50,16 @@ final class CacheCommand implements Runnable {
     /** The store in {@code dir}, which must hold a cache. */
     static StoreBackend open(CommandLine.Model.CommandSpec spec, Path dir) {
         if (!Files.isDirectory(dir.resolve("joblib4j"))) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
                     "no Memory cache in " + dir + " (expected the directory " + dir.resolve("joblib4j") + ")");
         }
         StoreBackend store = StoreBackend.fileSystem(dir);
         try {
             store.functions(); // refuses a joblib4j directory that the store did not write
         } catch (IOException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "refusing to use " + dir + ": " + e.getMessage());
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "refusing to use " + dir + ": " + e.getMessage());
         }
         return store;
     }
@@ -128,7 +137,9 @@ final class CacheCommand implements Runnable {
         }
     }
 
-    @Command(name = "ls", mixinStandardHelpOptions = true,
+    @Command(
+            name = "ls",
+            mixinStandardHelpOptions = true,
             description = "List the cached functions: entries, size on disk and last access.")
     static final class Ls implements Callable<Integer> {
         @Spec
@@ -148,22 +159,36 @@ final class CacheCommand implements Runnable {
             for (String f : store.functions()) {
                 List<CacheEntry> entries = store.entries(f);
                 long bytes = entries.stream().mapToLong(CacheEntry::sizeBytes).sum();
-                Instant last = entries.stream().map(CacheEntry::lastAccess).max(Comparator.naturalOrder())
+                Instant last = entries.stream()
+                        .map(CacheEntry::lastAccess)
+                        .max(Comparator.naturalOrder())
                         .orElse(Instant.EPOCH);
-                rows.add(new String[] {f, Integer.toString(entries.size()), ByteSizes.format(bytes),
-                        last.equals(Instant.EPOCH) ? "-" : time(last) + " (" + ago(last) + ")"});
+                rows.add(new String[] {
+                    f,
+                    Integer.toString(entries.size()),
+                    ByteSizes.format(bytes),
+                    last.equals(Instant.EPOCH) ? "-" : time(last) + " (" + ago(last) + ")"
+                });
                 totalBytes += bytes;
                 totalEntries += entries.size();
             }
             table(out, rows, false, true, true, false);
-            out.printf(Locale.ROOT, "%d function%s, %d entr%s, %s in %s%n", rows.size() - 1,
-                    rows.size() == 2 ? "" : "s", totalEntries, totalEntries == 1 ? "y" : "ies",
-                    ByteSizes.format(totalBytes), store.location());
+            out.printf(
+                    Locale.ROOT,
+                    "%d function%s, %d entr%s, %s in %s%n",
+                    rows.size() - 1,
+                    rows.size() == 2 ? "" : "s",
+                    totalEntries,
+                    totalEntries == 1 ? "y" : "ies",
+                    ByteSizes.format(totalBytes),
+                    store.location());
             return 0;
         }
     }
 
-    @Command(name = "info", mixinStandardHelpOptions = true,
+    @Command(
+            name = "info",
+            mixinStandardHelpOptions = true,
             description = "Show one function (its code record and entries) or one entry (its metadata).")
     static final class Info implements Callable<Integer> {
         @Spec
@@ -183,14 +208,16 @@ final class CacheCommand implements Runnable {
             StoreBackend store = open(spec, dir);
             PrintWriter out = spec.commandLine().getOut();
             if (!store.functions().contains(function)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "no function \"" + function + "\" in "
-                        + store.location() + "; cached functions: " + store.functions());
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
+                        "no function \"" + function + "\" in " + store.location() + "; cached functions: "
+                                + store.functions());
             }
             if (key != null) {
                 CacheEntry e = store.entry(function, key);
                 if (e == null) {
-                    throw new CommandLine.ParameterException(spec.commandLine(),
-                            "no entry \"" + key + "\" for " + function + " in " + store.location());
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(), "no entry \"" + key + "\" for " + function + " in " + store.location());
                 }
                 out.println("function:    " + e.functionId());
                 out.println("key:         " + e.key());
@@ -212,9 +239,13 @@ final class CacheCommand implements Runnable {
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[] {"key", "size", "duration", "last access", "arguments"});
             for (CacheEntry e : entries) {
-                rows.add(new String[] {e.key(), ByteSizes.format(e.sizeBytes()),
-                        String.format(Locale.ROOT, "%.3f s", e.duration().toNanos() / 1e9), ago(e.lastAccess()),
-                        e.inputArgs().toString()});
+                rows.add(new String[] {
+                    e.key(),
+                    ByteSizes.format(e.sizeBytes()),
+                    String.format(Locale.ROOT, "%.3f s", e.duration().toNanos() / 1e9),
+                    ago(e.lastAccess()),
+                    e.inputArgs().toString()
+                });
             }
             out.println(entries.size() + " entr" + (entries.size() == 1 ? "y" : "ies") + ":");
             table(out, rows, false, true, true, false, false);
@@ -222,10 +253,14 @@ final class CacheCommand implements Runnable {
         }
     }
 
-    @Command(name = "clear", mixinStandardHelpOptions = true,
-            description = {"Remove every entry, or every entry of one function.",
-                    "Only what the store wrote is deleted (entries and code records); other files under DIR/joblib4j "
-                            + "stay, and a DIR/joblib4j that is not a joblib4j store is refused."})
+    @Command(
+            name = "clear",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Remove every entry, or every entry of one function.",
+                "Only what the store wrote is deleted (entries and code records); other files under DIR/joblib4j "
+                        + "stay, and a DIR/joblib4j that is not a joblib4j store is refused."
+            })
     static final class Clear implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
@@ -242,8 +277,10 @@ final class CacheCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             List<String> targets = function == null ? store.functions() : List.of(function);
             if (function != null && !store.functions().contains(function)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "no function \"" + function + "\" in "
-                        + store.location() + "; cached functions: " + store.functions());
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
+                        "no function \"" + function + "\" in " + store.location() + "; cached functions: "
+                                + store.functions());
             }
             int entries = 0;
             long bytes = 0;
@@ -251,7 +288,8 @@ final class CacheCommand implements Runnable {
                 for (String f : targets) {
                     List<CacheEntry> before = store.entries(f);
                     store.clear(f);
-                    List<String> left = store.entries(f).stream().map(CacheEntry::key).toList();
+                    List<String> left =
+                            store.entries(f).stream().map(CacheEntry::key).toList();
                     for (CacheEntry e : before) {
                         if (!left.contains(e.key())) { // counted only once it is really gone
                             entries++;
@@ -263,18 +301,33 @@ final class CacheCommand implements Runnable {
                     store.clear();
                 }
             } catch (IOException e) {
-                spec.commandLine().getErr().printf(Locale.ROOT, "cannot clear %s (after removing %d entr%s): %s%n",
-                        store.location(), entries, entries == 1 ? "y" : "ies", e.getMessage());
+                spec.commandLine()
+                        .getErr()
+                        .printf(
+                                Locale.ROOT,
+                                "cannot clear %s (after removing %d entr%s): %s%n",
+                                store.location(),
+                                entries,
+                                entries == 1 ? "y" : "ies",
+                                e.getMessage());
                 return 1;
             }
-            out.printf(Locale.ROOT, "removed %d entr%s (%s) of %d function%s from %s%n", entries,
-                    entries == 1 ? "y" : "ies", ByteSizes.format(bytes), targets.size(), targets.size() == 1 ? "" : "s",
+            out.printf(
+                    Locale.ROOT,
+                    "removed %d entr%s (%s) of %d function%s from %s%n",
+                    entries,
+                    entries == 1 ? "y" : "ies",
+                    ByteSizes.format(bytes),
+                    targets.size(),
+                    targets.size() == 1 ? "" : "s",
                     store.location());
             return 0;
         }
     }
 
-    @Command(name = "prune", mixinStandardHelpOptions = true,
+    @Command(
+            name = "prune",
+            mixinStandardHelpOptions = true,
             description = "Remove least recently used entries until every given limit holds.")
     static final class Prune implements Callable<Integer> {
         @Spec
@@ -289,15 +342,18 @@ final class CacheCommand implements Runnable {
         @Option(names = "--items", paramLabel = "N", description = "keep at most N entries")
         Integer items;
 
-        @Option(names = "--age", paramLabel = "AGE", description = "remove entries not used for AGE (7d, 12h, 30m, PT1H)")
+        @Option(
+                names = "--age",
+                paramLabel = "AGE",
+                description = "remove entries not used for AGE (7d, 12h, 30m, PT1H)")
         String age;
 
         @Override
         public Integer call() {
             StoreBackend store = open(spec, dir);
             if (bytes == null && items == null && age == null) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "prune needs at least one limit: --bytes, --items or --age");
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "prune needs at least one limit: --bytes, --items or --age");
             }
             Long maxBytes;
             Duration maxAge;
@@ -318,9 +374,16 @@ final class CacheCommand implements Runnable {
             long freed = removed.stream().mapToLong(CacheEntry::sizeBytes).sum();
             List<CacheEntry> left = memory.entries();
             PrintWriter out = spec.commandLine().getOut();
-            out.printf(Locale.ROOT, "removed %d entr%s (%s); %d left (%s) in %s%n", removed.size(),
-                    removed.size() == 1 ? "y" : "ies", ByteSizes.format(freed), left.size(),
-                    ByteSizes.format(left.stream().mapToLong(CacheEntry::sizeBytes).sum()), store.location());
+            out.printf(
+                    Locale.ROOT,
+                    "removed %d entr%s (%s); %d left (%s) in %s%n",
+                    removed.size(),
+                    removed.size() == 1 ? "y" : "ies",
+                    ByteSizes.format(freed),
+                    left.size(),
+                    ByteSizes.format(
+                            left.stream().mapToLong(CacheEntry::sizeBytes).sum()),
+                    store.location());
             return 0;
         }
     }

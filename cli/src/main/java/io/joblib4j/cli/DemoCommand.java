@@ -15,12 +15,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ./joblib4j demo}: runs the documents' examples, timed, and prints a table. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
         description = "Run joblib's documented examples on joblib4j, timed, and print a table at the end.")
 final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--only", paramLabel = "SECTION",
-            description = "Run only the sections whose title starts with this (case-insensitive), e.g. --only parallel.")
+    @Option(
+            names = "--only",
+            paramLabel = "SECTION",
+            description =
+                    "Run only the sections whose title starts with this (case-insensitive), e.g. --only parallel.")
     String only;
 
     static List<DemoSection> sections() {
@@ -32,12 +37,18 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<DemoSection> chosen = sections().stream().filter(s -> only == null
-                || s.title().toLowerCase(Locale.ROOT).startsWith(only.toLowerCase(Locale.ROOT))).toList();
+        List<DemoSection> chosen = sections().stream()
+                .filter(s ->
+                        only == null || s.title().toLowerCase(Locale.ROOT).startsWith(only.toLowerCase(Locale.ROOT)))
+                .toList();
         if (chosen.isEmpty()) {
-            spec.commandLine().getErr().println("unknown demo section \"" + only + "\": expected one of "
-                    + sections().stream().map(s -> s.title().toLowerCase(Locale.ROOT)).toList()
-                    + " (or the start of one)");
+            spec.commandLine()
+                    .getErr()
+                    .println("unknown demo section \"" + only + "\": expected one of "
+                            + sections().stream()
+                                    .map(s -> s.title().toLowerCase(Locale.ROOT))
+                                    .toList()
+                            + " (or the start of one)");
             return 2;
         }
         DemoReport report = new DemoReport();

@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NavigableSet;
@@ -20,7 +21,6 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -31,7 +31,9 @@ import picocli.CommandLine.Parameters;
  * {@code ./joblib4j inspect FILE}: describes a dump, {@code .npy} or {@code .npz} file from its headers without
  * loading objects or array data. Exit code 0 when the file was understood, 1 when it is corrupt or foreign.
  */
-@Command(name = "inspect", mixinStandardHelpOptions = true,
+@Command(
+        name = "inspect",
+        mixinStandardHelpOptions = true,
         description = "Show what a dump, .npy or .npz file holds (format, codec, object types, arrays with "
                 + "dtype/shape/offset/size) without loading it.")
 final class InspectCommand implements Callable<Integer> {
@@ -89,9 +91,15 @@ final class InspectCommand implements Callable<Integer> {
     private void npy(Path f) throws IOException {
         Npy.Header h = Npy.readHeader(f);
         out.println(f + ": NumPy .npy version " + h.major() + "." + h.minor());
-        out.printf(Locale.ROOT, "  dtype %s (%s), shape %s, %s order, data at offset %d, %s%n", h.descr(),
-                h.dtype().numpyName(), Arrays.toString(h.shape()), h.fortranOrder() ? "Fortran" : "C",
-                h.dataOffset(), bytes(h.dataBytes()));
+        out.printf(
+                Locale.ROOT,
+                "  dtype %s (%s), shape %s, %s order, data at offset %d, %s%n",
+                h.descr(),
+                h.dtype().numpyName(),
+                Arrays.toString(h.shape()),
+                h.fortranOrder() ? "Fortran" : "C",
+                h.dataOffset(),
+                bytes(h.dataBytes()));
     }
 
     private void npz(Path f) throws IOException {
@@ -100,8 +108,13 @@ final class InspectCommand implements Callable<Integer> {
             for (ZipEntry e : Collections.list(zip.entries())) {
                 try (InputStream in = zip.getInputStream(e)) {
                     Npy.Header h = Npy.readHeader(in);
-                    out.printf(Locale.ROOT, "  %-20s %s %s, %s (%s)%n", e.getName(), h.descr(),
-                            Arrays.toString(h.shape()), bytes(h.dataBytes()),
+                    out.printf(
+                            Locale.ROOT,
+                            "  %-20s %s %s, %s (%s)%n",
+                            e.getName(),
+                            h.descr(),
+                            Arrays.toString(h.shape()),
+                            bytes(h.dataBytes()),
                             e.getMethod() == ZipEntry.DEFLATED ? "deflated" : "stored");
                 }
             }
@@ -109,29 +122,54 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     private void dump(DumpInfo info) {
-        out.printf(Locale.ROOT, "%s: joblib4j dump, format version %d, %s%n", info.file(), info.formatVersion(),
-                info.codec() == io.joblib4j.persist.Compression.Codec.NONE ? "uncompressed (arrays memory-mappable)"
+        out.printf(
+                Locale.ROOT,
+                "%s: joblib4j dump, format version %d, %s%n",
+                info.file(),
+                info.formatVersion(),
+                info.codec() == io.joblib4j.persist.Compression.Codec.NONE
+                        ? "uncompressed (arrays memory-mappable)"
                         : "compressed with " + info.codec().label() + " (" + bytes(info.fileSize()) + " on disk, "
-                        + bytes(info.dumpBytes()) + " uncompressed"
-                        + (info.byteShuffled() ? ", arrays byte-shuffled" : "") + ")");
+                                + bytes(info.dumpBytes()) + " uncompressed"
+                                + (info.byteShuffled() ? ", arrays byte-shuffled" : "") + ")");
         out.println("  root: " + (info.rootType() == null ? "null" : sourceName(info.rootType())));
         out.println("  object stream: " + bytes(info.objectStreamBytes()));
         out.println("  types" + (info.typesTruncated() ? " (first " + "10000 objects)" : "") + ":");
         for (DumpInfo.TypeCount t : info.types()) {
-            out.printf(Locale.ROOT, "    %8d  %s%s%n", t.count(), sourceName(t.className()),
+            out.printf(
+                    Locale.ROOT,
+                    "    %8d  %s%s%n",
+                    t.count(),
+                    sourceName(t.className()),
                     t.allowedByDefault() ? "" : "   [not on the default allowlist]");
         }
         out.println("  arrays: " + info.arrays().size());
         int i = 0;
         for (DumpInfo.ArrayInfo a : info.arrays()) {
-            out.printf(Locale.ROOT, "    #%-3d %-10s %-8s shape %-16s offset %-10d %s%n", i++,
-                    a.ndarray() ? "NdArray" : "array", a.dtype().numpyDescr(a.order()), Arrays.toString(a.shape()),
-                    a.offset(), bytes(a.byteSize()));
+            out.printf(
+                    Locale.ROOT,
+                    "    #%-3d %-10s %-8s shape %-16s offset %-10d %s%n",
+                    i++,
+                    a.ndarray() ? "NdArray" : "array",
+                    a.dtype().numpyDescr(a.order()),
+                    Arrays.toString(a.shape()),
+                    a.offset(),
+                    bytes(a.byteSize()));
         }
     }
 
-    private static final List<Class<?>> VIEWS = List.of(List.class, NavigableSet.class, SortedSet.class, Set.class,
-            NavigableMap.class, SortedMap.class, Map.class, Deque.class, Queue.class, Collection.class, Map.Entry.class);
+    private static final List<Class<?>> VIEWS = List.of(
+            List.class,
+            NavigableSet.class,
+            SortedSet.class,
+            Set.class,
+            NavigableMap.class,
+            SortedMap.class,
+            Map.class,
+            Deque.class,
+            Queue.class,
+            Collection.class,
+            Map.Entry.class);
 
     /**
      * A class as Java source names it ({@code double[]}, {@code String}, {@code com.acme.Outer.Inner}), and a
@@ -154,8 +192,10 @@ final class InspectCommand implements Callable<Integer> {
                 case "J" -> "long";
                 case "F" -> "float";
                 case "D" -> "double";
-                default -> element.startsWith("L") && element.endsWith(";")
-                        ? sourceName(element.substring(1, element.length() - 1)) : element;
+                default ->
+                    element.startsWith("L") && element.endsWith(";")
+                            ? sourceName(element.substring(1, element.length() - 1))
+                            : element;
             };
             return element + "[]".repeat(dims);
         }
@@ -173,8 +213,8 @@ final class InspectCommand implements Callable<Integer> {
                 // not on this class path: named from its binary name
             }
         }
-        String name = element.startsWith("java.lang.") && element.indexOf('.', 10) < 0 ? element.substring(10)
-                : element;
+        String name =
+                element.startsWith("java.lang.") && element.indexOf('.', 10) < 0 ? element.substring(10) : element;
         return name.replaceAll("\\$(?=[^0-9])", ".");
     }
 

@@ -4,10 +4,18 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code ./joblib4j}: the command line of joblib4j. */
-@Command(name = "joblib4j", mixinStandardHelpOptions = true, version = "joblib4j 0.1.0",
+@Command(
+        name = "joblib4j",
+        mixinStandardHelpOptions = true,
+        version = "joblib4j 0.1.0",
         description = "Parallel computing, disk caching and fast persistence for the JVM.",
-        subcommands = {DemoCommand.class, BenchCommand.class, CacheCommand.class, InspectCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            BenchCommand.class,
+            CacheCommand.class,
+            InspectCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -30,7 +38,8 @@ public final class Main implements Runnable {
                 last = last.subcommand();
             }
             if (!last.unmatched().isEmpty()) {
-                throw new CommandLine.UnmatchedArgumentException(last.commandSpec().commandLine(), last.unmatched());
+                throw new CommandLine.UnmatchedArgumentException(
+                        last.commandSpec().commandLine(), last.unmatched());
             }
             return runLast.execute(parseResult);
         });

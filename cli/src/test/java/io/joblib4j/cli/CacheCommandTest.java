@@ -55,7 +55,8 @@ class CacheCommandTest {
         populate();
         Run r = run("cache", "ls", dir.toString());
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("function", "entries", "size", "last access")
+        assertThat(r.out())
+                .contains("function", "entries", "size", "last access")
                 .containsPattern("io\\.joblib4j\\.cli\\.CacheCommandTest\\.ints +3 +\\d+\\.\\d KiB")
                 .containsPattern("io\\.joblib4j\\.cli\\.CacheCommandTest\\.greet +1 ")
                 .contains("2 functions, 4 entries");
@@ -67,9 +68,17 @@ class CacheCommandTest {
         Run r = run("cache", "info", dir.toString(), "io.joblib4j.cli.CacheCommandTest.greet");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("code_version").contains("1 entry").contains("{name=\"joblib\"}");
-        String key = r.out().lines().filter(l -> l.matches("[0-9a-f]{32} .*")).findFirst().orElseThrow().substring(0, 32);
+        String key = r.out()
+                .lines()
+                .filter(l -> l.matches("[0-9a-f]{32} .*"))
+                .findFirst()
+                .orElseThrow()
+                .substring(0, 32);
         Run one = run("cache", "info", dir.toString(), "io.joblib4j.cli.CacheCommandTest.greet", key);
-        assertThat(one.out()).contains("key:         " + key).contains("name = \"joblib\"").contains("output:");
+        assertThat(one.out())
+                .contains("key:         " + key)
+                .contains("name = \"joblib\"")
+                .contains("output:");
     }
 
     @Test
@@ -87,7 +96,8 @@ class CacheCommandTest {
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("removed 2 entries").contains("2 left");
         try (Stream<Path> s = Files.walk(dir.resolve("joblib4j"), 2)) {
-            for (Path p : s.filter(p -> p.getFileName().toString().matches("[0-9a-f]{32}")).toList()) {
+            for (Path p : s.filter(p -> p.getFileName().toString().matches("[0-9a-f]{32}"))
+                    .toList()) {
                 Files.setLastModifiedTime(p, FileTime.from(Instant.now().minus(Duration.ofDays(3))));
             }
         }
@@ -102,7 +112,9 @@ class CacheCommandTest {
         populate();
         Run one = run("cache", "clear", dir.toString(), "io.joblib4j.cli.CacheCommandTest.greet");
         assertThat(one.out()).contains("removed 1 entry");
-        assertThat(run("cache", "ls", dir.toString()).out()).doesNotContain("greet").contains("1 function, 3 entries");
+        assertThat(run("cache", "ls", dir.toString()).out())
+                .doesNotContain("greet")
+                .contains("1 function, 3 entries");
         assertThat(run("cache", "clear", dir.toString()).out()).contains("removed 3 entries");
         assertThat(run("cache", "ls", dir.toString()).out()).contains("0 functions, 0 entries");
     }
@@ -114,8 +126,12 @@ class CacheCommandTest {
         Files.writeString(root.resolve("core/src/Main.java"), "class Main {}");
         Files.createDirectories(root.resolve("docs"));
         Files.writeString(root.resolve("docs/README.md"), "# docs");
-        for (String[] args : new String[][] {{"cache", "clear", dir.toString()}, {"cache", "prune", dir.toString(), "--items", "0"},
-                {"cache", "clear", dir.toString(), "core"}, {"cache", "ls", dir.toString()}}) {
+        for (String[] args : new String[][] {
+            {"cache", "clear", dir.toString()},
+            {"cache", "prune", dir.toString(), "--items", "0"},
+            {"cache", "clear", dir.toString(), "core"},
+            {"cache", "ls", dir.toString()}
+        }) {
             Run r = run(args);
             assertThat(r.code()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(r.err()).contains(root + " is not a joblib4j store").doesNotContain("removed");

@@ -17,7 +17,8 @@ class DemoCommandTest {
         cl.setErr(new PrintWriter(err, true));
         int code = cl.execute("demo", "--only", "nosuch");
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).contains("unknown demo section \"nosuch\"")
+        assertThat(err.toString())
+                .contains("unknown demo section \"nosuch\"")
                 .contains("[parallel, memory, persistence, processes]");
         assertThat(out.toString()).doesNotContain("section  example");
     }

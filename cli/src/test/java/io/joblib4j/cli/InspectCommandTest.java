@@ -26,8 +26,8 @@ class InspectCommandTest {
     private Run inspect(Path file) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        InspectCommand cmd = new InspectCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        InspectCommand cmd = new InspectCommand(
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         int code = new CommandLine(cmd).execute(file.toString());
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -43,19 +43,43 @@ class InspectCommandTest {
         Joblib.dump(List.of("name", new double[100], NdArray.wrap(new int[25], 5, 5), new Custom()), f);
         Run r = inspect(f);
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("format version 2", "uncompressed", "double[]", "NdArray", "<i4", "[5, 5]",
-                Custom.class.getCanonicalName() + "   [not on the default allowlist]");
+        assertThat(r.out())
+                .contains(
+                        "format version 2",
+                        "uncompressed",
+                        "double[]",
+                        "NdArray",
+                        "<i4",
+                        "[5, 5]",
+                        Custom.class.getCanonicalName() + "   [not on the default allowlist]");
     }
 
     @Test
     void inspect_dump_printsTypesAsSourceNames_notJvmDescriptors() throws Exception {
         Path f = dir.resolve("names.j4j");
-        Joblib.dump(List.of(new double[100], new int[30], new long[2][3], List.of(1, 2, 3), Map.entry("a", 1),
-                new String[] {"a"}, new java.util.ArrayList<>(List.of(1))), f);
+        Joblib.dump(
+                List.of(
+                        new double[100],
+                        new int[30],
+                        new long[2][3],
+                        List.of(1, 2, 3),
+                        Map.entry("a", 1),
+                        new String[] {"a"},
+                        new java.util.ArrayList<>(List.of(1))),
+                f);
         Run r = inspect(f);
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("root: List", "  double[]", "  int[]", "  long[][]", "  List", "  Map.Entry",
-                "  String[]", "  Integer", "  java.util.ArrayList");
+        assertThat(r.out())
+                .contains(
+                        "root: List",
+                        "  double[]",
+                        "  int[]",
+                        "  long[][]",
+                        "  List",
+                        "  Map.Entry",
+                        "  String[]",
+                        "  Integer",
+                        "  java.util.ArrayList");
         assertThat(r.out()).doesNotContain("[D", "[I", "ImmutableCollections$", "KeyValueHolder", "[Ljava");
     }
 
@@ -64,9 +88,12 @@ class InspectCommandTest {
         assertThat(InspectCommand.sourceName("[D")).isEqualTo("double[]");
         assertThat(InspectCommand.sourceName("[[Z")).isEqualTo("boolean[][]");
         assertThat(InspectCommand.sourceName("[Ljava.lang.String;")).isEqualTo("String[]");
-        assertThat(InspectCommand.sourceName("java.util.ImmutableCollections$ListN")).isEqualTo("List");
-        assertThat(InspectCommand.sourceName("java.util.ImmutableCollections$MapN")).isEqualTo("Map");
-        assertThat(InspectCommand.sourceName("java.util.Collections$UnmodifiableSet")).isEqualTo("Set");
+        assertThat(InspectCommand.sourceName("java.util.ImmutableCollections$ListN"))
+                .isEqualTo("List");
+        assertThat(InspectCommand.sourceName("java.util.ImmutableCollections$MapN"))
+                .isEqualTo("Map");
+        assertThat(InspectCommand.sourceName("java.util.Collections$UnmodifiableSet"))
+                .isEqualTo("Set");
         assertThat(InspectCommand.sourceName("java.util.KeyValueHolder")).isEqualTo("Map.Entry");
         assertThat(InspectCommand.sourceName("java.util.TreeMap")).isEqualTo("java.util.TreeMap");
         assertThat(InspectCommand.sourceName("com.acme.Outer$Inner")).isEqualTo("com.acme.Outer.Inner");

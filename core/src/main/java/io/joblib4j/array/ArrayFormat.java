@@ -107,7 +107,11 @@ final class ArrayFormat {
             int elemWidth = width - 1;
             StringBuilder line = new StringBuilder(hanging);
             for (long i = 0; i < leading; i++) {
-                line = extend(s, line, recurse(axis + 1, base + i * strides[axis], nextHanging, nextWidth), elemWidth,
+                line = extend(
+                        s,
+                        line,
+                        recurse(axis + 1, base + i * strides[axis], nextHanging, nextWidth),
+                        elemWidth,
                         hanging);
                 line.append(SEPARATOR);
             }
@@ -116,24 +120,34 @@ final class ArrayFormat {
                 line.append(SEPARATOR);
             }
             for (long i = trailing; i > 1; i--) {
-                line = extend(s, line, recurse(axis + 1, base + (len - i) * strides[axis], nextHanging, nextWidth),
-                        elemWidth, hanging);
+                line = extend(
+                        s,
+                        line,
+                        recurse(axis + 1, base + (len - i) * strides[axis], nextHanging, nextWidth),
+                        elemWidth,
+                        hanging);
                 line.append(SEPARATOR);
             }
-            line = extend(s, line, recurse(axis + 1, base + (len - 1) * strides[axis], nextHanging, nextWidth),
-                    elemWidth, hanging);
+            line = extend(
+                    s,
+                    line,
+                    recurse(axis + 1, base + (len - 1) * strides[axis], nextHanging, nextWidth),
+                    elemWidth,
+                    hanging);
             s.append(line);
         } else {
             String lineSep = SEPARATOR.stripTrailing() + "\n".repeat(axesLeft - 1);
             for (long i = 0; i < leading; i++) {
-                s.append(hanging).append(recurse(axis + 1, base + i * strides[axis], nextHanging, nextWidth))
+                s.append(hanging)
+                        .append(recurse(axis + 1, base + i * strides[axis], nextHanging, nextWidth))
                         .append(lineSep);
             }
             if (showSummary) {
                 s.append(hanging).append("...").append(lineSep);
             }
             for (long i = trailing; i > 1; i--) {
-                s.append(hanging).append(recurse(axis + 1, base + (len - i) * strides[axis], nextHanging, nextWidth))
+                s.append(hanging)
+                        .append(recurse(axis + 1, base + (len - i) * strides[axis], nextHanging, nextWidth))
                         .append(lineSep);
             }
             s.append(hanging).append(recurse(axis + 1, base + (len - 1) * strides[axis], nextHanging, nextWidth));
@@ -157,14 +171,15 @@ final class ArrayFormat {
 
         static ElementFormat of(NdArray a, List<Long> shown) {
             return switch (a.dtype()) {
-                case BOOL -> new ElementFormat() {
-                    private final String trueText = a.ndim() == 0 ? "True" : " True";
+                case BOOL ->
+                    new ElementFormat() {
+                        private final String trueText = a.ndim() == 0 ? "True" : " True";
 
-                    @Override
-                    String format(long i) {
-                        return a.getFlatLong(i) != 0 ? trueText : "False";
-                    }
-                };
+                        @Override
+                        String format(long i) {
+                            return a.getFlatLong(i) != 0 ? trueText : "False";
+                        }
+                    };
                 case FLOAT32, FLOAT64 -> new FloatFormat(a, shown);
                 default -> new IntegerFormat(a, shown);
             };
@@ -274,8 +289,7 @@ final class ArrayFormat {
                 // numpy's min_digits: digits past the shortest unique ones come from the exact value, rounded
                 String[] p = scientificParts(v, precision, true);
                 String exponent = p[2].length() < expSize ? "0".repeat(expSize - p[2].length()) + p[2] : p[2];
-                return pad(p[0], padLeft) + "." + p[1] + "0".repeat(precision - p[1].length()) + "e" + p[3]
-                        + exponent;
+                return pad(p[0], padLeft) + "." + p[1] + "0".repeat(precision - p[1].length()) + "e" + p[3] + exponent;
             }
             String[] p = positionalParts(v, PRECISION);
             return pad(p[0], padLeft) + "." + p[1] + " ".repeat(padRight - p[1].length());
@@ -304,7 +318,8 @@ final class ArrayFormat {
             String plain = d.toPlainString();
             int dot = plain.indexOf('.');
             String sign = negative(v) ? "-" : "";
-            return dot < 0 ? new String[] {sign + plain, ""}
+            return dot < 0
+                    ? new String[] {sign + plain, ""}
                     : new String[] {sign + plain.substring(0, dot), plain.substring(dot + 1)};
         }
 
@@ -321,8 +336,12 @@ final class ArrayFormat {
             d = d.stripTrailingZeros();
             String digits = d.unscaledValue().toString();
             int exponent = d.precision() - d.scale() - 1;
-            return new String[] {sign + digits.charAt(0), digits.substring(1), Integer.toString(Math.abs(exponent)),
-                    exponent < 0 ? "-" : "+"};
+            return new String[] {
+                sign + digits.charAt(0),
+                digits.substring(1),
+                Integer.toString(Math.abs(exponent)),
+                exponent < 0 ? "-" : "+"
+            };
         }
 
         private static boolean negative(double v) {

@@ -133,7 +133,7 @@ public enum DType {
                     return new Parsed(t, order);
                 }
             }
-            if (kind == '?' ) {
+            if (kind == '?') {
                 return new Parsed(BOOL, order);
             }
         } else if (rest.equals("?")) {

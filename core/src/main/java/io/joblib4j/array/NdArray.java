@@ -46,10 +46,17 @@ public final class NdArray implements Serializable {
     private final transient MmapMode mode;
     /** The element count, and whether the elements are in the other byte order than this machine's. */
     private final transient long size;
+
     private final transient boolean swapped;
 
-    private NdArray(DType dtype, long[] shape, ByteOrder order, MemorySegment segment, Path file, long fileOffset,
-                    MmapMode mode) {
+    private NdArray(
+            DType dtype,
+            long[] shape,
+            ByteOrder order,
+            MemorySegment segment,
+            Path file,
+            long fileOffset,
+            MmapMode mode) {
         this.dtype = dtype;
         this.shape = shape;
         this.order = order;
@@ -135,7 +142,9 @@ public final class NdArray implements Serializable {
             case byte[] a -> wrap(a);
             case boolean[] a -> copyOf(a);
             case null -> throw new IllegalArgumentException("array is null");
-            default -> throw new IllegalArgumentException("not a primitive array: " + array.getClass().getName());
+            default ->
+                throw new IllegalArgumentException(
+                        "not a primitive array: " + array.getClass().getName());
         };
     }
 
@@ -209,11 +218,15 @@ public final class NdArray implements Serializable {
         try (FileChannel ch = FileChannel.open(file, options)) {
             long size = ch.size();
             if (offset + bytes > size) {
-                throw new io.joblib4j.persist.PersistException("array of " + bytes + " bytes at offset " + offset
-                        + " runs past the end of the file (" + size + " bytes)", file, offset, null);
+                throw new io.joblib4j.persist.PersistException(
+                        "array of " + bytes + " bytes at offset " + offset + " runs past the end of the file (" + size
+                                + " bytes)",
+                        file,
+                        offset,
+                        null);
             }
-            MemorySegment seg = bytes == 0 ? MemorySegment.ofArray(new byte[0])
-                    : ch.map(mapMode, offset, bytes, Arena.ofAuto());
+            MemorySegment seg =
+                    bytes == 0 ? MemorySegment.ofArray(new byte[0]) : ch.map(mapMode, offset, bytes, Arena.ofAuto());
             return new NdArray(dtype, s, order, seg, file.toAbsolutePath(), offset, mode);
         }
     }
@@ -221,8 +234,8 @@ public final class NdArray implements Serializable {
     private static NdArray wrapSegment(DType dtype, MemorySegment seg, long length, long[] shape) {
         long[] s = shape == null || shape.length == 0 ? new long[] {length} : checkShape(shape);
         if (count(s) != length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(s) + " holds " + count(s)
-                    + " elements, but the array has " + length);
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(s) + " holds " + count(s) + " elements, but the array has " + length);
         }
         return new NdArray(dtype, s, ByteOrder.nativeOrder(), seg, null, -1, null);
     }
@@ -309,9 +322,10 @@ public final class NdArray implements Serializable {
      * For a file-mapped array, the reference another JVM on this machine can map the same bytes with.
      */
     public Optional<MappedRef> mappedRef() {
-        return file == null ? Optional.empty()
-                : Optional.of(new MappedRef(file.toString(), fileOffset, dtype, order == ByteOrder.BIG_ENDIAN,
-                        shape.clone(), mode));
+        return file == null
+                ? Optional.empty()
+                : Optional.of(new MappedRef(
+                        file.toString(), fileOffset, dtype, order == ByteOrder.BIG_ENDIAN, shape.clone(), mode));
     }
 
     /**
@@ -327,8 +341,13 @@ public final class NdArray implements Serializable {
 
         /** Maps the referenced bytes again with {@code mode}. */
         public NdArray map(MmapMode mode) throws IOException {
-            return NdArray.map(Path.of(file), offset, dtype,
-                    bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN, mode, shape);
+            return NdArray.map(
+                    Path.of(file),
+                    offset,
+                    dtype,
+                    bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN,
+                    mode,
+                    shape);
         }
     }
 
@@ -346,8 +365,8 @@ public final class NdArray implements Serializable {
             throw new IllegalStateException("a 0-d array cannot be sliced");
         }
         if (from < 0 || to < from || to > shape[0]) {
-            throw new IndexOutOfBoundsException("slice [" + from + ":" + to + "] out of range for first dimension "
-                    + shape[0]);
+            throw new IndexOutOfBoundsException(
+                    "slice [" + from + ":" + to + "] out of range for first dimension " + shape[0]);
         }
         long rowBytes = rowBytes();
         long[] s = shape.clone();
@@ -364,8 +383,8 @@ public final class NdArray implements Serializable {
     public NdArray reshape(long... newShape) {
         long[] s = checkShape(newShape);
         if (count(s) != size()) {
-            throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " (" + size()
-                    + " elements) to " + Arrays.toString(s));
+            throw new IllegalArgumentException(
+                    "cannot reshape " + Arrays.toString(shape) + " (" + size() + " elements) to " + Arrays.toString(s));
         }
         return new NdArray(dtype, s, order, segment, file, fileOffset, mode);
     }
@@ -389,8 +408,7 @@ public final class NdArray implements Serializable {
         if (source.order == order || dtype.itemSize() == 1) {
             MemorySegment.copy(source.segment, 0, segment, 0, segment.byteSize());
         } else {
-            MemorySegment.copy(source.segment, dtype.layout(source.order), 0, segment, dtype.layout(order), 0,
-                    size());
+            MemorySegment.copy(source.segment, dtype.layout(source.order), 0, segment, dtype.layout(order), 0, size());
         }
     }
 
@@ -434,8 +452,8 @@ public final class NdArray implements Serializable {
         long flat = 0;
         for (int i = 0; i < index.length; i++) {
             if (index[i] < 0 || index[i] >= shape[i]) {
-                throw new IndexOutOfBoundsException("index " + Arrays.toString(index) + " out of bounds for shape "
-                        + Arrays.toString(shape));
+                throw new IndexOutOfBoundsException(
+                        "index " + Arrays.toString(index) + " out of bounds for shape " + Arrays.toString(shape));
             }
             flat = flat * shape[i] + index[i];
         }
@@ -762,8 +780,8 @@ public final class NdArray implements Serializable {
 
     private double extreme(boolean min) {
         if (size == 0) {
-            throw new IllegalStateException("zero-size array " + Arrays.toString(shape) + " has no "
-                    + (min ? "minimum" : "maximum"));
+            throw new IllegalStateException(
+                    "zero-size array " + Arrays.toString(shape) + " has no " + (min ? "minimum" : "maximum"));
         }
         Chunks c = new Chunks();
         double best = min ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
@@ -944,8 +962,8 @@ public final class NdArray implements Serializable {
             case INT64 -> toLongArray();
             case FLOAT32 -> toFloatArray();
             case FLOAT64 -> toDoubleArray();
-            case UINT8, UINT32, UINT64 -> throw new IllegalStateException(dtype.numpyName()
-                    + " has no Java array type");
+            case UINT8, UINT32, UINT64 ->
+                throw new IllegalStateException(dtype.numpyName() + " has no Java array type");
         };
     }
 
@@ -968,7 +986,8 @@ public final class NdArray implements Serializable {
         }
         long n = size();
         for (long i = 0; i < n; i++) {
-            if (getFlatLong(i) != other.getFlatLong(i) || Double.compare(getFlatDouble(i), other.getFlatDouble(i)) != 0) {
+            if (getFlatLong(i) != other.getFlatLong(i)
+                    || Double.compare(getFlatDouble(i), other.getFlatDouble(i)) != 0) {
                 return false;
             }
         }
@@ -1023,6 +1042,7 @@ public final class NdArray implements Serializable {
     private static final class Serialized implements Serializable {
         @Serial
         private static final long serialVersionUID = 1L;
+
         private final int dtype;
         private final long[] shape;
         private final byte[] data;
@@ -1034,8 +1054,14 @@ public final class NdArray implements Serializable {
             }
             this.dtype = a.dtype.code();
             this.shape = a.shape.clone();
-            NdArray le = new NdArray(a.dtype, a.shape, ByteOrder.LITTLE_ENDIAN,
-                    MemorySegment.ofArray(new byte[(int) a.byteSize()]), null, -1, null);
+            NdArray le = new NdArray(
+                    a.dtype,
+                    a.shape,
+                    ByteOrder.LITTLE_ENDIAN,
+                    MemorySegment.ofArray(new byte[(int) a.byteSize()]),
+                    null,
+                    -1,
+                    null);
             le.copyFrom(a);
             this.data = le.segment.toArray(ValueLayout.JAVA_BYTE);
         }

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,8 +56,8 @@ public final class Npy {
      * @param shape       dimensions
      * @param dataOffset  byte offset of the first element in the file
      */
-    public record Header(int major, int minor, DType dtype, ByteOrder order, boolean fortranOrder, long[] shape,
-                         long dataOffset) {
+    public record Header(
+            int major, int minor, DType dtype, ByteOrder order, boolean fortranOrder, long[] shape, long dataOffset) {
         /** The number of data bytes the shape needs. */
         public long dataBytes() {
             long n = dtype.itemSize();
@@ -101,7 +100,8 @@ public final class Npy {
     }
 
     static byte[] header(DType dtype, ByteOrder order, long[] shape) {
-        StringBuilder dict = new StringBuilder("{'descr': '").append(dtype.numpyDescr(order))
+        StringBuilder dict = new StringBuilder("{'descr': '")
+                .append(dtype.numpyDescr(order))
                 .append("', 'fortran_order': False, 'shape': (");
         for (int i = 0; i < shape.length; i++) {
             dict.append(i > 0 ? ", " : "").append(shape[i]);
@@ -159,9 +159,13 @@ public final class Npy {
             Header h = readHeader(in, file);
             long size = Files.size(file);
             if (h.dataBytes() > size - h.dataOffset()) {
-                throw new PersistException("the shape " + java.util.Arrays.toString(h.shape()) + " of "
-                        + h.descr() + " needs " + h.dataBytes() + " data bytes, the file has "
-                        + (size - h.dataOffset()), file, h.dataOffset(), null);
+                throw new PersistException(
+                        "the shape " + java.util.Arrays.toString(h.shape()) + " of "
+                                + h.descr() + " needs " + h.dataBytes() + " data bytes, the file has "
+                                + (size - h.dataOffset()),
+                        file,
+                        h.dataOffset(),
+                        null);
             }
             return h;
         }
@@ -185,9 +189,13 @@ public final class Npy {
             long size = Files.size(file);
             long available = Math.max(0, size - h.dataOffset());
             if (h.dataBytes() > available) {
-                throw new PersistException("file ends after " + available + " of " + h.dataBytes() + " data bytes "
-                        + "(the shape " + java.util.Arrays.toString(h.shape()) + " of " + h.descr() + " needs "
-                        + h.dataBytes() + ")", file, h.dataOffset() + available, null);
+                throw new PersistException(
+                        "file ends after " + available + " of " + h.dataBytes() + " data bytes "
+                                + "(the shape " + java.util.Arrays.toString(h.shape()) + " of " + h.descr() + " needs "
+                                + h.dataBytes() + ")",
+                        file,
+                        h.dataOffset() + available,
+                        null);
             }
             return loadData(in, h, file, true);
         }
@@ -211,16 +219,25 @@ public final class Npy {
         long bytes = h.dataBytes();
         long count = bytes / h.dtype().itemSize();
         if (count > Integer.MAX_VALUE - 16) {
-            throw new PersistException("array of " + count + " elements is too large to load on the heap; use "
-                    + "Npy.map", file, h.dataOffset(), null);
+            throw new PersistException(
+                    "array of " + count + " elements is too large to load on the heap; use " + "Npy.map",
+                    file,
+                    h.dataOffset(),
+                    null);
         }
         boolean fortran = h.fortranOrder() && h.shape().length > 1;
         long[] stored = fortran ? reversed(h.shape()) : h.shape();
         NdArray raw = readData(in, h.dtype(), stored, bytes, file, h.dataOffset(), fits);
         if (h.order() != ByteOrder.nativeOrder() && h.dtype().itemSize() > 1) {
             NdArray swapped = NdArray.zeros(h.dtype(), stored);
-            MemorySegment.copy(raw.segment(), h.dtype().layout(h.order()), 0, swapped.segment(),
-                    h.dtype().layout(ByteOrder.nativeOrder()), 0, count);
+            MemorySegment.copy(
+                    raw.segment(),
+                    h.dtype().layout(h.order()),
+                    0,
+                    swapped.segment(),
+                    h.dtype().layout(ByteOrder.nativeOrder()),
+                    0,
+                    count);
             raw = swapped;
         }
         return fortran ? toCOrder(raw, h.shape()) : raw;
@@ -232,8 +249,9 @@ public final class Npy {
      * have arrived (they wait in chunks until then), so
      * that memory grows with the data really read, never with what a header claims.
      */
-    private static NdArray readData(InputStream in, DType dtype, long[] shape, long bytes, Path file, long base,
-                                    boolean fits) throws IOException {
+    private static NdArray readData(
+            InputStream in, DType dtype, long[] shape, long bytes, Path file, long base, boolean fits)
+            throws IOException {
         if (fits || bytes <= DIRECT_ALLOCATION) {
             NdArray raw = NdArray.zeros(dtype, shape);
             readFully(in, raw.segment(), file, base);
@@ -245,8 +263,11 @@ public final class Npy {
             int want = (int) Math.min(CHUNK, bytes - pos);
             byte[] c = in.readNBytes(want);
             if (c.length < want) {
-                throw new PersistException("file ends after " + (pos + c.length) + " of " + bytes + " data bytes",
-                        file, base + pos + c.length, null);
+                throw new PersistException(
+                        "file ends after " + (pos + c.length) + " of " + bytes + " data bytes",
+                        file,
+                        base + pos + c.length,
+                        null);
             }
             chunks.add(c);
             pos += want;
@@ -309,8 +330,11 @@ public final class Npy {
             int want = (int) Math.min(buf.length, size - pos);
             int n = in.readNBytes(buf, 0, want);
             if (n < want) {
-                throw new PersistException("file ends after " + (pos + n) + " of " + size + " data bytes",
-                        file, baseOffset + pos + n, null);
+                throw new PersistException(
+                        "file ends after " + (pos + n) + " of " + size + " data bytes",
+                        file,
+                        baseOffset + pos + n,
+                        null);
             }
             MemorySegment.copy(bufSeg, 0, dst, pos, n);
             pos += n;
@@ -326,9 +350,13 @@ public final class Npy {
     public static NdArray map(Path file, MmapMode mode) throws IOException {
         Header h = readHeader(file);
         if (h.fortranOrder() && h.shape().length > 1) {
-            throw new PersistException("a Fortran-order array (shape " + java.util.Arrays.toString(h.shape())
-                    + ") cannot be mapped as C order: load it with Npy.load, or save a C-order copy with "
-                    + "numpy.ascontiguousarray", file, 8, null);
+            throw new PersistException(
+                    "a Fortran-order array (shape " + java.util.Arrays.toString(h.shape())
+                            + ") cannot be mapped as C order: load it with Npy.load, or save a C-order copy with "
+                            + "numpy.ascontiguousarray",
+                    file,
+                    8,
+                    null);
         }
         return NdArray.map(file, h.dataOffset(), h.dtype(), h.order(), mode, h.shape());
     }
@@ -354,20 +382,26 @@ public final class Npy {
     static Header readHeader(InputStream in, Path file) throws IOException {
         byte[] pre = in.readNBytes(8);
         if (pre.length < 8) {
-            throw new PersistException("not a .npy file: only " + pre.length + " bytes, a header needs at least 10",
-                    file, pre.length, null);
+            throw new PersistException(
+                    "not a .npy file: only " + pre.length + " bytes, a header needs at least 10",
+                    file,
+                    pre.length,
+                    null);
         }
         for (int i = 0; i < 6; i++) {
             if (pre[i] != MAGIC[i]) {
-                throw new PersistException("not a .npy file: expected the magic \\x93NUMPY, found "
-                        + printable(pre, 6), file, i, null);
+                throw new PersistException(
+                        "not a .npy file: expected the magic \\x93NUMPY, found " + printable(pre, 6), file, i, null);
             }
         }
         int major = pre[6] & 0xFF;
         int minor = pre[7] & 0xFF;
         if (major < 1 || major > 3) {
-            throw new PersistException("unsupported .npy format version " + major + "." + minor
-                    + " (expected 1.0, 2.0 or 3.0)", file, 6, null);
+            throw new PersistException(
+                    "unsupported .npy format version " + major + "." + minor + " (expected 1.0, 2.0 or 3.0)",
+                    file,
+                    6,
+                    null);
         }
         int lenBytes = major == 1 ? 2 : 4;
         byte[] lenField = in.readNBytes(lenBytes);
@@ -379,14 +413,20 @@ public final class Npy {
             headerLen = (headerLen << 8) | (lenField[i] & 0xFF);
         }
         if (headerLen > MAX_HEADER) {
-            throw new PersistException("header length " + headerLen + " is larger than " + MAX_HEADER
-                    + " bytes: corrupt file", file, 8, null);
+            throw new PersistException(
+                    "header length " + headerLen + " is larger than " + MAX_HEADER + " bytes: corrupt file",
+                    file,
+                    8,
+                    null);
         }
         int start = 8 + lenBytes;
         byte[] text = in.readNBytes((int) headerLen);
         if (text.length < headerLen) {
-            throw new PersistException("file ends inside the header: expected " + headerLen + " header bytes, found "
-                    + text.length, file, start + text.length, null);
+            throw new PersistException(
+                    "file ends inside the header: expected " + headerLen + " header bytes, found " + text.length,
+                    file,
+                    start + text.length,
+                    null);
         }
         String dict = new String(text, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1).strip();
         return parseHeader(dict, major, minor, file, start, start + headerLen);
@@ -432,8 +472,8 @@ public final class Npy {
                     }
                     dims.add(d);
                 } catch (NumberFormatException e) {
-                    throw new PersistException("shape dimension '" + part.strip() + "' is not a non-negative integer",
-                            file, at, null);
+                    throw new PersistException(
+                            "shape dimension '" + part.strip() + "' is not a non-negative integer", file, at, null);
                 }
             }
         }
@@ -468,8 +508,12 @@ public final class Npy {
     private static String stringValue(String dict, String key, Path file, int at) throws PersistException {
         String v = rawValue(dict, key, file, at);
         if (v.isEmpty() || (v.charAt(0) != '\'' && v.charAt(0) != '"')) {
-            throw new PersistException("dtype '" + abbreviate(v) + "' is not supported (only simple types such as "
-                    + "'<f8', no structured dtypes)", file, at, null);
+            throw new PersistException(
+                    "dtype '" + abbreviate(v) + "' is not supported (only simple types such as "
+                            + "'<f8', no structured dtypes)",
+                    file,
+                    at,
+                    null);
         }
         int end = v.indexOf(v.charAt(0), 1);
         if (end < 0) {
@@ -583,15 +627,24 @@ public final class Npy {
                     Header h = readHeader(in, null);
                     long dataBytes = h.dataBytes();
                     if (e.getSize() >= 0 && dataBytes > e.getSize() - h.dataOffset()) {
-                        throw new PersistException("the shape " + java.util.Arrays.toString(h.shape()) + " of "
-                                + h.descr() + " needs " + dataBytes + " data bytes, the archive says the entry "
-                                + "holds " + Math.max(0, e.getSize() - h.dataOffset()), null, h.dataOffset(), null);
+                        throw new PersistException(
+                                "the shape " + java.util.Arrays.toString(h.shape()) + " of "
+                                        + h.descr() + " needs " + dataBytes + " data bytes, the archive says the entry "
+                                        + "holds " + Math.max(0, e.getSize() - h.dataOffset()),
+                                null,
+                                h.dataOffset(),
+                                null);
                     }
                     if (dataBytes > limit - expanded[0]) {
-                        throw new PersistException("the shape " + java.util.Arrays.toString(h.shape()) + " of "
-                                + h.descr() + " needs " + dataBytes + " data bytes, more than the expansion limit "
-                                + "of this " + Files.size(file) + "-byte file leaves (" + limit + " bytes in all; "
-                                + "raise LoadOptions.maxExpansionRatio for trusted files)", null, h.dataOffset(),
+                        throw new PersistException(
+                                "the shape " + java.util.Arrays.toString(h.shape()) + " of "
+                                        + h.descr() + " needs " + dataBytes
+                                        + " data bytes, more than the expansion limit "
+                                        + "of this " + Files.size(file) + "-byte file leaves (" + limit
+                                        + " bytes in all; "
+                                        + "raise LoadOptions.maxExpansionRatio for trusted files)",
+                                null,
+                                h.dataOffset(),
                                 null);
                     }
                     out.put(key, loadData(in, h, null, false));
@@ -608,16 +661,19 @@ public final class Npy {
     private static void checkEntryName(String name, String shown, Path file) throws PersistException {
         for (int i = 0; i < name.length(); i++) {
             if (name.charAt(i) < 0x20 || name.charAt(i) == 0x7F) {
-                throw new PersistException("entry '" + shown + "' has a control character in its name", file, -1,
-                        null);
+                throw new PersistException("entry '" + shown + "' has a control character in its name", file, -1, null);
             }
         }
-        boolean absolute = name.startsWith("/") || name.startsWith("\\")
-                || (name.length() > 1 && name.charAt(1) == ':');
+        boolean absolute =
+                name.startsWith("/") || name.startsWith("\\") || (name.length() > 1 && name.charAt(1) == ':');
         boolean parent = java.util.Arrays.asList(name.split("[/\\\\]")).contains("..");
         if (absolute || parent || name.isEmpty()) {
-            throw new PersistException("entry '" + shown + "' has a name that is not a plain relative name (empty, "
-                    + "absolute or with a '..' segment)", file, -1, null);
+            throw new PersistException(
+                    "entry '" + shown + "' has a name that is not a plain relative name (empty, "
+                            + "absolute or with a '..' segment)",
+                    file,
+                    -1,
+                    null);
         }
     }
 
@@ -660,9 +716,12 @@ public final class Npy {
         protected void counted(long n) throws PersistException {
             expanded[0] += n;
             if (expanded[0] > limit) {
-                throw new PersistException("the archive expands to more than " + limit + " bytes, the expansion "
-                        + "limit for a file of its size (LoadOptions.maxExpansionRatio; raise it for trusted files)",
-                        null, count(), null);
+                throw new PersistException(
+                        "the archive expands to more than " + limit + " bytes, the expansion "
+                                + "limit for a file of its size (LoadOptions.maxExpansionRatio; raise it for trusted files)",
+                        null,
+                        count(),
+                        null);
             }
         }
     }

@@ -24,6 +24,7 @@ public final class Batch implements Serializable {
     private final long firstIndex;
     /** The tasks, or the arguments of {@link #function} when the batch maps a function. */
     private final Object[] items;
+
     private final SerializableFunction1<Object, ?> function;
     private final ConfigFrame context;
 
@@ -37,8 +38,8 @@ public final class Batch implements Serializable {
             }
 
             @Override
-            public Batch ofCalls(long firstIndex, SerializableFunction1<?, ?> function, Object[] arguments,
-                                 ConfigFrame context) {
+            public Batch ofCalls(
+                    long firstIndex, SerializableFunction1<?, ?> function, Object[] arguments, ConfigFrame context) {
                 return new Batch(firstIndex, function, arguments, context);
             }
 
@@ -141,8 +142,8 @@ public final class Batch implements Serializable {
         try {
             for (int i = 0; i < items.length; i++) {
                 if (i > 0 && Thread.currentThread().isInterrupted()) {
-                    return BatchResult.failure(this, values, new InterruptedException("batch aborted"), worker,
-                            System.nanoTime() - start);
+                    return BatchResult.failure(
+                            this, values, new InterruptedException("batch aborted"), worker, System.nanoTime() - start);
                 }
                 try {
                     if (watch != null) {

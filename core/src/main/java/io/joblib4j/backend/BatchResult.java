@@ -17,8 +17,8 @@ public record BatchResult(Batch batch, List<Object> values, Throwable failure, S
         Objects.requireNonNull(batch, "batch");
         Objects.requireNonNull(values, "values");
         if (failure == null && values.size() != batch.size()) {
-            throw new IllegalArgumentException(
-                    "a successful batch of " + batch.size() + " tasks needs " + batch.size() + " values, got " + values.size());
+            throw new IllegalArgumentException("a successful batch of " + batch.size() + " tasks needs " + batch.size()
+                    + " values, got " + values.size());
         }
     }
 

@@ -24,8 +24,13 @@ final class InProcessBackends {
      *
      * @return whether the worker is initialized now
      */
-    static boolean runAndReport(Batch batch, WorkerSpec spec, BatchListener listener, AtomicBoolean reported,
-                                String worker, boolean initialize) {
+    static boolean runAndReport(
+            Batch batch,
+            WorkerSpec spec,
+            BatchListener listener,
+            AtomicBoolean reported,
+            String worker,
+            boolean initialize) {
         boolean initialized = false;
         BatchResult result;
         try {
@@ -44,7 +49,8 @@ final class InProcessBackends {
     }
 
     /** Runs a batch in this thread, with the spec's per-task timeout if it has one. */
-    static BatchResult run(Batch batch, WorkerSpec spec, BatchListener listener, AtomicBoolean reported, String worker) {
+    static BatchResult run(
+            Batch batch, WorkerSpec spec, BatchListener listener, AtomicBoolean reported, String worker) {
         if (spec.timeout() == null) {
             return batch.runAll(worker);
         }
@@ -102,8 +108,7 @@ final class InProcessBackends {
                 }
 
                 @Override
-                public void close() {
-                }
+                public void close() {}
             };
         }
 
@@ -194,8 +199,8 @@ final class InProcessBackends {
         PoolWorkers(WorkerSpec spec, String threadPrefix, boolean virtual) {
             this.spec = spec;
             ThreadFactory factory = new NamedThreads(threadPrefix, virtual);
-            this.executor = new ThreadPoolExecutor(spec.nJobs(), spec.nJobs(), 60, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(), factory);
+            this.executor = new ThreadPoolExecutor(
+                    spec.nJobs(), spec.nJobs(), 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), factory);
             // Idle workers end by themselves, so a Parallel that is never closed does not keep threads alive.
             this.executor.allowCoreThreadTimeOut(true);
         }

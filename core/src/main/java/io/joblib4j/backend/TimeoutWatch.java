@@ -95,7 +95,11 @@ final class TimeoutWatch implements Batch.TaskWatch, AutoCloseable {
     private void fire() {
         fired = true;
         if (reported.compareAndSet(false, true)) {
-            listener.done(BatchResult.failure(batch, new ArrayList<>(valuesSoFar), new Failures.Timeout(timeout), worker,
+            listener.done(BatchResult.failure(
+                    batch,
+                    new ArrayList<>(valuesSoFar),
+                    new Failures.Timeout(timeout),
+                    worker,
                     System.nanoTime() - startNanos));
         }
         thread.interrupt();

@@ -19,8 +19,14 @@ import java.time.Duration;
  * @param mmapMode    process backends: how workers map shared arrays
  * @param verbose     joblib's verbosity level, for backends with messages of their own
  */
-public record WorkerSpec(int nJobs, Duration timeout, SerializableRunnable initializer, Path tempFolder,
-                         Long maxNbytes, MmapMode mmapMode, int verbose) {
+public record WorkerSpec(
+        int nJobs,
+        Duration timeout,
+        SerializableRunnable initializer,
+        Path tempFolder,
+        Long maxNbytes,
+        MmapMode mmapMode,
+        int verbose) {
     public WorkerSpec {
         if (nJobs < 1) {
             throw new IllegalArgumentException("nJobs must be at least 1 for a backend, got " + nJobs);

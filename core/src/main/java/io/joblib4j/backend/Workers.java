@@ -31,8 +31,7 @@ public interface Workers extends AutoCloseable {
      * process backend removes the files of the arrays it shared). Called in the thread that ran the call. The
      * default does nothing.
      */
-    default void callEnded() {
-    }
+    default void callEnded() {}
 
     /** Releases the workers; waits for nothing still running. Idempotent. */
     @Override

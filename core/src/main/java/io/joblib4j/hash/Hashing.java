@@ -59,10 +59,35 @@ public final class Hashing {
     private static final Map<Class<?>, Field[]> FIELDS = new ConcurrentHashMap<>();
 
     // tags that start every value, so that values of different kinds never collide
-    private static final byte NULL = 0, TRUE = 1, FALSE = 2, BYTE = 3, SHORT = 4, CHAR = 5, INT = 6, LONG = 7,
-            FLOAT = 8, DOUBLE = 9, STRING = 10, BIGINT = 11, BIGDEC = 12, ENUM = 13, CLASS = 14, PRIM_ARRAY = 15,
-            NDARRAY = 16, OBJ_ARRAY = 17, LIST = 18, SET = 19, MAP = 20, COLLECTION = 21, RECORD = 22, OBJECT = 23,
-            LAMBDA = 24, BACKREF = 25, TEXT_FORM = 26, SERIAL_FORM = 27, NODE = 28;
+    private static final byte NULL = 0,
+            TRUE = 1,
+            FALSE = 2,
+            BYTE = 3,
+            SHORT = 4,
+            CHAR = 5,
+            INT = 6,
+            LONG = 7,
+            FLOAT = 8,
+            DOUBLE = 9,
+            STRING = 10,
+            BIGINT = 11,
+            BIGDEC = 12,
+            ENUM = 13,
+            CLASS = 14,
+            PRIM_ARRAY = 15,
+            NDARRAY = 16,
+            OBJ_ARRAY = 17,
+            LIST = 18,
+            SET = 19,
+            MAP = 20,
+            COLLECTION = 21,
+            RECORD = 22,
+            OBJECT = 23,
+            LAMBDA = 24,
+            BACKREF = 25,
+            TEXT_FORM = 26,
+            SERIAL_FORM = 27,
+            NODE = 28;
 
     private Hashing() {}
 
@@ -139,8 +164,8 @@ public final class Hashing {
         return stream.get();
     }
 
-    private static void copy(MemorySegment src, long at, MemorySegment dst, int n, int itemSize, boolean swap,
-                             ByteOrder order) {
+    private static void copy(
+            MemorySegment src, long at, MemorySegment dst, int n, int itemSize, boolean swap, ByteOrder order) {
         if (!swap) {
             MemorySegment.copy(src, at, dst, 0, n);
             return;
@@ -181,8 +206,12 @@ public final class Hashing {
                 case Double d -> s.putByte(DOUBLE).putLong(Double.doubleToLongBits(d));
                 case String str -> s.putByte(STRING).putString(str);
                 case BigInteger b -> s.putByte(BIGINT).putByteArray(b.toByteArray());
-                case BigDecimal b -> s.putByte(BIGDEC).putInt(b.scale()).putByteArray(b.unscaledValue().toByteArray());
-                case Enum<?> e -> s.putByte(ENUM).putString(e.getDeclaringClass().getName()).putString(e.name());
+                case BigDecimal b ->
+                    s.putByte(BIGDEC)
+                            .putInt(b.scale())
+                            .putByteArray(b.unscaledValue().toByteArray());
+                case Enum<?> e ->
+                    s.putByte(ENUM).putString(e.getDeclaringClass().getName()).putString(e.name());
                 case Class<?> c -> s.putByte(CLASS).putString(c.getName());
                 default -> composite(s, v);
             }
@@ -232,8 +261,11 @@ public final class Hashing {
                     DType dtype = DType.ofJavaArray(type);
                     NdArray view = NdArray.ofJavaArray(v);
                     HashValue128 h = bulk(view.segment(), dtype.itemSize(), view.order());
-                    s.putByte(PRIM_ARRAY).putByte((byte) dtype.code()).putLong(view.size())
-                            .putLong(h.getMostSignificantBits()).putLong(h.getLeastSignificantBits());
+                    s.putByte(PRIM_ARRAY)
+                            .putByte((byte) dtype.code())
+                            .putLong(view.size())
+                            .putLong(h.getMostSignificantBits())
+                            .putLong(h.getLeastSignificantBits());
                     return;
                 }
                 Object[] arr = (Object[]) v;
@@ -322,10 +354,15 @@ public final class Hashing {
         private void object(HashStream128 s, Object v, Class<?> type) {
             SerializedLambda lambda = Describe.serializedLambda(v);
             if (lambda != null) {
-                s.putByte(LAMBDA).putString(lambda.getCapturingClass()).putString(lambda.getFunctionalInterfaceClass())
-                        .putString(lambda.getFunctionalInterfaceMethodName()).putString(lambda.getImplClass())
-                        .putString(lambda.getImplMethodName()).putString(lambda.getImplMethodSignature())
-                        .putInt(lambda.getImplMethodKind()).putInt(lambda.getCapturedArgCount());
+                s.putByte(LAMBDA)
+                        .putString(lambda.getCapturingClass())
+                        .putString(lambda.getFunctionalInterfaceClass())
+                        .putString(lambda.getFunctionalInterfaceMethodName())
+                        .putString(lambda.getImplClass())
+                        .putString(lambda.getImplMethodName())
+                        .putString(lambda.getImplMethodSignature())
+                        .putInt(lambda.getImplMethodKind())
+                        .putInt(lambda.getCapturedArgCount());
                 for (int i = 0; i < lambda.getCapturedArgCount(); i++) {
                     child(s, lambda.getCapturedArg(i), "captured[" + i + "]");
                 }
@@ -347,7 +384,9 @@ public final class Hashing {
                 return;
             }
             String name = type.getName();
-            if (name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.")
+            if (name.startsWith("java.")
+                    || name.startsWith("javax.")
+                    || name.startsWith("jdk.")
                     || name.startsWith("sun.")) {
                 jdkValue(s, v, type);
                 return;
@@ -376,16 +415,24 @@ public final class Hashing {
                 accessor.setAccessible(true);
                 return accessor.invoke(v);
             } catch (ReflectiveOperationException | RuntimeException e) {
-                throw new IllegalArgumentException("cannot read record component " + rc.getName() + " of "
-                        + v.getClass().getName() + " at " + where() + ": " + e, e);
+                throw new IllegalArgumentException(
+                        "cannot read record component " + rc.getName() + " of "
+                                + v.getClass().getName() + " at " + where() + ": " + e,
+                        e);
             }
         }
 
         private void jdkValue(HashStream128 s, Object v, Class<?> type) {
-            if (v instanceof java.time.temporal.TemporalAccessor || v instanceof java.time.temporal.TemporalAmount
-                    || v instanceof java.time.ZoneId || v instanceof java.util.UUID || v instanceof Path
-                    || v instanceof java.net.URI || v instanceof java.io.File || v instanceof java.util.Locale
-                    || v instanceof java.util.Currency || v instanceof java.nio.charset.Charset
+            if (v instanceof java.time.temporal.TemporalAccessor
+                    || v instanceof java.time.temporal.TemporalAmount
+                    || v instanceof java.time.ZoneId
+                    || v instanceof java.util.UUID
+                    || v instanceof Path
+                    || v instanceof java.net.URI
+                    || v instanceof java.io.File
+                    || v instanceof java.util.Locale
+                    || v instanceof java.util.Currency
+                    || v instanceof java.nio.charset.Charset
                     || v instanceof CharSequence) {
                 s.putByte(TEXT_FORM).putString(type.getName()).putString(v.toString());
                 return;
@@ -397,7 +444,10 @@ public final class Hashing {
                     return;
                 }
                 case java.util.regex.Pattern p -> {
-                    s.putByte(TEXT_FORM).putString(type.getName()).putString(p.pattern()).putInt(p.flags());
+                    s.putByte(TEXT_FORM)
+                            .putString(type.getName())
+                            .putString(p.pattern())
+                            .putInt(p.flags());
                     return;
                 }
                 case java.util.Date d -> {
@@ -408,7 +458,8 @@ public final class Hashing {
                     s.putByte(TEXT_FORM).putString(type.getName()).putLongArray(b.toLongArray());
                     return;
                 }
-                case Number n when v instanceof java.util.concurrent.atomic.AtomicInteger
+                case Number n
+                when v instanceof java.util.concurrent.atomic.AtomicInteger
                         || v instanceof java.util.concurrent.atomic.AtomicLong -> {
                     s.putByte(TEXT_FORM).putString(type.getName()).putLong(n.longValue());
                     return;
@@ -419,14 +470,15 @@ public final class Hashing {
                     child(s, e.getValue(), ".value");
                     return;
                 }
-                default -> { }
+                default -> {}
             }
             if (v instanceof Serializable) {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream();
                 try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
                     out.writeObject(v);
                 } catch (IOException e) {
-                    throw new IllegalArgumentException("cannot hash " + type.getName() + " at " + where() + ": " + e, e);
+                    throw new IllegalArgumentException(
+                            "cannot hash " + type.getName() + " at " + where() + ": " + e, e);
                 }
                 s.putByte(SERIAL_FORM).putString(type.getName()).putByteArray(bytes.toByteArray());
                 return;

@@ -53,8 +53,8 @@ public final class BatchAccess {
     }
 
     /** A batch of calls {@code function.apply(arguments[i])}; the array is kept as it is. */
-    public static Batch ofCalls(long firstIndex, SerializableFunction1<?, ?> function, Object[] arguments,
-                                ConfigFrame context) {
+    public static Batch ofCalls(
+            long firstIndex, SerializableFunction1<?, ?> function, Object[] arguments, ConfigFrame context) {
         return factory().ofCalls(firstIndex, function, arguments, context);
     }
 

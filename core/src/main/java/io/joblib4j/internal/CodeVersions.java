@@ -78,8 +78,12 @@ public final class CodeVersions {
     private record Key(WeakReference<ClassLoader> loader, int loaderId, String owner, String name, String desc) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && k.loaderId == loaderId && k.loader.get() == loader.get()
-                    && k.owner.equals(owner) && k.name.equals(name) && k.desc.equals(desc);
+            return o instanceof Key k
+                    && k.loaderId == loaderId
+                    && k.loader.get() == loader.get()
+                    && k.owner.equals(owner)
+                    && k.name.equals(name)
+                    && k.desc.equals(desc);
         }
 
         @Override
@@ -115,7 +119,8 @@ public final class CodeVersions {
     }
 
     private static String location(Class<?> c) {
-        URL url = c.getClassLoader() == null ? null
+        URL url = c.getClassLoader() == null
+                ? null
                 : c.getClassLoader().getResource(c.getName().replace('.', '/') + ".class");
         return url == null ? null : location(url, c.getName().replace('.', '/'));
     }
@@ -135,8 +140,11 @@ public final class CodeVersions {
     }
 
     private static boolean isJdkName(String internalName) {
-        return internalName.startsWith("java/") || internalName.startsWith("javax/") || internalName.startsWith("jdk/")
-                || internalName.startsWith("sun/") || internalName.startsWith("com/sun/")
+        return internalName.startsWith("java/")
+                || internalName.startsWith("javax/")
+                || internalName.startsWith("jdk/")
+                || internalName.startsWith("sun/")
+                || internalName.startsWith("com/sun/")
                 || internalName.startsWith("[");
     }
 
@@ -219,7 +227,8 @@ public final class CodeVersions {
                 return null;
             }
             if (cm.superclass().isPresent()) {
-                MethodModel m = resolve(new MethodRef(cm.superclass().get().asInternalName(), ref.name, ref.desc), seen);
+                MethodModel m =
+                        resolve(new MethodRef(cm.superclass().get().asInternalName(), ref.name, ref.desc), seen);
                 if (m != null) {
                     return m;
                 }
@@ -257,7 +266,8 @@ public final class CodeVersions {
                     }
                     continue;
                 }
-                String declaring = mm.parent().map(c -> c.thisClass().asInternalName()).orElse(ref.owner);
+                String declaring =
+                        mm.parent().map(c -> c.thisClass().asInternalName()).orElse(ref.owner);
                 MethodRef declared = new MethodRef(declaring, ref.name, ref.desc);
                 if (!declared.equals(ref) && texts.containsKey(declared)) {
                     continue;
@@ -290,16 +300,26 @@ public final class CodeVersions {
             Map<Label, Integer> labels = new HashMap<>();
             for (CodeElement e : code) {
                 switch (e) {
-                    case LabelTarget t -> sb.append('L').append(label(labels, t.label())).append(":\n");
-                    case ExceptionCatch c -> sb.append("catch ").append(c.catchType().map(x -> x.asInternalName()).orElse("*"))
-                            .append(" L").append(label(labels, c.tryStart())).append("-L").append(label(labels, c.tryEnd()))
-                            .append(" -> L").append(label(labels, c.handler())).append('\n');
+                    case LabelTarget t ->
+                        sb.append('L').append(label(labels, t.label())).append(":\n");
+                    case ExceptionCatch c ->
+                        sb.append("catch ")
+                                .append(c.catchType()
+                                        .map(x -> x.asInternalName())
+                                        .orElse("*"))
+                                .append(" L")
+                                .append(label(labels, c.tryStart()))
+                                .append("-L")
+                                .append(label(labels, c.tryEnd()))
+                                .append(" -> L")
+                                .append(label(labels, c.handler()))
+                                .append('\n');
                     case Instruction i -> {
                         sb.append(i.opcode().name());
                         operands(sb, i, labels, out);
                         sb.append('\n');
                     }
-                    default -> { } // line numbers, local variable names, stack maps: not part of the behaviour
+                    default -> {} // line numbers, local variable names, stack maps: not part of the behaviour
                 }
             }
             return sb.toString();
@@ -317,7 +337,9 @@ public final class CodeVersions {
                     }
                 }
                 case InvokeDynamicInstruction indy -> {
-                    sb.append(' ').append(indy.name().stringValue()).append(indy.type().stringValue());
+                    sb.append(' ')
+                            .append(indy.name().stringValue())
+                            .append(indy.type().stringValue());
                     sb.append(" bsm=").append(handle(indy.bootstrapMethod(), out));
                     for (ConstantDesc arg : indy.bootstrapArgs()) {
                         sb.append(' ').append(constant(arg, out));
@@ -325,7 +347,11 @@ public final class CodeVersions {
                 }
                 case FieldInstruction f -> {
                     String owner = f.owner().asInternalName();
-                    sb.append(' ').append(owner).append('.').append(f.name().stringValue()).append(':')
+                    sb.append(' ')
+                            .append(owner)
+                            .append('.')
+                            .append(f.name().stringValue())
+                            .append(':')
                             .append(f.type().stringValue());
                     if (isApplication(owner) && (f.opcode().name().endsWith("STATIC"))) {
                         out.add(new MethodRef(owner, "<clinit>", "()V"));
@@ -347,14 +373,20 @@ public final class CodeVersions {
                 }
                 case LoadInstruction l -> sb.append(' ').append(l.slot());
                 case StoreInstruction s -> sb.append(' ').append(s.slot());
-                case IncrementInstruction inc -> sb.append(' ').append(inc.slot()).append(' ').append(inc.constant());
-                case NewObjectInstruction n -> sb.append(' ').append(n.className().asInternalName());
-                case NewReferenceArrayInstruction n -> sb.append(' ').append(n.componentType().asInternalName());
+                case IncrementInstruction inc ->
+                    sb.append(' ').append(inc.slot()).append(' ').append(inc.constant());
+                case NewObjectInstruction n ->
+                    sb.append(' ').append(n.className().asInternalName());
+                case NewReferenceArrayInstruction n ->
+                    sb.append(' ').append(n.componentType().asInternalName());
                 case NewPrimitiveArrayInstruction n -> sb.append(' ').append(n.typeKind());
-                case NewMultiArrayInstruction n -> sb.append(' ').append(n.arrayType().asInternalName())
-                        .append(' ').append(n.dimensions());
+                case NewMultiArrayInstruction n ->
+                    sb.append(' ')
+                            .append(n.arrayType().asInternalName())
+                            .append(' ')
+                            .append(n.dimensions());
                 case TypeCheckInstruction t -> sb.append(' ').append(t.type().asInternalName());
-                default -> { } // the opcode says it all (arithmetic, stack, return, monitor, array load/store)
+                default -> {} // the opcode says it all (arithmetic, stack, return, monitor, array load/store)
             }
         }
 

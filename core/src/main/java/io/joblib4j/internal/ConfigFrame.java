@@ -19,21 +19,56 @@ import java.util.concurrent.Callable;
  * @param tempFolder  a path string
  * @param initializer run once in each worker before its first task; not passed on to calls nested in tasks
  */
-public record ConfigFrame(Object backend, Integer nJobs, Integer verbose, Prefer prefer, Require require,
-                          Duration timeout, String preDispatch, BatchSize batchSize, String tempFolder,
-                          Long maxNbytes, MmapMode mmapMode, Boolean progressBar, Integer retries,
-                          SerializableRunnable initializer)
+public record ConfigFrame(
+        Object backend,
+        Integer nJobs,
+        Integer verbose,
+        Prefer prefer,
+        Require require,
+        Duration timeout,
+        String preDispatch,
+        BatchSize batchSize,
+        String tempFolder,
+        Long maxNbytes,
+        MmapMode mmapMode,
+        Boolean progressBar,
+        Integer retries,
+        SerializableRunnable initializer)
         implements Serializable {
 
     public static final ConfigFrame EMPTY =
             new ConfigFrame(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
     /** A frame without an initializer. */
-    public ConfigFrame(Object backend, Integer nJobs, Integer verbose, Prefer prefer, Require require,
-                       Duration timeout, String preDispatch, BatchSize batchSize, String tempFolder,
-                       Long maxNbytes, MmapMode mmapMode, Boolean progressBar, Integer retries) {
-        this(backend, nJobs, verbose, prefer, require, timeout, preDispatch, batchSize, tempFolder, maxNbytes,
-                mmapMode, progressBar, retries, null);
+    public ConfigFrame(
+            Object backend,
+            Integer nJobs,
+            Integer verbose,
+            Prefer prefer,
+            Require require,
+            Duration timeout,
+            String preDispatch,
+            BatchSize batchSize,
+            String tempFolder,
+            Long maxNbytes,
+            MmapMode mmapMode,
+            Boolean progressBar,
+            Integer retries) {
+        this(
+                backend,
+                nJobs,
+                verbose,
+                prefer,
+                require,
+                timeout,
+                preDispatch,
+                batchSize,
+                tempFolder,
+                maxNbytes,
+                mmapMode,
+                progressBar,
+                retries,
+                null);
     }
 
     private static final ThreadLocal<ConfigFrame> CURRENT = new ThreadLocal<>() {
@@ -71,11 +106,20 @@ public record ConfigFrame(Object backend, Integer nJobs, Integer verbose, Prefer
             return this;
         }
         return new ConfigFrame(
-                or(inner.backend, backend), or(inner.nJobs, nJobs), or(inner.verbose, verbose),
-                or(inner.prefer, prefer), or(inner.require, require), or(inner.timeout, timeout),
-                or(inner.preDispatch, preDispatch), or(inner.batchSize, batchSize), or(inner.tempFolder, tempFolder),
-                or(inner.maxNbytes, maxNbytes), or(inner.mmapMode, mmapMode), or(inner.progressBar, progressBar),
-                or(inner.retries, retries), or(inner.initializer, initializer));
+                or(inner.backend, backend),
+                or(inner.nJobs, nJobs),
+                or(inner.verbose, verbose),
+                or(inner.prefer, prefer),
+                or(inner.require, require),
+                or(inner.timeout, timeout),
+                or(inner.preDispatch, preDispatch),
+                or(inner.batchSize, batchSize),
+                or(inner.tempFolder, tempFolder),
+                or(inner.maxNbytes, maxNbytes),
+                or(inner.mmapMode, mmapMode),
+                or(inner.progressBar, progressBar),
+                or(inner.retries, retries),
+                or(inner.initializer, initializer));
     }
 
     /**
@@ -83,8 +127,20 @@ public record ConfigFrame(Object backend, Integer nJobs, Integer verbose, Prefer
      * initializer: it was meant for the workers of the outer call.
      */
     public ConfigFrame nested(String nestedBackend, Integer nestedNJobs) {
-        return new ConfigFrame(nestedBackend, nestedNJobs, verbose, prefer, require, timeout, preDispatch,
-                batchSize, tempFolder, maxNbytes, mmapMode, progressBar, retries);
+        return new ConfigFrame(
+                nestedBackend,
+                nestedNJobs,
+                verbose,
+                prefer,
+                require,
+                timeout,
+                preDispatch,
+                batchSize,
+                tempFolder,
+                maxNbytes,
+                mmapMode,
+                progressBar,
+                retries);
     }
 
     /** This frame, fit to be sent to another JVM: a backend instance that cannot travel is dropped. */
@@ -92,8 +148,21 @@ public record ConfigFrame(Object backend, Integer nJobs, Integer verbose, Prefer
         if (backend == null || backend instanceof String || backend instanceof Serializable) {
             return this;
         }
-        return new ConfigFrame(null, nJobs, verbose, prefer, require, timeout, preDispatch, batchSize, tempFolder,
-                maxNbytes, mmapMode, progressBar, retries, initializer);
+        return new ConfigFrame(
+                null,
+                nJobs,
+                verbose,
+                prefer,
+                require,
+                timeout,
+                preDispatch,
+                batchSize,
+                tempFolder,
+                maxNbytes,
+                mmapMode,
+                progressBar,
+                retries,
+                initializer);
     }
 
     private static <T> T or(T a, T b) {

@@ -21,7 +21,10 @@ public final class CpuCount {
     public static int get() {
         int n = cached;
         if (n == 0) {
-            n = compute(Path.of("/"), System.getenv(ENV_OVERRIDE), Runtime.getRuntime().availableProcessors());
+            n = compute(
+                    Path.of("/"),
+                    System.getenv(ENV_OVERRIDE),
+                    Runtime.getRuntime().availableProcessors());
             cached = n;
         }
         return n;
@@ -60,7 +63,8 @@ public final class CpuCount {
             return OptionalInt.empty();
         }
         int end = text.indexOf('\n', at);
-        return parseCpuList(text.substring(at + "Cpus_allowed_list:".length(), end < 0 ? text.length() : end).strip());
+        return parseCpuList(text.substring(at + "Cpus_allowed_list:".length(), end < 0 ? text.length() : end)
+                .strip());
     }
 
     /** Counts a CPU list such as {@code 0-3,8,10-11}. */
@@ -77,7 +81,8 @@ public final class CpuCount {
                     count++;
                 } else {
                     count += Integer.parseInt(part.substring(dash + 1).strip())
-                            - Integer.parseInt(part.substring(0, dash).strip()) + 1;
+                            - Integer.parseInt(part.substring(0, dash).strip())
+                            + 1;
                 }
             }
         } catch (NumberFormatException e) {

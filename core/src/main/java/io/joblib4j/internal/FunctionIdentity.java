@@ -30,8 +30,15 @@ import java.util.List;
  *                    itself for a plain class)
  * @param parameters  the names of the explicit arguments, in call order
  */
-public record FunctionIdentity(String id, String displayName, String owner, String method, String descriptor,
-                               ClassLoader loader, List<Object> captured, List<String> parameters) {
+public record FunctionIdentity(
+        String id,
+        String displayName,
+        String owner,
+        String method,
+        String descriptor,
+        ClassLoader loader,
+        List<Object> captured,
+        List<String> parameters) {
 
     /**
      * The identity of {@code function}, a serializable functional object with {@code arity} explicit arguments
@@ -39,8 +46,8 @@ public record FunctionIdentity(String id, String displayName, String owner, Stri
      *
      * @param explicitName a user-given name replacing the derived identifier, or null
      */
-    public static FunctionIdentity of(Object function, String explicitName, int arity, String samName,
-                                      String samDescriptor) {
+    public static FunctionIdentity of(
+            Object function, String explicitName, int arity, String samName, String samDescriptor) {
         Class<?> type = function.getClass();
         ClassLoader loader = type.getClassLoader();
         SerializedLambda sl = serializedLambda(function);
@@ -54,18 +61,29 @@ public record FunctionIdentity(String id, String displayName, String owner, Stri
             }
             boolean lambda = method.startsWith("lambda$");
             String simpleOwner = owner.substring(owner.lastIndexOf('/') + 1);
-            String display = lambda ? simpleOwner + "." + method : method.equals("<init>") ? simpleOwner + ".new" : method;
-            Shape shape = SHAPES.get(type).computeIfAbsent(new ShapeKey(owner, method, desc, sl.getImplMethodKind(),
-                    captured.size(), arity), k -> new Shape(!lambda && isOverloaded(loader, owner, method),
-                    parameterNames(loader, owner, method, desc, k.kind(), k.captured(), arity)));
+            String display =
+                    lambda ? simpleOwner + "." + method : method.equals("<init>") ? simpleOwner + ".new" : method;
+            Shape shape = SHAPES.get(type)
+                    .computeIfAbsent(
+                            new ShapeKey(owner, method, desc, sl.getImplMethodKind(), captured.size(), arity),
+                            k -> new Shape(
+                                    !lambda && isOverloaded(loader, owner, method),
+                                    parameterNames(loader, owner, method, desc, k.kind(), k.captured(), arity)));
             String derived = owner.replace('/', '.') + "." + (method.equals("<init>") ? "new" : method);
             if (shape.overloaded()) {
                 derived += "-" + shortHash(desc);
             }
             List<String> params = shape.parameters();
             String id = sanitize(explicitName != null ? explicitName : derived);
-            return new FunctionIdentity(id, explicitName != null ? explicitName : display, owner, method, desc,
-                    loader, nullSafe(captured), params);
+            return new FunctionIdentity(
+                    id,
+                    explicitName != null ? explicitName : display,
+                    owner,
+                    method,
+                    desc,
+                    loader,
+                    nullSafe(captured),
+                    params);
         }
         String owner = type.getName().replace('.', '/');
         List<String> params = new ArrayList<>();
@@ -74,8 +92,15 @@ public record FunctionIdentity(String id, String displayName, String owner, Stri
         }
         String simple = type.getSimpleName().isEmpty() ? type.getName() : type.getSimpleName();
         String id = sanitize(explicitName != null ? explicitName : type.getName());
-        return new FunctionIdentity(id, explicitName != null ? explicitName : simple, owner, samName, samDescriptor,
-                loader, nullSafe(List.of(function)), List.copyOf(params));
+        return new FunctionIdentity(
+                id,
+                explicitName != null ? explicitName : simple,
+                owner,
+                samName,
+                samDescriptor,
+                loader,
+                nullSafe(List.of(function)),
+                List.copyOf(params));
     }
 
     /** Each lambda class's {@code writeReplace} method, made accessible once (null for other classes). */
@@ -135,8 +160,13 @@ public record FunctionIdentity(String id, String displayName, String owner, Stri
         StringBuilder sb = new StringBuilder(name.length());
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '.' || c == '_' || c == '$' || c == '-';
+            boolean ok = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '.'
+                    || c == '_'
+                    || c == '$'
+                    || c == '-';
             sb.append(ok ? c : '_');
         }
         if (sb.charAt(0) == '.') {
@@ -165,16 +195,21 @@ public record FunctionIdentity(String id, String displayName, String owner, Stri
         }
         try {
             return Arrays.stream(c.getDeclaredMethods())
-                    .filter(m -> !m.isSynthetic() && !m.isBridge() && m.getName().equals(method)).count() > 1;
+                            .filter(m -> !m.isSynthetic()
+                                    && !m.isBridge()
+                                    && m.getName().equals(method))
+                            .count()
+                    > 1;
         } catch (LinkageError e) {
             return false;
         }
     }
 
-    private static List<String> parameterNames(ClassLoader loader, String owner, String method, String desc,
-                                               int kind, int capturedCount, int arity) {
+    private static List<String> parameterNames(
+            ClassLoader loader, String owner, String method, String desc, int kind, int capturedCount, int arity) {
         List<String> names = new ArrayList<>();
-        boolean instance = kind == MethodHandleInfo.REF_invokeVirtual || kind == MethodHandleInfo.REF_invokeInterface
+        boolean instance = kind == MethodHandleInfo.REF_invokeVirtual
+                || kind == MethodHandleInfo.REF_invokeInterface
                 || kind == MethodHandleInfo.REF_invokeSpecial;
         if (instance) {
             names.add("this");
@@ -205,7 +240,9 @@ public record FunctionIdentity(String id, String displayName, String owner, Stri
         try {
             if (method.equals("<init>")) {
                 for (var k : c.getDeclaredConstructors()) {
-                    if (MethodType.methodType(void.class, k.getParameterTypes()).toMethodDescriptorString().equals(desc)) {
+                    if (MethodType.methodType(void.class, k.getParameterTypes())
+                            .toMethodDescriptorString()
+                            .equals(desc)) {
                         return k;
                     }
                 }
@@ -213,7 +250,9 @@ public record FunctionIdentity(String id, String displayName, String owner, Stri
             }
             for (Method m : c.getDeclaredMethods()) {
                 if (m.getName().equals(method)
-                        && MethodType.methodType(m.getReturnType(), m.getParameterTypes()).toMethodDescriptorString().equals(desc)) {
+                        && MethodType.methodType(m.getReturnType(), m.getParameterTypes())
+                                .toMethodDescriptorString()
+                                .equals(desc)) {
                     return m;
                 }
             }

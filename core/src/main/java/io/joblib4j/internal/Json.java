@@ -118,7 +118,8 @@ public final class Json {
     public static Map<String, Object> parseObject(String text) {
         Object v = parse(text);
         if (!(v instanceof Map)) {
-            throw new IllegalArgumentException("expected a JSON object, found " + (v == null ? "null" : v.getClass().getSimpleName()));
+            throw new IllegalArgumentException("expected a JSON object, found "
+                    + (v == null ? "null" : v.getClass().getSimpleName()));
         }
         return (Map<String, Object>) v;
     }

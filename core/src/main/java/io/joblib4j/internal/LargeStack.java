@@ -17,13 +17,17 @@ public final class LargeStack {
     public static <T> T call(String name, Callable<T> work) throws Exception {
         Object[] result = new Object[1];
         Throwable[] failure = new Throwable[1];
-        Thread t = new Thread(null, () -> {
-            try {
-                result[0] = work.call();
-            } catch (Throwable e) {
-                failure[0] = e;
-            }
-        }, name, STACK_BYTES);
+        Thread t = new Thread(
+                null,
+                () -> {
+                    try {
+                        result[0] = work.call();
+                    } catch (Throwable e) {
+                        failure[0] = e;
+                    }
+                },
+                name,
+                STACK_BYTES);
         t.setDaemon(true);
         t.start();
         boolean interrupted = false;

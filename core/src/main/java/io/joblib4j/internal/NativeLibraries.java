@@ -30,6 +30,7 @@ import java.util.zip.CRC32;
 public final class NativeLibraries {
     /** The environment variable by which a parent hands its cached copies to its worker JVMs. */
     public static final String ENV = "JOBLIB4J_NATIVE_LIBS";
+
     private static volatile boolean prepared;
     private static volatile Path lz4Lib;
     private static volatile Path zstdLib;
@@ -88,7 +89,9 @@ public final class NativeLibraries {
                 return;
             }
             prepared = true;
-            if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+            if (!System.getProperty("os.name", "")
+                    .toLowerCase(java.util.Locale.ROOT)
+                    .contains("linux")) {
                 return;
             }
             Path cache = cacheFolder();
@@ -126,7 +129,8 @@ public final class NativeLibraries {
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectories(dir.getParent());
                 try {
-                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    Files.createDirectory(
+                            dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 } catch (java.nio.file.FileAlreadyExistsException e) {
                     // made by another JVM meanwhile
                 }
@@ -135,7 +139,8 @@ public final class NativeLibraries {
             Path self = Path.of("/proc/self");
             boolean mine = !Files.exists(self) || a.owner().equals(Files.getOwner(self));
             Set<PosixFilePermission> p = a.permissions();
-            boolean privateToMe = !p.contains(PosixFilePermission.GROUP_WRITE) && !p.contains(PosixFilePermission.OTHERS_WRITE);
+            boolean privateToMe =
+                    !p.contains(PosixFilePermission.GROUP_WRITE) && !p.contains(PosixFilePermission.OTHERS_WRITE);
             return a.isDirectory() && mine && privateToMe ? dir : null;
         } catch (IOException | RuntimeException e) {
             return null;
@@ -147,7 +152,9 @@ public final class NativeLibraries {
             return; // the application chose a library
         }
         Class<?> nativeClass = Class.forName("com.github.luben.zstd.util.Native");
-        String version = (String) Class.forName("com.github.luben.zstd.util.ZstdVersion").getField("VERSION").get(null);
+        String version = (String) Class.forName("com.github.luben.zstd.util.ZstdVersion")
+                .getField("VERSION")
+                .get(null);
         String resource = "/linux/" + System.getProperty("os.arch") + "/libzstd-jni-" + version + ".so";
         Path lib = unpack(nativeClass, resource, cache, "libzstd-jni-" + version);
         if (lib != null) {
@@ -220,8 +227,8 @@ public final class NativeLibraries {
         }
         Path tmp = cache.resolve("." + stem + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp");
         try (InputStream in = conn.getInputStream();
-             OutputStream out = Files.newOutputStream(Files.createFile(tmp,
-                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))))) {
+                OutputStream out = Files.newOutputStream(Files.createFile(
+                        tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))))) {
             in.transferTo(out);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);

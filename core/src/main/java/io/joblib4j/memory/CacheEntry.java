@@ -17,15 +17,23 @@ import java.util.Objects;
  * @param sizeBytes  bytes the entry takes in the store
  * @param inputArgs  argument name to a short readable form of its value
  */
-public record CacheEntry(String functionId, String key, Instant created, Instant lastAccess, Duration duration,
-                         long sizeBytes, Map<String, String> inputArgs) {
+public record CacheEntry(
+        String functionId,
+        String key,
+        Instant created,
+        Instant lastAccess,
+        Duration duration,
+        long sizeBytes,
+        Map<String, String> inputArgs) {
     public CacheEntry {
         Objects.requireNonNull(functionId, "functionId");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(created, "created");
         Objects.requireNonNull(lastAccess, "lastAccess");
         Objects.requireNonNull(duration, "duration");
-        inputArgs = inputArgs == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(inputArgs));
+        inputArgs = inputArgs == null
+                ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(inputArgs));
     }
 
     /** How long ago the result was stored, measured against {@code now}. */

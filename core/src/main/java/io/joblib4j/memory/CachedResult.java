@@ -26,8 +26,14 @@ public final class CachedResult<R> implements java.io.Serializable {
     private volatile Object value;
     private volatile boolean cleared;
 
-    private CachedResult(Memoized owner, String call, String functionId, String key, Duration duration,
-                         boolean stored, Object value) {
+    private CachedResult(
+            Memoized owner,
+            String call,
+            String functionId,
+            String key,
+            Duration duration,
+            boolean stored,
+            Object value) {
         this.owner = owner;
         this.call = call;
         this.functionId = functionId;
@@ -74,8 +80,9 @@ public final class CachedResult<R> implements java.io.Serializable {
             try {
                 s.remove(functionId, key);
             } catch (java.io.IOException e) {
-                throw new UncheckedIOException("cannot remove the cached result of " + call + " from "
-                        + s.location() + ": " + e.getMessage(), e);
+                throw new UncheckedIOException(
+                        "cannot remove the cached result of " + call + " from " + s.location() + ": " + e.getMessage(),
+                        e);
             }
         });
     }
@@ -97,7 +104,9 @@ public final class CachedResult<R> implements java.io.Serializable {
 
     @Override
     public String toString() {
-        return stored ? "CachedResult(" + call + ", location=" + owner.memory.locationText() + "/" + functionId + "/" + key + ")"
+        return stored
+                ? "CachedResult(" + call + ", location=" + owner.memory.locationText() + "/" + functionId + "/" + key
+                        + ")"
                 : "NotMemorizedResult(" + call + ")";
     }
 }

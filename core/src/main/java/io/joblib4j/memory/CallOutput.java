@@ -37,7 +37,7 @@ public final class CallOutput<R> {
 
     @Override
     public String toString() {
-        return "CallOutput(" + metadata.functionId() + ", key=" + metadata.key() + ", duration="
-                + metadata.duration() + ")";
+        return "CallOutput(" + metadata.functionId() + ", key=" + metadata.key() + ", duration=" + metadata.duration()
+                + ")";
     }
 }

@@ -136,15 +136,18 @@ final class FileSystemStore implements StoreBackend {
         } catch (IllegalArgumentException e) {
             throw new IOException(dir.resolve(METADATA) + ": unreadable metadata: " + e.getMessage(), e);
         }
-        Instant created = json.get("time") instanceof Number n ? toInstant(n.doubleValue())
+        Instant created = json.get("time") instanceof Number n
+                ? toInstant(n.doubleValue())
                 : dirAttrs.creationTime().toInstant();
-        Duration duration = json.get("duration") instanceof Number n ? Duration.ofNanos((long) (n.doubleValue() * 1e9))
+        Duration duration = json.get("duration") instanceof Number n
+                ? Duration.ofNanos((long) (n.doubleValue() * 1e9))
                 : Duration.ZERO;
         Map<String, String> args = new LinkedHashMap<>();
         if (json.get("input_args") instanceof Map<?, ?> m) {
             m.forEach((k, v) -> args.put(String.valueOf(k), String.valueOf(v)));
         }
-        return new CacheEntry(functionId, key, created, dirAttrs.lastModifiedTime().toInstant(), duration, size, args);
+        return new CacheEntry(
+                functionId, key, created, dirAttrs.lastModifiedTime().toInstant(), duration, size, args);
     }
 
     private static Instant toInstant(double epochSeconds) {
@@ -167,7 +170,8 @@ final class FileSystemStore implements StoreBackend {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path f : files) {
                 try {
-                    BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    BasicFileAttributes a =
+                            Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                     size += a.isRegularFile() ? a.size() : 0;
                 } catch (NoSuchFileException e) {
                     // removed meanwhile
@@ -221,8 +225,13 @@ final class FileSystemStore implements StoreBackend {
         Files.createDirectories(root);
         if (!Files.exists(root.resolve(MARKER), LinkOption.NOFOLLOW_LINKS)) {
             writeNew(root.resolve(GITIGNORE), "*");
-            writeNew(root.resolve(MARKER), Json.write(Map.of("format", "joblib4j-store-1",
-                    "created", Instant.now().toEpochMilli() / 1e3)) + "\n");
+            writeNew(
+                    root.resolve(MARKER),
+                    Json.write(Map.of(
+                                    "format",
+                                    "joblib4j-store-1",
+                                    "created",
+                                    Instant.now().toEpochMilli() / 1e3)) + "\n");
         }
         marked = true;
     }
@@ -230,7 +239,8 @@ final class FileSystemStore implements StoreBackend {
     /** Creates {@code file} with {@code text} unless something is already there. */
     private static void writeNew(Path file, String text) throws IOException {
         try {
-            Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.writeString(
+                    file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (FileAlreadyExistsException e) {
             // written by another process meanwhile, or the user's own file: kept
         }
@@ -263,8 +273,16 @@ final class FileSystemStore implements StoreBackend {
                 empty = false;
                 if (hasOwnEntry(d)) {
                     try {
-                        writeNew(root.resolve(MARKER), Json.write(Map.of("format", "joblib4j-store-1",
-                                "created", Instant.now().toEpochMilli() / 1e3, "recognised_by", name)) + "\n");
+                        writeNew(
+                                root.resolve(MARKER),
+                                Json.write(Map.of(
+                                                "format",
+                                                "joblib4j-store-1",
+                                                "created",
+                                                Instant.now().toEpochMilli() / 1e3,
+                                                "recognised_by",
+                                                name))
+                                        + "\n");
                     } catch (IOException e) {
                         // a read-only store stays recognisable by its entries
                     }
@@ -291,7 +309,8 @@ final class FileSystemStore implements StoreBackend {
                     continue;
                 }
                 try {
-                    Map<String, Object> m = Json.parseObject(Files.readString(e.resolve(METADATA), StandardCharsets.UTF_8));
+                    Map<String, Object> m =
+                            Json.parseObject(Files.readString(e.resolve(METADATA), StandardCharsets.UTF_8));
                     if (fdir.getFileName().toString().equals(m.get("function"))
                             && e.getFileName().toString().equals(m.get("key"))) {
                         return true;
@@ -307,12 +326,14 @@ final class FileSystemStore implements StoreBackend {
     }
 
     @Override
-    public long put(String functionId, String key, OutputWriter writer, Duration duration,
-                    Map<String, String> inputArgs) throws IOException {
+    public long put(
+            String functionId, String key, OutputWriter writer, Duration duration, Map<String, String> inputArgs)
+            throws IOException {
         Path target = entryDir(functionId, key);
         ensureMarked();
         sweepOnce();
-        Path staging = root.resolve(STAGING).resolve(host() + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
+        Path staging = root.resolve(STAGING)
+                .resolve(host() + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
         Files.createDirectories(staging);
         boolean published = false;
         try {
@@ -363,11 +384,15 @@ final class FileSystemStore implements StoreBackend {
     /** Moves aside an entry whose output is missing or not a regular file, saying so; the caller then publishes. */
     private void replaceBroken(Path target) throws IOException {
         Path out = target.resolve(OUTPUT);
-        String what = !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS) ? "the entry is not a directory"
-                : Files.isSymbolicLink(out) ? "its output is a symbolic link (not followed)"
-                : Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS) ? "its output is a directory"
-                : Files.exists(out, LinkOption.NOFOLLOW_LINKS) ? "its output is not a regular file"
-                : "its output is missing";
+        String what = !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)
+                ? "the entry is not a directory"
+                : Files.isSymbolicLink(out)
+                        ? "its output is a symbolic link (not followed)"
+                        : Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)
+                                ? "its output is a directory"
+                                : Files.exists(out, LinkOption.NOFOLLOW_LINKS)
+                                        ? "its output is not a regular file"
+                                        : "its output is missing";
         Path trash = root.resolve(TRASH).resolve(UUID.randomUUID().toString());
         Files.createDirectories(trash.getParent());
         try {
@@ -521,11 +546,17 @@ final class FileSystemStore implements StoreBackend {
         try {
             BasicFileAttributes a = Files.readAttributes(d, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             long size = sizeOf(d);
-            return new CacheEntry(functionId, d.getFileName().toString(), a.lastModifiedTime().toInstant(),
-                    a.lastModifiedTime().toInstant(), Duration.ZERO, size, Map.of());
+            return new CacheEntry(
+                    functionId,
+                    d.getFileName().toString(),
+                    a.lastModifiedTime().toInstant(),
+                    a.lastModifiedTime().toInstant(),
+                    Duration.ZERO,
+                    size,
+                    Map.of());
         } catch (IOException e) {
-            return new CacheEntry(functionId, d.getFileName().toString(), Instant.EPOCH, Instant.EPOCH,
-                    Duration.ZERO, 0, Map.of());
+            return new CacheEntry(
+                    functionId, d.getFileName().toString(), Instant.EPOCH, Instant.EPOCH, Duration.ZERO, 0, Map.of());
         }
     }
 
@@ -550,7 +581,11 @@ final class FileSystemStore implements StoreBackend {
         Path tmp = fdir.resolve("." + CODE_RECORD + "." + UUID.randomUUID());
         try {
             Files.writeString(tmp, record, StandardCharsets.UTF_8);
-            Files.move(tmp, fdir.resolve(CODE_RECORD), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    tmp,
+                    fdir.resolve(CODE_RECORD),
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -572,7 +607,8 @@ final class FileSystemStore implements StoreBackend {
                     int dash = rest.indexOf('-');
                     try {
                         long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
-                        stale = pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty();
+                        stale = pid != ProcessHandle.current().pid()
+                                && ProcessHandle.of(pid).isEmpty();
                     } catch (NumberFormatException e) {
                         stale = false;
                     }
@@ -586,7 +622,9 @@ final class FileSystemStore implements StoreBackend {
         }
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root.resolve(TRASH))) {
             for (Path d : dirs) {
-                if (Files.getLastModifiedTime(d).toInstant().isBefore(Instant.now().minus(Duration.ofMinutes(10)))) {
+                if (Files.getLastModifiedTime(d)
+                        .toInstant()
+                        .isBefore(Instant.now().minus(Duration.ofMinutes(10)))) {
                     deleteTree(d);
                 }
             }

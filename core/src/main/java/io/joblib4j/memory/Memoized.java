@@ -57,13 +57,27 @@ final class Memoized implements Serializable {
     private transient volatile FunctionIdentity identity;
     private transient volatile CodeVersion codeVersion;
 
-    Memoized(Memory memory, Serializable function, String explicitName, int arity, String samName, String samDescriptor) {
+    Memoized(
+            Memory memory,
+            Serializable function,
+            String explicitName,
+            int arity,
+            String samName,
+            String samDescriptor) {
         this(memory, function, explicitName, arity, samName, samDescriptor, new int[0], null, null, false);
     }
 
-    private Memoized(Memory memory, Serializable function, String explicitName, int arity, String samName,
-                     String samDescriptor, int[] ignored, CacheValidation validation, MmapMode mmapMode,
-                     boolean mmapModeSet) {
+    private Memoized(
+            Memory memory,
+            Serializable function,
+            String explicitName,
+            int arity,
+            String samName,
+            String samDescriptor,
+            int[] ignored,
+            CacheValidation validation,
+            MmapMode mmapMode,
+            boolean mmapModeSet) {
         this.memory = Objects.requireNonNull(memory, "memory");
         this.function = Objects.requireNonNull(function, "function");
         this.explicitName = explicitName;
@@ -85,8 +99,9 @@ final class Memoized implements Serializable {
         for (int i = 0; i < names.length; i++) {
             int p = params.indexOf(names[i]);
             if (p < 0) {
-                throw new IllegalArgumentException("cannot ignore \"" + names[i] + "\": " + identity().displayName()
-                        + " has the parameters " + params + " (compile with -parameters to get their source names)");
+                throw new IllegalArgumentException(
+                        "cannot ignore \"" + names[i] + "\": " + identity().displayName() + " has the parameters "
+                                + params + " (compile with -parameters to get their source names)");
             }
             positions[i] = p;
         }
@@ -102,18 +117,36 @@ final class Memoized implements Serializable {
             }
             all[ignored.length + i] = positions[i];
         }
-        return new Memoized(memory, function, explicitName, arity, samName, samDescriptor,
-                Arrays.stream(all).distinct().sorted().toArray(), validation, mmapMode, mmapModeSet);
+        return new Memoized(
+                memory,
+                function,
+                explicitName,
+                arity,
+                samName,
+                samDescriptor,
+                Arrays.stream(all).distinct().sorted().toArray(),
+                validation,
+                mmapMode,
+                mmapModeSet);
     }
 
     Memoized validatedBy(CacheValidation v) {
-        return new Memoized(memory, function, explicitName, arity, samName, samDescriptor, ignored,
-                Objects.requireNonNull(v, "validation"), mmapMode, mmapModeSet);
+        return new Memoized(
+                memory,
+                function,
+                explicitName,
+                arity,
+                samName,
+                samDescriptor,
+                ignored,
+                Objects.requireNonNull(v, "validation"),
+                mmapMode,
+                mmapModeSet);
     }
 
     Memoized mmapMode(MmapMode mode) {
-        return new Memoized(memory, function, explicitName, arity, samName, samDescriptor, ignored, validation,
-                mode, true);
+        return new Memoized(
+                memory, function, explicitName, arity, samName, samDescriptor, ignored, validation, mode, true);
     }
 
     MmapMode effectiveMmapMode() {
@@ -126,10 +159,13 @@ final class Memoized implements Serializable {
      */
     private MmapMode loadMmapMode() {
         MmapMode mode = effectiveMmapMode();
-        if (mode != null && memory.compression() != null && !memory.compression().isNone()) {
-            Messages.warnOnce(memory.locationText() + "\u0000" + functionId() + "\u0000mmap-compressed",
-                    "[Memory] " + identity().displayName() + ": results are stored compressed ("
-                            + memory.compression() + "), so they load onto the heap: mmapMode " + mode + " is ignored");
+        if (mode != null
+                && memory.compression() != null
+                && !memory.compression().isNone()) {
+            Messages.warnOnce(
+                    memory.locationText() + "\u0000" + functionId() + "\u0000mmap-compressed",
+                    "[Memory] " + identity().displayName() + ": results are stored compressed (" + memory.compression()
+                            + "), so they load onto the heap: mmapMode " + mode + " is ignored");
             return null;
         }
         return mode;
@@ -174,9 +210,12 @@ final class Memoized implements Serializable {
         try {
             return ResultCodec.hash(material);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("cannot compute the cache key of "
-                    + Describe.call(identity().displayName(), args) + " (the arguments and captured values must be "
-                    + "hashable by content): " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot compute the cache key of "
+                            + Describe.call(identity().displayName(), args)
+                            + " (the arguments and captured values must be "
+                            + "hashable by content): " + e.getMessage(),
+                    e);
         }
     }
 
@@ -201,9 +240,12 @@ final class Memoized implements Serializable {
         }
         String before = VERSIONS_SEEN.putIfAbsent(store.location() + "\u0000" + fid, v.hash());
         if (before != null && !before.equals(v.hash())) {
-            Messages.warnOnce(fid + "\u0000collision", "[Memory] Possible name collision: two different functions "
-                    + "are cached as " + fid + " in " + store.location() + "; they will keep clearing each other's "
-                    + "entries. Give them distinct names with memory.cache(name, fn)");
+            Messages.warnOnce(
+                    fid + "\u0000collision",
+                    "[Memory] Possible name collision: two different functions "
+                            + "are cached as " + fid + " in " + store.location()
+                            + "; they will keep clearing each other's "
+                            + "entries. Give them distinct names with memory.cache(name, fn)");
         }
         try {
             String record = store.codeRecord(fid);
@@ -228,8 +270,10 @@ final class Memoized implements Serializable {
             CHECKED.add(marker);
         } catch (IOException | RuntimeException e) {
             // Entries are keyed by the code version, so a stale record never yields a wrong result: say so and go on.
-            Messages.warnOnce(fid + "\u0000code", "[Memory] Could not check the code record of " + fid + " in "
-                    + store.location() + ": " + e + " (results stay correct: keys include the code version)");
+            Messages.warnOnce(
+                    fid + "\u0000code",
+                    "[Memory] Could not check the code record of " + fid + " in " + store.location() + ": " + e
+                            + " (results stay correct: keys include the code version)");
         }
     }
 
@@ -358,7 +402,8 @@ final class Memoized implements Serializable {
             try {
                 CacheEntry e = store.output(fid, key) != null ? store.entry(fid, key) : null;
                 if (e != null) {
-                    return CachedResult.stored(this, Describe.call(identity().displayName(), args), fid, key, e.duration());
+                    return CachedResult.stored(
+                            this, Describe.call(identity().displayName(), args), fid, key, e.duration());
                 }
             } catch (IOException e) {
                 // compute it ourselves
@@ -410,7 +455,8 @@ final class Memoized implements Serializable {
             store.clear(fid);
             store.writeCodeRecord(fid, codeRecordText(codeVersion())); // as joblib: the record stays after a clear
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot clear the cache of " + fid + " in " + store.location() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot clear the cache of " + fid + " in " + store.location() + ": " + e.getMessage(), e);
         }
     }
 
@@ -487,8 +533,11 @@ final class Memoized implements Serializable {
             Object value = ResultCodec.load(out, memory.loadOptions(mmap));
             touch(store, fid, key);
             if (memory.verbose() > 1) {
-                Messages.print(String.format(java.util.Locale.ROOT, "[Memory]%-16s: Loading %s",
-                        Messages.formatTime(memory.ageSeconds()), signature(args)));
+                Messages.print(String.format(
+                        java.util.Locale.ROOT,
+                        "[Memory]%-16s: Loading %s",
+                        Messages.formatTime(memory.ageSeconds()),
+                        signature(args)));
             }
             if (memory.verbose() > 4) {
                 Messages.rule(identity().displayName() + " cache loaded - "
@@ -505,8 +554,9 @@ final class Memoized implements Serializable {
             } catch (IOException | RuntimeException r) {
                 removal = "could not be removed: " + r; // the new result will fail to publish too and say so
             }
-            Messages.warn("[Memory] Cannot load the cached result of " + Describe.call(identity().displayName(), args)
-                    + " from " + out + " (corrupt entry, " + removal + "; computing it again): " + e.getMessage());
+            Messages.warn("[Memory] Cannot load the cached result of "
+                    + Describe.call(identity().displayName(), args) + " from " + out + " (corrupt entry, " + removal
+                    + "; computing it again): " + e.getMessage());
             return null;
         }
     }
@@ -544,12 +594,13 @@ final class Memoized implements Serializable {
     }
 
     /** Calls the function and stores its result; {@code replace}: an entry already stored for the key is replaced. */
-    private Computed compute(StoreBackend store, String fid, String key, Object[] args, Invoker invoker,
-                             boolean replace) {
+    private Computed compute(
+            StoreBackend store, String fid, String key, Object[] args, Invoker invoker, boolean replace) {
         FunctionIdentity id = identity();
         if (memory.verbose() >= 1) {
             Messages.print("_".repeat(80) + "\n[Memory] Calling " + id.owner().replace('/', '.') + "."
-                    + (explicitName != null ? explicitName : id.method()) + "...\n" + Describe.call(id.displayName(), args));
+                    + (explicitName != null ? explicitName : id.method()) + "...\n"
+                    + Describe.call(id.displayName(), args));
         }
         long t0 = System.nanoTime();
         Object value = invoker.invoke(args);
@@ -559,12 +610,17 @@ final class Memoized implements Serializable {
             if (replace) {
                 store.remove(fid, key);
             }
-            long size = store.put(fid, key, file -> ResultCodec.dump(value, file, memory.compression()), callTime,
+            long size = store.put(
+                    fid,
+                    key,
+                    file -> ResultCodec.dump(value, file, memory.compression()),
+                    callTime,
                     describeArgs(args));
             stored = true;
             memory.afterStore(size);
         } catch (IOException | RuntimeException e) {
-            Messages.warnOnce(fid + "\u0000store\u0000" + e.getClass().getName(),
+            Messages.warnOnce(
+                    fid + "\u0000store\u0000" + e.getClass().getName(),
                     "[Memory] Could not cache the result of " + Describe.call(id.displayName(), args) + " in "
                             + store.location() + ": " + e + "; returning the computed value without caching it");
         }
@@ -584,20 +640,24 @@ final class Memoized implements Serializable {
         try {
             out = store.output(fid, key);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the cached result of " + call + " from " + store.location()
-                    + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot read the cached result of " + call + " from " + store.location() + ": " + e.getMessage(),
+                    e);
         }
         if (out == null) {
-            throw new UncheckedIOException("the cached result of " + call + " is no longer in " + store.location()
-                    + " (cleared or evicted)", new NoSuchFileException(store.location() + "/" + fid + "/" + key));
+            throw new UncheckedIOException(
+                    "the cached result of " + call + " is no longer in " + store.location() + " (cleared or evicted)",
+                    new NoSuchFileException(store.location() + "/" + fid + "/" + key));
         }
         try {
             Object v = ResultCodec.load(out, memory.loadOptions(loadMmapMode()));
             touch(store, fid, key);
             return v;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot load the cached result of " + call + " from " + out
-                    + " (the entry is corrupt): " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot load the cached result of " + call + " from " + out + " (the entry is corrupt): "
+                            + e.getMessage(),
+                    e);
         }
     }
 

@@ -96,9 +96,13 @@ public final class Memory implements Serializable {
         // array checksums are not verified on a hit by default: checking an 8 MB result costs more than the load;
         // the cache is trusted storage (its classes are trusted too), so a compressed result of very redundant data
         // (zstd packs a large array of zeros some 30,000 to one) must load, not be refused and recomputed for ever
-        this.loadOptions = b.loadOptions != null ? b.loadOptions
-                : LoadOptions.builder().trustAllClasses().verifyChecksums(false)
-                        .maxExpansionRatio(DEFAULT_MAX_EXPANSION_RATIO).build();
+        this.loadOptions = b.loadOptions != null
+                ? b.loadOptions
+                : LoadOptions.builder()
+                        .trustAllClasses()
+                        .verifyChecksums(false)
+                        .maxExpansionRatio(DEFAULT_MAX_EXPANSION_RATIO)
+                        .build();
     }
 
     /** A memory caching in {@code location} with default settings; a null location caches nothing. */
@@ -115,8 +119,8 @@ public final class Memory implements Serializable {
 
     /** Caches a one-argument function, identified by its method (see the class comment). */
     public <T, R> CachedFunction<T, R> cache(SerializableFunction<T, R> fn) {
-        return new CachedFunction<>(new Memoized(this, Objects.requireNonNull(fn, "fn"), null, 1, "apply",
-                "(Ljava/lang/Object;)Ljava/lang/Object;"));
+        return new CachedFunction<>(new Memoized(
+                this, Objects.requireNonNull(fn, "fn"), null, 1, "apply", "(Ljava/lang/Object;)Ljava/lang/Object;"));
     }
 
     /**
@@ -124,38 +128,53 @@ public final class Memory implements Serializable {
      * whose compiler-given names may change and for functions that must keep their cache across refactorings.
      */
     public <T, R> CachedFunction<T, R> cache(String name, SerializableFunction<T, R> fn) {
-        return new CachedFunction<>(new Memoized(this, Objects.requireNonNull(fn, "fn"), requireName(name), 1,
-                "apply", "(Ljava/lang/Object;)Ljava/lang/Object;"));
+        return new CachedFunction<>(new Memoized(
+                this,
+                Objects.requireNonNull(fn, "fn"),
+                requireName(name),
+                1,
+                "apply",
+                "(Ljava/lang/Object;)Ljava/lang/Object;"));
     }
 
     /** Caches a two-argument function, identified by its method. */
     public <A, B, R> CachedBiFunction<A, B, R> cache(SerializableBiFunction<A, B, R> fn) {
-        return new CachedBiFunction<>(new Memoized(this, Objects.requireNonNull(fn, "fn"), null, 2, "apply",
+        return new CachedBiFunction<>(new Memoized(
+                this,
+                Objects.requireNonNull(fn, "fn"),
+                null,
+                2,
+                "apply",
                 "(Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;"));
     }
 
     /** Caches a two-argument function under an explicit name. */
     public <A, B, R> CachedBiFunction<A, B, R> cache(String name, SerializableBiFunction<A, B, R> fn) {
-        return new CachedBiFunction<>(new Memoized(this, Objects.requireNonNull(fn, "fn"), requireName(name), 2,
-                "apply", "(Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;"));
+        return new CachedBiFunction<>(new Memoized(
+                this,
+                Objects.requireNonNull(fn, "fn"),
+                requireName(name),
+                2,
+                "apply",
+                "(Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;"));
     }
 
     /** Caches a supplier: its one result (per code version and captured values) is computed once. */
     public <R> CachedSupplier<R> cache(SerializableSupplier<R> fn) {
-        return new CachedSupplier<>(new Memoized(this, Objects.requireNonNull(fn, "fn"), null, 0, "get",
-                "()Ljava/lang/Object;"));
+        return new CachedSupplier<>(
+                new Memoized(this, Objects.requireNonNull(fn, "fn"), null, 0, "get", "()Ljava/lang/Object;"));
     }
 
     /** Caches a supplier under an explicit name. */
     public <R> CachedSupplier<R> cache(String name, SerializableSupplier<R> fn) {
-        return new CachedSupplier<>(new Memoized(this, Objects.requireNonNull(fn, "fn"), requireName(name), 0, "get",
-                "()Ljava/lang/Object;"));
+        return new CachedSupplier<>(new Memoized(
+                this, Objects.requireNonNull(fn, "fn"), requireName(name), 0, "get", "()Ljava/lang/Object;"));
     }
 
     private static String requireName(String name) {
         if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("a cached function's name must be non-empty, got "
-                    + (name == null ? "null" : "\"" + name + "\""));
+            throw new IllegalArgumentException(
+                    "a cached function's name must be non-empty, got " + (name == null ? "null" : "\"" + name + "\""));
         }
         return name;
     }
@@ -241,7 +260,8 @@ public final class Memory implements Serializable {
         for (String f : store.functions()) {
             all.addAll(usageOnly ? store.usage(f) : store.entries(f));
         }
-        all.sort(Comparator.comparing(CacheEntry::lastAccess).thenComparing(CacheEntry::functionId)
+        all.sort(Comparator.comparing(CacheEntry::lastAccess)
+                .thenComparing(CacheEntry::functionId)
                 .thenComparing(CacheEntry::key));
         return all;
     }
@@ -257,7 +277,8 @@ public final class Memory implements Serializable {
         Instant oldest = maxAge == null ? null : Instant.now().minus(maxAge);
         List<CacheEntry> removed = new ArrayList<>();
         for (CacheEntry e : all) {
-            boolean over = (maxBytes != null && total > maxBytes) || (maxItems != null && count > maxItems)
+            boolean over = (maxBytes != null && total > maxBytes)
+                    || (maxItems != null && count > maxItems)
                     || (oldest != null && e.lastAccess().isBefore(oldest));
             if (!over) {
                 if (oldest == null) {
@@ -287,7 +308,9 @@ public final class Memory implements Serializable {
             if (estimatedBytes >= 0) {
                 estimatedBytes += entryBytes;
             }
-            scan = estimatedBytes < 0 || estimatedBytes > bytesLimit || System.nanoTime() - lastScanNanos > RESCAN_NANOS;
+            scan = estimatedBytes < 0
+                    || estimatedBytes > bytesLimit
+                    || System.nanoTime() - lastScanNanos > RESCAN_NANOS;
             if (scan) {
                 lastScanNanos = System.nanoTime();
             }
@@ -296,12 +319,13 @@ public final class Memory implements Serializable {
             try {
                 List<CacheEntry> removed = evict(store, bytesLimit, null, null, true);
                 if (verbose > 1 && !removed.isEmpty()) {
-                    Messages.print("[Memory] bytesLimit " + ByteSizes.format(bytesLimit) + ": removed "
-                            + removed.size() + " least recently used entr" + (removed.size() == 1 ? "y" : "ies"));
+                    Messages.print("[Memory] bytesLimit " + ByteSizes.format(bytesLimit) + ": removed " + removed.size()
+                            + " least recently used entr" + (removed.size() == 1 ? "y" : "ies"));
                 }
             } catch (IOException | RuntimeException e) {
-                Messages.warnOnce("evict\u0000" + store.location(), "[Memory] Could not enforce bytesLimit in "
-                        + store.location() + ": " + e);
+                Messages.warnOnce(
+                        "evict\u0000" + store.location(),
+                        "[Memory] Could not enforce bytesLimit in " + store.location() + ": " + e);
             }
         }
     }
@@ -353,7 +377,8 @@ public final class Memory implements Serializable {
     }
 
     LoadOptions loadOptions(MmapMode mode) {
-        return java.util.Objects.equals(loadOptions.mmapMode(), mode) ? loadOptions
+        return java.util.Objects.equals(loadOptions.mmapMode(), mode)
+                ? loadOptions
                 : loadOptions.toBuilder().mmapMode(mode).build();
     }
 
@@ -377,22 +402,42 @@ public final class Memory implements Serializable {
         StoreBackend custom = null;
         if (store != null && !(store instanceof FileSystemStore)) {
             if (!(store instanceof Serializable)) {
-                throw new NotSerializableException("a Memory using " + store.getClass().getName()
-                        + " cannot be sent to another JVM: that StoreBackend is not Serializable");
+                throw new NotSerializableException(
+                        "a Memory using " + store.getClass().getName()
+                                + " cannot be sent to another JVM: that StoreBackend is not Serializable");
             }
             custom = store;
         }
-        return new SerialForm(location == null ? null : location.toString(), custom, verbose, mmapMode, bytesLimit,
-                compression == null ? null : compression.toString(), List.copyOf(loadOptions.allowedClasses()),
-                List.copyOf(loadOptions.allowedPackages()), loadOptions.allowsRecords(),
-                loadOptions.trustsAllClasses(), loadOptions.verifiesChecksums(), loadOptions.maxExpansionRatio(),
+        return new SerialForm(
+                location == null ? null : location.toString(),
+                custom,
+                verbose,
+                mmapMode,
+                bytesLimit,
+                compression == null ? null : compression.toString(),
+                List.copyOf(loadOptions.allowedClasses()),
+                List.copyOf(loadOptions.allowedPackages()),
+                loadOptions.allowsRecords(),
+                loadOptions.trustsAllClasses(),
+                loadOptions.verifiesChecksums(),
+                loadOptions.maxExpansionRatio(),
                 loadOptions.maxExpandedBytes());
     }
 
-    private record SerialForm(String location, StoreBackend store, int verbose, MmapMode mmapMode, Long bytesLimit,
-                              String compression, List<String> allowedClasses, List<String> allowedPackages,
-                              boolean allowRecords, boolean trustAll, boolean verifyChecksums,
-                              double maxExpansionRatio, long maxExpandedBytes)
+    private record SerialForm(
+            String location,
+            StoreBackend store,
+            int verbose,
+            MmapMode mmapMode,
+            Long bytesLimit,
+            String compression,
+            List<String> allowedClasses,
+            List<String> allowedPackages,
+            boolean allowRecords,
+            boolean trustAll,
+            boolean verifyChecksums,
+            double maxExpansionRatio,
+            long maxExpandedBytes)
             implements Serializable {
         @Serial
         private Object readResolve() {
@@ -405,8 +450,11 @@ public final class Memory implements Serializable {
             }
             b.bytesLimit = bytesLimit;
             b.compression = compression == null ? null : Compression.parse(compression);
-            LoadOptions.Builder lo = LoadOptions.builder().allowClassNames(allowedClasses).allowRecords(allowRecords)
-                    .verifyChecksums(verifyChecksums).maxExpansionRatio(maxExpansionRatio)
+            LoadOptions.Builder lo = LoadOptions.builder()
+                    .allowClassNames(allowedClasses)
+                    .allowRecords(allowRecords)
+                    .verifyChecksums(verifyChecksums)
+                    .maxExpansionRatio(maxExpansionRatio)
                     .maxExpandedBytes(maxExpandedBytes);
             if (!allowedPackages.isEmpty()) {
                 lo.allowPackages(allowedPackages.toArray(String[]::new));

@@ -74,6 +74,8 @@ public final class Outcome<R> {
 
     @Override
     public String toString() {
-        return failure == null ? "Outcome[" + index + ": " + value + "]" : "Outcome[" + index + " failed: " + failure + "]";
+        return failure == null
+                ? "Outcome[" + index + ": " + value + "]"
+                : "Outcome[" + index + " failed: " + failure + "]";
     }
 }

@@ -148,7 +148,8 @@ public final class Parallel implements AutoCloseable {
 
     /** The values in completion order, lazily (joblib's {@code return_as="generator_unordered"}). */
     public <R> Stream<R> streamUnordered(Iterable<? extends Task<R>> tasks) {
-        return lazy(ParallelRun.Mode.UNORDERED, Input.of(Objects.requireNonNull(tasks, "tasks must not be null")), null);
+        return lazy(
+                ParallelRun.Mode.UNORDERED, Input.of(Objects.requireNonNull(tasks, "tasks must not be null")), null);
     }
 
     /** As {@link #streamUnordered(Iterable)}. */
@@ -240,14 +241,16 @@ public final class Parallel implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
-    private <E> Stream<E> lazy(ParallelRun.Mode mode, Input input, SerializableFunction1<?, ?> function,
-                               Stream<?> source) {
+    private <E> Stream<E> lazy(
+            ParallelRun.Mode mode, Input input, SerializableFunction1<?, ?> function, Stream<?> source) {
         ParallelRun<?> run = start(mode, input, function);
         StreamHandle<E> handle = new StreamHandle<>((Iterator<E>) run);
         // A stream dropped without being read to its end or closed: cancel its work once it is garbage.
         CLEANER.register(handle, run::cancel);
-        Stream<E> stream = StreamSupport.stream(Spliterators.spliteratorUnknownSize(handle,
-                mode == ParallelRun.Mode.UNORDERED ? 0 : Spliterator.ORDERED), false);
+        Stream<E> stream = StreamSupport.stream(
+                Spliterators.spliteratorUnknownSize(
+                        handle, mode == ParallelRun.Mode.UNORDERED ? 0 : Spliterator.ORDERED),
+                false);
         return stream.onClose(() -> {
             run.cancel();
             if (source != null) {
@@ -289,21 +292,36 @@ public final class Parallel implements AutoCloseable {
         if (sequential) {
             backend = Backend.sequential();
         }
-        int preDispatch = sequential ? 1 : PreDispatch.evaluate(s.preDispatch() == null ? "2*n_jobs" : s.preDispatch(), workers);
+        int preDispatch =
+                sequential ? 1 : PreDispatch.evaluate(s.preDispatch() == null ? "2*n_jobs" : s.preDispatch(), workers);
         Backend.Nested nested = backend.nested();
         // A sequential call runs its tasks in the caller's context, as joblib's n_jobs=1 does: the active
         // configuration reaches them unchanged. Tasks on workers get the backend's nested defaults.
         ConfigFrame taskContext = sequential ? config : config.nested(nested.backend(), nested.nJobs());
         int verbose = s.verbose() == null ? 0 : s.verbose();
         String shownNJobs = String.valueOf(explicit.nJobs() != null ? explicit.nJobs() : nJobs);
-        return new Resolved(backend, workers, sequential, preDispatch,
-                s.batchSize() == null ? BatchSize.auto() : s.batchSize(), s.timeout(),
-                s.retries() == null ? 0 : s.retries(), Boolean.TRUE.equals(s.progressBar()), listener,
-                new VerboseReporter(verbose, shownNJobs, System.err, System.out), taskContext,
-                new WorkerSpec(workers, s.timeout(), s.initializer(), s.tempFolder() == null ? null : Path.of(s.tempFolder()),
-                        s.maxNbytes() == null ? Long.valueOf(Builder.DEFAULT_MAX_NBYTES)
+        return new Resolved(
+                backend,
+                workers,
+                sequential,
+                preDispatch,
+                s.batchSize() == null ? BatchSize.auto() : s.batchSize(),
+                s.timeout(),
+                s.retries() == null ? 0 : s.retries(),
+                Boolean.TRUE.equals(s.progressBar()),
+                listener,
+                new VerboseReporter(verbose, shownNJobs, System.err, System.out),
+                taskContext,
+                new WorkerSpec(
+                        workers,
+                        s.timeout(),
+                        s.initializer(),
+                        s.tempFolder() == null ? null : Path.of(s.tempFolder()),
+                        s.maxNbytes() == null
+                                ? Long.valueOf(Builder.DEFAULT_MAX_NBYTES)
                                 : s.maxNbytes() < 0 ? null : s.maxNbytes(),
-                        s.mmapMode() == null ? MmapMode.READ_ONLY : s.mmapMode(), verbose),
+                        s.mmapMode() == null ? MmapMode.READ_ONLY : s.mmapMode(),
+                        verbose),
                 progressLabel == null ? "Parallel" : progressLabel);
     }
 
@@ -319,7 +337,8 @@ public final class Parallel implements AutoCloseable {
             backend = b;
         } else if (chosen instanceof String name) {
             backend = Backend.named(name);
-        } else if (s.prefer() == Prefer.PROCESSES && s.require() != Require.SHAREDMEM
+        } else if (s.prefer() == Prefer.PROCESSES
+                && s.require() != Require.SHAREDMEM
                 && Backend.names().contains("processes")) {
             backend = Backend.named("processes");
         } else {
@@ -349,9 +368,20 @@ public final class Parallel implements AutoCloseable {
     }
 
     /** Everything one call needs, resolved. */
-    record Resolved(Backend backend, int workers, boolean sequential, int preDispatch, BatchSize batchSize,
-                    Duration timeout, int retries, boolean progressBar, ProgressListener listener,
-                    VerboseReporter verbose, ConfigFrame taskContext, WorkerSpec spec, String progressLabel) {
+    record Resolved(
+            Backend backend,
+            int workers,
+            boolean sequential,
+            int preDispatch,
+            BatchSize batchSize,
+            Duration timeout,
+            int retries,
+            boolean progressBar,
+            ProgressListener listener,
+            VerboseReporter verbose,
+            ConfigFrame taskContext,
+            WorkerSpec spec,
+            String progressLabel) {
         /** The pre-dispatch amount in tasks, for joblib's verbose rate limit. */
         long preDispatchTasks() {
             return preDispatch == PreDispatch.ALL ? Long.MAX_VALUE / 4 : preDispatch;
@@ -366,7 +396,9 @@ public final class Parallel implements AutoCloseable {
 
         synchronized Workers acquire(Resolved settings) {
             Backend b = settings.backend();
-            if (workers != null && backend.getClass() == b.getClass() && backend.name().equals(b.name())
+            if (workers != null
+                    && backend.getClass() == b.getClass()
+                    && backend.name().equals(b.name())
                     && Objects.equals(spec, settings.spec())) {
                 return workers;
             }

@@ -2,11 +2,6 @@ package io.joblib4j.parallel;
 
 import io.joblib4j.backend.Backend;
 import io.joblib4j.internal.ConfigFrame;
-import io.joblib4j.internal.NJobs;
-import io.joblib4j.persist.MmapMode;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Objects;
 
 /**
  * Scoped defaults for {@link Parallel}, joblib's {@code parallel_config}: settings made here apply to every
@@ -80,8 +75,9 @@ public final class ParallelConfig {
                 return;
             }
             if (Thread.currentThread() != owner) {
-                throw new IllegalStateException("a ParallelConfig scope must be closed in the thread that opened it ("
-                        + owner.getName() + "), not in " + Thread.currentThread().getName());
+                throw new IllegalStateException(
+                        "a ParallelConfig scope must be closed in the thread that opened it (" + owner.getName()
+                                + "), not in " + Thread.currentThread().getName());
             }
             if (ConfigFrame.current() != installed) {
                 throw new IllegalStateException("a ParallelConfig scope opened inside this one is still open; "

@@ -70,6 +70,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     private final Mode mode;
     /** Tasks, or the arguments of {@link #function} when the call maps a function. */
     private final Iterator<?> input;
+
     private final io.joblib4j.SerializableFunction1<?, ?> function;
     private final AtomicBoolean running;
     private final Workers workers;
@@ -81,6 +82,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     private final ArrayDeque<Chunk> deliverable = new ArrayDeque<>();
     /** Retries already used by the batch a resubmitted one is the rest of (absent: none). */
     private final Map<Batch, Integer> retriesUsed = new IdentityHashMap<>();
+
     private final List<Batch> inFlightBatches = new ArrayList<>();
     private final long startNanos = System.nanoTime();
     private final TerminalProgress bar;
@@ -99,8 +101,14 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
      * @param input    the tasks, or the arguments of {@code function}
      * @param function the function mapped over {@code input}, or null when {@code input} yields tasks
      */
-    ParallelRun(Parallel.Resolved settings, Mode mode, Iterator<?> input, long knownSize,
-                io.joblib4j.SerializableFunction1<?, ?> function, Workers workers, AtomicBoolean running) {
+    ParallelRun(
+            Parallel.Resolved settings,
+            Mode mode,
+            Iterator<?> input,
+            long knownSize,
+            io.joblib4j.SerializableFunction1<?, ?> function,
+            Workers workers,
+            AtomicBoolean running) {
         this.settings = settings;
         this.knownSize = knownSize;
         this.mode = mode;
@@ -108,7 +116,8 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         this.function = function;
         this.workers = workers;
         this.running = running;
-        this.batcher = new AutoBatcher(settings.sequential() ? 1 : settings.batchSize().fixedSize(),
+        this.batcher = new AutoBatcher(
+                settings.sequential() ? 1 : settings.batchSize().fixedSize(),
                 settings.backend().minBatchSeconds());
         this.taskContext = settings.taskContext();
         this.bar = settings.progressBar() ? TerminalProgress.openIfTerminal(settings.progressLabel()) : null;
@@ -332,8 +341,10 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         for (int from = 0; from < count; from += finalSize) {
             int to = Math.min(count, from + finalSize);
             Object[] part = Arrays.copyOfRange(slice, from, to, function == null ? Task[].class : Object[].class);
-            ready.addLast(function == null ? BatchAccess.ofTasks(tasksRead + from, (Task<?>[]) part, taskContext)
-                    : BatchAccess.ofCalls(tasksRead + from, function, part, taskContext));
+            ready.addLast(
+                    function == null
+                            ? BatchAccess.ofTasks(tasksRead + from, (Task<?>[]) part, taskContext)
+                            : BatchAccess.ofCalls(tasksRead + from, function, part, taskContext));
         }
         tasksRead += count;
         return ready.pollFirst();
@@ -366,7 +377,8 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             progress();
             return;
         }
-        RuntimeException error = mapFailure(cause, failedIndex, batch.task(failedAt).describe(), result.worker());
+        RuntimeException error =
+                mapFailure(cause, failedIndex, batch.task(failedAt).describe(), result.worker());
         if (mode == Mode.OUTCOMES && !(error instanceof TaskError)) {
             completedTasks += values.size() + 1;
             List<Object> items = new ArrayList<>(values.size() + 1);
@@ -444,7 +456,10 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             // A lost worker whose batch could still be retried does not decide the call's failure.
             if (i < bestIndex && !(more.failure() instanceof Failures.WorkerLost && used < settings.retries())) {
                 bestIndex = i;
-                best = mapFailure(more.failure(), i, more.batch().task(more.values().size()).describe(),
+                best = mapFailure(
+                        more.failure(),
+                        i,
+                        more.batch().task(more.values().size()).describe(),
                         more.worker());
             }
         }
@@ -462,8 +477,10 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             items = new ArrayList<>(values.size());
             for (int i = 0; i < values.size(); i++) {
                 Object v = values.get(i);
-                items.add(v instanceof FailedItem f ? Outcome.failure(first + i, f.error)
-                        : Outcome.success(first + i, v));
+                items.add(
+                        v instanceof FailedItem f
+                                ? Outcome.failure(first + i, f.error)
+                                : Outcome.success(first + i, v));
             }
         }
         Chunk chunk = new Chunk(first, items);
@@ -490,8 +507,14 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     private void progress(boolean atEnd) {
         double elapsed = (System.nanoTime() - startNanos) / 1e9;
         if (!atEnd) {
-            settings.verbose().progress(completedTasks, dispatchedBatches, dispatchedTasks, inputExhausted && ready.isEmpty(),
-                settings.preDispatchTasks(), elapsed);
+            settings.verbose()
+                    .progress(
+                            completedTasks,
+                            dispatchedBatches,
+                            dispatchedTasks,
+                            inputExhausted && ready.isEmpty(),
+                            settings.preDispatchTasks(),
+                            elapsed);
         }
         long totalTasks = inputExhausted && ready.isEmpty() ? dispatchedTasks : knownSize;
         if (bar != null) {
@@ -502,10 +525,11 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             OptionalLong total = totalTasks >= 0 ? OptionalLong.of(totalTasks) : OptionalLong.empty();
             Optional<Duration> remaining = totalTasks >= 0 && completedTasks > 0
                     ? Optional.of(Duration.ofNanos((long) ((System.nanoTime() - startNanos)
-                            / (double) completedTasks * (totalTasks - completedTasks))))
+                            / (double) completedTasks
+                            * (totalTasks - completedTasks))))
                     : Optional.empty();
-            listener.onProgress(new ProgressListener.Progress(completedTasks, total,
-                    Duration.ofNanos(System.nanoTime() - startNanos), remaining));
+            listener.onProgress(new ProgressListener.Progress(
+                    completedTasks, total, Duration.ofNanos(System.nanoTime() - startNanos), remaining));
         }
     }
 

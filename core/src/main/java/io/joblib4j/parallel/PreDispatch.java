@@ -31,8 +31,8 @@ final class PreDispatch {
      */
     static int evaluate(String expression, int nJobs) {
         if (expression == null) {
-            throw new IllegalArgumentException("preDispatch must not be null; use \"all\", a count or an expression "
-                    + "such as \"2*n_jobs\"");
+            throw new IllegalArgumentException(
+                    "preDispatch must not be null; use \"all\", a count or an expression " + "such as \"2*n_jobs\"");
         }
         String e = expression.strip();
         if (e.equals("all")) {
@@ -106,7 +106,8 @@ final class PreDispatch {
             return n;
         }
         int start = pos;
-        while (pos < expression.length() && (Character.isDigit(expression.charAt(pos)) || expression.charAt(pos) == '.')) {
+        while (pos < expression.length()
+                && (Character.isDigit(expression.charAt(pos)) || expression.charAt(pos) == '.')) {
             pos++;
         }
         if (start == pos) {

@@ -136,7 +136,8 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
 
     /** Process backend: the folder for arrays shared with workers (default {@code /dev/shm} or the temp dir). */
     public B tempFolder(Path folder) {
-        this.tempFolder = Objects.requireNonNull(folder, "tempFolder must not be null").toString();
+        this.tempFolder =
+                Objects.requireNonNull(folder, "tempFolder must not be null").toString();
         return self();
     }
 
@@ -194,7 +195,20 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
 
     /** The settings as a configuration frame (null fields: unset). */
     ConfigFrame frame() {
-        return new ConfigFrame(backend, nJobs, verbose, prefer, require, timeout, preDispatch, batchSize, tempFolder,
-                maxNbytes, mmapMode, progressBar, retries, initializer);
+        return new ConfigFrame(
+                backend,
+                nJobs,
+                verbose,
+                prefer,
+                require,
+                timeout,
+                preDispatch,
+                batchSize,
+                tempFolder,
+                maxNbytes,
+                mmapMode,
+                progressBar,
+                retries,
+                initializer);
     }
 }

@@ -22,7 +22,8 @@ public final class TaskFailure extends RuntimeException {
     }
 
     static String describe(long taskIndex, String call, String backend, String worker) {
-        return "task " + taskIndex + ": " + call + " on backend " + backend + (worker == null ? "" : ", worker " + worker);
+        return "task " + taskIndex + ": " + call + " on backend " + backend
+                + (worker == null ? "" : ", worker " + worker);
     }
 
     /** The index of the failed task in the input, from 0. */

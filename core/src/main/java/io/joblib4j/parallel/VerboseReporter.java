@@ -44,10 +44,21 @@ final class VerboseReporter {
      * @param preDispatchTasks  the pre-dispatch amount, in tasks
      * @param elapsedSeconds    time since the call started
      */
-    void progress(long completedTasks, long dispatchedBatches, long dispatchedTasks, boolean inputExhausted,
-                  long preDispatchTasks, double elapsedSeconds) {
-        String line = progressLine(verbose, completedTasks, dispatchedBatches, dispatchedTasks, inputExhausted,
-                preDispatchTasks, elapsedSeconds);
+    void progress(
+            long completedTasks,
+            long dispatchedBatches,
+            long dispatchedTasks,
+            boolean inputExhausted,
+            long preDispatchTasks,
+            double elapsedSeconds) {
+        String line = progressLine(
+                verbose,
+                completedTasks,
+                dispatchedBatches,
+                dispatchedTasks,
+                inputExhausted,
+                preDispatchTasks,
+                elapsedSeconds);
         if (line != null) {
             print(line);
         }
@@ -66,13 +77,23 @@ final class VerboseReporter {
     }
 
     static String finishedLine(long completed, double elapsed) {
-        return String.format(Locale.ROOT, "Done %3d out of %3d | elapsed: %s finished", completed, completed,
+        return String.format(
+                Locale.ROOT,
+                "Done %3d out of %3d | elapsed: %s finished",
+                completed,
+                completed,
                 shortFormatTime(elapsed));
     }
 
     /** The progress message joblib prints at this point, or null when its rate limit says to stay quiet. */
-    static String progressLine(int verbose, long completed, long dispatchedBatches, long dispatchedTasks,
-                               boolean inputExhausted, long preDispatchTasks, double elapsed) {
+    static String progressLine(
+            int verbose,
+            long completed,
+            long dispatchedBatches,
+            long dispatchedTasks,
+            boolean inputExhausted,
+            long preDispatchTasks,
+            double elapsed) {
         if (verbose <= 0) {
             return null;
         }
@@ -94,8 +115,13 @@ final class VerboseReporter {
         }
         double remaining = index == 0 ? 0 : elapsed / index * (total - index);
         int width = Long.toString(total).length();
-        return String.format(Locale.ROOT, "Done %" + width + "d out of %" + width + "d | elapsed: %s remaining: %s",
-                index, total, shortFormatTime(elapsed), shortFormatTime(remaining));
+        return String.format(
+                Locale.ROOT,
+                "Done %" + width + "d out of %" + width + "d | elapsed: %s remaining: %s",
+                index,
+                total,
+                shortFormatTime(elapsed),
+                shortFormatTime(remaining));
     }
 
     /** joblib's {@code _verbosity_filter}: true means "stay quiet for this index". */
@@ -117,7 +143,8 @@ final class VerboseReporter {
 
     /** joblib's {@code short_format_time}: {@code " %5.1fs"}, or {@code "%4.1fmin"} above 60 s. */
     static String shortFormatTime(double seconds) {
-        return seconds > 60 ? String.format(Locale.ROOT, "%4.1fmin", seconds / 60.0)
+        return seconds > 60
+                ? String.format(Locale.ROOT, "%4.1fmin", seconds / 60.0)
                 : String.format(Locale.ROOT, " %5.1fs", seconds);
     }
 }

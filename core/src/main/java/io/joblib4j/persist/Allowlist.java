@@ -14,41 +14,110 @@ final class Allowlist {
 
     /** Classes any file may hold. Pinned by a test: a class added here must be added there and to the docs. */
     static final Set<String> CLASSES = Set.of(
-            "java.lang.String", "java.lang.Boolean", "java.lang.Byte", "java.lang.Short", "java.lang.Character",
-            "java.lang.Integer", "java.lang.Long", "java.lang.Float", "java.lang.Double", "java.lang.Number",
-            "java.lang.Object", "java.lang.StringBuilder", "java.lang.StringBuffer",
-            "java.math.BigInteger", "java.math.BigDecimal", "java.math.MathContext", "java.math.RoundingMode",
-            "java.util.ArrayList", "java.util.LinkedList", "java.util.ArrayDeque", "java.util.Vector",
-            "java.util.Stack", "java.util.HashMap", "java.util.LinkedHashMap", "java.util.TreeMap",
-            "java.util.Hashtable", "java.util.IdentityHashMap", "java.util.HashSet", "java.util.LinkedHashSet",
-            "java.util.TreeSet", "java.util.EnumMap", "java.util.EnumSet", "java.util.RegularEnumSet",
-            "java.util.JumboEnumSet", "java.util.PriorityQueue", "java.util.Arrays$ArrayList", "java.util.BitSet",
-            "java.util.Optional", "java.util.OptionalInt", "java.util.OptionalLong", "java.util.OptionalDouble",
-            "java.util.UUID", "java.util.Date", "java.util.Locale", "java.util.Currency",
-            "java.util.AbstractMap$SimpleEntry", "java.util.AbstractMap$SimpleImmutableEntry",
+            "java.lang.String",
+            "java.lang.Boolean",
+            "java.lang.Byte",
+            "java.lang.Short",
+            "java.lang.Character",
+            "java.lang.Integer",
+            "java.lang.Long",
+            "java.lang.Float",
+            "java.lang.Double",
+            "java.lang.Number",
+            "java.lang.Object",
+            "java.lang.StringBuilder",
+            "java.lang.StringBuffer",
+            "java.math.BigInteger",
+            "java.math.BigDecimal",
+            "java.math.MathContext",
+            "java.math.RoundingMode",
+            "java.util.ArrayList",
+            "java.util.LinkedList",
+            "java.util.ArrayDeque",
+            "java.util.Vector",
+            "java.util.Stack",
+            "java.util.HashMap",
+            "java.util.LinkedHashMap",
+            "java.util.TreeMap",
+            "java.util.Hashtable",
+            "java.util.IdentityHashMap",
+            "java.util.HashSet",
+            "java.util.LinkedHashSet",
+            "java.util.TreeSet",
+            "java.util.EnumMap",
+            "java.util.EnumSet",
+            "java.util.RegularEnumSet",
+            "java.util.JumboEnumSet",
+            "java.util.PriorityQueue",
+            "java.util.Arrays$ArrayList",
+            "java.util.BitSet",
+            "java.util.Optional",
+            "java.util.OptionalInt",
+            "java.util.OptionalLong",
+            "java.util.OptionalDouble",
+            "java.util.UUID",
+            "java.util.Date",
+            "java.util.Locale",
+            "java.util.Currency",
+            "java.util.AbstractMap$SimpleEntry",
+            "java.util.AbstractMap$SimpleImmutableEntry",
             "java.util.KeyValueHolder",
-            "java.util.concurrent.ConcurrentHashMap", "java.util.concurrent.ConcurrentSkipListMap",
-            "java.util.concurrent.ConcurrentSkipListSet", "java.util.concurrent.CopyOnWriteArrayList",
-            "java.util.concurrent.CopyOnWriteArraySet", "java.util.concurrent.ConcurrentLinkedQueue",
-            "java.util.concurrent.ConcurrentLinkedDeque", "java.util.concurrent.atomic.AtomicInteger",
-            "java.util.concurrent.atomic.AtomicLong", "java.util.concurrent.atomic.AtomicBoolean",
-            "java.util.regex.Pattern", "java.net.URI", "java.nio.charset.Charset",
-            "java.sql.Date", "java.sql.Time", "java.sql.Timestamp",
-            "io.joblib4j.array.NdArray", "io.joblib4j.array.DType");
+            "java.util.concurrent.ConcurrentHashMap",
+            "java.util.concurrent.ConcurrentSkipListMap",
+            "java.util.concurrent.ConcurrentSkipListSet",
+            "java.util.concurrent.CopyOnWriteArrayList",
+            "java.util.concurrent.CopyOnWriteArraySet",
+            "java.util.concurrent.ConcurrentLinkedQueue",
+            "java.util.concurrent.ConcurrentLinkedDeque",
+            "java.util.concurrent.atomic.AtomicInteger",
+            "java.util.concurrent.atomic.AtomicLong",
+            "java.util.concurrent.atomic.AtomicBoolean",
+            "java.util.regex.Pattern",
+            "java.net.URI",
+            "java.nio.charset.Charset",
+            "java.sql.Date",
+            "java.sql.Time",
+            "java.sql.Timestamp",
+            "io.joblib4j.array.NdArray",
+            "io.joblib4j.array.DType");
 
     /** Prefixes of classes any file may hold. */
-    static final List<String> PREFIXES = List.of(
-            "java.time.", "java.util.ImmutableCollections$", "java.util.Collections$");
+    static final List<String> PREFIXES =
+            List.of("java.time.", "java.util.ImmutableCollections$", "java.util.Collections$");
 
     /** Refused even when the caller allows their package (well-known gadget entry points and code carriers). */
     private static final List<String> DENIED_PREFIXES = List.of(
-            "java.lang.reflect.", "java.lang.invoke.", "java.lang.Runtime", "java.lang.ProcessBuilder",
-            "java.lang.Class", "java.lang.Thread", "java.lang.System", "java.beans.", "java.rmi.", "java.net.URL",
-            "javax.management.", "javax.naming.", "javax.script.", "javax.xml.transform.", "javax.swing.",
-            "com.sun.", "sun.", "jdk.", "org.apache.commons.collections.functors.",
-            "org.apache.commons.collections4.functors.", "org.apache.commons.beanutils.", "org.apache.xalan.",
-            "org.springframework.beans.factory.", "org.codehaus.groovy.runtime.", "groovy.", "bsh.",
-            "com.mchange.v2.c3p0.", "org.hibernate.engine.", "clojure.", "org.python.", "org.mozilla.javascript.");
+            "java.lang.reflect.",
+            "java.lang.invoke.",
+            "java.lang.Runtime",
+            "java.lang.ProcessBuilder",
+            "java.lang.Class",
+            "java.lang.Thread",
+            "java.lang.System",
+            "java.beans.",
+            "java.rmi.",
+            "java.net.URL",
+            "javax.management.",
+            "javax.naming.",
+            "javax.script.",
+            "javax.xml.transform.",
+            "javax.swing.",
+            "com.sun.",
+            "sun.",
+            "jdk.",
+            "org.apache.commons.collections.functors.",
+            "org.apache.commons.collections4.functors.",
+            "org.apache.commons.beanutils.",
+            "org.apache.xalan.",
+            "org.springframework.beans.factory.",
+            "org.codehaus.groovy.runtime.",
+            "groovy.",
+            "bsh.",
+            "com.mchange.v2.c3p0.",
+            "org.hibernate.engine.",
+            "clojure.",
+            "org.python.",
+            "org.mozilla.javascript.");
 
     static boolean isAllowed(LoadOptions options, String name) {
         if (name == null || name.isEmpty()) {
@@ -90,8 +159,11 @@ final class Allowlist {
         if (options.allowsRecords()) {
             // explicit opt-in only (LoadOptions.Builder.allowRecords(true)): off by default
             Class<?> type = lookUp(name);
-            if (type != null && (type.isRecord() || type.isEnum()
-                    || (type.getSuperclass() != null && type.getSuperclass().isEnum()))) {
+            if (type != null
+                    && (type.isRecord()
+                            || type.isEnum()
+                            || (type.getSuperclass() != null
+                                    && type.getSuperclass().isEnum()))) {
                 return true;
             }
         }
@@ -111,9 +183,12 @@ final class Allowlist {
             return false;
         }
         Class<?> type = lookUp(name);
-        return type != null && !type.isArray() && !type.isPrimitive()
+        return type != null
+                && !type.isArray()
+                && !type.isPrimitive()
                 && (type.isInterface() || java.lang.reflect.Modifier.isAbstract(type.getModifiers()))
-                && !type.isEnum() && !type.isRecord();
+                && !type.isEnum()
+                && !type.isRecord();
     }
 
     static boolean isDenied(String name) {

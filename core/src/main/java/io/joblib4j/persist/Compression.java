@@ -101,7 +101,8 @@ public final class Compression {
                     return c;
                 }
             }
-            throw new IllegalArgumentException("unknown codec id " + id + " (expected 0.." + (values().length - 1) + ")");
+            throw new IllegalArgumentException(
+                    "unknown codec id " + id + " (expected 0.." + (values().length - 1) + ")");
         }
 
         /** The lower-case name: {@code zstd}, {@code none}. */
@@ -162,6 +163,7 @@ public final class Compression {
     private final int level;
     /** For {@link Codec#CUSTOM}: the registered name and codec. */
     private final String name;
+
     private final CustomCodec custom;
 
     private Compression(Codec codec, int level, String name, CustomCodec custom) {
@@ -194,13 +196,14 @@ public final class Compression {
                 || Arrays.stream(Codec.values()).anyMatch(c -> c.label().equals(n))
                 || REGISTERED.stream().anyMatch(r -> r.name.equals(n))) {
             throw new IllegalArgumentException("codec name '" + name + "' is already taken (built in: none, zlib, "
-                    + "gzip, bz2, lzma, xz, lz4, zstd; registered: " + REGISTERED.stream().map(r -> r.name).toList()
+                    + "gzip, bz2, lzma, xz, lz4, zstd; registered: "
+                    + REGISTERED.stream().map(r -> r.name).toList()
                     + ")");
         }
         byte[] magic = Objects.requireNonNull(codec.magic(), "codec.magic()").clone();
         if (magic.length < 2 || magic.length > MAX_MAGIC) {
-            throw new IllegalArgumentException("the magic of codec '" + name + "' has " + magic.length
-                    + " bytes, expected 2 to " + MAX_MAGIC);
+            throw new IllegalArgumentException(
+                    "the magic of codec '" + name + "' has " + magic.length + " bytes, expected 2 to " + MAX_MAGIC);
         }
         for (var taken : TAKEN_MAGIC) {
             byte[] other = taken.getValue();
@@ -352,8 +355,8 @@ public final class Compression {
                     + "returned, or by parse(name)");
         }
         if (level < codec.minLevel || level > codec.maxLevel) {
-            throw new IllegalArgumentException("compression level " + level + " is out of range for "
-                    + codec.label() + " (expected " + codec.minLevel + ".." + codec.maxLevel + ")");
+            throw new IllegalArgumentException("compression level " + level + " is out of range for " + codec.label()
+                    + " (expected " + codec.minLevel + ".." + codec.maxLevel + ")");
         }
         return new Compression(codec, level, null, null);
     }
@@ -406,16 +409,19 @@ public final class Compression {
         for (Compression r : REGISTERED) {
             if (r.name.equals(name)) {
                 if (level != null) {
-                    throw new IllegalArgumentException("registered codec '" + name + "' takes no level: '" + text
-                            + "'");
+                    throw new IllegalArgumentException(
+                            "registered codec '" + name + "' takes no level: '" + text + "'");
                 }
                 return r;
             }
         }
         throw new IllegalArgumentException("unknown compression '" + text
                 + "' (expected none, zlib, gzip, bz2, lzma, xz, lz4 or zstd, optionally with :level"
-                + (REGISTERED.isEmpty() ? "" : ", or a registered codec: "
-                + REGISTERED.stream().map(r -> r.name).toList()) + ")");
+                + (REGISTERED.isEmpty()
+                        ? ""
+                        : ", or a registered codec: "
+                                + REGISTERED.stream().map(r -> r.name).toList())
+                + ")");
     }
 
     /** The codec that the extension of {@code file} selects ({@code data.pkl.zst} -> zstd), if any. */
@@ -457,15 +463,23 @@ public final class Compression {
     }
 
     private static Optional<Codec> detectBuiltIn(byte[] head) {
-        if (head.length >= 4 && (head[0] & 0xFF) == 0x28 && (head[1] & 0xFF) == 0xB5 && (head[2] & 0xFF) == 0x2F
+        if (head.length >= 4
+                && (head[0] & 0xFF) == 0x28
+                && (head[1] & 0xFF) == 0xB5
+                && (head[2] & 0xFF) == 0x2F
                 && (head[3] & 0xFF) == 0xFD) {
             return Optional.of(Codec.ZSTD);
         }
         if (head.length >= 4 && head[0] == 0x04 && head[1] == 0x22 && head[2] == 0x4D && head[3] == 0x18) {
             return Optional.of(Codec.LZ4);
         }
-        if (head.length >= 6 && (head[0] & 0xFF) == 0xFD && head[1] == '7' && head[2] == 'z' && head[3] == 'X'
-                && head[4] == 'Z' && head[5] == 0) {
+        if (head.length >= 6
+                && (head[0] & 0xFF) == 0xFD
+                && head[1] == '7'
+                && head[2] == 'z'
+                && head[3] == 'X'
+                && head[4] == 'Z'
+                && head[5] == 0) {
             return Optional.of(Codec.XZ);
         }
         if (head.length >= 2 && (head[0] & 0xFF) == 0x1F && (head[1] & 0xFF) == 0x8B) {
@@ -515,21 +529,23 @@ public final class Compression {
         }
         return switch (codec) {
             case NONE -> out;
-            case ZLIB -> new DeflaterOutputStream(out, new Deflater(level), 1 << 16) {
-                @Override
-                public void close() throws IOException {
-                    try {
-                        super.close();
-                    } finally {
-                        def.end();
+            case ZLIB ->
+                new DeflaterOutputStream(out, new Deflater(level), 1 << 16) {
+                    @Override
+                    public void close() throws IOException {
+                        try {
+                            super.close();
+                        } finally {
+                            def.end();
+                        }
                     }
-                }
-            };
-            case GZIP -> new GZIPOutputStream(out, 1 << 16) {
-                {
-                    def.setLevel(level);
-                }
-            };
+                };
+            case GZIP ->
+                new GZIPOutputStream(out, 1 << 16) {
+                    {
+                        def.setLevel(level);
+                    }
+                };
             case BZ2 -> new BZip2CompressorOutputStream(out, level);
             case LZMA -> new LZMAOutputStream(out, new LZMA2Options(level), -1);
             case XZ -> new XZOutputStream(out, new LZMA2Options(level));
@@ -553,9 +569,12 @@ public final class Compression {
             marked.mark(MAX_MAGIC);
             byte[] head = marked.readNBytes(MAX_MAGIC);
             marked.reset();
-            Compression c = registeredFor(head, head.length).orElseThrow(() -> new IOException("the stream starts "
-                    + "with " + hex(head) + ", the magic of no registered codec (registered: "
-                    + REGISTERED.stream().map(r -> r.name + " " + hex(r.custom.magic())).toList() + ")"));
+            Compression c = registeredFor(head, head.length)
+                    .orElseThrow(() -> new IOException("the stream starts "
+                            + "with " + hex(head) + ", the magic of no registered codec (registered: "
+                            + REGISTERED.stream()
+                                    .map(r -> r.name + " " + hex(r.custom.magic()))
+                                    .toList() + ")"));
             return c.custom.decompress(marked);
         }
         if (codec == Codec.LZ4 || codec == Codec.ZSTD) {

@@ -18,9 +18,13 @@ public final class DisallowedClassException extends PersistException {
      * @param file      the file being loaded, or null for a stream
      */
     public DisallowedClassException(String className, Path file) {
-        super("refusing to load class " + className + ": it is not on the allowlist; if the file comes from a "
-                + "trusted source, allow it with LoadOptions.builder().allowClasses(" + simple(className)
-                + ".class) or .allowPackages(\"" + pkg(className) + "\")", file, -1, null);
+        super(
+                "refusing to load class " + className + ": it is not on the allowlist; if the file comes from a "
+                        + "trusted source, allow it with LoadOptions.builder().allowClasses(" + simple(className)
+                        + ".class) or .allowPackages(\"" + pkg(className) + "\")",
+                file,
+                -1,
+                null);
         this.className = className;
     }
 

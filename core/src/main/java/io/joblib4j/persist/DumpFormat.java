@@ -49,6 +49,7 @@ final class DumpFormat {
     static final int CHECKSUM_NONE = 0, CHECKSUM_XXH3_128 = 1;
     /** The checksums were valid until the file was memory-mapped read-write: its arrays may have changed since. */
     static final int CHECKSUM_STALE = 2;
+
     static final int HEADER_SIZE = 64;
     static final int ALIGN = 64;
     static final int LAYOUT = 1;
@@ -80,12 +81,25 @@ final class DumpFormat {
     /** A class and how many instances of it the dump's census saw. */
     record TypeCount(String className, long count) {}
 
-    record Header(int version, int codecId, int layout, int arrayCount, long metaLength, long graphLength, long dataOffset,
-                  long totalLength, int metaCrc) {}
+    record Header(
+            int version,
+            int codecId,
+            int layout,
+            int arrayCount,
+            long metaLength,
+            long graphLength,
+            long dataOffset,
+            long totalLength,
+            int metaCrc) {}
 
     /** The parsed metadata. */
-    record Meta(List<Entry> entries, List<TypeCount> census, boolean censusTruncated, String rootType,
-                int graphStart, long[] checksums) {
+    record Meta(
+            List<Entry> entries,
+            List<TypeCount> census,
+            boolean censusTruncated,
+            String rootType,
+            int graphStart,
+            long[] checksums) {
         /** Whether the arrays carry checksums: then array i has {@code checksums[2i]} (high), {@code [2i+1]} (low). */
         boolean checksummed() {
             return checksums != null;
@@ -138,34 +152,51 @@ final class DumpFormat {
         if (length < HEADER_SIZE) {
             for (int i = 0; i < Math.min(length, MAGIC.length); i++) {
                 if (head[i] != MAGIC[i]) {
-                    throw new PersistException("not a joblib4j dump: expected the magic bytes 89 4A 34 4A 0D 0A 1A 0A",
-                            file, i, null);
+                    throw new PersistException(
+                            "not a joblib4j dump: expected the magic bytes 89 4A 34 4A 0D 0A 1A 0A", file, i, null);
                 }
             }
-            throw new PersistException("file is truncated: it ends inside the " + HEADER_SIZE
-                    + "-byte header after " + length + " bytes", file, length, null);
+            throw new PersistException(
+                    "file is truncated: it ends inside the " + HEADER_SIZE + "-byte header after " + length + " bytes",
+                    file,
+                    length,
+                    null);
         }
         for (int i = 0; i < MAGIC.length; i++) {
             if (head[i] != MAGIC[i]) {
-                throw new PersistException("not a joblib4j dump: expected the magic bytes 89 4A 34 4A 0D 0A 1A 0A, "
-                        + "found " + hex(head, MAGIC.length), file, i, null);
+                throw new PersistException(
+                        "not a joblib4j dump: expected the magic bytes 89 4A 34 4A 0D 0A 1A 0A, " + "found "
+                                + hex(head, MAGIC.length),
+                        file,
+                        i,
+                        null);
             }
         }
         ByteBuffer b = ByteBuffer.wrap(head, 0, HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         int version = Short.toUnsignedInt(b.getShort(8));
         if (version == 0 || version > VERSION) {
-            throw new PersistException("format version " + version + " is not supported (this reader reads versions "
-                    + "1.." + VERSION + "; a newer joblib4j wrote the file?)", file, 8, null);
+            throw new PersistException(
+                    "format version " + version + " is not supported (this reader reads versions " + "1.." + VERSION
+                            + "; a newer joblib4j wrote the file?)",
+                    file,
+                    8,
+                    null);
         }
         int codec = head[10] & 0xFF;
         if (codec >= Compression.Codec.values().length) {
-            throw new PersistException("unknown codec id " + codec + " (expected 0.."
-                    + (Compression.Codec.values().length - 1) + ")", file, 10, null);
+            throw new PersistException(
+                    "unknown codec id " + codec + " (expected 0.." + (Compression.Codec.values().length - 1) + ")",
+                    file,
+                    10,
+                    null);
         }
         int layout = head[11] & 0xFF;
         if (layout != LAYOUT && layout != LAYOUT_SHUFFLED) {
-            throw new PersistException("unknown layout " + layout + " (expected " + LAYOUT + " or " + LAYOUT_SHUFFLED
-                    + ")", file, 11, null);
+            throw new PersistException(
+                    "unknown layout " + layout + " (expected " + LAYOUT + " or " + LAYOUT_SHUFFLED + ")",
+                    file,
+                    11,
+                    null);
         }
         int stored = b.getInt(60);
         if (stored != crc(head, 0, 60)) {
@@ -180,43 +211,68 @@ final class DumpFormat {
             throw new PersistException("array alignment " + b.getInt(48) + " (expected " + ALIGN + ")", file, 48, null);
         }
         if (b.getInt(52) != SERIALIZER) {
-            throw new PersistException("object stream format " + b.getInt(52) + " (expected " + SERIALIZER + ")",
-                    file, 52, null);
+            throw new PersistException(
+                    "object stream format " + b.getInt(52) + " (expected " + SERIALIZER + ")", file, 52, null);
         }
         if (arrayCount < 0) {
             throw new PersistException("negative array count " + arrayCount, file, 12, null);
         }
         if (metaLength < 0 || metaLength > Integer.MAX_VALUE - 64) {
-            throw new PersistException("metadata length " + metaLength + " out of range (expected 0.."
-                    + (Integer.MAX_VALUE - 64) + ")", file, 16, null);
+            throw new PersistException(
+                    "metadata length " + metaLength + " out of range (expected 0.." + (Integer.MAX_VALUE - 64) + ")",
+                    file,
+                    16,
+                    null);
         }
         if (graphLength < 0 || graphLength > metaLength) {
-            throw new PersistException("object stream length " + graphLength + " exceeds the metadata length "
-                    + metaLength, file, 24, null);
+            throw new PersistException(
+                    "object stream length " + graphLength + " exceeds the metadata length " + metaLength,
+                    file,
+                    24,
+                    null);
         }
         if (dataOffset != align(HEADER_SIZE + metaLength)) {
-            throw new PersistException("data offset " + dataOffset + " (expected " + align(HEADER_SIZE + metaLength)
-                    + ")", file, 32, null);
+            throw new PersistException(
+                    "data offset " + dataOffset + " (expected " + align(HEADER_SIZE + metaLength) + ")",
+                    file,
+                    32,
+                    null);
         }
         if (totalLength < HEADER_SIZE + metaLength) {
-            throw new PersistException("total length " + totalLength + " is shorter than header and metadata ("
-                    + (HEADER_SIZE + metaLength) + ")", file, 40, null);
+            throw new PersistException(
+                    "total length " + totalLength + " is shorter than header and metadata ("
+                            + (HEADER_SIZE + metaLength) + ")",
+                    file,
+                    40,
+                    null);
         }
         if (fileSize >= 0 && fileSize < totalLength) {
-            throw new PersistException("file is truncated: the header says " + totalLength + " bytes, the file has "
-                    + fileSize, file, fileSize, null);
+            throw new PersistException(
+                    "file is truncated: the header says " + totalLength + " bytes, the file has " + fileSize,
+                    file,
+                    fileSize,
+                    null);
         }
         if (fileSize >= 0 && fileSize > totalLength) {
-            throw new PersistException("file has " + (fileSize - totalLength) + " bytes after the end of the dump ("
-                    + totalLength + " bytes)", file, totalLength, null);
+            throw new PersistException(
+                    "file has " + (fileSize - totalLength) + " bytes after the end of the dump (" + totalLength
+                            + " bytes)",
+                    file,
+                    totalLength,
+                    null);
         }
-        return new Header(version, codec, layout, arrayCount, metaLength, graphLength, dataOffset, totalLength,
-                b.getInt(56));
+        return new Header(
+                version, codec, layout, arrayCount, metaLength, graphLength, dataOffset, totalLength, b.getInt(56));
     }
 
     /** @param checksums high and low halves of each array's XXH3-128, or null for none */
-    static byte[] encodeMeta(List<Entry> entries, List<TypeCount> census, boolean truncated, String rootType,
-                             long[] checksums, byte[] graph) {
+    static byte[] encodeMeta(
+            List<Entry> entries,
+            List<TypeCount> census,
+            boolean truncated,
+            String rootType,
+            long[] checksums,
+            byte[] graph) {
         List<byte[]> names = new ArrayList<>();
         int size = 0;
         for (Entry e : entries) {
@@ -272,8 +328,8 @@ final class DumpFormat {
     static Meta decodeMeta(Header h, byte[] meta, Path file) throws PersistException {
         long base = HEADER_SIZE;
         if (crc(meta, 0, meta.length) != h.metaCrc()) {
-            throw new PersistException("metadata checksum mismatch: the array table or object stream is corrupt",
-                    file, base, null);
+            throw new PersistException(
+                    "metadata checksum mismatch: the array table or object stream is corrupt", file, base, null);
         }
         ByteBuffer b = ByteBuffer.wrap(meta).order(ByteOrder.LITTLE_ENDIAN);
         List<Entry> entries = new ArrayList<>();
@@ -289,8 +345,12 @@ final class DumpFormat {
                 long offset = b.getLong();
                 long length = b.getLong();
                 if (kind > 1 || order > 1 || ndim > MAX_NDIM) {
-                    throw new PersistException("array table entry " + i + " is invalid (kind " + kind + ", order "
-                            + order + ", ndim " + ndim + ")", file, at, null);
+                    throw new PersistException(
+                            "array table entry " + i + " is invalid (kind " + kind + ", order " + order + ", ndim "
+                                    + ndim + ")",
+                            file,
+                            at,
+                            null);
                 }
                 DType dtype;
                 try {
@@ -303,8 +363,11 @@ final class DumpFormat {
                 for (int d = 0; d < ndim; d++) {
                     shape[d] = b.getLong();
                     if (shape[d] < 0) {
-                        throw new PersistException("array table entry " + i + ": negative dimension " + shape[d],
-                                file, at + 24 + 8L * d, null);
+                        throw new PersistException(
+                                "array table entry " + i + ": negative dimension " + shape[d],
+                                file,
+                                at + 24 + 8L * d,
+                                null);
                     }
                     try {
                         bytes = Math.multiplyExact(bytes, shape[d]);
@@ -313,22 +376,37 @@ final class DumpFormat {
                     }
                 }
                 if (bytes != length) {
-                    throw new PersistException("array table entry " + i + ": length " + length + " does not match "
-                            + "shape " + Arrays.toString(shape) + " of " + dtype.numpyName() + " (" + bytes + " bytes)",
-                            file, at + 16, null);
+                    throw new PersistException(
+                            "array table entry " + i + ": length " + length + " does not match " + "shape "
+                                    + Arrays.toString(shape) + " of " + dtype.numpyName() + " (" + bytes + " bytes)",
+                            file,
+                            at + 16,
+                            null);
                 }
                 if (offset < nextFree || offset % ALIGN != 0 || length > h.totalLength() - offset) {
-                    throw new PersistException("array table entry " + i + ": data at offset " + offset + " of "
-                            + length + " bytes is outside the data area " + nextFree + ".." + h.totalLength()
-                            + " or not " + ALIGN + "-byte aligned", file, at + 8, null);
+                    throw new PersistException(
+                            "array table entry " + i + ": data at offset " + offset + " of "
+                                    + length + " bytes is outside the data area " + nextFree + ".." + h.totalLength()
+                                    + " or not " + ALIGN + "-byte aligned",
+                            file,
+                            at + 8,
+                            null);
                 }
                 if (kind == 0 && (ndim != 1 || dtype.javaArrayType() == null || shape[0] > Integer.MAX_VALUE - 16)) {
-                    throw new PersistException("array table entry " + i + ": a Java array must be 1-d of a Java "
-                            + "element type", file, at, null);
+                    throw new PersistException(
+                            "array table entry " + i + ": a Java array must be 1-d of a Java " + "element type",
+                            file,
+                            at,
+                            null);
                 }
                 nextFree = offset + length;
-                entries.add(new Entry(kind == 1, dtype, order == 1 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN,
-                        shape, offset, length));
+                entries.add(new Entry(
+                        kind == 1,
+                        dtype,
+                        order == 1 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN,
+                        shape,
+                        offset,
+                        length));
             }
             long censusAt = base + b.position();
             int n = b.getInt();
@@ -353,19 +431,23 @@ final class DumpFormat {
                     }
                     checksums = kind == CHECKSUM_XXH3_128 ? stored : null;
                 } else if (kind != CHECKSUM_NONE) {
-                    throw new PersistException("unknown array checksum kind " + kind + " (expected 0, 1 or 2)",
-                            file, kindAt, null);
+                    throw new PersistException(
+                            "unknown array checksum kind " + kind + " (expected 0, 1 or 2)", file, kindAt, null);
                 }
             }
             int graphStart = b.position();
             if (meta.length - graphStart != h.graphLength()) {
-                throw new PersistException("object stream length " + h.graphLength() + " does not match the "
-                        + (meta.length - graphStart) + " bytes left in the metadata", file, base + graphStart, null);
+                throw new PersistException(
+                        "object stream length " + h.graphLength() + " does not match the " + (meta.length - graphStart)
+                                + " bytes left in the metadata",
+                        file,
+                        base + graphStart,
+                        null);
             }
             return new Meta(entries, census, truncated, root, graphStart, checksums);
         } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
-            throw new PersistException("metadata ends early: the array table or census is corrupt", file,
-                    base + b.position(), null);
+            throw new PersistException(
+                    "metadata ends early: the array table or census is corrupt", file, base + b.position(), null);
         }
     }
 

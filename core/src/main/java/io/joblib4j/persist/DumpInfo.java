@@ -30,9 +30,18 @@ import java.util.List;
  * @param dumpBytes        the uncompressed size of the dump
  * @param byteShuffled     whether arrays are stored byte-shuffled (compressed files)
  */
-public record DumpInfo(Path file, long fileSize, Compression.Codec codec, int formatVersion, String rootType,
-                       List<TypeCount> types, boolean typesTruncated, List<ArrayInfo> arrays, long objectStreamBytes,
-                       long dumpBytes, boolean byteShuffled) {
+public record DumpInfo(
+        Path file,
+        long fileSize,
+        Compression.Codec codec,
+        int formatVersion,
+        String rootType,
+        List<TypeCount> types,
+        boolean typesTruncated,
+        List<ArrayInfo> arrays,
+        long objectStreamBytes,
+        long dumpBytes,
+        boolean byteShuffled) {
 
     /** A class in the dump, how many instances the census saw, and whether the default allowlist loads it. */
     public record TypeCount(String className, long count, boolean allowedByDefault) {}
@@ -74,14 +83,14 @@ public record DumpInfo(Path file, long fileSize, Compression.Codec codec, int fo
             DumpFormat.decodeHeader(head, got, file, size);
             throw new PersistException("not a joblib4j dump", file, 0, null);
         }
-        try (InputStream in = Compression.decompress(codec.get(),
-                new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+        try (InputStream in =
+                Compression.decompress(codec.get(), new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             byte[] inner = in.readNBytes(DumpFormat.HEADER_SIZE);
             DumpFormat.Header h = DumpFormat.decodeHeader(inner, inner.length, file, -1);
             byte[] meta = in.readNBytes((int) h.metaLength());
             if (meta.length < h.metaLength()) {
-                throw new PersistException("stream ends inside the metadata", file, DumpFormat.HEADER_SIZE + meta.length,
-                        null);
+                throw new PersistException(
+                        "stream ends inside the metadata", file, DumpFormat.HEADER_SIZE + meta.length, null);
             }
             return of(file, size, codec.get(), h, DumpFormat.decodeMeta(h, meta, file));
         } catch (PersistException e) {
@@ -94,14 +103,24 @@ public record DumpInfo(Path file, long fileSize, Compression.Codec codec, int fo
     private static DumpInfo of(Path file, long size, Compression.Codec codec, DumpFormat.Header h, DumpFormat.Meta m) {
         List<TypeCount> types = new ArrayList<>();
         for (DumpFormat.TypeCount t : m.census()) {
-            types.add(new TypeCount(t.className(), t.count(), LoadOptions.defaults().isAllowed(t.className())));
+            types.add(new TypeCount(
+                    t.className(), t.count(), LoadOptions.defaults().isAllowed(t.className())));
         }
         List<ArrayInfo> arrays = new ArrayList<>();
         for (DumpFormat.Entry e : m.entries()) {
             arrays.add(new ArrayInfo(e.ndarray(), e.dtype(), e.order(), e.shape(), e.offset(), e.byteLength()));
         }
-        return new DumpInfo(file, size, codec, h.version(), m.rootType().equals("null") ? null : m.rootType(),
-                List.copyOf(types), m.censusTruncated(), List.copyOf(arrays), h.graphLength(), h.totalLength(),
+        return new DumpInfo(
+                file,
+                size,
+                codec,
+                h.version(),
+                m.rootType().equals("null") ? null : m.rootType(),
+                List.copyOf(types),
+                m.censusTruncated(),
+                List.copyOf(arrays),
+                h.graphLength(),
+                h.totalLength(),
                 h.layout() == DumpFormat.LAYOUT_SHUFFLED);
     }
 }

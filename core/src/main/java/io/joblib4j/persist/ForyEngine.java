@@ -38,6 +38,7 @@ final class ForyEngine {
     private static final int MAX_POOLS = 32;
     /** Instances kept per pool: enough for every CPU, not one per (virtual) thread that ever dumped. */
     private static final int MAX_IDLE = 2 * Runtime.getRuntime().availableProcessors() + 2;
+
     private static final ConcurrentLinkedQueue<Instance> WRITERS = new ConcurrentLinkedQueue<>();
     private static final Map<Object, ConcurrentLinkedQueue<Instance>> READERS = new ConcurrentHashMap<>();
 
@@ -117,8 +118,8 @@ final class ForyEngine {
         if (READERS.size() >= MAX_POOLS && !READERS.containsKey(options.policyKey())) {
             return;
         }
-        ConcurrentLinkedQueue<Instance> pool = READERS.computeIfAbsent(options.policyKey(),
-                k -> new ConcurrentLinkedQueue<>());
+        ConcurrentLinkedQueue<Instance> pool =
+                READERS.computeIfAbsent(options.policyKey(), k -> new ConcurrentLinkedQueue<>());
         if (pool.size() < MAX_IDLE) {
             pool.offer(i);
         }
@@ -129,7 +130,8 @@ final class ForyEngine {
         if (loader == null) {
             loader = ForyEngine.class.getClassLoader();
         }
-        LoadOptions policy = options == null ? LoadOptions.builder().trustAllClasses().build() : options;
+        LoadOptions policy =
+                options == null ? LoadOptions.builder().trustAllClasses().build() : options;
         Fory fory = Fory.builder()
                 .withLanguage(Language.JAVA)
                 .withRefTracking(true)
@@ -150,7 +152,10 @@ final class ForyEngine {
         Config config = fory.getConfig();
         for (DType t : DType.values()) {
             if (t.javaArrayType() != null) {
-                register(fory, t.javaArrayType(), new PrimitiveArraySerializer<>(config, t.javaArrayType(), t, instance));
+                register(
+                        fory,
+                        t.javaArrayType(),
+                        new PrimitiveArraySerializer<>(config, t.javaArrayType(), t, instance));
             }
         }
         fory.registerSerializer(NdArray.class, new NdArraySerializer(config, instance));
@@ -173,7 +178,9 @@ final class ForyEngine {
      */
     private static void refuseBuiltIns(Fory fory, LoadOptions policy) {
         for (Class<?> c : builtInClasses(fory)) {
-            if (c.isPrimitive() || Allowlist.isAllowed(policy, c.getName()) || c.getName().equals(REPLACE_STUB)) {
+            if (c.isPrimitive()
+                    || Allowlist.isAllowed(policy, c.getName())
+                    || c.getName().equals(REPLACE_STUB)) {
                 continue;
             }
             // Fory wants collection and map serializers for collection and map classes
@@ -199,7 +206,8 @@ final class ForyEngine {
         Instance i = create(LoadOptions.defaults());
         List<String> names = new ArrayList<>();
         for (Class<?> c : builtInClasses(i.fory)) {
-            if (!c.isPrimitive() && !c.getName().equals(REPLACE_STUB)
+            if (!c.isPrimitive()
+                    && !c.getName().equals(REPLACE_STUB)
                     && Allowlist.isAllowed(LoadOptions.defaults(), c.getName())) {
                 names.add(c.getName());
             }
@@ -225,7 +233,8 @@ final class ForyEngine {
     }
 
     /** {@link RefusingSerializer} for a collection class (no code-generation hook: every read goes through it). */
-    static final class RefusingCollectionSerializer<T> extends org.apache.fory.serializer.collection.CollectionLikeSerializer<T> {
+    static final class RefusingCollectionSerializer<T>
+            extends org.apache.fory.serializer.collection.CollectionLikeSerializer<T> {
         RefusingCollectionSerializer(org.apache.fory.resolver.TypeResolver resolver, Class<T> type) {
             super(resolver, type, false);
         }
@@ -332,14 +341,46 @@ final class ForyEngine {
             ctx.writeByte((byte) 0);
             ctx.writeVarUInt32(length);
             switch (value) {
-                case double[] a -> { for (double v : a) { ctx.writeFloat64(v); } }
-                case float[] a -> { for (float v : a) { ctx.writeFloat32(v); } }
-                case long[] a -> { for (long v : a) { ctx.writeInt64(v); } }
-                case int[] a -> { for (int v : a) { ctx.writeInt32(v); } }
-                case short[] a -> { for (short v : a) { ctx.writeInt16(v); } }
-                case char[] a -> { for (char v : a) { ctx.writeChar(v); } }
-                case byte[] a -> { for (byte v : a) { ctx.writeByte(v); } }
-                case boolean[] a -> { for (boolean v : a) { ctx.writeBoolean(v); } }
+                case double[] a -> {
+                    for (double v : a) {
+                        ctx.writeFloat64(v);
+                    }
+                }
+                case float[] a -> {
+                    for (float v : a) {
+                        ctx.writeFloat32(v);
+                    }
+                }
+                case long[] a -> {
+                    for (long v : a) {
+                        ctx.writeInt64(v);
+                    }
+                }
+                case int[] a -> {
+                    for (int v : a) {
+                        ctx.writeInt32(v);
+                    }
+                }
+                case short[] a -> {
+                    for (short v : a) {
+                        ctx.writeInt16(v);
+                    }
+                }
+                case char[] a -> {
+                    for (char v : a) {
+                        ctx.writeChar(v);
+                    }
+                }
+                case byte[] a -> {
+                    for (byte v : a) {
+                        ctx.writeByte(v);
+                    }
+                }
+                case boolean[] a -> {
+                    for (boolean v : a) {
+                        ctx.writeBoolean(v);
+                    }
+                }
                 default -> throw new IllegalStateException("not a primitive array: " + value.getClass());
             }
         }
@@ -360,14 +401,46 @@ final class ForyEngine {
             }
             Object out = java.lang.reflect.Array.newInstance(type.getComponentType(), length);
             switch (out) {
-                case double[] a -> { for (int i = 0; i < length; i++) { a[i] = ctx.readFloat64(); } }
-                case float[] a -> { for (int i = 0; i < length; i++) { a[i] = ctx.readFloat32(); } }
-                case long[] a -> { for (int i = 0; i < length; i++) { a[i] = ctx.getBuffer().readInt64(); } }
-                case int[] a -> { for (int i = 0; i < length; i++) { a[i] = ctx.readInt32(); } }
-                case short[] a -> { for (int i = 0; i < length; i++) { a[i] = ctx.readInt16(); } }
-                case char[] a -> { for (int i = 0; i < length; i++) { a[i] = ctx.readChar(); } }
-                case byte[] a -> { for (int i = 0; i < length; i++) { a[i] = ctx.readByte(); } }
-                case boolean[] a -> { for (int i = 0; i < length; i++) { a[i] = ctx.readBoolean(); } }
+                case double[] a -> {
+                    for (int i = 0; i < length; i++) {
+                        a[i] = ctx.readFloat64();
+                    }
+                }
+                case float[] a -> {
+                    for (int i = 0; i < length; i++) {
+                        a[i] = ctx.readFloat32();
+                    }
+                }
+                case long[] a -> {
+                    for (int i = 0; i < length; i++) {
+                        a[i] = ctx.getBuffer().readInt64();
+                    }
+                }
+                case int[] a -> {
+                    for (int i = 0; i < length; i++) {
+                        a[i] = ctx.readInt32();
+                    }
+                }
+                case short[] a -> {
+                    for (int i = 0; i < length; i++) {
+                        a[i] = ctx.readInt16();
+                    }
+                }
+                case char[] a -> {
+                    for (int i = 0; i < length; i++) {
+                        a[i] = ctx.readChar();
+                    }
+                }
+                case byte[] a -> {
+                    for (int i = 0; i < length; i++) {
+                        a[i] = ctx.readByte();
+                    }
+                }
+                case boolean[] a -> {
+                    for (int i = 0; i < length; i++) {
+                        a[i] = ctx.readBoolean();
+                    }
+                }
                 default -> throw new IllegalStateException("not a primitive array: " + type);
             }
             return type.cast(out);

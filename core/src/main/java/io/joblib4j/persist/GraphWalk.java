@@ -114,7 +114,9 @@ final class GraphWalk {
         if (t.isArray()) {
             return !t.getComponentType().isPrimitive();
         }
-        if (o instanceof Collection<?> || o instanceof Map<?, ?> || o instanceof Map.Entry<?, ?>
+        if (o instanceof Collection<?>
+                || o instanceof Map<?, ?>
+                || o instanceof Map.Entry<?, ?>
                 || o instanceof java.util.Optional<?>) {
             return true;
         }
@@ -177,8 +179,7 @@ final class GraphWalk {
                     opt.ifPresent(v -> add(out, containersOnly, ".get()", v));
                     return out;
                 }
-                default -> {
-                }
+                default -> {}
             }
             String name = type.getName();
             if (name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.")) {
@@ -186,8 +187,10 @@ final class GraphWalk {
             }
             for (Class<?> t = type; t != null && t != Object.class; t = t.getSuperclass()) {
                 for (Field f : t.getDeclaredFields()) {
-                    if (Modifier.isStatic(f.getModifiers()) || Modifier.isTransient(f.getModifiers())
-                            || f.getType().isPrimitive() || !f.trySetAccessible()) {
+                    if (Modifier.isStatic(f.getModifiers())
+                            || Modifier.isTransient(f.getModifiers())
+                            || f.getType().isPrimitive()
+                            || !f.trySetAccessible()) {
                         continue;
                     }
                     add(out, containersOnly, "." + f.getName(), f.get(o));

@@ -155,7 +155,9 @@ public final class LoadOptions {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof LoadOptions l && l.mmapMode == mmapMode && l.policyKey().equals(policyKey())
+        return o instanceof LoadOptions l
+                && l.mmapMode == mmapMode
+                && l.policyKey().equals(policyKey())
                 && l.verifyChecksums == verifyChecksums
                 && Double.compare(l.maxExpansionRatio, maxExpansionRatio) == 0
                 && l.maxExpandedBytes == maxExpandedBytes;
@@ -229,8 +231,14 @@ public final class LoadOptions {
                 if (p.endsWith(".")) {
                     p = p.substring(0, p.length() - 1);
                 }
-                if (p.isEmpty() || p.equals("java") || p.equals("javax") || p.equals("jdk") || p.equals("sun")
-                        || p.equals("com.sun") || p.equals("com")  || p.equals("org")) {
+                if (p.isEmpty()
+                        || p.equals("java")
+                        || p.equals("javax")
+                        || p.equals("jdk")
+                        || p.equals("sun")
+                        || p.equals("com.sun")
+                        || p.equals("com")
+                        || p.equals("org")) {
                     throw new IllegalArgumentException("package '" + n + "' is too broad to allow; name your "
                             + "application's package, e.g. \"com.acme.model\"");
                 }

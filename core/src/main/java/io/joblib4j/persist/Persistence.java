@@ -34,11 +34,14 @@ public final class Persistence {
     private static final int CHUNK = 1 << 21;
     /** Bytes of a heap array staged at a time on their way to the file: small enough to stay in the L2 cache. */
     private static final int HEAP_STAGING = 1 << 18;
+
     private static final long MAP_READ_THRESHOLD = 1 << 22;
     /** Direct buffers shared by all threads (a thread-local one per virtual thread could exhaust direct memory). */
     private static final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> BUFFERS =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private static final int MAX_POOLED_BUFFERS = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
+
+    private static final int MAX_POOLED_BUFFERS =
+            Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
 
     private Persistence() {}
 
@@ -50,7 +53,9 @@ public final class Persistence {
     public static void warmUp() {
         try {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            dump(java.util.List.of("warm-up", 1, 2L, 3.0, new double[16], java.util.Map.of("k", "v")), out,
+            dump(
+                    java.util.List.of("warm-up", 1, 2L, 3.0, new double[16], java.util.Map.of("k", "v")),
+                    out,
                     Compression.none());
             load(new java.io.ByteArrayInputStream(out.toByteArray()), LoadOptions.defaults());
         } catch (IOException e) {
@@ -68,15 +73,16 @@ public final class Persistence {
      */
     public static void dump(Object value, Path file, Compression compression) throws IOException {
         Objects.requireNonNull(file, "file");
-        Compression c = compression != null ? compression : Compression.forFile(file).orElse(Compression.none());
+        Compression c =
+                compression != null ? compression : Compression.forFile(file).orElse(Compression.none());
         Prepared p = prepare(value, c);
         if (Files.isDirectory(file)) {
             throw new PersistException("cannot dump to a directory; name a file", file, -1, null);
         }
         if (Files.exists(file) && !Files.isRegularFile(file)) {
             // a device or a pipe (/dev/stdout, /dev/full): written in place, never renamed over
-            try (OutputStream out = c.compress(new BufferedOutputStream(
-                    Files.newOutputStream(file, StandardOpenOption.WRITE), 1 << 16))) {
+            try (OutputStream out = c.compress(
+                    new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.WRITE), 1 << 16))) {
                 writeTo(out, p);
             } catch (PersistException e) {
                 throw e;
@@ -96,8 +102,8 @@ public final class Persistence {
                     writeTo(ch, p);
                 }
             } else {
-                try (OutputStream out = c.compress(new BufferedOutputStream(
-                        Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW), 1 << 16))) {
+                try (OutputStream out = c.compress(
+                        new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW), 1 << 16))) {
                     writeTo(out, p);
                 }
             }
@@ -110,8 +116,12 @@ public final class Persistence {
             throw e;
         } catch (IOException e) {
             // "No space left on device" alone does not say where
-            throw new PersistException("cannot write the dump (through the temporary file " + tmp.getFileName()
-                    + " in the same directory): " + e, file, -1, e);
+            throw new PersistException(
+                    "cannot write the dump (through the temporary file " + tmp.getFileName()
+                            + " in the same directory): " + e,
+                    file,
+                    -1,
+                    e);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -139,8 +149,8 @@ public final class Persistence {
     }
 
     /** A serialized dump ready to be written: header + metadata bytes and the arrays with their offsets. */
-    private record Prepared(byte[] head, List<Object> arrays, List<DumpFormat.Entry> entries, long total,
-                            boolean shuffled) {}
+    private record Prepared(
+            byte[] head, List<Object> arrays, List<DumpFormat.Entry> entries, long total, boolean shuffled) {}
 
     private static Prepared prepare(Object value, Compression c) throws PersistException {
         Serialized s;
@@ -191,8 +201,16 @@ public final class Persistence {
         }
         byte[] meta = DumpFormat.encodeMeta(entries, census.counts, census.truncated, root, checksums, graph);
         int layout = c.isNone() ? DumpFormat.LAYOUT : DumpFormat.LAYOUT_SHUFFLED;
-        byte[] header = DumpFormat.encodeHeader(new DumpFormat.Header(DumpFormat.VERSION, c.codec().id(), layout,
-                entries.size(), meta.length, graph.length, dataOffset, end, DumpFormat.crc(meta, 0, meta.length)));
+        byte[] header = DumpFormat.encodeHeader(new DumpFormat.Header(
+                DumpFormat.VERSION,
+                c.codec().id(),
+                layout,
+                entries.size(),
+                meta.length,
+                graph.length,
+                dataOffset,
+                end,
+                DumpFormat.crc(meta, 0, meta.length)));
         byte[] head = new byte[header.length + meta.length];
         System.arraycopy(header, 0, head, 0, header.length);
         System.arraycopy(meta, 0, head, header.length, meta.length);
@@ -238,23 +256,27 @@ public final class Persistence {
         }
         String what = cause.getClass().getSimpleName() + ": " + cause.getMessage();
         if (overflowed(e)) {
-            return new PersistException("cannot dump " + describe(value) + ": it nests too deeply to be written ("
-                    + what + ")", e);
+            return new PersistException(
+                    "cannot dump " + describe(value) + ": it nests too deeply to be written (" + what + ")", e);
         }
         GraphWalk.Node at;
         try {
-            at = GraphWalk.culprit(value, o -> {
-                try {
-                    serialize(o);
-                    return false;
-                } catch (RuntimeException | StackOverflowError failed) {
-                    return true;
-                }
-            }, 10_000);
+            at = GraphWalk.culprit(
+                    value,
+                    o -> {
+                        try {
+                            serialize(o);
+                            return false;
+                        } catch (RuntimeException | StackOverflowError failed) {
+                            return true;
+                        }
+                    },
+                    10_000);
         } catch (RuntimeException | StackOverflowError walkFailed) {
             at = null;
         }
-        String where = at == null || at.value() == null ? ""
+        String where = at == null || at.value() == null
+                ? ""
                 : " " + at.path() + ": " + at.value().getClass().getName() + " cannot be written;";
         return new PersistException("cannot dump " + describe(value) + ":" + where + " " + what, e);
     }
@@ -273,8 +295,8 @@ public final class Persistence {
         if (a instanceof NdArray nd) {
             return io.joblib4j.hash.Hashing.xxh3(nd.segment(), nd.dtype().itemSize(), nd.order());
         }
-        return io.joblib4j.hash.Hashing.xxh3(segmentOf(a), DType.ofJavaArray(a.getClass()).itemSize(),
-                ByteOrder.nativeOrder());
+        return io.joblib4j.hash.Hashing.xxh3(
+                segmentOf(a), DType.ofJavaArray(a.getClass()).itemSize(), ByteOrder.nativeOrder());
     }
 
     /** Checks a loaded array against the checksum of the dump, when it has one and the options ask for it. */
@@ -286,9 +308,13 @@ public final class Persistence {
         io.joblib4j.hash.Hash128 h = checksumOf(loaded);
         if (h.high() != m.checksums()[2 * i] || h.low() != m.checksums()[2 * i + 1]) {
             DumpFormat.Entry e = m.entries().get(i);
-            throw new PersistException("array " + i + " (" + e.dtype().numpyName() + " "
-                    + java.util.Arrays.toString(e.shape()) + "): data checksum mismatch: the " + e.byteLength()
-                    + " bytes at offset " + e.offset() + " are corrupt", file, e.offset(), null);
+            throw new PersistException(
+                    "array " + i + " (" + e.dtype().numpyName() + " "
+                            + java.util.Arrays.toString(e.shape()) + "): data checksum mismatch: the " + e.byteLength()
+                            + " bytes at offset " + e.offset() + " are corrupt",
+                    file,
+                    e.offset(),
+                    null);
         }
     }
 
@@ -408,8 +434,12 @@ public final class Persistence {
                     throw new PersistException("not a joblib4j dump", file, 0, null);
                 }
                 if (opts.mmapMode() != null) {
-                    LOG.log(System.Logger.Level.WARNING, "{0} is compressed with {1}: it cannot be memory-mapped, "
-                            + "loading it onto the heap (mmap mode {2} ignored)", file, codec.get().label(),
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "{0} is compressed with {1}: it cannot be memory-mapped, "
+                                    + "loading it onto the heap (mmap mode {2} ignored)",
+                            file,
+                            codec.get().label(),
                             opts.mmapMode());
                 }
                 try (InputStream in = new BufferedInputStream(Channels.newInputStream(ch.position(0)), 1 << 16)) {
@@ -427,7 +457,8 @@ public final class Persistence {
                 throw new PersistException("file ends inside the metadata", file, size, null);
             }
             DumpFormat.Meta m = DumpFormat.decodeMeta(h, meta, file);
-            if (opts.mmapMode() == MmapMode.READ_WRITE && m.checksummed()
+            if (opts.mmapMode() == MmapMode.READ_WRITE
+                    && m.checksummed()
                     && m.entries().stream().anyMatch(DumpFormat.Entry::ndarray)) {
                 try (FileChannel rw = FileChannel.open(file, StandardOpenOption.WRITE)) {
                     DumpFormat.markChecksumsStale(rw, head, meta, m);
@@ -470,8 +501,11 @@ public final class Persistence {
         Objects.requireNonNull(in, "in");
         LoadOptions opts = options == null ? LoadOptions.defaults() : options;
         if (opts.mmapMode() != null) {
-            LOG.log(System.Logger.Level.WARNING, "a stream cannot be memory-mapped: loading it onto the heap (mmap "
-                    + "mode {0} ignored); load from a file to map its arrays", opts.mmapMode());
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "a stream cannot be memory-mapped: loading it onto the heap (mmap "
+                            + "mode {0} ignored); load from a file to map its arrays",
+                    opts.mmapMode());
         }
         InputStream buffered = in.markSupported() ? in : new BufferedInputStream(in, 1 << 16);
         buffered.mark(16);
@@ -490,8 +524,9 @@ public final class Persistence {
      * Decompresses and reads a dump, refusing it once it expands beyond {@code opts.expansionLimit} of the
      * compressed bytes read so far (and, when {@code compressedSize} is known, at once when the header claims more).
      */
-    private static Object readCompressed(Compression.Codec codec, InputStream in, LoadOptions opts, Path file,
-                                         long compressedSize) throws IOException {
+    private static Object readCompressed(
+            Compression.Codec codec, InputStream in, LoadOptions opts, Path file, long compressedSize)
+            throws IOException {
         CountingInputStream source = new CountingInputStream(in);
         InputStream plain = new Expansion(decompress(codec, source, file), source, codec, opts, file);
         return readStream(plain, opts, file, compressedSize, compressedSize >= 0);
@@ -517,11 +552,16 @@ public final class Persistence {
         protected void counted(long n) throws PersistException {
             long limit = opts.expansionLimit(source.count());
             if (count() > limit) {
-                throw new PersistException("the " + codec.label() + " stream expands to more than " + limit
-                        + " bytes from " + source.count() + " compressed bytes, beyond the expansion limit (ratio "
-                        + opts.maxExpansionRatio() + " after the first " + LoadOptions.EXPANSION_GRACE_BYTES
-                        + " bytes): refusing it as a possible compression bomb; for a trusted file raise "
-                        + "LoadOptions.builder().maxExpansionRatio(...)", file, source.count(), null);
+                throw new PersistException(
+                        "the " + codec.label() + " stream expands to more than " + limit
+                                + " bytes from " + source.count()
+                                + " compressed bytes, beyond the expansion limit (ratio "
+                                + opts.maxExpansionRatio() + " after the first " + LoadOptions.EXPANSION_GRACE_BYTES
+                                + " bytes): refusing it as a possible compression bomb; for a trusted file raise "
+                                + "LoadOptions.builder().maxExpansionRatio(...)",
+                        file,
+                        source.count(),
+                        null);
             }
         }
     }
@@ -543,8 +583,8 @@ public final class Persistence {
      *                       arrays are then allocated at once, else as their bytes arrive (see {@link Staged}), so
      *                       that a stream's header claiming more than the stream holds costs little
      */
-    private static Object readStream(InputStream in, LoadOptions opts, Path file, long compressedSize,
-                                     boolean sizeChecked) throws IOException {
+    private static Object readStream(
+            InputStream in, LoadOptions opts, Path file, long compressedSize, boolean sizeChecked) throws IOException {
         long pos = 0;
         try {
             byte[] head = in.readNBytes(DumpFormat.HEADER_SIZE);
@@ -552,20 +592,32 @@ public final class Persistence {
             pos = head.length;
             long maxHeap = Runtime.getRuntime().maxMemory();
             if (h.totalLength() > maxHeap) {
-                throw new PersistException("the dump holds " + h.totalLength() + " bytes, more than the heap can hold ("
-                        + maxHeap + ")", file, 40, null);
+                throw new PersistException(
+                        "the dump holds " + h.totalLength() + " bytes, more than the heap can hold (" + maxHeap + ")",
+                        file,
+                        40,
+                        null);
             }
             if (compressedSize >= 0 && h.totalLength() > opts.expansionLimit(compressedSize)) {
-                throw new PersistException("the header says the dump holds " + h.totalLength() + " bytes, more than "
-                        + "this " + compressedSize + "-byte compressed file may expand to ("
-                        + opts.expansionLimit(compressedSize) + " bytes: ratio " + opts.maxExpansionRatio()
-                        + " after the first " + LoadOptions.EXPANSION_GRACE_BYTES + " bytes); for a trusted file "
-                        + "raise LoadOptions.builder().maxExpansionRatio(...)", file, 40, null);
+                throw new PersistException(
+                        "the header says the dump holds " + h.totalLength() + " bytes, more than "
+                                + "this " + compressedSize + "-byte compressed file may expand to ("
+                                + opts.expansionLimit(compressedSize) + " bytes: ratio " + opts.maxExpansionRatio()
+                                + " after the first " + LoadOptions.EXPANSION_GRACE_BYTES
+                                + " bytes); for a trusted file "
+                                + "raise LoadOptions.builder().maxExpansionRatio(...)",
+                        file,
+                        40,
+                        null);
             }
             byte[] meta = in.readNBytes((int) h.metaLength());
             if (meta.length < h.metaLength()) {
-                throw new PersistException("stream ends inside the metadata (expected " + h.metaLength()
-                        + " bytes, found " + meta.length + ")", file, pos + meta.length, null);
+                throw new PersistException(
+                        "stream ends inside the metadata (expected " + h.metaLength() + " bytes, found " + meta.length
+                                + ")",
+                        file,
+                        pos + meta.length,
+                        null);
             }
             pos += meta.length;
             DumpFormat.Meta m = DumpFormat.decodeMeta(h, meta, file);
@@ -592,8 +644,11 @@ public final class Persistence {
                     if (shuffled) {
                         int n = in.readNBytes(planes, 0, want);
                         if (n < want) {
-                            throw new PersistException("stream ends inside array " + i + " (" + (done + n) + " of "
-                                    + size + " bytes)", file, pos + done + n, null);
+                            throw new PersistException(
+                                    "stream ends inside array " + i + " (" + (done + n) + " of " + size + " bytes)",
+                                    file,
+                                    pos + done + n,
+                                    null);
                         }
                         Shuffle.unshuffle(planes, buf, want / item, item);
                         t.put(bufSeg, done, want);
@@ -602,8 +657,11 @@ public final class Persistence {
                     }
                     int n = in.readNBytes(buf, 0, want);
                     if (n < want) {
-                        throw new PersistException("stream ends inside array " + i + " (" + (done + n) + " of " + size
-                                + " bytes)", file, pos + done + n, null);
+                        throw new PersistException(
+                                "stream ends inside array " + i + " (" + (done + n) + " of " + size + " bytes)",
+                                file,
+                                pos + done + n,
+                                null);
                     }
                     t.put(bufSeg, done, n);
                     done += n;
@@ -702,12 +760,12 @@ public final class Persistence {
     private static Target target(DumpFormat.Entry e) {
         if (e.ndarray()) {
             NdArray raw = NdArray.zeros(e.dtype(), e.shape());
-            NdArray withOrder = raw.order() == e.order() ? raw
-                    : NdArray.of(e.dtype(), e.order(), raw.segment(), e.shape());
+            NdArray withOrder =
+                    raw.order() == e.order() ? raw : NdArray.of(e.dtype(), e.order(), raw.segment(), e.shape());
             return new Target(withOrder, raw.segment(), e);
         }
-        Object arr = java.lang.reflect.Array.newInstance(e.dtype().javaArrayType().getComponentType(),
-                (int) e.shape()[0]);
+        Object arr =
+                java.lang.reflect.Array.newInstance(e.dtype().javaArrayType().getComponentType(), (int) e.shape()[0]);
         if (arr instanceof boolean[] bools) {
             byte[] bytes = new byte[bools.length];
             return new Target(arr, MemorySegment.ofArray(bytes), e) {
@@ -778,18 +836,18 @@ public final class Persistence {
         }
         // a deep graph (within the read depth limit) that this thread's stack cannot hold: a thread with a large one
         try {
-            return io.joblib4j.internal.LargeStack.call("joblib4j-load",
-                    () -> decodeGraphOnThisThread(meta, graphStart, arrays, opts, file));
+            return io.joblib4j.internal.LargeStack.call(
+                    "joblib4j-load", () -> decodeGraphOnThisThread(meta, graphStart, arrays, opts, file));
         } catch (PersistException e) {
             throw e;
         } catch (Exception | StackOverflowError e) {
-            throw new PersistException("cannot decode the object stream: " + e, file,
-                    DumpFormat.HEADER_SIZE + graphStart, e);
+            throw new PersistException(
+                    "cannot decode the object stream: " + e, file, DumpFormat.HEADER_SIZE + graphStart, e);
         }
     }
 
-    private static Object decodeGraphOnThisThread(byte[] meta, int graphStart, Object[] arrays, LoadOptions opts,
-                                                  Path file) throws PersistException {
+    private static Object decodeGraphOnThisThread(
+            byte[] meta, int graphStart, Object[] arrays, LoadOptions opts, Path file) throws PersistException {
         ForyEngine.Instance fory = ForyEngine.reader(opts);
         fory.read = arrays;
         boolean reusable = true;
@@ -817,9 +875,10 @@ public final class Persistence {
             }
             String depth = String.valueOf(e.getMessage()).contains("depth exceed")
                     ? "the object stream nests more than " + ForyEngine.MAX_READ_DEPTH + " levels deep, more than "
-                    + "dump writes (a corrupt or crafted file): " : "";
-            throw new PersistException(depth + "cannot decode the object stream: " + e, file,
-                    DumpFormat.HEADER_SIZE + graphStart, e);
+                            + "dump writes (a corrupt or crafted file): "
+                    : "";
+            throw new PersistException(
+                    depth + "cannot decode the object stream: " + e, file, DumpFormat.HEADER_SIZE + graphStart, e);
         } finally {
             if (reusable) {
                 ForyEngine.releaseReader(opts, fory);
@@ -829,8 +888,8 @@ public final class Persistence {
 
     static Path tempSibling(Path file) {
         Path abs = file.toAbsolutePath();
-        return abs.resolveSibling("." + abs.getFileName() + "." + Long.toHexString(System.nanoTime())
-                + "-" + Thread.currentThread().threadId() + ".tmp");
+        return abs.resolveSibling("." + abs.getFileName() + "." + Long.toHexString(System.nanoTime()) + "-"
+                + Thread.currentThread().threadId() + ".tmp");
     }
 
     private static String describe(Object value) {

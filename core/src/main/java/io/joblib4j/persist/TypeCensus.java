@@ -77,15 +77,19 @@ final class TypeCensus {
             return kv;
         }
         String name = type.getName();
-        if (name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.")
+        if (name.startsWith("java.")
+                || name.startsWith("javax.")
+                || name.startsWith("jdk.")
                 || name.startsWith("io.joblib4j.array.")) {
             return List.of();
         }
         List<Object> values = new ArrayList<>();
         for (Class<?> t = type; t != null && t != Object.class; t = t.getSuperclass()) {
             for (Field f : t.getDeclaredFields()) {
-                if (Modifier.isStatic(f.getModifiers()) || Modifier.isTransient(f.getModifiers())
-                        || f.getType().isPrimitive() || !f.trySetAccessible()) {
+                if (Modifier.isStatic(f.getModifiers())
+                        || Modifier.isTransient(f.getModifiers())
+                        || f.getType().isPrimitive()
+                        || !f.trySetAccessible()) {
                     continue;
                 }
                 try {

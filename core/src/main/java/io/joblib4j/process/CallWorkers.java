@@ -40,6 +40,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
     private final WorkerSpec spec;
     /** The current call: a new id and new shared arrays after each {@link #callEnded()}. */
     private volatile long callId = CALLS.incrementAndGet();
+
     private volatile SharedArrays arrays;
     private final byte[] initBytes;
     private final long initKey;
@@ -47,7 +48,9 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
     private final ArrayDeque<Job> queue = new ArrayDeque<>();
     private final Map<WorkerHandle, Job> running = new HashMap<>();
     /** The workers that ran batches of this call, told to forget its arrays when it closes. */
-    private final java.util.Set<WorkerHandle> used = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final java.util.Set<WorkerHandle> used =
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
     private boolean closed;
     private RuntimeException startupError;
 
@@ -59,6 +62,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
         final byte[] payload;
         /** Fails the batch after its sent prefix, for a task that could not be serialized; or null. */
         final Throwable tail;
+
         final List<Object> received = new ArrayList<>();
         final AtomicBoolean reported = new AtomicBoolean();
         ScheduledFuture<?> timer;
@@ -92,8 +96,10 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
             try {
                 initBytes = Codec.encode(spec.initializer(), null);
             } catch (IOException | RuntimeException e) {
-                throw new IllegalArgumentException("the initializer " + spec.initializer().getClass().getName()
-                        + " cannot be serialized to send it to the worker processes: " + e, e);
+                throw new IllegalArgumentException(
+                        "the initializer " + spec.initializer().getClass().getName()
+                                + " cannot be serialized to send it to the worker processes: " + e,
+                        e);
             }
             initKey = Arrays.hashCode(initBytes) * 31L + initBytes.length | 1L;
         } else {
@@ -300,8 +306,8 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
                 return;
             }
             job.cancelTimer();
-            job.timer = WorkerPool.TIMER.schedule(() -> timedOut(worker, job, index), timeout.toNanos(),
-                    TimeUnit.NANOSECONDS);
+            job.timer = WorkerPool.TIMER.schedule(
+                    () -> timedOut(worker, job, index), timeout.toNanos(), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -328,7 +334,8 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
     }
 
     @Override
-    public void done(WorkerHandle worker, long jobId, List<Object> values, Throwable failure, boolean retire, long nanos) {
+    public void done(
+            WorkerHandle worker, long jobId, List<Object> values, Throwable failure, boolean retire, long nanos) {
         Job job;
         BatchResult result;
         List<Job> failedJobs = new ArrayList<>();
@@ -357,8 +364,13 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
             } else if (job.tail != null) {
                 result = BatchResult.failure(job.batch, got, job.tail, worker.name(), nanos);
             } else if (got.size() != job.batch.size()) {
-                result = BatchResult.failure(job.batch, got, new IllegalStateException(worker.name() + " returned "
-                        + got.size() + " values for a batch of " + job.batch.size() + " tasks"), worker.name(), nanos);
+                result = BatchResult.failure(
+                        job.batch,
+                        got,
+                        new IllegalStateException(worker.name() + " returned " + got.size() + " values for a batch of "
+                                + job.batch.size() + " tasks"),
+                        worker.name(),
+                        nanos);
             } else {
                 result = BatchResult.success(job.batch, got, worker.name(), nanos);
             }
@@ -422,8 +434,11 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
     /** Says what a worker that never connected was started with, what it printed and how to fix it. */
     private String startFailure(WorkerHandle worker, String status, String stderr) {
         WorkerClassPath cp = pool.classPath();
-        StringBuilder sb = new StringBuilder("a worker JVM (").append(worker.name()).append(") exited with ")
-                .append(status).append(" before it connected back to this JVM; ");
+        StringBuilder sb = new StringBuilder("a worker JVM (")
+                .append(worker.name())
+                .append(") exited with ")
+                .append(status)
+                .append(" before it connected back to this JVM; ");
         if (stderr == null || stderr.isEmpty()) {
             sb.append("it wrote nothing to its stderr.");
         } else {
@@ -434,12 +449,19 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
         if (classPath.length() > 0) {
             command.replaceAll(a -> a.equals(classPath) ? "<the class path below>" : a);
         }
-        sb.append("\nIt was started as: ").append(String.join(" ", command))
-                .append("\nwith the ").append(cp.describe())
-                .append(".\nIf it could not find or load ").append(io.joblib4j.internal.process.WorkerMain.class.getName())
+        sb.append("\nIt was started as: ")
+                .append(String.join(" ", command))
+                .append("\nwith the ")
+                .append(cp.describe())
+                .append(".\nIf it could not find or load ")
+                .append(io.joblib4j.internal.process.WorkerMain.class.getName())
                 .append(" or a class of the application, give the workers the application's class path with ")
-                .append("ProcessPool.builder().classPath(...), -D").append(WorkerClassPath.PROPERTY).append("=... or the ")
-                .append("environment variable ").append(WorkerClassPath.ENV).append("; if it rejected an option, check ")
+                .append("ProcessPool.builder().classPath(...), -D")
+                .append(WorkerClassPath.PROPERTY)
+                .append("=... or the ")
+                .append("environment variable ")
+                .append(WorkerClassPath.ENV)
+                .append("; if it rejected an option, check ")
                 .append("ProcessPool.builder().jvmOptions(...) (see docs/running.md).");
         return sb.toString();
     }

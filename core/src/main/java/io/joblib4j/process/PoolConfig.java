@@ -16,8 +16,13 @@ import java.util.Map;
  * @param classPath         the workers' class path, or null to take it from {@value WorkerClassPath#PROPERTY}, from
  *                          {@value WorkerClassPath#ENV} or from this JVM ({@link WorkerClassPath})
  */
-record PoolConfig(List<String> jvmOptions, Map<String, String> environment, Duration idleTimeout,
-                  int maxTasksPerWorker, long heapGrowthLimit, String classPath) {
+record PoolConfig(
+        List<String> jvmOptions,
+        Map<String, String> environment,
+        Duration idleTimeout,
+        int maxTasksPerWorker,
+        long heapGrowthLimit,
+        String classPath) {
     static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(300);
     static final long DEFAULT_HEAP_GROWTH_LIMIT = 300L << 20;
 

@@ -31,7 +31,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A pool of worker JVMs: the engine of the {@code processes} backend, also usable directly as a
@@ -84,11 +83,12 @@ public final class ProcessPool extends AbstractExecutorService {
     private boolean shutdown;
 
     private ProcessPool(Builder b, boolean owned) {
-        this.pool = new WorkerPool(new PoolConfig(b.jvmOptions, b.environment, b.idleTimeout, b.maxTasksPerWorker,
-                b.heapGrowthLimit, b.classPath));
+        this.pool = new WorkerPool(new PoolConfig(
+                b.jvmOptions, b.environment, b.idleTimeout, b.maxTasksPerWorker, b.heapGrowthLimit, b.classPath));
         this.owned = owned;
         this.backend = new ProcessBackend(pool);
-        this.spec = new WorkerSpec(b.workers, b.timeout, b.initializer, b.tempFolder, b.maxNbytes, MmapMode.READ_ONLY, 0);
+        this.spec =
+                new WorkerSpec(b.workers, b.timeout, b.initializer, b.tempFolder, b.maxNbytes, MmapMode.READ_ONLY, 0);
     }
 
     /**
@@ -182,7 +182,8 @@ public final class ProcessPool extends AbstractExecutorService {
                 lease = new CallWorkers(pool, spec);
             }
             outstanding.put(future, Boolean.TRUE);
-            Batch batch = BatchAccess.ofTasks(sequence++, List.of(future.task), ConfigFrame.current().portable());
+            Batch batch = BatchAccess.ofTasks(
+                    sequence++, List.of(future.task), ConfigFrame.current().portable());
             future.batch = batch;
             future.lease = lease;
             lease.submit(batch, result -> complete(future, result));
@@ -194,7 +195,8 @@ public final class ProcessPool extends AbstractExecutorService {
             future.succeed(result.values().getFirst());
         } else {
             Throwable failure = result.failure();
-            TaskFailure where = new TaskFailure(result.failedIndex(), future.task.describe(), "processes", result.worker());
+            TaskFailure where =
+                    new TaskFailure(result.failedIndex(), future.task.describe(), "processes", result.worker());
             if (failure instanceof Failures.Timeout t) {
                 failure = new TaskTimeoutException(where, t.timeout());
             } else if (failure instanceof Failures.WorkerLost lost) {
@@ -343,8 +345,8 @@ public final class ProcessPool extends AbstractExecutorService {
             }
             ExecutionException last = null;
             for (int i = 0; i < futures.size(); i++) {
-                CompletableFuture<T> f = timed ? completed.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)
-                        : completed.take();
+                CompletableFuture<T> f =
+                        timed ? completed.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS) : completed.take();
                 if (f == null) {
                     throw new TimeoutException("no task of invokeAny completed within the timeout");
                 }
@@ -483,8 +485,8 @@ public final class ProcessPool extends AbstractExecutorService {
          */
         public Builder classPath(String classPath) {
             if (classPath != null && classPath.isBlank()) {
-                throw new IllegalArgumentException("a worker class path must list at least one jar or folder, got '"
-                        + classPath + "'");
+                throw new IllegalArgumentException(
+                        "a worker class path must list at least one jar or folder, got '" + classPath + "'");
             }
             this.classPath = classPath;
             return this;
@@ -511,7 +513,8 @@ public final class ProcessPool extends AbstractExecutorService {
         /** A worker is replaced by a fresh JVM after running this many tasks (0, the default: never). */
         public Builder maxTasksPerWorker(int maxTasksPerWorker) {
             if (maxTasksPerWorker < 0) {
-                throw new IllegalArgumentException("maxTasksPerWorker must be 0 (no limit) or more, got " + maxTasksPerWorker);
+                throw new IllegalArgumentException(
+                        "maxTasksPerWorker must be 0 (no limit) or more, got " + maxTasksPerWorker);
             }
             this.maxTasksPerWorker = maxTasksPerWorker;
             return this;
@@ -553,7 +556,8 @@ public final class ProcessPool extends AbstractExecutorService {
         /** Primitive arrays larger than this many bytes are shared through files (default 1 MiB; null: never). */
         public Builder maxNbytes(Long maxNbytes) {
             if (maxNbytes != null && maxNbytes < 0) {
-                throw new IllegalArgumentException("maxNbytes must be 0 or more (or null to never share), got " + maxNbytes);
+                throw new IllegalArgumentException(
+                        "maxNbytes must be 0 or more (or null to never share), got " + maxNbytes);
             }
             this.maxNbytes = maxNbytes;
             return this;

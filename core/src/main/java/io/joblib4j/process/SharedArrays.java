@@ -2,13 +2,13 @@ package io.joblib4j.process;
 
 import io.joblib4j.array.NdArray;
 import io.joblib4j.internal.process.ArrayFiles;
-import io.joblib4j.internal.process.SharedNdArrayRef;
-import io.joblib4j.persist.MmapMode;
-import java.nio.ByteOrder;
 import io.joblib4j.internal.process.SharedArrayRef;
+import io.joblib4j.internal.process.SharedNdArrayRef;
 import io.joblib4j.internal.process.TempFolders;
+import io.joblib4j.persist.MmapMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.IdentityHashMap;
@@ -93,8 +93,10 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
             } catch (IOException e) {
                 throw writeFailure(nd.byteSize(), file, e);
             }
-            ref = new SharedNdArrayRef(new NdArray.MappedRef(file.toString(), 0, nd.dtype(),
-                    nd.order() == ByteOrder.BIG_ENDIAN, nd.shape(), mode), mode);
+            ref = new SharedNdArrayRef(
+                    new NdArray.MappedRef(
+                            file.toString(), 0, nd.dtype(), nd.order() == ByteOrder.BIG_ENDIAN, nd.shape(), mode),
+                    mode);
             writtenNd.put(nd, ref);
         }
         sharedAny = true;
@@ -133,9 +135,11 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
         } catch (IOException | RuntimeException ignored) {
             room = "";
         }
-        return new WriteFailure("cannot write a shared array of " + bytes + " bytes to the temp folder " + dir + room
-                + ": " + e.getMessage() + "; free some room there, or choose another folder (tempFolder,"
-                + " JOBLIB_TEMP_FOLDER) or a larger maxNbytes", e);
+        return new WriteFailure(
+                "cannot write a shared array of " + bytes + " bytes to the temp folder " + dir + room
+                        + ": " + e.getMessage() + "; free some room there, or choose another folder (tempFolder,"
+                        + " JOBLIB_TEMP_FOLDER) or a larger maxNbytes",
+                e);
     }
 
     /** True if a reference to a file has been sent in place of an array. */

@@ -61,8 +61,8 @@ final class WorkerClassPath {
     /** Locations that could not be put on a class path (such as a Spring Boot nested jar), for messages. */
     private final List<String> unusable;
 
-    private WorkerClassPath(String classPath, String modulePath, List<String> modules, String source,
-                            List<String> unusable) {
+    private WorkerClassPath(
+            String classPath, String modulePath, List<String> modules, String source, List<String> unusable) {
         this.classPath = classPath;
         this.modulePath = modulePath;
         this.modules = List.copyOf(modules);
@@ -76,7 +76,8 @@ final class WorkerClassPath {
      */
     static WorkerClassPath resolve(String configured, ClassLoader context) {
         if (configured != null) {
-            return new WorkerClassPath(configured, null, List.of(), "set with ProcessPool.Builder.classPath", List.of());
+            return new WorkerClassPath(
+                    configured, null, List.of(), "set with ProcessPool.Builder.classPath", List.of());
         }
         String property = System.getProperty(PROPERTY);
         if (property != null && !property.isBlank()) {
@@ -97,13 +98,20 @@ final class WorkerClassPath {
         Set<String> modules = new TreeSet<>();
         ModuleLayer layer = core.getLayer() == null ? ModuleLayer.boot() : core.getLayer();
         for (ResolvedModule m : layer.configuration().modules()) {
-            boolean system = m.reference().location().map(u -> "jrt".equals(u.getScheme())).orElse(true);
+            boolean system = m.reference()
+                    .location()
+                    .map(u -> "jrt".equals(u.getScheme()))
+                    .orElse(true);
             if (!system && !m.name().equals(core.getName())) {
                 modules.add(m.name());
             }
         }
-        return new WorkerClassPath(System.getProperty("java.class.path", ""), System.getProperty("jdk.module.path"),
-                new ArrayList<>(modules), "this JVM's module path and class path", List.of());
+        return new WorkerClassPath(
+                System.getProperty("java.class.path", ""),
+                System.getProperty("jdk.module.path"),
+                new ArrayList<>(modules),
+                "this JVM's module path and class path",
+                List.of());
     }
 
     private static WorkerClassPath detect(ClassLoader context) {
@@ -139,7 +147,9 @@ final class WorkerClassPath {
     /** Adds the file URLs of {@code loader} and of its parents up to (not including) the application loader. */
     private static void addLoaders(Set<String> entries, List<String> unusable, ClassLoader loader, ClassLoader system) {
         List<List<String>> levels = new ArrayList<>();
-        for (ClassLoader l = loader; l != null && l != system && l != ClassLoader.getPlatformClassLoader(); l = l.getParent()) {
+        for (ClassLoader l = loader;
+                l != null && l != system && l != ClassLoader.getPlatformClassLoader();
+                l = l.getParent()) {
             List<String> level = new ArrayList<>();
             if (l instanceof URLClassLoader u) {
                 for (URL url : u.getURLs()) {
@@ -216,21 +226,24 @@ final class WorkerClassPath {
     /** The options naming the worker's main class: {@code -m module/class} on the module path. */
     List<String> main() {
         Module core = WorkerMain.class.getModule();
-        return modulePath != null ? List.of("-m", core.getName() + "/" + WorkerMain.class.getName())
+        return modulePath != null
+                ? List.of("-m", core.getName() + "/" + WorkerMain.class.getName())
                 : List.of(WorkerMain.class.getName());
     }
 
     /** The modules that may call native code and open {@code java.lang.invoke} to Apache Fory in a worker. */
     String nativeAccess() {
         // joblib4j's own module loads the lz4 library from its per-user cache (NativeLibraries)
-        return modulePath == null ? "ALL-UNNAMED"
+        return modulePath == null
+                ? "ALL-UNNAMED"
                 : "ALL-UNNAMED," + WorkerMain.class.getModule().getName()
                         + (modules.isEmpty() ? "" : "," + String.join(",", modules));
     }
 
     /** The target of {@code --add-opens java.base/java.lang.invoke=...}: Fory's module, or the unnamed module. */
     String foryModule() {
-        return modulePath != null && modules.contains("org.apache.fory.core") ? "ALL-UNNAMED,org.apache.fory.core"
+        return modulePath != null && modules.contains("org.apache.fory.core")
+                ? "ALL-UNNAMED,org.apache.fory.core"
                 : "ALL-UNNAMED";
     }
 
@@ -242,11 +255,20 @@ final class WorkerClassPath {
     String describe() {
         StringBuilder sb = new StringBuilder();
         if (modulePath != null) {
-            sb.append("module path ").append(modulePath).append(" with modules ").append(modules).append(", ");
+            sb.append("module path ")
+                    .append(modulePath)
+                    .append(" with modules ")
+                    .append(modules)
+                    .append(", ");
         }
-        sb.append("class path ").append(classPath.isEmpty() ? "(empty)" : classPath).append(" (").append(source).append(')');
+        sb.append("class path ")
+                .append(classPath.isEmpty() ? "(empty)" : classPath)
+                .append(" (")
+                .append(source)
+                .append(')');
         if (!unusable.isEmpty()) {
-            sb.append("; left out, as no class path can hold them: ").append(unusable.stream().distinct().toList());
+            sb.append("; left out, as no class path can hold them: ")
+                    .append(unusable.stream().distinct().toList());
         }
         return sb.toString();
     }

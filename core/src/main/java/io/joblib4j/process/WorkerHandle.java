@@ -44,6 +44,7 @@ final class WorkerHandle {
     private final Thread stderrPump;
     /** The end of what the worker wrote to its stderr, quoted when it fails to start. */
     private final Tail stderrTail = new Tail(4096);
+
     private volatile SocketChannel channel;
     private DataOutputStream out;
     /** The initializer this worker has been sent (0: none). Guarded by the owner. */
@@ -296,22 +297,24 @@ final class WorkerHandle {
     }
 
     private static Thread pump(InputStream from, Supplier<PrintStream> to, String threadName, Tail tail) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[8192];
-            try (InputStream in = new BufferedInputStream(from)) {
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    PrintStream target = to.get();
-                    target.write(buf, 0, n);
-                    target.flush();
-                    if (tail != null) {
-                        tail.add(buf, n);
+        Thread t = new Thread(
+                () -> {
+                    byte[] buf = new byte[8192];
+                    try (InputStream in = new BufferedInputStream(from)) {
+                        int n;
+                        while ((n = in.read(buf)) > 0) {
+                            PrintStream target = to.get();
+                            target.write(buf, 0, n);
+                            target.flush();
+                            if (tail != null) {
+                                tail.add(buf, n);
+                            }
+                        }
+                    } catch (IOException e) {
+                        // the worker is gone
                     }
-                }
-            } catch (IOException e) {
-                // the worker is gone
-            }
-        }, threadName);
+                },
+                threadName);
         t.setDaemon(true);
         t.start();
         return t;

@@ -45,6 +45,7 @@ final class WorkerPool {
         t.setDaemon(true);
         return t;
     });
+
     private static final AtomicLong TOKENS = new AtomicLong(System.nanoTime() & 0xffffffffL);
 
     private final PoolConfig config;
@@ -63,6 +64,7 @@ final class WorkerPool {
     private static volatile java.util.concurrent.CompletableFuture<String> nativeLibs;
     /** Stops the workers and removes the folder when this JVM exits (Ctrl-C, SIGTERM, System.exit). */
     private volatile Thread exitHook;
+
     private boolean shut;
     private WorkerClassPath classPath;
 
@@ -285,7 +287,8 @@ final class WorkerPool {
         try {
             process = pb.start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start a worker JVM with " + command.getFirst() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot start a worker JVM with " + command.getFirst() + ": " + e.getMessage(), e);
         }
         WorkerHandle h = new WorkerHandle(this, token, process, owner);
         all.add(h);
@@ -296,7 +299,8 @@ final class WorkerPool {
     /** Where workers find their classes; found once, at the first worker's start. */
     synchronized WorkerClassPath classPath() {
         if (classPath == null) {
-            classPath = WorkerClassPath.resolve(config.classPath(), Thread.currentThread().getContextClassLoader());
+            classPath = WorkerClassPath.resolve(
+                    config.classPath(), Thread.currentThread().getContextClassLoader());
         }
         return classPath;
     }
@@ -328,7 +332,9 @@ final class WorkerPool {
     /** The parent's own {@code java} launcher, so workers run the same JDK. */
     static String javaCommand() {
         String own = ProcessHandle.current().info().command().orElse("");
-        if (!own.isEmpty() && Path.of(own).getFileName().toString().equals("java") && Files.isExecutable(Path.of(own))) {
+        if (!own.isEmpty()
+                && Path.of(own).getFileName().toString().equals("java")
+                && Files.isExecutable(Path.of(own))) {
             return own;
         }
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();

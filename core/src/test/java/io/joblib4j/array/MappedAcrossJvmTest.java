@@ -53,14 +53,22 @@ class MappedAcrossJvmTest {
         }
         Path result = dir.resolve("sum.txt");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), Child.class.getName(), refFile.toString(), result.toString())
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Child.class.getName(),
+                        refFile.toString(),
+                        result.toString())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(output).isZero();
         assertThat(Double.parseDouble(Files.readString(result))).isEqualTo(145.0); // 10 + 11 + ... + 19
         assertThat(mapped.getFlatDouble(0)).isEqualTo(20.0);
-        assertThat(((NdArray) Joblib.<List<Object>>load(data).get(1)).getFlatDouble(10)).isEqualTo(20.0);
+        assertThat(((NdArray) Joblib.<List<Object>>load(data).get(1)).getFlatDouble(10))
+                .isEqualTo(20.0);
     }
 }

@@ -7,9 +7,9 @@ import static org.assertj.core.api.Assertions.within;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /** {@code sum}, {@code mean}, {@code min}, {@code max}, {@code allclose} and the fixed-arity element accessors. */
 class NdArrayReductionsTest {
@@ -55,13 +55,15 @@ class NdArrayReductionsTest {
         assertThat(window.mean()).isEqualTo(149.5);
         assertThat(window.min()).isEqualTo(100);
         assertThat(window.max()).isEqualTo(199);
-        NdArray rows = NdArray.wrap(IntStream.range(0, 12).asDoubleStream().toArray(), 4, 3).slice(1, 3);
+        NdArray rows = NdArray.wrap(IntStream.range(0, 12).asDoubleStream().toArray(), 4, 3)
+                .slice(1, 3);
         assertThat(rows.sum()).isEqualTo(3 + 4 + 5 + 6 + 7 + 8);
     }
 
     @Test
     void reductions_unsignedAndNegativeValues_convertLikeNumpy() {
-        NdArray u8 = NdArray.of(DType.UINT8, ByteOrder.nativeOrder(), MemorySegment.ofArray(new byte[] {(byte) 255, 1}), 2);
+        NdArray u8 =
+                NdArray.of(DType.UINT8, ByteOrder.nativeOrder(), MemorySegment.ofArray(new byte[] {(byte) 255, 1}), 2);
         assertThat(u8.sum()).isEqualTo(256);
         assertThat(u8.max()).isEqualTo(255);
         NdArray u64 = NdArray.wrap(new long[] {-1L, 0L});
@@ -84,7 +86,9 @@ class NdArrayReductionsTest {
         NdArray empty = NdArray.zeros(DType.FLOAT64, 0);
         assertThat(empty.sum()).isZero();
         assertThat(empty.mean()).isNaN();
-        assertThatThrownBy(empty::min).isInstanceOf(IllegalStateException.class).hasMessageContaining("[0]")
+        assertThatThrownBy(empty::min)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("[0]")
                 .hasMessageContaining("minimum");
         assertThatThrownBy(empty::max).isInstanceOf(IllegalStateException.class).hasMessageContaining("maximum");
     }
@@ -100,23 +104,29 @@ class NdArrayReductionsTest {
     @Test
     void allclose_followsNumpysRule() {
         // the examples of numpy.allclose's documentation
-        assertThat(NdArray.wrap(new double[] {1e10, 1e-7})
-                .allclose(NdArray.wrap(new double[] {1.00001e10, 1e-8}))).isFalse();         // np.allclose: False
-        assertThat(NdArray.wrap(new double[] {1e10, 1e-8})
-                .allclose(NdArray.wrap(new double[] {1.00001e10, 1e-9}))).isTrue();          // np.allclose: True
-        assertThat(NdArray.wrap(new double[] {1e10, 1e-8})
-                .allclose(NdArray.wrap(new double[] {1.0001e10, 1e-9}))).isFalse();          // np.allclose: False
-        assertThat(NdArray.wrap(new double[] {1.0, 2.0}).allclose(NdArray.wrap(new double[] {1.1, 2.0}), 0, 0.1 + 1e-12))
+        assertThat(NdArray.wrap(new double[] {1e10, 1e-7}).allclose(NdArray.wrap(new double[] {1.00001e10, 1e-8})))
+                .isFalse(); // np.allclose: False
+        assertThat(NdArray.wrap(new double[] {1e10, 1e-8}).allclose(NdArray.wrap(new double[] {1.00001e10, 1e-9})))
+                .isTrue(); // np.allclose: True
+        assertThat(NdArray.wrap(new double[] {1e10, 1e-8}).allclose(NdArray.wrap(new double[] {1.0001e10, 1e-9})))
+                .isFalse(); // np.allclose: False
+        assertThat(NdArray.wrap(new double[] {1.0, 2.0})
+                        .allclose(NdArray.wrap(new double[] {1.1, 2.0}), 0, 0.1 + 1e-12))
                 .isTrue();
-        assertThat(NdArray.wrap(new double[] {1.0}).allclose(NdArray.wrap(new double[] {1.1}), 0.01, 0)).isFalse();
+        assertThat(NdArray.wrap(new double[] {1.0}).allclose(NdArray.wrap(new double[] {1.1}), 0.01, 0))
+                .isFalse();
         NdArray inf = NdArray.wrap(new double[] {Double.POSITIVE_INFINITY, 1});
-        assertThat(inf.allclose(NdArray.wrap(new double[] {Double.POSITIVE_INFINITY, 1}))).isTrue();
-        assertThat(NdArray.wrap(new double[] {1}).allclose(NdArray.wrap(new double[] {Double.POSITIVE_INFINITY}))).isFalse();
-        assertThat(NdArray.wrap(new double[] {Double.NaN}).allclose(NdArray.wrap(new double[] {Double.NaN}))).isFalse();
+        assertThat(inf.allclose(NdArray.wrap(new double[] {Double.POSITIVE_INFINITY, 1})))
+                .isTrue();
+        assertThat(NdArray.wrap(new double[] {1}).allclose(NdArray.wrap(new double[] {Double.POSITIVE_INFINITY})))
+                .isFalse();
+        assertThat(NdArray.wrap(new double[] {Double.NaN}).allclose(NdArray.wrap(new double[] {Double.NaN})))
+                .isFalse();
         NdArray ints = NdArray.wrap(new int[] {1, 2, 3});
         assertThat(ints.allclose(NdArray.wrap(new double[] {1, 2, 3.00000001}))).isTrue();
         NdArray big = ramp(DType.INT32, ByteOrder.BIG_ENDIAN, 5000);
-        assertThat(big.allclose(ramp(DType.FLOAT64, ByteOrder.LITTLE_ENDIAN, 5000))).isTrue();
+        assertThat(big.allclose(ramp(DType.FLOAT64, ByteOrder.LITTLE_ENDIAN, 5000)))
+                .isTrue();
         NdArray changed = ramp(DType.FLOAT64, ByteOrder.LITTLE_ENDIAN, 5000);
         changed.setFlatDouble(4999, 1000);
         assertThat(big.allclose(changed)).isFalse();
@@ -126,8 +136,11 @@ class NdArrayReductionsTest {
     void allclose_badShapesAndTolerances_areRejectedNamingThem() {
         NdArray a = NdArray.wrap(new double[6], 2, 3);
         assertThatThrownBy(() -> a.allclose(NdArray.wrap(new double[6], 3, 2)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[2, 3]").hasMessageContaining("[3, 2]");
-        assertThatThrownBy(() -> a.allclose(a, -1, 0)).isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[2, 3]")
+                .hasMessageContaining("[3, 2]");
+        assertThatThrownBy(() -> a.allclose(a, -1, 0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("rtol=-1.0");
     }
 
@@ -137,10 +150,14 @@ class NdArrayReductionsTest {
         assertThat(m.getDouble(1, 2)).isEqualTo(6);
         m.setDouble(-6, 1, 2);
         assertThat(m.getDouble(new long[] {1, 2})).isEqualTo(-6);
-        assertThatThrownBy(() -> m.getDouble(2, 0)).isInstanceOf(IndexOutOfBoundsException.class)
-                .hasMessageContaining("[2, 0]").hasMessageContaining("[2, 3]");
-        assertThatThrownBy(() -> m.getDouble(1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("[1]").hasMessageContaining("2 [2, 3]");
+        assertThatThrownBy(() -> m.getDouble(2, 0))
+                .isInstanceOf(IndexOutOfBoundsException.class)
+                .hasMessageContaining("[2, 0]")
+                .hasMessageContaining("[2, 3]");
+        assertThatThrownBy(() -> m.getDouble(1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[1]")
+                .hasMessageContaining("2 [2, 3]");
         NdArray v = NdArray.wrap(new double[] {7, 8});
         v.setDouble(9, 1);
         assertThat(v.getDouble(1)).isEqualTo(9);

@@ -34,8 +34,10 @@ class NdArrayTest {
 
     @Test
     void wrap_wrongShape_namesBoth() {
-        assertThatThrownBy(() -> NdArray.wrap(new double[5], 2, 3)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("[2, 3]").hasMessageContaining("5");
+        assertThatThrownBy(() -> NdArray.wrap(new double[5], 2, 3))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[2, 3]")
+                .hasMessageContaining("5");
     }
 
     @Test
@@ -46,7 +48,8 @@ class NdArrayTest {
         assertThat(s.toIntArray()).containsExactly(3, 4, 5, 6, 7, 8);
         s.setLong(-1, 0, 0);
         assertThat(a.getLong(1, 0)).isEqualTo(-1);
-        assertThatThrownBy(() -> a.slice(3, 5)).isInstanceOf(IndexOutOfBoundsException.class)
+        assertThatThrownBy(() -> a.slice(3, 5))
+                .isInstanceOf(IndexOutOfBoundsException.class)
                 .hasMessageContaining("[3:5]");
     }
 
@@ -54,7 +57,8 @@ class NdArrayTest {
     void elementAccess_checksIndices() {
         NdArray a = NdArray.zeros(DType.INT16, 2, 2);
         assertThatThrownBy(() -> a.getLong(2, 0)).isInstanceOf(IndexOutOfBoundsException.class);
-        assertThatThrownBy(() -> a.getLong(0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> a.getLong(0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("1 dimensions");
     }
 
@@ -118,8 +122,8 @@ class NdArrayTest {
 
     @Test
     void byteOrder_isRespected() {
-        NdArray be = NdArray.of(DType.INT32, ByteOrder.BIG_ENDIAN,
-                java.lang.foreign.MemorySegment.ofArray(new byte[] {0, 0, 1, 0}), 1);
+        NdArray be = NdArray.of(
+                DType.INT32, ByteOrder.BIG_ENDIAN, java.lang.foreign.MemorySegment.ofArray(new byte[] {0, 0, 1, 0}), 1);
         assertThat(be.getFlatLong(0)).isEqualTo(256);
         NdArray copy = be.copy();
         assertThat(copy.order()).isEqualTo(ByteOrder.nativeOrder());

@@ -44,24 +44,32 @@ class NpyTest {
     @Test
     void load_wrongMagic_namesFileAndOffset() throws Exception {
         Path f = write("bad.npy", "hello world, not numpy".getBytes(StandardCharsets.US_ASCII));
-        assertThatThrownBy(() -> Npy.load(f)).isInstanceOf(PersistException.class)
-                .hasMessageContaining("bad.npy").hasMessageContaining("at offset 0").hasMessageContaining("magic");
+        assertThatThrownBy(() -> Npy.load(f))
+                .isInstanceOf(PersistException.class)
+                .hasMessageContaining("bad.npy")
+                .hasMessageContaining("at offset 0")
+                .hasMessageContaining("magic");
     }
 
     @Test
     void load_unsupportedDtype_namesIt() throws Exception {
         Path f = write("c.npy", npy("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }\n", 8));
-        assertThatThrownBy(() -> Npy.load(f)).isInstanceOf(PersistException.class)
-                .hasMessageContaining("'<c8'").hasMessageContaining("at offset 10");
+        assertThatThrownBy(() -> Npy.load(f))
+                .isInstanceOf(PersistException.class)
+                .hasMessageContaining("'<c8'")
+                .hasMessageContaining("at offset 10");
     }
 
     @Test
     void load_dataShorterThanShape_reportsOffset() throws Exception {
         byte[] full = npy("{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }\n", 32);
         Path f = write("short.npy", java.util.Arrays.copyOf(full, full.length - 5));
-        assertThatThrownBy(() -> Npy.load(f)).isInstanceOf(PersistException.class)
-                .hasMessageContaining("short.npy").hasMessageContaining("27 of 32 data bytes");
-        assertThatThrownBy(() -> Npy.readHeader(f)).isInstanceOf(PersistException.class)
+        assertThatThrownBy(() -> Npy.load(f))
+                .isInstanceOf(PersistException.class)
+                .hasMessageContaining("short.npy")
+                .hasMessageContaining("27 of 32 data bytes");
+        assertThatThrownBy(() -> Npy.readHeader(f))
+                .isInstanceOf(PersistException.class)
                 .hasMessageContaining("needs 32 data bytes");
     }
 
@@ -69,8 +77,10 @@ class NpyTest {
     void load_hugeHeaderLength_isRefusedWithoutAllocating() throws Exception {
         byte[] b = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F};
         Path f = write("huge.npy", b);
-        assertThatThrownBy(() -> Npy.load(f)).isInstanceOf(PersistException.class)
-                .hasMessageContaining("header length").hasMessageContaining("at offset 8");
+        assertThatThrownBy(() -> Npy.load(f))
+                .isInstanceOf(PersistException.class)
+                .hasMessageContaining("header length")
+                .hasMessageContaining("at offset 8");
     }
 
     @Test

@@ -21,13 +21,16 @@ class NumpyInteropTest {
 
     @TempDir
     Path dir;
+
     String python;
 
     @BeforeEach
     void needNumpy() {
         var py = PythonNumpy.find();
-        assumeTrue(py.isPresent(), "no Python with NumPy found (set JOBLIB4J_PYTHON, or install python3-numpy); "
-                + "NumPy interop tests skipped");
+        assumeTrue(
+                py.isPresent(),
+                "no Python with NumPy found (set JOBLIB4J_PYTHON, or install python3-numpy); "
+                        + "NumPy interop tests skipped");
         python = py.get();
     }
 
@@ -71,7 +74,9 @@ class NumpyInteropTest {
                     assertThat(a.shape()).containsExactly(2, 3, 4);
                     for (int i = 0; i < 24; i++) {
                         double expected = k.equals("?") ? i % 2 : i;
-                        assertThat(a.getFlatDouble(i)).as("%s[%d]", f.getFileName(), i).isEqualTo(expected);
+                        assertThat(a.getFlatDouble(i))
+                                .as("%s[%d]", f.getFileName(), i)
+                                .isEqualTo(expected);
                     }
                     assertThat(a.getDouble(1, 2, 3)).isEqualTo(k.equals("?") ? 1 : 23);
                 }
@@ -94,13 +99,17 @@ class NumpyInteropTest {
             assertThat(f3.getFlatLong(i)).isEqualTo(i);
         }
         assertThatThrownBy(() -> Npy.map(dir.resolve("fortran.npy"), MmapMode.READ_ONLY))
-                .isInstanceOf(PersistException.class).hasMessageContaining("Fortran");
-        assertThatThrownBy(() -> Npy.load(dir.resolve("complex.npy"))).isInstanceOf(PersistException.class)
-                .hasMessageContaining("unsupported NumPy dtype '<c16'").hasMessageContaining("complex.npy");
+                .isInstanceOf(PersistException.class)
+                .hasMessageContaining("Fortran");
+        assertThatThrownBy(() -> Npy.load(dir.resolve("complex.npy")))
+                .isInstanceOf(PersistException.class)
+                .hasMessageContaining("unsupported NumPy dtype '<c16'")
+                .hasMessageContaining("complex.npy");
         Map<String, NdArray> plain = Npy.loadNpz(dir.resolve("plain.npz"));
         assertThat(plain.keySet()).containsExactly("x", "y");
         assertThat(plain.get("x").toLongArray()).containsExactly(0, 1, 2, 3, 4);
-        assertThat(Npy.loadNpz(dir.resolve("packed.npz")).get("z").getFlatDouble(99)).isEqualTo(1.0);
+        assertThat(Npy.loadNpz(dir.resolve("packed.npz")).get("z").getFlatDouble(99))
+                .isEqualTo(1.0);
     }
 
     @Test
@@ -112,8 +121,9 @@ class NumpyInteropTest {
                 for (int i = 0; i < 24; i++) {
                     a.setFlatDouble(i, t == DType.BOOL ? i % 2 : i);
                 }
-                Npy.save(dir.resolve("j" + k.replace("?", "b") + (order == ByteOrder.BIG_ENDIAN ? "be" : "le")
-                        + ".npy"), a);
+                Npy.save(
+                        dir.resolve("j" + k.replace("?", "b") + (order == ByteOrder.BIG_ENDIAN ? "be" : "le") + ".npy"),
+                        a);
             }
         }
         Map<String, NdArray> npz = new LinkedHashMap<>();

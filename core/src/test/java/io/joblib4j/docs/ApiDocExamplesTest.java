@@ -29,13 +29,17 @@ class ApiDocExamplesTest {
         List<String> paths = List.of("a.png", "b.png");
         // doc:delayed-args
         // Python: Parallel(n_jobs=2)(delayed(thumbnail)(p, 640, 480) for p in paths)
-        List<String> thumbs = Parallel.of(2).run(paths.stream().map(p -> delayed(ApiDocExamplesTest::thumbnail, p, 640, 480)));
+        List<String> thumbs =
+                Parallel.of(2).run(paths.stream().map(p -> delayed(ApiDocExamplesTest::thumbnail, p, 640, 480)));
 
         // A function may throw checked exceptions (Thread.sleep, I/O): no try/catch in the lambda
-        List<Integer> squares = Parallel.of(2).map(x -> {
-            Thread.sleep(100);
-            return x * x;
-        }, List.of(1, 2, 3));
+        List<Integer> squares = Parallel.of(2)
+                .map(
+                        x -> {
+                            Thread.sleep(100);
+                            return x * x;
+                        },
+                        List.of(1, 2, 3));
         // end:delayed-args
         assertThat(thumbs).containsExactly("a.png@640x480", "b.png@640x480");
         assertThat(squares).containsExactly(1, 4, 9);
@@ -45,7 +49,10 @@ class ApiDocExamplesTest {
     void configInitializer() {
         // doc:config-initializer
         // Python: with parallel_config(n_jobs=2, initializer=allocate_scratch): ...
-        try (var scope = ParallelConfig.builder().nJobs(2).initializer(ApiDocExamplesTest::allocateScratch).open()) {
+        try (var scope = ParallelConfig.builder()
+                .nJobs(2)
+                .initializer(ApiDocExamplesTest::allocateScratch)
+                .open()) {
             List<Integer> r = Parallel.builder().build().map(ApiDocExamplesTest::useScratch, List.of(1, 2, 3));
         }
         // end:config-initializer

@@ -24,20 +24,26 @@ class DocSnippetsTest {
     private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
     /** {@code // region NAME ... // endregion}, {@code // doc:NAME ... // end:NAME}, {@code // tag::NAME[] ... // end::NAME[]}. */
     private static final Pattern REGION = Pattern.compile(
-            "// (?:region [^\\n]*|doc:[^\\n]*|tag::[^\\n]*)\\n(.*?)// (?:endregion|end:[^\\n]*|end::[^\\n]*)", Pattern.DOTALL);
+            "// (?:region [^\\n]*|doc:[^\\n]*|tag::[^\\n]*)\\n(.*?)// (?:endregion|end:[^\\n]*|end::[^\\n]*)",
+            Pattern.DOTALL);
 
     private static Path root() {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null && !Files.isRegularFile(dir.resolve("README.md"))) {
             dir = dir.getParent();
         }
-        assertThat(dir).as("project root with README.md above " + Path.of("").toAbsolutePath()).isNotNull();
+        assertThat(dir)
+                .as("project root with README.md above " + Path.of("").toAbsolutePath())
+                .isNotNull();
         return dir;
     }
 
     /** The non-blank lines, stripped (indentation differs between a document and a test method), without imports. */
     private static List<String> lines(String text) {
-        return text.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("import ")).toList();
+        return text.lines()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("import "))
+                .toList();
     }
 
     /** The {@code import} lines of a text, stripped. */
@@ -99,7 +105,9 @@ class DocSnippetsTest {
             }
         }
         assertThat(checked).isGreaterThan(5);
-        assertThat(missing).as("examples in documents that no test region holds (with the imports shown)").isEmpty();
+        assertThat(missing)
+                .as("examples in documents that no test region holds (with the imports shown)")
+                .isEmpty();
     }
 
     @Test
@@ -107,8 +115,10 @@ class DocSnippetsTest {
         Path root = root();
         List<Region> regions = regions(root);
         String readme = Files.readString(root.resolve("README.md"));
-        Matcher sections = Pattern.compile("^## ([^\\n]*in 30 seconds)\\n(.*?)(?=^## |\\z)",
-                Pattern.DOTALL | Pattern.MULTILINE | Pattern.CASE_INSENSITIVE).matcher(readme);
+        Matcher sections = Pattern.compile(
+                        "^## ([^\\n]*in 30 seconds)\\n(.*?)(?=^## |\\z)",
+                        Pattern.DOTALL | Pattern.MULTILINE | Pattern.CASE_INSENSITIVE)
+                .matcher(readme);
         List<String> problems = new ArrayList<>();
         int checked = 0;
         while (sections.find()) {
@@ -118,13 +128,18 @@ class DocSnippetsTest {
                 Set<String> shown = imports(m.group(1));
                 String code = String.join("\n", block);
                 checked++;
-                Region region = regions.stream().filter(r -> r.holds(block, shown)).findFirst().orElse(null);
+                Region region = regions.stream()
+                        .filter(r -> r.holds(block, shown))
+                        .findFirst()
+                        .orElse(null);
                 if (region == null) {
                     problems.add(sections.group(1) + ": no test region holds\n" + code);
                     continue;
                 }
                 for (String needed : region.fileImports()) {
-                    if (Pattern.compile("\\b" + Pattern.quote(importedName(needed)) + "\\b").matcher(code).find()
+                    if (Pattern.compile("\\b" + Pattern.quote(importedName(needed)) + "\\b")
+                                    .matcher(code)
+                                    .find()
                             && !shown.contains(needed)) {
                         problems.add(sections.group(1) + ": the example uses " + importedName(needed)
                                 + " but does not show '" + needed + "' (imported by " + root.relativize(region.file())
@@ -133,7 +148,9 @@ class DocSnippetsTest {
                 }
             }
         }
-        assertThat(checked).as("Java examples under README headings '... in 30 seconds'").isGreaterThanOrEqualTo(3);
+        assertThat(checked)
+                .as("Java examples under README headings '... in 30 seconds'")
+                .isGreaterThanOrEqualTo(3);
         assertThat(problems).isEmpty();
     }
 

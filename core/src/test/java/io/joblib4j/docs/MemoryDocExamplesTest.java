@@ -3,12 +3,12 @@ package io.joblib4j.docs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.joblib4j.array.NdArray;
+import io.joblib4j.memory.CacheEntry;
 import io.joblib4j.memory.CacheValidation;
 import io.joblib4j.memory.CachedBiFunction;
 import io.joblib4j.memory.CachedFunction;
 import io.joblib4j.memory.CachedResult;
 import io.joblib4j.memory.CallOutput;
-import io.joblib4j.memory.CacheEntry;
 import io.joblib4j.memory.Memory;
 import io.joblib4j.parallel.Parallel;
 import io.joblib4j.persist.Compression;
@@ -67,7 +67,9 @@ class MemoryDocExamplesTest {
         } finally {
             System.setOut(stdout);
         }
-        assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList())
+        assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8)
+                        .lines()
+                        .toList())
                 .containsExactly("Running f(1)", "Running f(2)");
     }
 
@@ -76,9 +78,9 @@ class MemoryDocExamplesTest {
         // Python: memory = Memory(cachedir, verbose=0); f = memory.cache(f)
         Memory memory = Memory.builder().location(cachedir).verbose(0).build();
         CachedFunction<Integer, Integer> cached = memory.cache(MemoryDocExamplesTest::f);
-        cached.apply(1);   // prints "Running f(1)", stores the result
-        cached.apply(1);   // returns 1 from cachedir: f does not run
-        cached.apply(2);   // prints "Running f(2)"
+        cached.apply(1); // prints "Running f(1)", stores the result
+        cached.apply(1); // returns 1 from cachedir: f does not run
+        cached.apply(2); // prints "Running f(2)"
         // endregion
     }
 
@@ -111,11 +113,11 @@ class MemoryDocExamplesTest {
         CachedBiFunction<String, Integer, double[]> column = memory.cache(MemoryDocExamplesTest::loadColumn);
         // region shelve
         CachedResult<double[]> ref = column.callAndShelve("sales", 3); // computed and stored, not loaded
-        Duration took = ref.duration();                               // how long the call took
-        double[] values = ref.get();                                  // read from the store now
-        boolean there = column.isCached("sales", 3);                  // true
-        ref.clear();                                                  // removes this one result
-        column.clear();                                               // removes every result of the function
+        Duration took = ref.duration(); // how long the call took
+        double[] values = ref.get(); // read from the store now
+        boolean there = column.isCached("sales", 3); // true
+        ref.clear(); // removes this one result
+        column.clear(); // removes every result of the function
         // endregion
         assertThat(values).containsExactly(3.0, 4.0);
         assertThat(there).isTrue();
@@ -130,9 +132,9 @@ class MemoryDocExamplesTest {
         CachedBiFunction<String, Integer, double[]> column = memory.cache(MemoryDocExamplesTest::loadColumn);
         column.apply("sales", 3);
         // region call
-        CallOutput<double[]> fresh = column.call("sales", 3);        // computed even though it is cached
-        double[] output = fresh.output();                             // the value just computed, now in the cache
-        CacheEntry metadata = fresh.metadata();                       // key, time, duration, input_args
+        CallOutput<double[]> fresh = column.call("sales", 3); // computed even though it is cached
+        double[] output = fresh.output(); // the value just computed, now in the cache
+        CacheEntry metadata = fresh.metadata(); // key, time, duration, input_args
         // endregion
         assertThat(RUNS.get()).isEqualTo(2);
         assertThat(output).containsExactly(3.0, 4.0);
@@ -148,14 +150,17 @@ class MemoryDocExamplesTest {
         // region ignore
         // The verbose flag does not change the result: leave it out of the key (joblib's ignore=["verbose"]).
         // Parameter names come from the bytecode when compiled with -parameters; else use positions: ignoring(1).
-        CachedBiFunction<String, Boolean, String> page = memory.cache(MemoryDocExamplesTest::render).ignoring("verbose");
+        CachedBiFunction<String, Boolean, String> page =
+                memory.cache(MemoryDocExamplesTest::render).ignoring("verbose");
         page.apply("home", true);
-        page.apply("home", false);   // same entry: render does not run again
+        page.apply("home", false); // same entry: render does not run again
 
         // Recompute results older than an hour (joblib's cache_validation_callback=expires_after(hours=1)),
         // or decide from the entry's metadata: here, only keep results that took more than 100 ms to compute.
-        CachedBiFunction<String, Boolean, String> fresh = page.validatedBy(CacheValidation.expiresAfter(Duration.ofHours(1)));
-        CachedBiFunction<String, Boolean, String> slowOnly = page.validatedBy(e -> e.duration().toMillis() > 100);
+        CachedBiFunction<String, Boolean, String> fresh =
+                page.validatedBy(CacheValidation.expiresAfter(Duration.ofHours(1)));
+        CachedBiFunction<String, Boolean, String> slowOnly =
+                page.validatedBy(e -> e.duration().toMillis() > 100);
         // endregion
         assertThat(RUNS.get()).isEqualTo(1);
         fresh.apply("home", true);
@@ -167,9 +172,11 @@ class MemoryDocExamplesTest {
     @Test
     void sizeLimits() {
         // region limits
-        Memory memory = Memory.builder().location(cachedir).verbose(0)
-                .bytesLimit("2G")                  // enforced after every store, least recently used first
-                .compression(Compression.lz4())    // smaller files; results then load onto the heap
+        Memory memory = Memory.builder()
+                .location(cachedir)
+                .verbose(0)
+                .bytesLimit("2G") // enforced after every store, least recently used first
+                .compression(Compression.lz4()) // smaller files; results then load onto the heap
                 .build();
         // On demand, like joblib's reduce_size: every limit that is given must hold afterwards (null = no limit).
         List<CacheEntry> removed = memory.reduceSize(500L << 20, 10_000, Duration.ofDays(30));
@@ -181,10 +188,14 @@ class MemoryDocExamplesTest {
     void mmapResults() {
         RUNS.set(0);
         // region mmap
-        Memory memory = Memory.builder().location(cachedir).verbose(0).mmapMode(MmapMode.READ_ONLY).build();
+        Memory memory = Memory.builder()
+                .location(cachedir)
+                .verbose(0)
+                .mmapMode(MmapMode.READ_ONLY)
+                .build();
         CachedFunction<Long, NdArray> sim = memory.cache(MemoryDocExamplesTest::simulate);
-        NdArray first = sim.apply(42L);   // computed, stored, and returned mapped from the store
-        NdArray again = sim.apply(42L);   // mapped in well under a millisecond, whatever its size
+        NdArray first = sim.apply(42L); // computed, stored, and returned mapped from the store
+        NdArray again = sim.apply(42L); // mapped in well under a millisecond, whatever its size
         // endregion
         assertThat(first.mmapMode()).contains(MmapMode.READ_ONLY);
         assertThat(again.getFlatDouble(10)).isEqualTo(first.getFlatDouble(10));
@@ -207,10 +218,14 @@ class MemoryDocExamplesTest {
         double[][] data = new double[1000][4];
         // region parallel
         CachedBiFunction<double[][], Integer, double[]> costly = memory.cache(MemoryDocExamplesTest::costlyCompute);
-        List<Double> means = Parallel.of(2).map(
-                col -> java.util.Arrays.stream(costly.apply(data, col)).average().orElseThrow(),
-                List.of(0, 1, 2, 3));
-        // A second run of the same loop (in this JVM, a later run, or another JVM on the same cachedir) reads the cache.
+        List<Double> means = Parallel.of(2)
+                .map(
+                        col -> java.util.Arrays.stream(costly.apply(data, col))
+                                .average()
+                                .orElseThrow(),
+                        List.of(0, 1, 2, 3));
+        // A second run of the same loop (in this JVM, a later run, or another JVM on the same cachedir) reads the
+        // cache.
         // endregion
         assertThat(means).hasSize(4);
         Parallel.of(2).map(col -> costly.apply(data, col).length, List.of(0, 1, 2, 3));

@@ -31,14 +31,15 @@ class NdArrayDocExamplesTest {
         // NdArray([[0., 1., 2.],
         //          [3., 4., 5.],
         //          [6., 7., 8.]], shape=(3, 3), dtype=float64)
-        double total = m.sum();                            // 36.0    NumPy: m.sum()
-        double middleRow = m.slice(1, 2).mean();           // 4.0     m[1:2].mean()
-        double low = m.min(), high = m.max();              // 0.0, 8.0
-        boolean same = m.allclose(m.copy(), 1e-5, 1e-8);   // true    np.allclose(m, m.copy())
-        double corner = m.getDouble(2, 2);                 // 8.0, as fast as reading the MemorySegment
+        double total = m.sum(); // 36.0    NumPy: m.sum()
+        double middleRow = m.slice(1, 2).mean(); // 4.0     m[1:2].mean()
+        double low = m.min(), high = m.max(); // 0.0, 8.0
+        boolean same = m.allclose(m.copy(), 1e-5, 1e-8); // true    np.allclose(m, m.copy())
+        double corner = m.getDouble(2, 2); // 8.0, as fast as reading the MemorySegment
         // end:ndarray-ops
-        assertThat(m.toString()).isEqualTo("NdArray([[0., 1., 2.],\n         [3., 4., 5.],\n"
-                + "         [6., 7., 8.]], shape=(3, 3), dtype=float64)");
+        assertThat(m.toString())
+                .isEqualTo("NdArray([[0., 1., 2.],\n         [3., 4., 5.],\n"
+                        + "         [6., 7., 8.]], shape=(3, 3), dtype=float64)");
         assertThat(total).isEqualTo(36.0);
         assertThat(middleRow).isEqualTo(4.0);
         assertThat(low).isEqualTo(0.0);
@@ -66,13 +67,13 @@ class NdArrayDocExamplesTest {
 
             @Override
             public InputStream decompress(InputStream in) throws IOException {
-                in.readNBytes(4);   // the magic
+                in.readNBytes(4); // the magic
                 return new InflaterInputStream(in, new Inflater(true));
             }
         });
         Joblib.dump(data, dir.resolve("data.j4j"), rawDeflate);
-        Object back = Joblib.load(dir.resolve("data.j4j"));                // no codec to name
-        Joblib.dump(data, dir.resolve("data.j4j.rawdeflate"));             // the extension picks it too
+        Object back = Joblib.load(dir.resolve("data.j4j")); // no codec to name
+        Joblib.dump(data, dir.resolve("data.j4j.rawdeflate")); // the extension picks it too
         // end:custom-codec
         assertThat(((List<?>) back).get(0)).isEqualTo("weights");
         assertThat(Files.readAllBytes(dir.resolve("data.j4j.rawdeflate"))).startsWith('R', 'D', 'F', '1');

@@ -22,8 +22,8 @@ class ParallelDocExamplesTest {
     void readme_parallel() {
         // region readme-parallel
         // Python: Parallel(n_jobs=2)(delayed(sqrt)(i ** 2) for i in range(10))
-        List<Double> roots = Parallel.of(2).run(
-                IntStream.range(0, 10).mapToObj(i -> delayed(Math::sqrt, (double) i * i)));
+        List<Double> roots =
+                Parallel.of(2).run(IntStream.range(0, 10).mapToObj(i -> delayed(Math::sqrt, (double) i * i)));
         // [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]
 
         // Or map a function over a collection, on every CPU:
@@ -42,12 +42,13 @@ class ParallelDocExamplesTest {
         // region streams
         try (Parallel parallel = Parallel.builder().nJobs(4).verbose(0).build()) {
             // Results in input order, as soon as each is ready; bounded memory for any input length.
-            try (Stream<Double> results = parallel.stream(ParallelDocExamplesTest::simulate,
-                    IntStream.range(0, 1_000).mapToObj(i -> (long) i))) {
+            try (Stream<Double> results = parallel.stream(
+                    ParallelDocExamplesTest::simulate, IntStream.range(0, 1_000).mapToObj(i -> (long) i))) {
                 double total = results.mapToDouble(Double::doubleValue).sum();
             }
             // Completion order:
-            try (Stream<Double> fastestFirst = parallel.streamUnordered(ParallelDocExamplesTest::simulate, List.of(1L, 2L, 3L))) {
+            try (Stream<Double> fastestFirst =
+                    parallel.streamUnordered(ParallelDocExamplesTest::simulate, List.of(1L, 2L, 3L))) {
                 fastestFirst.forEach(System.out::println);
             }
             // Keep going when some tasks fail, and look at each outcome:
@@ -67,8 +68,8 @@ class ParallelDocExamplesTest {
         }
         Parallel guarded = Parallel.builder()
                 .nJobs(2)
-                .timeout(Duration.ofSeconds(30))   // per task, from its start: TaskTimeoutException
-                .progressBar(true)                 // a bar on the terminal, nothing when stderr is redirected
+                .timeout(Duration.ofSeconds(30)) // per task, from its start: TaskTimeoutException
+                .progressBar(true) // a bar on the terminal, nothing when stderr is redirected
                 .build();
         // endregion
         assertThat(guarded.map(x -> x + 1, List.of(1))).containsExactly(2);

@@ -100,8 +100,16 @@ class HashingTest {
 
     @Test
     void hash_typesAreDistinguished() {
-        assertThat(Set.of(Joblib.hash(1), Joblib.hash(1L), Joblib.hash(1.0), Joblib.hash("1"), Joblib.hash('1'),
-                Joblib.hash(new int[] {1}), Joblib.hash(new long[] {1}), Joblib.hash(List.of(1)))).hasSize(8);
+        assertThat(Set.of(
+                        Joblib.hash(1),
+                        Joblib.hash(1L),
+                        Joblib.hash(1.0),
+                        Joblib.hash("1"),
+                        Joblib.hash('1'),
+                        Joblib.hash(new int[] {1}),
+                        Joblib.hash(new long[] {1}),
+                        Joblib.hash(List.of(1))))
+                .hasSize(8);
         assertThat(Joblib.hash(new double[] {1, 2})).isNotEqualTo(Joblib.hash(NdArray.wrap(new double[] {1, 2}, 2, 1)));
         assertThat(Joblib.hash(NdArray.wrap(new double[] {1, 2, 3, 4}, 2, 2)))
                 .isNotEqualTo(Joblib.hash(NdArray.wrap(new double[] {1, 2, 3, 4}, 4, 1)));
@@ -109,9 +117,11 @@ class HashingTest {
 
     @Test
     void hash_recordsAndPojosByFields_identityIrrelevant() {
-        assertThat(Joblib.hash(new Point(1, 2))).isEqualTo(Joblib.hash(new Point(1, 2)))
+        assertThat(Joblib.hash(new Point(1, 2)))
+                .isEqualTo(Joblib.hash(new Point(1, 2)))
                 .isNotEqualTo(Joblib.hash(new Point(2, 1)));
-        assertThat(Joblib.hash(new Derived("q"))).isEqualTo(Joblib.hash(new Derived("q")))
+        assertThat(Joblib.hash(new Derived("q")))
+                .isEqualTo(Joblib.hash(new Derived("q")))
                 .isNotEqualTo(Joblib.hash(new Derived("r")));
         double[] shared = ramp(100);
         assertThat(Joblib.hash(List.of(shared, shared))).isEqualTo(Joblib.hash(List.of(shared, shared.clone())));
@@ -160,16 +170,18 @@ class HashingTest {
     @Test
     void hash_nonSerializableLambda_isRejectedWithPath() {
         Function<Integer, Integer> f = x -> x;
-        assertThatThrownBy(() -> Joblib.hash(List.of(1, f))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("root[1]").hasMessageContaining("Serializable");
+        assertThatThrownBy(() -> Joblib.hash(List.of(1, f)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("root[1]")
+                .hasMessageContaining("Serializable");
     }
 
     @Test
     void hash_ndarray_independentOfByteOrderAndBacking() throws Exception {
         double[] data = ramp(10_000);
         NdArray heap = NdArray.wrap(data);
-        NdArray big = NdArray.of(DType.FLOAT64, ByteOrder.BIG_ENDIAN,
-                MemorySegment.ofArray(new byte[data.length * 8]), data.length);
+        NdArray big = NdArray.of(
+                DType.FLOAT64, ByteOrder.BIG_ENDIAN, MemorySegment.ofArray(new byte[data.length * 8]), data.length);
         big.copyFrom(heap);
         assertThat(Joblib.hash(big)).isEqualTo(Joblib.hash(heap));
         NdArray offHeap = NdArray.zeros(DType.FLOAT64, data.length);
@@ -188,7 +200,9 @@ class HashingTest {
             assertThat(Hashing.xxh3(MemorySegment.ofArray(bytes))).isEqualTo(hash(ref));
             if (size % 8 == 0) {
                 long[] longs = MemorySegment.ofArray(bytes).toArray(ValueLayout.JAVA_LONG_UNALIGNED);
-                assertThat(Hashing.xxh3(MemorySegment.ofArray(longs))).as("size %d", size).isEqualTo(hash(ref));
+                assertThat(Hashing.xxh3(MemorySegment.ofArray(longs)))
+                        .as("size %d", size)
+                        .isEqualTo(hash(ref));
             }
         }
         for (int i = 0; i < 400; i++) {
@@ -219,9 +233,11 @@ class HashingTest {
 
     @Test
     void hash_jdkValues() {
-        assertThat(Joblib.hash(java.time.LocalDate.of(2024, 1, 2))).isEqualTo(Joblib.hash(java.time.LocalDate.parse("2024-01-02")));
+        assertThat(Joblib.hash(java.time.LocalDate.of(2024, 1, 2)))
+                .isEqualTo(Joblib.hash(java.time.LocalDate.parse("2024-01-02")));
         assertThat(Joblib.hash(java.util.Optional.of(1))).isNotEqualTo(Joblib.hash(java.util.Optional.of(2)));
-        assertThat(Joblib.hash(new java.math.BigDecimal("1.0"))).isNotEqualTo(Joblib.hash(new java.math.BigDecimal("1.00")));
+        assertThat(Joblib.hash(new java.math.BigDecimal("1.0")))
+                .isNotEqualTo(Joblib.hash(new java.math.BigDecimal("1.00")));
         assertThat(Joblib.hash(java.nio.file.Path.of("/a"))).isEqualTo(Joblib.hash(java.nio.file.Path.of("/a")));
         assertThat(Joblib.hash(new HashMap<>(Map.of(1, "a")))).isEqualTo(Joblib.hash(Map.of(1, "a")));
     }

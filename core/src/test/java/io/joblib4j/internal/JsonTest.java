@@ -26,7 +26,8 @@ class JsonTest {
 
     @Test
     void parse_invalid_namesOffset() {
-        assertThatThrownBy(() -> Json.parse("{\"a\": tru}")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Json.parse("{\"a\": tru}"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("offset 6");
         assertThatThrownBy(() -> Json.parse("{\"a\": 1} x")).hasMessageContaining("after the value");
         assertThatThrownBy(() -> Json.parseObject("[1]")).hasMessageContaining("expected a JSON object");

@@ -21,19 +21,22 @@ public final class LaunchedApp {
 
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("joblib4j-launched-app");
-        try (Parallel parallel = Parallel.builder().nJobs(2).backend("processes").build()) {
+        try (Parallel parallel =
+                Parallel.builder().nJobs(2).backend("processes").build()) {
             List<Integer> squares = parallel.map(LaunchedApp::roundTrip, List.of(1, 2, 3, 4));
             Path file = dir.resolve("squares.zst");
             Joblib.dump(squares, file, Compression.zstd());
             List<Integer> loaded = Joblib.load(file);
             Joblib.dump(loaded, dir.resolve("squares.lz4"), Compression.lz4());
-            Memory memory = Memory.builder().location(dir.resolve("cache")).verbose(0).build();
+            Memory memory =
+                    Memory.builder().location(dir.resolve("cache")).verbose(0).build();
             CachedFunction<Integer, Integer> cached = memory.cache(LaunchedApp::twice);
             int cachedValue = cached.apply(21) + cached.apply(21);
             System.out.println("RESULT " + Joblib.load(dir.resolve("squares.lz4")) + " " + cachedValue);
         } finally {
             try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -55,7 +58,8 @@ public final class LaunchedApp {
                 return back * back;
             } finally {
                 try (var files = Files.walk(dir)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    files.sorted(java.util.Comparator.reverseOrder())
+                            .forEach(p -> p.toFile().delete());
                 }
             }
         } catch (IOException e) {

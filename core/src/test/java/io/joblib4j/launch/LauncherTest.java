@@ -37,10 +37,11 @@ class LauncherTest {
     /** The options docs/running.md tells users to add for an application on the class path. */
     static final List<String> CLASS_PATH_OPTIONS =
             List.of("--enable-native-access=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED");
+
     private static final String EXPECTED = "RESULT [1, 4, 9, 16] 84";
     /** Jars of the test class path that the application does not need. */
-    private static final List<String> TEST_ONLY = List.of("junit", "opentest4j", "apiguardian", "assertj", "byte-buddy",
-            "awaitility", "hamcrest", "surefire");
+    private static final List<String> TEST_ONLY = List.of(
+            "junit", "opentest4j", "apiguardian", "assertj", "byte-buddy", "awaitility", "hamcrest", "surefire");
 
     @Test
     void javaCp_withTheDocumentedOptions_runsOnProcesses_andPrintsNoWarning() throws Exception {
@@ -142,16 +143,27 @@ import java.nio.file.StandardCopyOption;
         List<String> modulePath = new ArrayList<>(appClassPath());
         modulePath.remove(testClasses().toString());
         Path out = dir.resolve("mods/launched.app");
-        run(List.of(Path.of(System.getProperty("java.home"), "bin", "javac").toString(), "--module-path",
-                String.join(File.pathSeparator, modulePath), "-d", out.toString(),
-                src.resolve("module-info.java").toString(), src.resolve("launched/app/Main.java").toString()),
-                null, Map.of());
+        run(
+                List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "javac").toString(),
+                        "--module-path",
+                        String.join(File.pathSeparator, modulePath),
+                        "-d",
+                        out.toString(),
+                        src.resolve("module-info.java").toString(),
+                        src.resolve("launched/app/Main.java").toString()),
+                null,
+                Map.of());
         modulePath.add(out.toString());
 
-        List<String> cmd = List.of(java(),
+        List<String> cmd = List.of(
+                java(),
                 "--enable-native-access=io.joblib4j.core,com.github.luben.zstd_jni,org.lz4.java",
                 "--add-opens=java.base/java.lang.invoke=org.apache.fory.core",
-                "--module-path", String.join(File.pathSeparator, modulePath), "-m", "launched.app/launched.app.Main");
+                "--module-path",
+                String.join(File.pathSeparator, modulePath),
+                "-m",
+                "launched.app/launched.app.Main");
         Run run = run(cmd, null, Map.of());
 
         assertThat(run.stdout).contains(EXPECTED);
@@ -179,13 +191,20 @@ import java.nio.file.StandardCopyOption;
         Path parentDir = repo.resolve("io/joblib4j/joblib4j-parent/" + version);
         Files.createDirectories(coreDir);
         Files.createDirectories(parentDir);
-        Files.copy(root.resolve("pom.xml"), parentDir.resolve("joblib4j-parent-" + version + ".pom"),
+        Files.copy(
+                root.resolve("pom.xml"),
+                parentDir.resolve("joblib4j-parent-" + version + ".pom"),
                 StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(root.resolve("core/pom.xml"), coreDir.resolve("joblib4j-core-" + version + ".pom"),
+        Files.copy(
+                root.resolve("core/pom.xml"),
+                coreDir.resolve("joblib4j-core-" + version + ".pom"),
                 StandardCopyOption.REPLACE_EXISTING);
         try (JarOutputStream out = new JarOutputStream(
                 Files.newOutputStream(coreDir.resolve("joblib4j-core-" + version + ".jar")), new Manifest())) {
-            addFolder(out, root.resolve("core/target/classes"), new HashSet<>(Set.of("META-INF/", "META-INF/MANIFEST.MF")));
+            addFolder(
+                    out,
+                    root.resolve("core/target/classes"),
+                    new HashSet<>(Set.of("META-INF/", "META-INF/MANIFEST.MF")));
         }
         // the application's classes, compiled already, as a jar in the same repository: Maven compiles nothing
         Path appDir = repo.resolve("example/launched-app-classes/1");
@@ -215,14 +234,25 @@ import java.nio.file.StandardCopyOption;
         Files.createDirectories(project.resolve(".mvn"));
         // the documented way to give exec:java's JVM its options
         Files.writeString(project.resolve(".mvn/jvm.config"), String.join(" ", CLASS_PATH_OPTIONS) + "\n");
-        String tail = Path.of(System.getProperty("user.home"), ".m2", "repository").toString();
-        List<String> cmd = List.of(mvnw.toString(), "-B", "-q", "-f", project.resolve("pom.xml").toString(),
-                "-Dmaven.repo.local=" + repo, "-Dmaven.repo.local.tail=" + tail, "org.codehaus.mojo:exec-maven-plugin:3.5.0:java");
+        String tail =
+                Path.of(System.getProperty("user.home"), ".m2", "repository").toString();
+        List<String> cmd = List.of(
+                mvnw.toString(),
+                "-B",
+                "-q",
+                "-f",
+                project.resolve("pom.xml").toString(),
+                "-Dmaven.repo.local=" + repo,
+                "-Dmaven.repo.local.tail=" + tail,
+                "org.codehaus.mojo:exec-maven-plugin:3.5.0:java");
 
         Run run = run(cmd, project, Map.of("MAVEN_OPTS", ""), -1);
-        Assumptions.assumeFalse(run.exit != 0 && run.stdout.contains("PluginResolutionException"),
+        Assumptions.assumeFalse(
+                run.exit != 0 && run.stdout.contains("PluginResolutionException"),
                 "skipped: Maven could not resolve exec-maven-plugin (offline, and not in " + tail + "): " + run.stdout);
-        assertThat(run.exit).as("exit code of mvn exec:java; stdout: " + run.stdout + "\nstderr: " + run.stderr).isZero();
+        assertThat(run.exit)
+                .as("exit code of mvn exec:java; stdout: " + run.stdout + "\nstderr: " + run.stderr)
+                .isZero();
 
         assertThat(run.stdout).as("stderr: " + run.stderr).contains(EXPECTED);
         assertThat(run.stderr).isEmpty();
@@ -236,7 +266,8 @@ import java.nio.file.StandardCopyOption;
 
         Run run = run(cmd, null, Map.of("JOBLIB4J_WORKER_CLASSPATH", empty.toString()), 1);
 
-        assertThat(run.stderr).contains("Could not find or load main class io.joblib4j.internal.process.WorkerMain")
+        assertThat(run.stderr)
+                .contains("Could not find or load main class io.joblib4j.internal.process.WorkerMain")
                 .contains("class path " + empty + " (from the environment variable JOBLIB4J_WORKER_CLASSPATH)");
     }
 
@@ -267,7 +298,12 @@ import java.nio.file.StandardCopyOption;
     }
 
     private static Path testClasses() throws Exception {
-        return Path.of(LaunchedApp.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
+        return Path.of(LaunchedApp.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
+                .toAbsolutePath();
     }
 
     private static String java() {
@@ -278,7 +314,8 @@ import java.nio.file.StandardCopyOption;
         String text = Files.readString(pom);
         int parent = text.indexOf("<parent>");
         int v = text.indexOf("<version>", parent);
-        return text.substring(v + "<version>".length(), text.indexOf("</version>", v)).trim();
+        return text.substring(v + "<version>".length(), text.indexOf("</version>", v))
+                .trim();
     }
 
     /** A jar of {@link LaunchedApp}'s classes alone. */
@@ -286,7 +323,9 @@ import java.nio.file.StandardCopyOption;
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), mf)) {
             Path pkg = testClasses().resolve("io/joblib4j/launch");
             try (Stream<Path> files = Files.list(pkg)) {
-                for (Path f : files.filter(f -> f.getFileName().toString().startsWith("LaunchedApp")).sorted().toList()) {
+                for (Path f : files.filter(f -> f.getFileName().toString().startsWith("LaunchedApp"))
+                        .sorted()
+                        .toList()) {
                     out.putNextEntry(new JarEntry("io/joblib4j/launch/" + f.getFileName()));
                     Files.copy(f, out);
                     out.closeEntry();
@@ -327,9 +366,13 @@ import java.nio.file.StandardCopyOption;
 
     private static boolean keep(String name) {
         String upper = name.toUpperCase(java.util.Locale.ROOT);
-        return !name.endsWith("module-info.class") && !upper.equals("META-INF/MANIFEST.MF")
-                && !(upper.startsWith("META-INF/") && (upper.endsWith(".SF") || upper.endsWith(".RSA")
-                || upper.endsWith(".DSA") || upper.endsWith(".EC")));
+        return !name.endsWith("module-info.class")
+                && !upper.equals("META-INF/MANIFEST.MF")
+                && !(upper.startsWith("META-INF/")
+                        && (upper.endsWith(".SF")
+                                || upper.endsWith(".RSA")
+                                || upper.endsWith(".DSA")
+                                || upper.endsWith(".EC")));
     }
 
     private record Run(int exit, String stdout, String stderr) {}
@@ -358,7 +401,8 @@ import java.nio.file.StandardCopyOption;
             }
             Run run = new Run(p.exitValue(), out.get(30, TimeUnit.SECONDS), err.get(30, TimeUnit.SECONDS));
             if (expectedExit >= 0) {
-                assertThat(run.exit).as("exit code of " + cmd + "\nstdout: " + run.stdout + "\nstderr: " + run.stderr)
+                assertThat(run.exit)
+                        .as("exit code of " + cmd + "\nstdout: " + run.stdout + "\nstderr: " + run.stderr)
                         .isEqualTo(expectedExit);
             }
             return run;

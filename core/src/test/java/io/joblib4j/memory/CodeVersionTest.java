@@ -94,11 +94,15 @@ class CodeVersionTest {
     @Test
     void version_followsLambdasInsideAndStaticInitializersOfReadFields() throws Exception {
         try (URLClassLoader base = compile("t1", CALC_INDY, HELPER_TABLE_1);
-             URLClassLoader table = compile("t2", CALC_INDY, HELPER_TABLE_2);
-             URLClassLoader scale = compile("t3", CALC_INDY, HELPER_SCALE_2)) {
+                URLClassLoader table = compile("t2", CALC_INDY, HELPER_TABLE_2);
+                URLClassLoader scale = compile("t3", CALC_INDY, HELPER_SCALE_2)) {
             String v = version(base);
-            assertThat(version(table)).as("edited static initializer of a field the function reads").isNotEqualTo(v);
-            assertThat(version(scale)).as("edited helper called from a lambda inside the function").isNotEqualTo(v);
+            assertThat(version(table))
+                    .as("edited static initializer of a field the function reads")
+                    .isNotEqualTo(v);
+            assertThat(version(scale))
+                    .as("edited helper called from a lambda inside the function")
+                    .isNotEqualTo(v);
             assertThat(CodeVersions.of(base, "demo/Calc", "compute", "(I)I").methods())
                     .anyMatch(m -> m.startsWith("demo.Calc.lambda$compute$"))
                     .contains("demo.Helper.scale (I)I", "demo.Helper.<clinit> ()V");
@@ -114,10 +118,18 @@ class CodeVersionTest {
         Files.writeString(src.resolve("Helper.java"), helper);
         Path out = dir.resolve(name + "-classes");
         Files.createDirectories(out);
-        Path javac = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("javac");
-        Process p = new ProcessBuilder(javac.toString(), "-d", out.toString(), "-cp",
-                System.getProperty("java.class.path"), src.resolve("Calc.java").toString(),
-                src.resolve("Helper.java").toString()).inheritIO().start();
+        Path javac =
+                Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("javac");
+        Process p = new ProcessBuilder(
+                        javac.toString(),
+                        "-d",
+                        out.toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        src.resolve("Calc.java").toString(),
+                        src.resolve("Helper.java").toString())
+                .inheritIO()
+                .start();
         try {
             assertThat(p.waitFor()).as("javac exit code").isZero();
         } catch (InterruptedException e) {
@@ -128,7 +140,8 @@ class CodeVersionTest {
 
     @SuppressWarnings("unchecked")
     private static SerializableFunction<Integer, Integer> fn(ClassLoader loader) throws Exception {
-        return (SerializableFunction<Integer, Integer>) loader.loadClass("demo.Calc").getMethod("fn").invoke(null);
+        return (SerializableFunction<Integer, Integer>)
+                loader.loadClass("demo.Calc").getMethod("fn").invoke(null);
     }
 
     private static String version(ClassLoader loader) {
@@ -138,9 +151,9 @@ class CodeVersionTest {
     @Test
     void version_changesWithCalledHelper_notWithFormattingOrUnrelatedMethods() throws Exception {
         try (URLClassLoader v1 = compile("v1", V1, HELPER_V1);
-             URLClassLoader reformatted = compile("v1b", V1, HELPER_REFORMATTED);
-             URLClassLoader unrelated = compile("v1c", V1, HELPER_UNRELATED_EDIT);
-             URLClassLoader v2 = compile("v2", V1, HELPER_V2)) {
+                URLClassLoader reformatted = compile("v1b", V1, HELPER_REFORMATTED);
+                URLClassLoader unrelated = compile("v1c", V1, HELPER_UNRELATED_EDIT);
+                URLClassLoader v2 = compile("v2", V1, HELPER_V2)) {
             assertThat(version(reformatted)).isEqualTo(version(v1));
             assertThat(version(unrelated)).isEqualTo(version(v1));
             assertThat(version(v2)).isNotEqualTo(version(v1));
@@ -153,13 +166,17 @@ class CodeVersionTest {
     void version_ofJdkMethod_isStableAndSkipsJdkCode() {
         CodeVersions.CodeVersion v = CodeVersions.of(getClass().getClassLoader(), "java/lang/Math", "sqrt", "(D)D");
         assertThat(v.methods()).containsExactly("java.lang.Math.sqrt (D)D");
-        assertThat(v.hash()).isEqualTo(CodeVersions.of(getClass().getClassLoader(), "java/lang/Math", "sqrt", "(D)D").hash());
+        assertThat(v.hash())
+                .isEqualTo(CodeVersions.of(getClass().getClassLoader(), "java/lang/Math", "sqrt", "(D)D")
+                        .hash());
     }
 
     @Test
     void memory_helperEdited_dropsOldEntriesOnceWithMessage_andRecomputes() throws Exception {
-        Memory memory = Memory.builder().location(dir.resolve("cache")).verbose(1).build();
-        try (URLClassLoader v1 = compile("v1", V1, HELPER_V1); URLClassLoader v2 = compile("v2", V1, HELPER_V2)) {
+        Memory memory =
+                Memory.builder().location(dir.resolve("cache")).verbose(1).build();
+        try (URLClassLoader v1 = compile("v1", V1, HELPER_V1);
+                URLClassLoader v2 = compile("v2", V1, HELPER_V2)) {
             CachedFunction<Integer, Integer> f1 = memory.cache(fn(v1));
             CachedFunction<Integer, Integer> f2 = memory.cache(fn(v2));
             assertThat(f1.functionId()).isEqualTo(f2.functionId()).isEqualTo("demo.Calc.compute");
@@ -169,7 +186,8 @@ class CodeVersionTest {
                 assertThat(f2.apply(5)).isEqualTo(16);
                 assertThat(f2.apply(5)).isEqualTo(16);
             });
-            assertThat(second).containsOnlyOnce("Function compute (identified by demo.Calc.compute) has changed")
+            assertThat(second)
+                    .containsOnlyOnce("Function compute (identified by demo.Calc.compute) has changed")
                     .containsOnlyOnce("Calling demo.Calc.compute...");
             assertThat(f1.isCached(5)).isFalse();
             assertThat(memory.entries()).hasSize(1);
@@ -179,9 +197,12 @@ class CodeVersionTest {
     @Test
     void lambdaInTestClass_followsItsOwnHelpers() {
         SerializableFunction<Integer, Integer> f = x -> helperForLambda(x);
-        CodeVersions.CodeVersion v = CodeVersions.of(getClass().getClassLoader(),
-                "io/joblib4j/memory/CodeVersionTest", io.joblib4j.internal.FunctionIdentity.of(f, null, 1, "apply",
-                        "(Ljava/lang/Object;)Ljava/lang/Object;").method(), "(Ljava/lang/Integer;)Ljava/lang/Integer;");
+        CodeVersions.CodeVersion v = CodeVersions.of(
+                getClass().getClassLoader(),
+                "io/joblib4j/memory/CodeVersionTest",
+                io.joblib4j.internal.FunctionIdentity.of(f, null, 1, "apply", "(Ljava/lang/Object;)Ljava/lang/Object;")
+                        .method(),
+                "(Ljava/lang/Integer;)Ljava/lang/Integer;");
         assertThat(v.methods()).anyMatch(m -> m.contains("helperForLambda"));
         assertThat(List.of(v.complete())).containsExactly(true);
     }

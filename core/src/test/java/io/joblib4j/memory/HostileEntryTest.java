@@ -54,21 +54,29 @@ class HostileEntryTest {
 
     /** Heap bytes allocated by this thread so far ({@code com.sun.management.ThreadMXBean}, by reflection). */
     static long allocatedByThisThread() throws ReflectiveOperationException {
-        Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-        return (long) Class.forName("com.sun.management.ThreadMXBean").getMethod("getThreadAllocatedBytes", long.class)
+        Object bean = Class.forName("java.lang.management.ManagementFactory")
+                .getMethod("getThreadMXBean")
+                .invoke(null);
+        return (long) Class.forName("com.sun.management.ThreadMXBean")
+                .getMethod("getThreadAllocatedBytes", long.class)
                 .invoke(bean, Thread.currentThread().threadId());
     }
 
     @Test
     void cachedEntryClaimingHugeArray_isTreatedAsCorruptAndRecomputed() throws Exception {
         CALLS.set(0);
-        Memory memory = Memory.builder().location(dir.resolve("cache")).compression(Compression.zstd()).verbose(0)
+        Memory memory = Memory.builder()
+                .location(dir.resolve("cache"))
+                .compression(Compression.zstd())
+                .verbose(0)
                 .build();
         CachedFunction<Integer, byte[]> f = memory.cache(HostileEntryTest::make);
         f.apply(1000);
         Path out;
         try (Stream<Path> s = Files.walk(dir.resolve("cache"))) {
-            out = s.filter(p -> p.getFileName().toString().equals("output")).findFirst().orElseThrow();
+            out = s.filter(p -> p.getFileName().toString().equals("output"))
+                    .findFirst()
+                    .orElseThrow();
         }
         byte[] hostile = zstdDumpClaiming(dir.resolve("scratch"), 1_900_000_000L);
         assertThat(hostile.length).isLessThan(400);
@@ -86,16 +94,24 @@ class HostileEntryTest {
         long allocated = allocatedByThisThread() - before;
         assertThat(thrown[0]).as("an Error escaped the cache").isNull();
         // on a -Xmx512m JVM, allocating what the entry claims would be an OutOfMemoryError escaping the cache
-        assertThat(allocated).as("bytes allocated by the lookup and the recomputation").isLessThan(100L << 20);
+        assertThat(allocated)
+                .as("bytes allocated by the lookup and the recomputation")
+                .isLessThan(100L << 20);
         assertThat(CALLS.get()).isEqualTo(2);
-        assertThat(err[0]).contains("Cannot load the cached result").contains(out.toString()).contains("corrupt")
+        assertThat(err[0])
+                .contains("Cannot load the cached result")
+                .contains(out.toString())
+                .contains("corrupt")
                 .contains("at offset 40");
     }
 
     @Test
     void honestResultOfZeros_compressedFarBeyondTheUntrustedRatio_isAHit() {
         CALLS.set(0);
-        Memory memory = Memory.builder().location(dir.resolve("zeros")).compression(Compression.zstd()).verbose(0)
+        Memory memory = Memory.builder()
+                .location(dir.resolve("zeros"))
+                .compression(Compression.zstd())
+                .verbose(0)
                 .build();
         CachedFunction<Integer, byte[]> f = memory.cache(HostileEntryTest::make);
         int n = 96 << 20; // over the 64 MiB grace: zstd packs it far more than LoadOptions' default ratio allows

@@ -57,7 +57,11 @@ class MemoryPersistenceTest {
     @Test
     void mmapMode_resultComesBackMapped_alsoOnFirstCall() {
         CALLS.set(0);
-        Memory memory = Memory.builder().location(dir).verbose(0).mmapMode(MmapMode.READ_ONLY).build();
+        Memory memory = Memory.builder()
+                .location(dir)
+                .verbose(0)
+                .mmapMode(MmapMode.READ_ONLY)
+                .build();
         CachedFunction<Integer, NdArray> f = memory.cache(MemoryPersistenceTest::ramp);
         NdArray first = f.apply(100_000);
         assertThat(first.mmapMode()).contains(MmapMode.READ_ONLY);
@@ -74,12 +78,18 @@ class MemoryPersistenceTest {
 
     @Test
     void compression_storesCompressedAndLoadsBack() throws IOException {
-        Memory memory = Memory.builder().location(dir).verbose(0).compression(Compression.zstd(3)).build();
+        Memory memory = Memory.builder()
+                .location(dir)
+                .verbose(0)
+                .compression(Compression.zstd(3))
+                .build();
         CachedFunction<Integer, NdArray> f = memory.cache(MemoryPersistenceTest::ramp);
         f.apply(200_000);
         Path out;
         try (Stream<Path> s = Files.walk(dir.resolve("joblib4j").resolve(f.functionId()))) {
-            out = s.filter(p -> p.getFileName().toString().equals("output")).findFirst().orElseThrow();
+            out = s.filter(p -> p.getFileName().toString().equals("output"))
+                    .findFirst()
+                    .orElseThrow();
         }
         assertThat(Files.size(out)).isLessThan(200_000L * 8 / 2);
         assertThat(f.apply(200_000).getFlatDouble(199_999)).isEqualTo(199_999.0);
@@ -98,8 +108,11 @@ class MemoryPersistenceTest {
     @Test
     void restrictiveLoadOptions_recordsAllowedByClassLoad() {
         CALLS.set(0);
-        Memory memory = Memory.builder().location(dir).verbose(0)
-                .loadOptions(LoadOptions.builder().allowClasses(Point.class).build()).build();
+        Memory memory = Memory.builder()
+                .location(dir)
+                .verbose(0)
+                .loadOptions(LoadOptions.builder().allowClasses(Point.class).build())
+                .build();
         CachedFunction<Integer, Point> f = memory.cache(MemoryPersistenceTest::point);
         f.apply(2);
         assertThat(f.apply(2)).isEqualTo(new Point(2, -2));
@@ -109,7 +122,11 @@ class MemoryPersistenceTest {
     @Test
     void cachedFunction_serializedToAnotherJvmForm_sharesTheCache() throws Exception {
         CALLS.set(0);
-        Memory memory = Memory.builder().location(dir).verbose(0).compression(Compression.lz4()).build();
+        Memory memory = Memory.builder()
+                .location(dir)
+                .verbose(0)
+                .compression(Compression.lz4())
+                .build();
         CachedFunction<Integer, Point> f = memory.cache(MemoryPersistenceTest::point);
         f.apply(7);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();

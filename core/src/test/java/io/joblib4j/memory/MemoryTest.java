@@ -131,8 +131,10 @@ class MemoryTest {
         assertThat(again.key()).isEqualTo(r.key());
         r.clear();
         assertThat(f.isCached(1000)).isFalse();
-        assertThatThrownBy(again::get).isInstanceOf(UncheckedIOException.class)
-                .hasMessageContaining("no longer in").hasMessageContaining("big(1000)");
+        assertThatThrownBy(again::get)
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("no longer in")
+                .hasMessageContaining("big(1000)");
     }
 
     @Test
@@ -152,13 +154,15 @@ class MemoryTest {
 
     @Test
     void ignoring_namedParameter_sharesEntry() {
-        CachedBiFunction<String, Integer, String> g = quiet().cache(MemoryTest::pair).ignoring("verbose");
+        CachedBiFunction<String, Integer, String> g =
+                quiet().cache(MemoryTest::pair).ignoring("verbose");
         assertThat(g.apply("a", 1)).isEqualTo("a!");
         assertThat(g.apply("a", 2)).isEqualTo("a!");
         assertThat(PAIR_CALLS.get()).isEqualTo(1);
         g.apply("b", 2);
         assertThat(PAIR_CALLS.get()).isEqualTo(2);
-        CachedBiFunction<String, Integer, String> byPosition = quiet().cache(MemoryTest::pair).ignoring(1);
+        CachedBiFunction<String, Integer, String> byPosition =
+                quiet().cache(MemoryTest::pair).ignoring(1);
         assertThat(byPosition.isCached("a", 99)).isTrue();
     }
 
@@ -166,9 +170,11 @@ class MemoryTest {
     void ignoring_unknownName_listsParameters() {
         assertThatThrownBy(() -> quiet().cache(MemoryTest::pair).ignoring("nope"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("nope").hasMessageContaining("[a, verbose]");
+                .hasMessageContaining("nope")
+                .hasMessageContaining("[a, verbose]");
         assertThatThrownBy(() -> quiet().cache(MemoryTest::pair).ignoring(2))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("argument 2");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("argument 2");
     }
 
     @Test
@@ -220,8 +226,8 @@ class MemoryTest {
 
     @Test
     void validatedBy_expiresAfter_recomputesOldEntries() throws IOException {
-        CachedFunction<Integer, Integer> f = quiet().cache(MemoryTest::square)
-                .validatedBy(CacheValidation.expiresAfter(Duration.ofMinutes(5)));
+        CachedFunction<Integer, Integer> f =
+                quiet().cache(MemoryTest::square).validatedBy(CacheValidation.expiresAfter(Duration.ofMinutes(5)));
         f.apply(3);
         // age the entry: rewrite its stored time 10 minutes into the past
         Path fdir = dir.resolve("joblib4j").resolve(f.functionId());
@@ -252,7 +258,8 @@ class MemoryTest {
         Instant base = Instant.now().minus(Duration.ofHours(2));
         for (CacheEntry e : entries) {
             int x = Integer.parseInt(e.inputArgs().get("x"));
-            Files.setLastModifiedTime(dir.resolve("joblib4j").resolve(e.functionId()).resolve(e.key()),
+            Files.setLastModifiedTime(
+                    dir.resolve("joblib4j").resolve(e.functionId()).resolve(e.key()),
                     FileTime.from(base.plus(Duration.ofMinutes(x))));
         }
         f.apply(0); // touches entry 0: now the most recent
@@ -270,13 +277,15 @@ class MemoryTest {
     @Test
     void reduceSize_negativeAge_isAnError() {
         assertThatThrownBy(() -> quiet().reduceSize(null, null, Duration.ofSeconds(-5)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT-5S");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("PT-5S");
         assertThatThrownBy(() -> quiet().reduceSize(-1L, null, null)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void bytesLimit_enforcedAfterStores() {
-        Memory memory = Memory.builder().location(dir).verbose(0).bytesLimit("300K").build();
+        Memory memory =
+                Memory.builder().location(dir).verbose(0).bytesLimit("300K").build();
         CachedFunction<Integer, double[]> f = memory.cache(MemoryTest::big);
         for (int i = 0; i < 10; i++) {
             f.apply(10_000 + i); // ~80 KB each
@@ -290,7 +299,8 @@ class MemoryTest {
     @Test
     void bytesLimit_invalidText_namesValue() {
         assertThatThrownBy(() -> Memory.builder().bytesLimit("lots"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"lots\"");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\"lots\"");
     }
 
     @Test
@@ -301,7 +311,8 @@ class MemoryTest {
             f.apply(6);
             f.apply(6);
         });
-        assertThat(out).contains("_".repeat(80) + "\n[Memory] Calling io.joblib4j.memory.MemoryTest.square...\nsquare(6)\n");
+        assertThat(out)
+                .contains("_".repeat(80) + "\n[Memory] Calling io.joblib4j.memory.MemoryTest.square...\nsquare(6)\n");
         assertThat(out).containsPattern("_+square - \\d+\\.\\ds, \\d+\\.\\dmin\n");
         assertThat(out).containsPattern("\\[Memory\\]\\d+\\.\\ds, \\d+\\.\\dmin +: Loading square\\(x=6\\)");
     }
@@ -366,7 +377,9 @@ class MemoryTest {
         CachedFunction<Integer, Integer> f = quiet().cache("failing", x -> {
             throw new IllegalStateException("boom " + x);
         });
-        assertThatThrownBy(() -> f.apply(1)).isInstanceOf(IllegalStateException.class).hasMessage("boom 1");
+        assertThatThrownBy(() -> f.apply(1))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("boom 1");
         assertThat(f.isCached(1)).isFalse();
     }
 

@@ -82,8 +82,11 @@ public final class ReliabilityChild {
             }
             case "store" -> {
                 // zlib makes the write take seconds rather than a fraction of one: a wide window for the kill
-                Memory memory = Memory.builder().location(dir).verbose(0)
-                        .compression(io.joblib4j.persist.Compression.zlib(6)).build();
+                Memory memory = Memory.builder()
+                        .location(dir)
+                        .verbose(0)
+                        .compression(io.joblib4j.persist.Compression.zlib(6))
+                        .build();
                 memory.cache(ReliabilityChild::large).apply(Integer.parseInt(args[2]));
                 System.out.println("STORED");
             }

@@ -60,8 +60,10 @@ class ReliabilityTest {
             assertThat(f.apply(10_000)).hasSize(10_000);
         });
         assertThat(CALLS.get()).isEqualTo(2);
-        assertThat(err).containsOnlyOnce("Cannot load the cached result of counted(10000)")
-                .contains(out.toString()).contains("corrupt");
+        assertThat(err)
+                .containsOnlyOnce("Cannot load the cached result of counted(10000)")
+                .contains(out.toString())
+                .contains("corrupt");
     }
 
     @Test
@@ -85,8 +87,10 @@ class ReliabilityTest {
         CachedResult<int[]> r = f.callAndShelve(1000);
         Path out = onlyOutput(dir, f.functionId());
         Files.write(out, "not a result".getBytes(StandardCharsets.UTF_8));
-        assertThatThrownBy(r::get).isInstanceOf(UncheckedIOException.class)
-                .hasMessageContaining("counted(1000)").hasMessageContaining(out.toString())
+        assertThatThrownBy(r::get)
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("counted(1000)")
+                .hasMessageContaining(out.toString())
                 .hasMessageContaining("corrupt");
     }
 
@@ -96,15 +100,16 @@ class ReliabilityTest {
             super(location);
         }
 
-        @Override public long put(String f, String k, OutputWriter w, Duration d, Map<String, String> a)
-                throws IOException {
+        @Override
+        public long put(String f, String k, OutputWriter w, Duration d, Map<String, String> a) throws IOException {
             throw new IOException("No space left on device");
         }
     }
 
     @Test
     void failingStore_diskFull_returnsResultAndSaysWhy() {
-        Memory memory = Memory.builder().store(new FullDiskStore(dir)).verbose(0).build();
+        Memory memory =
+                Memory.builder().store(new FullDiskStore(dir)).verbose(0).build();
         CachedFunction<Integer, int[]> f = memory.cache(ReliabilityTest::counted);
         String err = MemoryTest.captureErr(() -> {
             assertThat(f.apply(5)).containsExactly(0, 1, 2, 3, 4);
@@ -117,7 +122,8 @@ class ReliabilityTest {
     @Test
     void failingStore_locationUnderRegularFile_returnsResultAndSaysWhy() throws IOException {
         Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
-        Memory memory = Memory.builder().location(file.resolve("cache")).verbose(0).build();
+        Memory memory =
+                Memory.builder().location(file.resolve("cache")).verbose(0).build();
         CachedFunction<Integer, int[]> f = memory.cache("under-file", (Integer n) -> new int[n]);
         String err = MemoryTest.captureErr(() -> assertThat(f.apply(3)).hasSize(3));
         assertThat(err).contains("Could not cache the result of under-file(3)").contains("not-a-directory");
@@ -127,7 +133,8 @@ class ReliabilityTest {
     void failingStore_readOnlyDirectory_returnsResultAndSaysWhy() throws IOException {
         Path ro = Files.createDirectory(dir.resolve("read-only"));
         java.io.File f = ro.toFile();
-        org.junit.jupiter.api.Assumptions.assumeTrue(f.setWritable(false, false) && !Files.isWritable(ro),
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                f.setWritable(false, false) && !Files.isWritable(ro),
                 "this user can write into read-only directories (root): covered by the other failing-store tests");
         try {
             Memory memory = Memory.builder().location(ro).verbose(0).build();
@@ -176,7 +183,10 @@ class ReliabilityTest {
             assertThat(p.waitFor(240, TimeUnit.SECONDS)).as("child finished").isTrue();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(err).doesNotContain("Cannot load").doesNotContain("Could not cache").doesNotContain("WRONG");
+            assertThat(err)
+                    .doesNotContain("Cannot load")
+                    .doesNotContain("Could not cache")
+                    .doesNotContain("WRONG");
             assertThat(out).contains("DONE");
             assertThat(p.exitValue()).isZero();
         }
@@ -192,8 +202,10 @@ class ReliabilityTest {
     void crash_writerKilledMidStore_leavesNoBadEntry_nextCallRecomputes() throws Exception {
         int n = 30_000_000; // 240 MB result
         Path log = Files.createTempFile("store-child", ".log");
-        Process child = command("store", dir.toString(), Integer.toString(n)).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        Process child = command("store", dir.toString(), Integer.toString(n))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         Path staging = dir.resolve("joblib4j").resolve(".staging");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         boolean killedMidStore = false;
@@ -201,8 +213,13 @@ class ReliabilityTest {
             if (Files.isDirectory(staging)) {
                 try (Stream<Path> s = Files.walk(staging)) {
                     // the output (or the dump's temporary file) is being written: more than 1 MB so far
-                    if (s.anyMatch(f -> { try { return Files.isRegularFile(f) && Files.size(f) > (1 << 20); }
-                                          catch (IOException e) { return false; } })) {
+                    if (s.anyMatch(f -> {
+                        try {
+                            return Files.isRegularFile(f) && Files.size(f) > (1 << 20);
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    })) {
                         child.destroyForcibly(); // SIGKILL
                         killedMidStore = true;
                         break;
@@ -215,7 +232,9 @@ class ReliabilityTest {
         String childOut = Files.readString(log);
         Files.delete(log);
         assertThat(childOut).as("the writer never finished storing").doesNotContain("STORED");
-        assertThat(killedMidStore).as("the writer was killed while its entry was being written").isTrue();
+        assertThat(killedMidStore)
+                .as("the writer was killed while its entry was being written")
+                .isTrue();
         assertThat(child.exitValue()).isEqualTo(137);
 
         Memory memory = Memory.builder().location(dir).verbose(0).build();
@@ -229,7 +248,9 @@ class ReliabilityTest {
         assertThat(err).doesNotContain("Cannot load");
         assertThat(f.isCached(n)).isTrue();
         try (Stream<Path> s = Files.list(staging)) {
-            assertThat(s.toList()).as("the killed writer's staging directory was swept").isEmpty();
+            assertThat(s.toList())
+                    .as("the killed writer's staging directory was swept")
+                    .isEmpty();
         }
     }
 }

@@ -36,8 +36,8 @@ abstract class StoreBackendContractTest {
     @Test
     void put_thenOutputAndEntry_describeIt() throws IOException {
         StoreBackend store = newStore();
-        long size = store.put("fn", "0123456789abcdef0123456789abcdef", text("result"), Duration.ofMillis(1500),
-                Map.of("x", "1"));
+        long size = store.put(
+                "fn", "0123456789abcdef0123456789abcdef", text("result"), Duration.ofMillis(1500), Map.of("x", "1"));
         assertThat(size).isPositive();
         Path out = store.output("fn", "0123456789abcdef0123456789abcdef");
         assertThat(Files.readString(out)).isEqualTo("result");
@@ -98,10 +98,16 @@ abstract class StoreBackendContractTest {
     @Test
     void put_failingWriter_publishesNothing() throws IOException {
         StoreBackend store = newStore();
-        assertThatThrownBy(() -> store.put("fn", "k", file -> {
-            Files.writeString(file, "half");
-            throw new IOException("disk full");
-        }, Duration.ZERO, Map.of())).hasMessage("disk full");
+        assertThatThrownBy(() -> store.put(
+                        "fn",
+                        "k",
+                        file -> {
+                            Files.writeString(file, "half");
+                            throw new IOException("disk full");
+                        },
+                        Duration.ZERO,
+                        Map.of()))
+                .hasMessage("disk full");
         assertThat(store.output("fn", "k")).isNull();
         assertThat(store.entries("fn")).isEmpty();
     }
@@ -133,7 +139,8 @@ abstract class StoreBackendContractTest {
     @Test
     void invalidNames_areRejectedWithTheName() throws IOException {
         StoreBackend store = newStore();
-        assertThatThrownBy(() -> store.output("../etc", "k")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> store.output("../etc", "k"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("\"../etc\"");
     }
 }

@@ -80,9 +80,12 @@ class StoreSafetyTest {
         write(root().resolve("core/src/Main.java"), "class Main {}");
         write(root().resolve("docs/README.md"), "# docs");
         Memory memory = Memory.builder().location(dir).verbose(0).build();
-        assertThatThrownBy(memory::clear).isInstanceOf(UncheckedIOException.class)
-                .hasMessageContaining(root().toString()).hasMessageContaining("is not a joblib4j store");
-        assertThatThrownBy(() -> memory.reduceSize(0L, 0, null)).isInstanceOf(UncheckedIOException.class)
+        assertThatThrownBy(memory::clear)
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining(root().toString())
+                .hasMessageContaining("is not a joblib4j store");
+        assertThatThrownBy(() -> memory.reduceSize(0L, 0, null))
+                .isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining("is not a joblib4j store");
         assertThatThrownBy(memory::entries).hasMessageContaining("is not a joblib4j store");
         assertThat(root().resolve("core/src/Main.java")).hasContent("class Main {}");
@@ -115,7 +118,8 @@ class StoreSafetyTest {
         quiet().cache(StoreSafetyTest::counted).apply(1);
         assertThat(root().resolve(FileSystemStore.MARKER)).isRegularFile();
         assertThat(root().resolve(".gitignore")).hasContent("*");
-        assertThat(quiet().store().orElseThrow().functions()).containsExactly("io.joblib4j.memory.StoreSafetyTest.counted");
+        assertThat(quiet().store().orElseThrow().functions())
+                .containsExactly("io.joblib4j.memory.StoreSafetyTest.counted");
     }
 
     @Test
@@ -154,9 +158,14 @@ class StoreSafetyTest {
         Files.writeString(outside, "not a cache entry");
         Files.delete(out);
         switch (damage) {
-            case "deleted" -> { }
+            case "deleted" -> {}
             case "directory" -> write(out.resolve("inside.txt"), "x");
-            case "fifo" -> assertThat(new ProcessBuilder("mkfifo", out.toString()).inheritIO().start().waitFor()).isZero();
+            case "fifo" ->
+                assertThat(new ProcessBuilder("mkfifo", out.toString())
+                                .inheritIO()
+                                .start()
+                                .waitFor())
+                        .isZero();
             case "symlink to /dev/zero" -> Files.createSymbolicLink(out, Path.of("/dev/zero"));
             case "symlink out of the store" -> Files.createSymbolicLink(out, outside);
             default -> throw new IllegalArgumentException(damage);
@@ -178,18 +187,25 @@ class StoreSafetyTest {
             super(location);
         }
 
-        @Override public boolean remove(String f, String k) throws IOException { throw new IOException("Operation not permitted"); }
+        @Override
+        public boolean remove(String f, String k) throws IOException {
+            throw new IOException("Operation not permitted");
+        }
     }
 
     @Test
     void corruptEntry_thatCannotBeRemoved_isNotReportedAsRemoved() throws IOException {
-        Memory memory = Memory.builder().store(new UndeletableStore(dir)).verbose(0).build();
+        Memory memory =
+                Memory.builder().store(new UndeletableStore(dir)).verbose(0).build();
         CachedFunction<Integer, Integer> f = memory.cache(StoreSafetyTest::counted);
         f.apply(3);
         Files.writeString(onlyEntry(f.functionId()).resolve("output"), "garbage");
         String err = MemoryTest.captureErr(() -> assertThat(f.apply(3)).isEqualTo(3002));
-        assertThat(err).contains("Cannot load the cached result of counted(3)").contains("could not be removed")
-                .contains("Operation not permitted").doesNotContain("removed;");
+        assertThat(err)
+                .contains("Cannot load the cached result of counted(3)")
+                .contains("could not be removed")
+                .contains("Operation not permitted")
+                .doesNotContain("removed;");
     }
 
     // ------------------------------------------------------------------ isCached answers what a call would do
@@ -214,15 +230,28 @@ class StoreSafetyTest {
     void compressionWithMmap_warnsOncePerFunction_notOnEveryHit() {
         List<LogRecord> logged = new ArrayList<>();
         Handler h = new Handler() {
-            @Override public void publish(LogRecord r) { synchronized (logged) { logged.add(r); } }
-            @Override public void flush() {}
-            @Override public void close() {}
+            @Override
+            public void publish(LogRecord r) {
+                synchronized (logged) {
+                    logged.add(r);
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
         };
         Logger persist = Logger.getLogger("io.joblib4j.persist");
         persist.addHandler(h);
         try {
-            Memory memory = Memory.builder().location(dir).verbose(0).compression(Compression.zlib(3))
-                    .mmapMode(MmapMode.READ_ONLY).build();
+            Memory memory = Memory.builder()
+                    .location(dir)
+                    .verbose(0)
+                    .compression(Compression.zlib(3))
+                    .mmapMode(MmapMode.READ_ONLY)
+                    .build();
             CachedFunction<Integer, double[]> f = memory.cache("ones-" + dir.getFileName(), StoreSafetyTest::ones);
             String err = MemoryTest.captureErr(() -> {
                 for (int i = 0; i < 4; i++) {
@@ -232,7 +261,9 @@ class StoreSafetyTest {
             assertThat(CALLS.get()).isEqualTo(1);
             assertThat(err).containsOnlyOnce("mmapMode READ_ONLY is ignored");
             synchronized (logged) {
-                assertThat(logged).extracting(LogRecord::getMessage).noneMatch(m -> m.contains("cannot be memory-mapped"));
+                assertThat(logged)
+                        .extracting(LogRecord::getMessage)
+                        .noneMatch(m -> m.contains("cannot be memory-mapped"));
             }
         } finally {
             persist.removeHandler(h);
@@ -247,7 +278,8 @@ class StoreSafetyTest {
             super(location);
         }
 
-        @Override public long put(String f, String k, OutputWriter w, Duration d, Map<String, String> a) throws IOException {
+        @Override
+        public long put(String f, String k, OutputWriter w, Duration d, Map<String, String> a) throws IOException {
             try {
                 Thread.sleep(300);
             } catch (InterruptedException e) {
@@ -265,7 +297,8 @@ class StoreSafetyTest {
         assertThat(err).containsPattern("_+counted - 0\\.0s, 0\\.0min\n");
     }
 
-    // ------------------------------------------------------------------ call(x): always computes, stores, returns metadata
+    // ------------------------------------------------------------------ call(x): always computes, stores, returns
+    // metadata
 
     @Test
     void call_alwaysComputes_storesTheNewResult_andReturnsItsMetadata() {

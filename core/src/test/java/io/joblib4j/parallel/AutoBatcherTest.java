@@ -16,7 +16,7 @@ class AutoBatcherTest {
     void auto_fastBatches_sizeAtMostDoubles() {
         AutoBatcher b = new AutoBatcher(0);
         assertThat(b.size()).isEqualTo(1);
-        b.completed(1, 1 * MS);                  // 1 ms << 0.2 s: ideal = 2*int(1*0.2/0.001) = 400, capped at 2*1
+        b.completed(1, 1 * MS); // 1 ms << 0.2 s: ideal = 2*int(1*0.2/0.001) = 400, capped at 2*1
         assertThat(b.size()).isEqualTo(2);
         b.completed(2, 2 * MS);
         assertThat(b.size()).isEqualTo(4);
@@ -26,9 +26,9 @@ class AutoBatcherTest {
     void auto_nearIdealDuration_growsOnlyToIdeal() {
         AutoBatcher b = new AutoBatcher(0);
         b.size();
-        b.completed(1, 150 * MS);                // ideal = 2*int(1*0.2/0.15) = 2 -> min(2, 2) = 2
+        b.completed(1, 150 * MS); // ideal = 2*int(1*0.2/0.15) = 2 -> min(2, 2) = 2
         assertThat(b.size()).isEqualTo(2);
-        b.completed(2, 190 * MS);                // ideal = 2*int(2*0.2/0.19) = 4
+        b.completed(2, 190 * MS); // ideal = 2*int(2*0.2/0.19) = 4
         assertThat(b.size()).isEqualTo(4);
     }
 
@@ -36,11 +36,11 @@ class AutoBatcherTest {
     void auto_slowBatches_shrink() {
         AutoBatcher b = new AutoBatcher(0);
         for (int i = 0; i < 4; i++) {
-            b.completed(b.size(), 1 * MS);       // grow to 16
+            b.completed(b.size(), 1 * MS); // grow to 16
         }
         int big = b.size();
         assertThat(big).isEqualTo(16);
-        b.completed(big, 4_000 * MS);            // 4 s > 2 s: new = max(2*int(16*0.2/4), 1) = 0 -> 1... = max(2*0,1)
+        b.completed(big, 4_000 * MS); // 4 s > 2 s: new = max(2*int(16*0.2/4), 1) = 0 -> 1... = max(2*0,1)
         assertThat(b.size()).isEqualTo(1);
     }
 
@@ -49,7 +49,7 @@ class AutoBatcherTest {
         AutoBatcher b = new AutoBatcher(0);
         b.completed(1, 1 * MS);
         int two = b.size();
-        b.completed(two, 1_000 * MS);            // 1 s: inside [0.2, 2]
+        b.completed(two, 1_000 * MS); // 1 s: inside [0.2, 2]
         assertThat(b.size()).isEqualTo(two);
     }
 
@@ -60,7 +60,7 @@ class AutoBatcherTest {
         b.completed(1, 1_000 * MS);
         b.completed(1, 500 * MS);
         assertThat(b.smoothedSeconds()).isCloseTo(0.8 * 1.0 + 0.2 * 0.5, org.assertj.core.data.Offset.offset(1e-9));
-        b.completed(7, 1 * MS);                  // a batch of another size does not count
+        b.completed(7, 1 * MS); // a batch of another size does not count
         assertThat(b.smoothedSeconds()).isCloseTo(0.9, org.assertj.core.data.Offset.offset(1e-9));
     }
 

@@ -87,7 +87,8 @@ public abstract class BackendContractTest {
     }
 
     /** Set when a task sleeping in {@link #sleepThenReturn} is interrupted (in-process backends). */
-    static final java.util.concurrent.atomic.AtomicBoolean SLEEP_INTERRUPTED = new java.util.concurrent.atomic.AtomicBoolean();
+    static final java.util.concurrent.atomic.AtomicBoolean SLEEP_INTERRUPTED =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     static int sleepThenReturn(int millis) {
         try {
@@ -145,13 +146,17 @@ public abstract class BackendContractTest {
 
     @Test
     void map_sqrtExample_returnsValuesInInputOrder() {
-        List<Double> result = shared.map(BackendContractTest::sqrtOfSquare, IntStream.range(0, 10).boxed().toList());
+        List<Double> result = shared.map(
+                BackendContractTest::sqrtOfSquare,
+                IntStream.range(0, 10).boxed().toList());
         assertThat(result).containsExactly(0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0);
     }
 
     @Test
     void run_delayedTasksFromStreamOrIterable_returnsValuesInInputOrder() {
-        List<Task<Double>> tasks = IntStream.range(0, 50).mapToObj(i -> (Task<Double>) delayed(BackendContractTest::sqrtOfSquare, i)).toList();
+        List<Task<Double>> tasks = IntStream.range(0, 50)
+                .mapToObj(i -> (Task<Double>) delayed(BackendContractTest::sqrtOfSquare, i))
+                .toList();
         assertThat(shared.run(tasks)).hasSize(50).element(49).isEqualTo(49.0);
         assertThat(shared.run(tasks.stream())).isEqualTo(shared.run(tasks));
     }
@@ -159,7 +164,9 @@ public abstract class BackendContractTest {
     @Test
     void map_manyTinyTasks_allResultsInOrder() {
         int n = 200_000;
-        List<Integer> out = shared.map(BackendContractTest::failOnNothing, IntStream.range(0, n).boxed().toList());
+        List<Integer> out = shared.map(
+                BackendContractTest::failOnNothing,
+                IntStream.range(0, n).boxed().toList());
         assertThat(out).hasSize(n);
         for (int i = 0; i < n; i++) {
             assertThat(out.get(i)).isEqualTo(i);
@@ -172,7 +179,8 @@ public abstract class BackendContractTest {
 
     @Test
     void map_emptyInput_returnsEmptyList() {
-        assertThat(shared.map(BackendContractTest::sqrtOfSquare, List.<Integer>of())).isEmpty();
+        assertThat(shared.map(BackendContractTest::sqrtOfSquare, List.<Integer>of()))
+                .isEmpty();
     }
 
     @Test
@@ -229,7 +237,7 @@ public abstract class BackendContractTest {
         String releasePath = release.toString();
         SerializableFunction<Integer, Integer> firstWaits = i -> i == 0 ? awaitFileThenReturn(releasePath, 600) : i;
         try (Parallel p = builder().batchSize(1).build();
-             Stream<Integer> s = p.streamUnordered(firstWaits, List.of(0, 1, 2))) {
+                Stream<Integer> s = p.streamUnordered(firstWaits, List.of(0, 1, 2))) {
             Iterator<Integer> it = s.iterator();
             if (concurrent()) {
                 // Task 0 cannot complete until the two later ones have been delivered.
@@ -264,13 +272,20 @@ public abstract class BackendContractTest {
         };
         SerializableFunction<Integer, Integer> waitForRelease = i -> awaitFileThenReturn(releasePath, i);
         int expected = concurrent() ? 3 : 1; // one worker runs sequentially: one task at a time
-        try (Parallel p = builder().nJobs(concurrent() ? 2 : 1).preDispatch("3").batchSize(1).build();
-             Stream<Integer> s = p.stream(waitForRelease, input)) {
+        try (Parallel p = builder()
+                        .nJobs(concurrent() ? 2 : 1)
+                        .preDispatch("3")
+                        .batchSize(1)
+                        .build();
+                Stream<Integer> s = p.stream(waitForRelease, input)) {
             Iterator<Integer> it = s.iterator();
-            java.util.concurrent.atomic.AtomicReference<Object> first = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicReference<Object> first =
+                    new java.util.concurrent.atomic.AtomicReference<>();
             Thread consumer = Thread.ofPlatform().daemon().start(() -> first.set(it.next()));
             // Wait until the call has dispatched what it will and waits for a result (or runs task 0 itself).
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(10))
                     .until(() -> waitsForAResult(consumer));
             assertThat(pulled.get()).as("inputs read before any task completed").isEqualTo(expected);
             Files.createFile(release);
@@ -278,7 +293,8 @@ public abstract class BackendContractTest {
             assertThat(first.get()).isEqualTo(0);
             List<Integer> rest = new ArrayList<>();
             it.forEachRemaining(rest::add);
-            assertThat(rest).containsExactlyElementsOf(IntStream.range(1, 20).boxed().toList());
+            assertThat(rest)
+                    .containsExactlyElementsOf(IntStream.range(1, 20).boxed().toList());
         }
     }
 
@@ -297,7 +313,9 @@ public abstract class BackendContractTest {
                     && e.getMethodName().equals("take")) {
                 inTake = true;
             }
-            if (inTake && e.getClassName().equals(ParallelRun.class.getName()) && e.getMethodName().equals("advance")) {
+            if (inTake
+                    && e.getClassName().equals(ParallelRun.class.getName())
+                    && e.getMethodName().equals("advance")) {
                 return true;
             }
         }
@@ -307,7 +325,8 @@ public abstract class BackendContractTest {
     @Test
     void outcomes_failingTasks_giveFailuresInPlaceAndNeverThrow() {
         List<Outcome<Integer>> outs;
-        try (Stream<Outcome<Integer>> s = shared.outcomes(BackendContractTest::failOnOdd, IntStream.range(0, 20).boxed().toList())) {
+        try (Stream<Outcome<Integer>> s = shared.outcomes(
+                BackendContractTest::failOnOdd, IntStream.range(0, 20).boxed().toList())) {
             outs = s.toList();
         }
         assertThat(outs).hasSize(20);
@@ -316,7 +335,9 @@ public abstract class BackendContractTest {
             assertThat(o.index()).isEqualTo(i);
             if (i % 2 == 1) {
                 assertThat(o.isFailure()).isTrue();
-                assertThat(o.failure()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("odd " + i);
+                assertThat(o.failure())
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("odd " + i);
                 assertThatThrownBy(o::value).isInstanceOf(IllegalArgumentException.class);
             } else {
                 assertThat(o.value()).isEqualTo(i);
@@ -335,11 +356,14 @@ public abstract class BackendContractTest {
 
     @Test
     void map_taskThrowsUnchecked_rethrowsSameTypeWithTaskFailure() {
-        Throwable t = catchThrowable(() -> shared.map(x -> failOn(x, 3), IntStream.range(0, 10).boxed().toList()));
+        Throwable t = catchThrowable(() ->
+                shared.map(x -> failOn(x, 3), IntStream.range(0, 10).boxed().toList()));
         assertThat(t).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bad input 3");
         assertThat(t.getSuppressed()).hasAtLeastOneElementOfType(TaskFailure.class);
         TaskFailure where = (TaskFailure) java.util.Arrays.stream(t.getSuppressed())
-                .filter(TaskFailure.class::isInstance).findFirst().orElseThrow();
+                .filter(TaskFailure.class::isInstance)
+                .findFirst()
+                .orElseThrow();
         assertThat(where.taskIndex()).isEqualTo(3);
         assertThat(where.call()).contains("(3)");
         assertThat(where.backend()).isEqualTo(backendName());
@@ -359,7 +383,9 @@ public abstract class BackendContractTest {
 
     @Test
     void map_twoFailures_firstInInputOrderWins() {
-        Throwable t = catchThrowable(() -> shared.map(BackendContractTest::failTwoAndFive, IntStream.range(0, 8).boxed().toList()));
+        Throwable t = catchThrowable(() -> shared.map(
+                BackendContractTest::failTwoAndFive,
+                IntStream.range(0, 8).boxed().toList()));
         assertThat(t).isInstanceOf(IllegalStateException.class).hasMessageContaining("task 2");
     }
 
@@ -377,24 +403,31 @@ public abstract class BackendContractTest {
     void map_oneFailsAtOnceAmongLongTasks_returnsPromptly() {
         int bad = concurrent() ? 1 : 0;
         long start = System.nanoTime();
-        Throwable t = catchThrowable(() -> shared.map(i -> i == bad ? failOn(i, bad) : sleepThenReturn(120_000),
+        Throwable t = catchThrowable(() -> shared.map(
+                i -> i == bad ? failOn(i, bad) : sleepThenReturn(120_000),
                 IntStream.range(0, 100).boxed().toList()));
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertThat(t).isInstanceOf(IllegalArgumentException.class);
-        assertThat(millis).as("call returned after a failure, not after the 2-minute tasks").isLessThan(60_000);
+        assertThat(millis)
+                .as("call returned after a failure, not after the 2-minute tasks")
+                .isLessThan(60_000);
     }
 
     @Test
     void map_taskThrowsError_abortsTheOtherTasksAtOnce() {
         int bad = concurrent() ? 1 : 0;
-        Throwable t = catchThrowable(() -> shared.map(i -> i == bad ? assertionFailsOn(i, bad) : sleepThenReturn(120_000),
+        Throwable t = catchThrowable(() -> shared.map(
+                i -> i == bad ? assertionFailsOn(i, bad) : sleepThenReturn(120_000),
                 IntStream.range(0, 10).boxed().toList()));
         assertThat(t).isInstanceOf(AssertionError.class).hasMessageContaining("assertion failed on " + bad);
-        assertThat(t.getSuppressed()).anySatisfy(s -> assertThat(s).isInstanceOfSatisfying(TaskFailure.class,
-                f -> assertThat(f.taskIndex()).isEqualTo(bad)));
+        assertThat(t.getSuppressed())
+                .anySatisfy(s -> assertThat(s)
+                        .isInstanceOfSatisfying(
+                                TaskFailure.class,
+                                f -> assertThat(f.taskIndex()).isEqualTo(bad)));
         // The sleeping tasks were stopped with the call: the next call gets the workers at once, not in 2 minutes.
-        List<Integer> next = assertTimeoutPreemptively(Duration.ofSeconds(60),
-                () -> shared.map(BackendContractTest::failOnNothing, List.of(1, 2, 3)));
+        List<Integer> next = assertTimeoutPreemptively(
+                Duration.ofSeconds(60), () -> shared.map(BackendContractTest::failOnNothing, List.of(1, 2, 3)));
         assertThat(next).containsExactly(1, 2, 3);
     }
 
@@ -424,13 +457,17 @@ public abstract class BackendContractTest {
     void run_nullTaskInInput_failsNamingIndex() {
         List<Task<Integer>> tasks = new ArrayList<>(List.of(delayed(BackendContractTest::failOnNothing, 0)));
         tasks.add(null);
-        assertThatThrownBy(() -> shared.run(tasks)).isInstanceOf(NullPointerException.class).hasMessageContaining("task 1");
+        assertThatThrownBy(() -> shared.run(tasks))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("task 1");
     }
 
     @Test
     void instance_afterFailure_remainsUsable() {
-        assertThatThrownBy(() -> shared.map(x -> failOn(x, 0), List.of(0, 1, 2))).isInstanceOf(IllegalArgumentException.class);
-        assertThat(shared.map(BackendContractTest::failOnNothing, List.of(1, 2, 3))).containsExactly(1, 2, 3);
+        assertThatThrownBy(() -> shared.map(x -> failOn(x, 0), List.of(0, 1, 2)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(shared.map(BackendContractTest::failOnNothing, List.of(1, 2, 3)))
+                .containsExactly(1, 2, 3);
     }
 
     @Test
@@ -447,15 +484,18 @@ public abstract class BackendContractTest {
                 org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilTrue(SLEEP_INTERRUPTED);
             }
             // The instance is still usable, and the timeout counts from each task's start.
-            assertThat(p.map(BackendContractTest::sleepThenReturn, List.of(100, 100, 100, 100))).hasSize(4);
+            assertThat(p.map(BackendContractTest::sleepThenReturn, List.of(100, 100, 100, 100)))
+                    .hasSize(4);
         }
     }
 
     @Test
     void timeout_countsPerTask_notPerBatch() {
-        try (Parallel p = builder().timeout(Duration.ofMillis(2_000)).batchSize(25).build()) {
+        try (Parallel p =
+                builder().timeout(Duration.ofMillis(2_000)).batchSize(25).build()) {
             // Batches of 25 tasks of 100 ms take 2.5 s, longer than the timeout; no single task comes close.
-            assertThat(p.map(BackendContractTest::sleepThenReturn, Collections.nCopies(50, 100))).hasSize(50);
+            assertThat(p.map(BackendContractTest::sleepThenReturn, Collections.nCopies(50, 100)))
+                    .hasSize(50);
         }
     }
 
@@ -467,7 +507,8 @@ public abstract class BackendContractTest {
         Iterator<Integer> it = open.iterator();
         assertThat(it.next()).isEqualTo(1);
         assertThatThrownBy(() -> shared.map(BackendContractTest::failOnNothing, List.of(1)))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("already running");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already running");
         open.close();
         assertThat(shared.map(BackendContractTest::failOnNothing, List.of(7))).containsExactly(7);
     }
@@ -483,13 +524,17 @@ public abstract class BackendContractTest {
     @Test
     void stream_abandonedWithoutClose_isCancelledOnceGarbage() {
         List<Integer> firstOnly = shared.stream(BackendContractTest::sleepThenReturn, Collections.nCopies(50, 100))
-                .limit(1).toList();
+                .limit(1)
+                .toList();
         assertThat(firstOnly).containsExactly(100);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
                 .ignoreException(IllegalStateException.class)
                 .until(() -> {
                     System.gc();
-                    return shared.map(BackendContractTest::failOnNothing, List.of(5)).equals(List.of(5));
+                    return shared.map(BackendContractTest::failOnNothing, List.of(5))
+                            .equals(List.of(5));
                 });
     }
 
@@ -497,14 +542,17 @@ public abstract class BackendContractTest {
     void progressListener_seesCompletedCountUpToTotal() {
         List<ProgressListener.Progress> seen = Collections.synchronizedList(new ArrayList<>());
         try (Parallel p = builder().onProgress(seen::add).build()) {
-            p.map(BackendContractTest::failOnNothing, IntStream.range(0, 30).boxed().toList());
+            p.map(
+                    BackendContractTest::failOnNothing,
+                    IntStream.range(0, 30).boxed().toList());
         }
         assertThat(seen).isNotEmpty();
         ProgressListener.Progress last = seen.getLast();
         assertThat(last.completed()).isEqualTo(30);
         assertThat(last.total()).hasValue(30);
         for (int i = 1; i < seen.size(); i++) {
-            assertThat(seen.get(i).completed()).isGreaterThanOrEqualTo(seen.get(i - 1).completed());
+            assertThat(seen.get(i).completed())
+                    .isGreaterThanOrEqualTo(seen.get(i - 1).completed());
         }
     }
 
@@ -514,12 +562,15 @@ public abstract class BackendContractTest {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
         try (Parallel p = builder().verbose(11).build()) {
-            p.map(BackendContractTest::failOnNothing, IntStream.range(0, 4).boxed().toList());
+            p.map(
+                    BackendContractTest::failOnNothing,
+                    IntStream.range(0, 4).boxed().toList());
         } finally {
             System.setErr(saved);
         }
         String err = buf.toString(StandardCharsets.UTF_8);
-        assertThat(err).containsPattern("\\[Parallel\\(n_jobs=\\d+\\)\\]: Using backend \\w+ with \\d+ concurrent workers\\.");
+        assertThat(err)
+                .containsPattern("\\[Parallel\\(n_jobs=\\d+\\)\\]: Using backend \\w+ with \\d+ concurrent workers\\.");
         assertThat(err).contains("Done   4 out of   4 | elapsed:").contains("finished");
     }
 
@@ -535,12 +586,16 @@ public abstract class BackendContractTest {
         }
         INITIALIZED.clear();
         INIT_CALLS.set(0);
-        try (Parallel p = builder().initializer(() -> {
-            INIT_CALLS.incrementAndGet();
-            INITIALIZED.add(Thread.currentThread().getName());
-        }).build()) {
+        try (Parallel p = builder()
+                .initializer(() -> {
+                    INIT_CALLS.incrementAndGet();
+                    INITIALIZED.add(Thread.currentThread().getName());
+                })
+                .build()) {
             for (int round = 0; round < 3; round++) {
-                List<String> where = p.map(i -> Thread.currentThread().getName(), IntStream.range(0, 100).boxed().toList());
+                List<String> where = p.map(
+                        i -> Thread.currentThread().getName(),
+                        IntStream.range(0, 100).boxed().toList());
                 assertThat(INITIALIZED).containsAll(Set.copyOf(where));
             }
         }
@@ -557,8 +612,10 @@ public abstract class BackendContractTest {
             return Thread.currentThread().getName();
         };
         try (Parallel p = parallel()) {
-            Set<String> first = Set.copyOf(p.map(where, IntStream.range(0, 20).boxed().toList()));
-            Set<String> second = Set.copyOf(p.map(where, IntStream.range(0, 20).boxed().toList()));
+            Set<String> first =
+                    Set.copyOf(p.map(where, IntStream.range(0, 20).boxed().toList()));
+            Set<String> second =
+                    Set.copyOf(p.map(where, IntStream.range(0, 20).boxed().toList()));
             assertThat(first).containsAll(second);
         }
     }
@@ -568,11 +625,16 @@ public abstract class BackendContractTest {
         if (!inProcess()) {
             return;
         }
-        List<List<String>> inner = shared.map(i -> {
-            String outer = Thread.currentThread().getName();
-            List<String> names = Parallel.of(4).map(j -> Thread.currentThread().getName(), List.of(1, 2, 3));
-            return names.stream().map(n -> n.equals(outer) ? "same" : "other").toList();
-        }, List.of(1, 2));
+        List<List<String>> inner = shared.map(
+                i -> {
+                    String outer = Thread.currentThread().getName();
+                    List<String> names =
+                            Parallel.of(4).map(j -> Thread.currentThread().getName(), List.of(1, 2, 3));
+                    return names.stream()
+                            .map(n -> n.equals(outer) ? "same" : "other")
+                            .toList();
+                },
+                List.of(1, 2));
         if (concurrent()) {
             assertThat(inner).allSatisfy(l -> assertThat(l).containsOnly("same"));
         }
@@ -599,7 +661,8 @@ public abstract class BackendContractTest {
     @Test
     void map_longRangeOfInputs_streamsThroughWithoutMaterialisingInput() {
         long n = 2_000_000;
-        try (Stream<Long> s = shared.stream(BackendContractTest::identity, LongStream.range(0, n).boxed())) {
+        try (Stream<Long> s = shared.stream(
+                BackendContractTest::identity, LongStream.range(0, n).boxed())) {
             assertThat(s.mapToLong(Long::longValue).sum()).isEqualTo(n * (n - 1) / 2);
         }
     }

@@ -12,7 +12,8 @@ class ParallelBuilderTest {
 
     @Test
     void nJobsZero_isAnErrorNamingTheValue() {
-        assertThatThrownBy(() -> Parallel.of(0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Parallel.of(0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("nJobs == 0");
         assertThatThrownBy(() -> Joblib.effectiveNJobs(0)).isInstanceOf(IllegalArgumentException.class);
     }
@@ -58,14 +59,20 @@ class ParallelBuilderTest {
     void unknownBackend_listsTheValidNames() {
         assertThatThrownBy(() -> Parallel.builder().backend("lokky"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'lokky'").hasMessageContaining("threads").hasMessageContaining("sequential")
+                .hasMessageContaining("'lokky'")
+                .hasMessageContaining("threads")
+                .hasMessageContaining("sequential")
                 .hasMessageContaining("virtual");
     }
 
     @Test
     void preferProcessesWithRequireSharedmem_isAnError() {
-        assertThatThrownBy(() -> Parallel.builder().prefer(Prefer.PROCESSES).require(Require.SHAREDMEM).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("SHAREDMEM");
+        assertThatThrownBy(() -> Parallel.builder()
+                        .prefer(Prefer.PROCESSES)
+                        .require(Require.SHAREDMEM)
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("SHAREDMEM");
     }
 
     @Test
@@ -81,20 +88,58 @@ class ParallelBuilderTest {
     @Test
     void nullArguments_areRejectedWithNames() {
         assertThatThrownBy(() -> Joblib.delayed((io.joblib4j.SerializableFunction<Integer, Integer>) null, 1))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("function");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("function");
         assertThatThrownBy(() -> Parallel.of(2).map(null, java.util.List.of(1)))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("function");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("function");
         assertThatThrownBy(() -> Parallel.of(2).run((Iterable<io.joblib4j.Task<Object>>) null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("tasks");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("tasks");
     }
 
     @Test
     void maxNbytes_parsesJoblibSizes_andNullNeverShares() {
-        assertThat(Parallel.builder().nJobs(2).maxNbytes("1M").build().resolve().spec().maxNbytes()).isEqualTo(1 << 20);
-        assertThat(Parallel.builder().nJobs(2).maxNbytes("512K").build().resolve().spec().maxNbytes()).isEqualTo(512 << 10);
-        assertThat(Parallel.builder().nJobs(2).maxNbytes("2G").build().resolve().spec().maxNbytes()).isEqualTo(2L << 30);
-        assertThat(Parallel.builder().nJobs(2).maxNbytes("100").build().resolve().spec().maxNbytes()).isEqualTo(100);
-        assertThat(Parallel.builder().nJobs(2).maxNbytes(null).build().resolve().spec().maxNbytes()).isNull();
+        assertThat(Parallel.builder()
+                        .nJobs(2)
+                        .maxNbytes("1M")
+                        .build()
+                        .resolve()
+                        .spec()
+                        .maxNbytes())
+                .isEqualTo(1 << 20);
+        assertThat(Parallel.builder()
+                        .nJobs(2)
+                        .maxNbytes("512K")
+                        .build()
+                        .resolve()
+                        .spec()
+                        .maxNbytes())
+                .isEqualTo(512 << 10);
+        assertThat(Parallel.builder()
+                        .nJobs(2)
+                        .maxNbytes("2G")
+                        .build()
+                        .resolve()
+                        .spec()
+                        .maxNbytes())
+                .isEqualTo(2L << 30);
+        assertThat(Parallel.builder()
+                        .nJobs(2)
+                        .maxNbytes("100")
+                        .build()
+                        .resolve()
+                        .spec()
+                        .maxNbytes())
+                .isEqualTo(100);
+        assertThat(Parallel.builder()
+                        .nJobs(2)
+                        .maxNbytes(null)
+                        .build()
+                        .resolve()
+                        .spec()
+                        .maxNbytes())
+                .isNull();
         assertThat(Parallel.builder().nJobs(2).build().resolve().spec().maxNbytes())
                 .isEqualTo(Parallel.Builder.DEFAULT_MAX_NBYTES);
     }
@@ -103,8 +148,8 @@ class ParallelBuilderTest {
     void register_addsBackendByName_andProviderNamesAreListed() {
         Backend.register("my-threads", Backend::threads);
         assertThat(Backend.names()).contains("my-threads", "threads", "virtual", "sequential");
-        assertThat(Parallel.builder().backend("my-threads").nJobs(2).build()
-                .map(i -> i * 2, java.util.List.of(1, 2))).containsExactly(2, 4);
+        assertThat(Parallel.builder().backend("my-threads").nJobs(2).build().map(i -> i * 2, java.util.List.of(1, 2)))
+                .containsExactly(2, 4);
         assertThatThrownBy(() -> Backend.register("threads", Backend::sequential))
                 .hasMessageContaining("built-in");
     }
@@ -132,11 +177,21 @@ class ParallelBuilderTest {
                 return Backend.threads().open(spec);
             }
         };
-        assertThatThrownBy(() -> Parallel.builder().backend(notShared).require(Require.SHAREDMEM).build())
-                .hasMessageContaining("'remote'").hasMessageContaining("SHAREDMEM");
+        assertThatThrownBy(() -> Parallel.builder()
+                        .backend(notShared)
+                        .require(Require.SHAREDMEM)
+                        .build())
+                .hasMessageContaining("'remote'")
+                .hasMessageContaining("SHAREDMEM");
         // From a config scope, the constraint falls back to threads instead.
         try (var scope = ParallelConfig.builder().backend(notShared).open()) {
-            assertThat(Parallel.builder().require(Require.SHAREDMEM).nJobs(2).build().resolve().backend().name())
+            assertThat(Parallel.builder()
+                            .require(Require.SHAREDMEM)
+                            .nJobs(2)
+                            .build()
+                            .resolve()
+                            .backend()
+                            .name())
                     .isEqualTo("threads");
         }
     }
@@ -173,12 +228,10 @@ class ParallelBuilderTest {
                     }
 
                     @Override
-                    public void abort() {
-                    }
+                    public void abort() {}
 
                     @Override
-                    public void close() {
-                    }
+                    public void close() {}
                 };
             }
         };
@@ -196,7 +249,9 @@ class ParallelBuilderTest {
 
     @Test
     void progressBar_whenStderrIsNotATerminal_printsNothing() {
-        assertThat(TerminalProgress.stderrIsTerminal()).as("the test JVM's stderr is a pipe or a file").isFalse();
+        assertThat(TerminalProgress.stderrIsTerminal())
+                .as("the test JVM's stderr is a pipe or a file")
+                .isFalse();
         java.io.PrintStream saved = System.err;
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
         System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
@@ -213,7 +268,12 @@ class ParallelBuilderTest {
         java.io.PrintStream saved = System.err;
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
         System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
-        try (Parallel p = Parallel.builder().nJobs(2).verbose(11).batchSize(1).preDispatch(2).build()) {
+        try (Parallel p = Parallel.builder()
+                .nJobs(2)
+                .verbose(11)
+                .batchSize(1)
+                .preDispatch(2)
+                .build()) {
             // A stream of unknown size, read lazily: early messages cannot know the total.
             java.util.stream.Stream<Integer> lazy = java.util.stream.Stream.iterate(0, i -> i < 40, i -> i + 1);
             assertThat(p.map(x -> x, lazy)).hasSize(40);
@@ -221,7 +281,8 @@ class ParallelBuilderTest {
             System.setErr(saved);
         }
         String out = err.toString(java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(out).containsPattern("\\[Parallel\\(n_jobs=2\\)\\]: Done +\\d+ tasks      \\| elapsed: +\\d+\\.\\ds\\n");
+        assertThat(out)
+                .containsPattern("\\[Parallel\\(n_jobs=2\\)\\]: Done +\\d+ tasks      \\| elapsed: +\\d+\\.\\ds\\n");
         assertThat(out).contains("Done  40 out of  40 | elapsed:").endsWith("finished\n");
     }
 }

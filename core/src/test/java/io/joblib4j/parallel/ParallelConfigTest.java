@@ -15,7 +15,7 @@ class ParallelConfigTest {
             assertThat(ParallelConfig.currentBackend()).isEqualTo("virtual");
             try (var inner = ParallelConfig.builder().nJobs(2).open()) {
                 assertThat(ParallelConfig.currentNJobs()).isEqualTo(2);
-                assertThat(ParallelConfig.currentBackend()).isEqualTo("virtual");  // merged from outer
+                assertThat(ParallelConfig.currentBackend()).isEqualTo("virtual"); // merged from outer
                 Parallel.Resolved r = Parallel.builder().build().resolve();
                 assertThat(r.backend().name()).isEqualTo("virtual");
                 assertThat(r.workers()).isEqualTo(2);
@@ -28,8 +28,10 @@ class ParallelConfigTest {
 
     @Test
     void explicitBuilderValues_winOverConfig() {
-        try (var scope = ParallelConfig.builder().backend("virtual").nJobs(4).verbose(10).open()) {
-            Parallel.Resolved r = Parallel.builder().backend("threads").nJobs(2).build().resolve();
+        try (var scope =
+                ParallelConfig.builder().backend("virtual").nJobs(4).verbose(10).open()) {
+            Parallel.Resolved r =
+                    Parallel.builder().backend("threads").nJobs(2).build().resolve();
             assertThat(r.backend().name()).isEqualTo("threads");
             assertThat(r.workers()).isEqualTo(2);
         }
@@ -38,7 +40,8 @@ class ParallelConfigTest {
     @Test
     void scope_isPerThread() throws Exception {
         try (var scope = ParallelConfig.builder().nJobs(7).open()) {
-            Integer other = CompletableFuture.supplyAsync(ParallelConfig::currentNJobs).get();
+            Integer other =
+                    CompletableFuture.supplyAsync(ParallelConfig::currentNJobs).get();
             assertThat(other).isNull();
         }
     }
@@ -47,7 +50,9 @@ class ParallelConfigTest {
     void closingOuterBeforeInner_isAnError() {
         var outer = ParallelConfig.builder().nJobs(3).open();
         var inner = ParallelConfig.builder().nJobs(2).open();
-        assertThatThrownBy(outer::close).isInstanceOf(IllegalStateException.class).hasMessageContaining("reverse order");
+        assertThatThrownBy(outer::close)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("reverse order");
         inner.close();
         outer.close();
         assertThat(ParallelConfig.currentNJobs()).isNull();
@@ -56,8 +61,10 @@ class ParallelConfigTest {
     @Test
     void tasks_inheritCallersConfig_withNestedBackend() {
         try (var scope = ParallelConfig.builder().nJobs(2).open();
-             Parallel p = Parallel.builder().backend("threads").build()) {
-            var seen = p.map(i -> ParallelConfig.currentBackend() + "/" + ParallelConfig.currentNJobs(), java.util.List.of(1, 2));
+                Parallel p = Parallel.builder().backend("threads").build()) {
+            var seen = p.map(
+                    i -> ParallelConfig.currentBackend() + "/" + ParallelConfig.currentNJobs(),
+                    java.util.List.of(1, 2));
             assertThat(seen).containsOnly("sequential/1");
         }
     }
@@ -65,10 +72,12 @@ class ParallelConfigTest {
     @Test
     void sequentialCall_passesTheActiveConfigToItsTasks() {
         try (var scope = ParallelConfig.builder().backend("threads").nJobs(2).open();
-             Parallel one = Parallel.of(1)) {
+                Parallel one = Parallel.of(1)) {
             // As joblib's n_jobs=1: tasks run in the caller's context, so calls nested in them see the scope.
-            var seen = one.map(i -> ParallelConfig.currentBackend() + "/" + io.joblib4j.Joblib.effectiveNJobs() + "/"
-                    + Parallel.builder().build().resolve().workers(), java.util.List.of(1, 2));
+            var seen = one.map(
+                    i -> ParallelConfig.currentBackend() + "/" + io.joblib4j.Joblib.effectiveNJobs() + "/"
+                            + Parallel.builder().build().resolve().workers(),
+                    java.util.List.of(1, 2));
             assertThat(seen).containsOnly("threads/2/2");
         }
     }
@@ -77,7 +86,10 @@ class ParallelConfigTest {
     void invalidValues_areErrors() {
         assertThatThrownBy(() -> ParallelConfig.builder().nJobs(0)).hasMessageContaining("nJobs == 0");
         assertThatThrownBy(() -> ParallelConfig.builder().backend("nope")).hasMessageContaining("'nope'");
-        assertThatThrownBy(() -> ParallelConfig.builder().prefer(Prefer.PROCESSES).require(Require.SHAREDMEM).build())
+        assertThatThrownBy(() -> ParallelConfig.builder()
+                        .prefer(Prefer.PROCESSES)
+                        .require(Require.SHAREDMEM)
+                        .build())
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

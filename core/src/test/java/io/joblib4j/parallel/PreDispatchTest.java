@@ -12,7 +12,7 @@ class PreDispatchTest {
         assertThat(PreDispatch.evaluate(" 3 * n_jobs // 2 + 1 ", 3)).isEqualTo(5);
         assertThat(PreDispatch.evaluate("(n_jobs + 1) * 2", 2)).isEqualTo(6);
         assertThat(PreDispatch.evaluate("10", 2)).isEqualTo(10);
-        assertThat(PreDispatch.evaluate("n_jobs / 4", 2)).isEqualTo(1);   // at least 1
+        assertThat(PreDispatch.evaluate("n_jobs / 4", 2)).isEqualTo(1); // at least 1
         assertThat(PreDispatch.evaluate("all", 2)).isEqualTo(PreDispatch.ALL);
     }
 
@@ -20,7 +20,8 @@ class PreDispatchTest {
     void parse_invalidExpression_namesItAndWhatIsAllowed() {
         assertThatThrownBy(() -> PreDispatch.parse("2*cores"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'2*cores'").hasMessageContaining("n_jobs");
+                .hasMessageContaining("'2*cores'")
+                .hasMessageContaining("n_jobs");
         assertThatThrownBy(() -> PreDispatch.parse("__import__('os')")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> PreDispatch.parse("(2")).hasMessageContaining("missing ')'");
         assertThatThrownBy(() -> PreDispatch.parse("n_jobs/0")).hasMessageContaining("division by zero");

@@ -27,13 +27,15 @@ class ProgressLabelTest {
     @Test
     void progressLabel_namesTheBar() {
         assertThat(barOutput(Parallel.builder().progressLabel("10 x sleep(1 s), threads")))
-                .contains("10 x sleep(1 s), threads").contains("3/3");
+                .contains("10 x sleep(1 s), threads")
+                .contains("3/3");
         assertThat(barOutput(Parallel.builder())).contains("Parallel");
     }
 
     @Test
     void progressLabel_blank_isRejectedWithTheValue() {
         assertThatThrownBy(() -> Parallel.builder().progressLabel(" "))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\" \"");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\" \"");
     }
 }

@@ -67,20 +67,18 @@ class RetriesTest {
                     if (r.failure() instanceof Dies) {
                         List<Object> arrived = lostValuesOnce ? r.values() : List.of();
                         lostValuesOnce = true;
-                        listener.done(BatchResult.failure(batch, arrived, new Failures.WorkerLost("EXIT(1)"),
-                                "worker-1", r.nanos()));
+                        listener.done(BatchResult.failure(
+                                batch, arrived, new Failures.WorkerLost("EXIT(1)"), "worker-1", r.nanos()));
                     } else {
                         listener.done(r);
                     }
                 }
 
                 @Override
-                public void abort() {
-                }
+                public void abort() {}
 
                 @Override
-                public void close() {
-                }
+                public void close() {}
             };
         }
     }
@@ -93,20 +91,30 @@ class RetriesTest {
         RUNS_OF_TASK_1.set(0);
         List<Integer> ranZero = new ArrayList<>();
         Throwable t;
-        try (Parallel p = Parallel.builder().backend(new LosesValuesOnDeath()).nJobs(1).batchSize(2)
-                .retries(retries).build()) {
-            t = catchThrowable(() -> p.map(i -> {
-                if (i == 0) {
-                    ranZero.add(i);
-                } else if (i == 1) {
-                    RUNS_OF_TASK_1.incrementAndGet();
-                    throw new Dies();
-                }
-                return i;
-            }, List.of(0, 1, 2, 3)));
+        try (Parallel p = Parallel.builder()
+                .backend(new LosesValuesOnDeath())
+                .nJobs(1)
+                .batchSize(2)
+                .retries(retries)
+                .build()) {
+            t = catchThrowable(() -> p.map(
+                    i -> {
+                        if (i == 0) {
+                            ranZero.add(i);
+                        } else if (i == 1) {
+                            RUNS_OF_TASK_1.incrementAndGet();
+                            throw new Dies();
+                        }
+                        return i;
+                    },
+                    List.of(0, 1, 2, 3)));
         }
         assertThat(t).isInstanceOf(WorkerCrashedException.class).hasMessageContaining("EXIT(1)");
-        assertThat(RUNS_OF_TASK_1.get()).as("runs of task 1 with retries(%d)", retries).isEqualTo(1 + retries);
-        assertThat(ranZero).as("task 0, blamed for the first death, runs again once").hasSize(Math.min(2, 1 + retries));
+        assertThat(RUNS_OF_TASK_1.get())
+                .as("runs of task 1 with retries(%d)", retries)
+                .isEqualTo(1 + retries);
+        assertThat(ranZero)
+                .as("task 0, blamed for the first death, runs again once")
+                .hasSize(Math.min(2, 1 + retries));
     }
 }

@@ -42,14 +42,18 @@ class AllowlistDefaultsTest {
 
     record Holder(List<Object> items) {}
 
-    enum Level { LOW, HIGH }
+    enum Level {
+        LOW,
+        HIGH
+    }
 
     /** Its static initializer leaves a trace in a system property. */
     public enum Noisy {
         ONE;
 
         static {
-            System.setProperty("joblib4j.test.noisy." + Noisy.class.getClassLoader().hashCode(), "initialized");
+            System.setProperty(
+                    "joblib4j.test.noisy." + Noisy.class.getClassLoader().hashCode(), "initialized");
         }
     }
 
@@ -64,7 +68,8 @@ class AllowlistDefaultsTest {
                 .hasMessageContaining("allowClasses(AllowlistDefaultsTest.Audited.class)")
                 .hasMessageContaining(".allowPackages(\"io.joblib4j.persist\")");
         assertThat(CONSTRUCTED).hasValue(0);
-        List<Audited> back = Joblib.load(f, LoadOptions.builder().allowClasses(Audited.class).build());
+        List<Audited> back =
+                Joblib.load(f, LoadOptions.builder().allowClasses(Audited.class).build());
         assertThat(back).containsExactly(new Audited("x"));
     }
 
@@ -77,12 +82,17 @@ class AllowlistDefaultsTest {
             Object one = other.loadClass(Noisy.class.getName()).getEnumConstants()[0];
             Joblib.dump(new ArrayList<>(List.of(one)), f);
         }
-        String key = "joblib4j.test.noisy." + AllowlistDefaultsTest.class.getClassLoader().hashCode();
+        String key = "joblib4j.test.noisy."
+                + AllowlistDefaultsTest.class.getClassLoader().hashCode();
         assertThat(System.getProperty(key)).isNull();
         assertThatThrownBy(() -> Joblib.load(f))
-                .isInstanceOf(DisallowedClassException.class).hasMessageContaining(Noisy.class.getName());
-        assertThat(System.getProperty(key)).as("the enum's static initializer ran").isNull();
-        List<Object> back = Joblib.load(f, LoadOptions.builder().allowClasses(Noisy.class).build());
+                .isInstanceOf(DisallowedClassException.class)
+                .hasMessageContaining(Noisy.class.getName());
+        assertThat(System.getProperty(key))
+                .as("the enum's static initializer ran")
+                .isNull();
+        List<Object> back =
+                Joblib.load(f, LoadOptions.builder().allowClasses(Noisy.class).build());
         assertThat(back).containsExactly(Noisy.ONE);
     }
 
@@ -91,8 +101,14 @@ class AllowlistDefaultsTest {
         Path f = dir.resolve("point.dump");
         Point p = new Point(3, "p", new ArrayList<>(List.of(1.5, 2.5)));
         Joblib.dump(p, f);
-        assertThat(Joblib.<Point>load(f, LoadOptions.builder().allowClasses(Point.class).build())).isEqualTo(p);
-        assertThat(Joblib.<Point>load(f, LoadOptions.builder().allowPackages("io.joblib4j.persist").build()))
+        assertThat(Joblib.<Point>load(
+                        f, LoadOptions.builder().allowClasses(Point.class).build()))
+                .isEqualTo(p);
+        assertThat(Joblib.<Point>load(
+                        f,
+                        LoadOptions.builder()
+                                .allowPackages("io.joblib4j.persist")
+                                .build()))
                 .isEqualTo(p);
         assertThat(Joblib.load(f, Point.class)).isEqualTo(p);
     }
@@ -103,15 +119,20 @@ class AllowlistDefaultsTest {
         List<Object> items = new ArrayList<>();
         items.add(new AtomicReference<>("x"));
         Joblib.dump(new Holder(items), f);
-        assertThatThrownBy(() -> Joblib.load(f, LoadOptions.builder().allowClasses(Holder.class).build()))
+        assertThatThrownBy(() -> Joblib.load(
+                        f, LoadOptions.builder().allowClasses(Holder.class).build()))
                 .isInstanceOf(DisallowedClassException.class)
                 .hasMessageContaining("java.util.concurrent.atomic.AtomicReference");
     }
 
     static List<Object> builtInsOutsideTheList() {
-        return List.of(new AtomicReference<>("x"), java.nio.ByteBuffer.allocate(8),
-                new LinkedBlockingQueue<>(List.of(1)), new ArrayBlockingQueue<>(2, false, List.of(1)),
-                new StackTraceElement("C", "m", "C.java", 1), new java.io.IOException("boom"),
+        return List.of(
+                new AtomicReference<>("x"),
+                java.nio.ByteBuffer.allocate(8),
+                new LinkedBlockingQueue<>(List.of(1)),
+                new ArrayBlockingQueue<>(2, false, List.of(1)),
+                new StackTraceElement("C", "m", "C.java", 1),
+                new java.io.IOException("boom"),
                 new IllegalStateException("boom"));
     }
 
@@ -126,7 +147,9 @@ class AllowlistDefaultsTest {
                         .isEqualTo(value.getClass().getName()));
         assertThatThrownBy(() -> Joblib.load(new java.io.ByteArrayInputStream(java.nio.file.Files.readAllBytes(f))))
                 .isInstanceOf(DisallowedClassException.class);
-        Object back = ((List<?>) Joblib.load(f, LoadOptions.builder().trustAllClasses().build())).get(1);
+        Object back = ((List<?>)
+                        Joblib.load(f, LoadOptions.builder().trustAllClasses().build()))
+                .get(1);
         assertThat(back).isInstanceOf(value.getClass());
     }
 
@@ -136,39 +159,86 @@ class AllowlistDefaultsTest {
         EnumMap<Level, Integer> map = new EnumMap<>(Map.of(Level.LOW, 1, Level.HIGH, 2));
         List<Object> value = List.of(EnumSet.of(Level.HIGH), map, EnumSet.noneOf(Level.class));
         Joblib.dump(value, f);
-        List<Object> back = Joblib.load(f, LoadOptions.builder().allowClasses(Level.class).build());
+        List<Object> back =
+                Joblib.load(f, LoadOptions.builder().allowClasses(Level.class).build());
         assertThat(back).isEqualTo(value);
-        assertThatThrownBy(() -> Joblib.load(f)).isInstanceOf(DisallowedClassException.class)
+        assertThatThrownBy(() -> Joblib.load(f))
+                .isInstanceOf(DisallowedClassException.class)
                 .hasMessageContaining(Level.class.getName());
         // JDK enums are value types
         Joblib.dump(List.of(EnumSet.of(DayOfWeek.MONDAY), new EnumMap<>(Map.of(DayOfWeek.FRIDAY, "f"))), f);
-        assertThat((Object) Joblib.load(f)).isEqualTo(
-                List.of(EnumSet.of(DayOfWeek.MONDAY), new EnumMap<>(Map.of(DayOfWeek.FRIDAY, "f"))));
+        assertThat((Object) Joblib.load(f))
+                .isEqualTo(List.of(EnumSet.of(DayOfWeek.MONDAY), new EnumMap<>(Map.of(DayOfWeek.FRIDAY, "f"))));
     }
 
     /** The whole default list. A class added to it must be added here and to docs/persistence.md. */
     static final Set<String> DOCUMENTED_CLASSES = Set.of(
-            "java.lang.String", "java.lang.Boolean", "java.lang.Byte", "java.lang.Short", "java.lang.Character",
-            "java.lang.Integer", "java.lang.Long", "java.lang.Float", "java.lang.Double", "java.lang.Number",
-            "java.lang.Object", "java.lang.StringBuilder", "java.lang.StringBuffer",
-            "java.math.BigInteger", "java.math.BigDecimal", "java.math.MathContext", "java.math.RoundingMode",
-            "java.util.ArrayList", "java.util.LinkedList", "java.util.ArrayDeque", "java.util.Vector",
-            "java.util.Stack", "java.util.HashMap", "java.util.LinkedHashMap", "java.util.TreeMap",
-            "java.util.Hashtable", "java.util.IdentityHashMap", "java.util.HashSet", "java.util.LinkedHashSet",
-            "java.util.TreeSet", "java.util.EnumMap", "java.util.EnumSet", "java.util.RegularEnumSet",
-            "java.util.JumboEnumSet", "java.util.PriorityQueue", "java.util.Arrays$ArrayList", "java.util.BitSet",
-            "java.util.Optional", "java.util.OptionalInt", "java.util.OptionalLong", "java.util.OptionalDouble",
-            "java.util.UUID", "java.util.Date", "java.util.Locale", "java.util.Currency",
-            "java.util.AbstractMap$SimpleEntry", "java.util.AbstractMap$SimpleImmutableEntry",
+            "java.lang.String",
+            "java.lang.Boolean",
+            "java.lang.Byte",
+            "java.lang.Short",
+            "java.lang.Character",
+            "java.lang.Integer",
+            "java.lang.Long",
+            "java.lang.Float",
+            "java.lang.Double",
+            "java.lang.Number",
+            "java.lang.Object",
+            "java.lang.StringBuilder",
+            "java.lang.StringBuffer",
+            "java.math.BigInteger",
+            "java.math.BigDecimal",
+            "java.math.MathContext",
+            "java.math.RoundingMode",
+            "java.util.ArrayList",
+            "java.util.LinkedList",
+            "java.util.ArrayDeque",
+            "java.util.Vector",
+            "java.util.Stack",
+            "java.util.HashMap",
+            "java.util.LinkedHashMap",
+            "java.util.TreeMap",
+            "java.util.Hashtable",
+            "java.util.IdentityHashMap",
+            "java.util.HashSet",
+            "java.util.LinkedHashSet",
+            "java.util.TreeSet",
+            "java.util.EnumMap",
+            "java.util.EnumSet",
+            "java.util.RegularEnumSet",
+            "java.util.JumboEnumSet",
+            "java.util.PriorityQueue",
+            "java.util.Arrays$ArrayList",
+            "java.util.BitSet",
+            "java.util.Optional",
+            "java.util.OptionalInt",
+            "java.util.OptionalLong",
+            "java.util.OptionalDouble",
+            "java.util.UUID",
+            "java.util.Date",
+            "java.util.Locale",
+            "java.util.Currency",
+            "java.util.AbstractMap$SimpleEntry",
+            "java.util.AbstractMap$SimpleImmutableEntry",
             "java.util.KeyValueHolder",
-            "java.util.concurrent.ConcurrentHashMap", "java.util.concurrent.ConcurrentSkipListMap",
-            "java.util.concurrent.ConcurrentSkipListSet", "java.util.concurrent.CopyOnWriteArrayList",
-            "java.util.concurrent.CopyOnWriteArraySet", "java.util.concurrent.ConcurrentLinkedQueue",
-            "java.util.concurrent.ConcurrentLinkedDeque", "java.util.concurrent.atomic.AtomicInteger",
-            "java.util.concurrent.atomic.AtomicLong", "java.util.concurrent.atomic.AtomicBoolean",
-            "java.util.regex.Pattern", "java.net.URI", "java.nio.charset.Charset",
-            "java.sql.Date", "java.sql.Time", "java.sql.Timestamp",
-            "io.joblib4j.array.NdArray", "io.joblib4j.array.DType");
+            "java.util.concurrent.ConcurrentHashMap",
+            "java.util.concurrent.ConcurrentSkipListMap",
+            "java.util.concurrent.ConcurrentSkipListSet",
+            "java.util.concurrent.CopyOnWriteArrayList",
+            "java.util.concurrent.CopyOnWriteArraySet",
+            "java.util.concurrent.ConcurrentLinkedQueue",
+            "java.util.concurrent.ConcurrentLinkedDeque",
+            "java.util.concurrent.atomic.AtomicInteger",
+            "java.util.concurrent.atomic.AtomicLong",
+            "java.util.concurrent.atomic.AtomicBoolean",
+            "java.util.regex.Pattern",
+            "java.net.URI",
+            "java.nio.charset.Charset",
+            "java.sql.Date",
+            "java.sql.Time",
+            "java.sql.Timestamp",
+            "io.joblib4j.array.NdArray",
+            "io.joblib4j.array.DType");
 
     static final List<String> DOCUMENTED_PREFIXES =
             List.of("java.time.", "java.util.ImmutableCollections$", "java.util.Collections$");
@@ -180,10 +250,13 @@ class AllowlistDefaultsTest {
         // the serializer's own registered classes bypass the name check: only documented ones may be read
         for (String name : ForyEngine.builtInClassesAllowedByDefault()) {
             String element = name.replaceFirst("^\\[+L?", "").replace(";", "");
-            boolean primitiveArray = name.startsWith("[") && name.replace("[", "").length() == 1;
-            assertThat(primitiveArray || DOCUMENTED_CLASSES.contains(element)
-                    || DOCUMENTED_PREFIXES.stream().anyMatch(element::startsWith))
-                    .as("built-in class %s is read by default but is not on the documented list", name).isTrue();
+            boolean primitiveArray =
+                    name.startsWith("[") && name.replace("[", "").length() == 1;
+            assertThat(primitiveArray
+                            || DOCUMENTED_CLASSES.contains(element)
+                            || DOCUMENTED_PREFIXES.stream().anyMatch(element::startsWith))
+                    .as("built-in class %s is read by default but is not on the documented list", name)
+                    .isTrue();
         }
         assertThat(LoadOptions.defaults().allowsRecords()).isFalse();
         assertThat(LoadOptions.defaults().isAllowed(Audited.class.getName())).isFalse();

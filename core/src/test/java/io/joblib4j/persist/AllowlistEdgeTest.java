@@ -27,8 +27,14 @@ class AllowlistEdgeTest {
     @Test
     void load_classObject_isRefused_andStaticInitializerDoesNotRun() throws Exception {
         Path f = dir.resolve("class.j4j");
-        Joblib.dump(new ArrayList<>(List.of("x", Class.forName(StaticInit.class.getName() + "", false,
-                getClass().getClassLoader()))), f);
+        Joblib.dump(
+                new ArrayList<>(List.of(
+                        "x",
+                        Class.forName(
+                                StaticInit.class.getName() + "",
+                                false,
+                                getClass().getClassLoader()))),
+                f);
         assertThatThrownBy(() -> Joblib.load(f)).isInstanceOf(DisallowedClassException.class);
         assertThat(staticInitRan).isFalse();
     }
@@ -48,7 +54,8 @@ class AllowlistEdgeTest {
     @Test
     void load_proxy_isRefused() throws Exception {
         Path f = dir.resolve("proxy.j4j");
-        Runnable proxy = (Runnable) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+        Runnable proxy = (Runnable) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
                 new Class<?>[] {Runnable.class, java.io.Serializable.class},
                 (java.lang.reflect.InvocationHandler & java.io.Serializable) (p, m, a) -> null);
         try {

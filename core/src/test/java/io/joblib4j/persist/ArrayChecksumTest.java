@@ -44,8 +44,9 @@ class ArrayChecksumTest {
         }
         boolean[] bools = new boolean[500];
         bools[3] = true;
-        return List.of(ramp(1000), ramp(1 << 20), NdArray.wrap(ramp(600), 20, 30), swapped, bools,
-                new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17});
+        return List.of(ramp(1000), ramp(1 << 20), NdArray.wrap(ramp(600), 20, 30), swapped, bools, new int[] {
+            1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17
+        });
     }
 
     /** Flips one bit inside array 0 of an uncompressed dump; returns the offset of the flipped byte. */
@@ -77,9 +78,12 @@ class ArrayChecksumTest {
                 .satisfies(e -> assertThat(((PersistException) e).offset()).isEqualTo(offset));
         byte[] bytes = Files.readAllBytes(f);
         assertThatThrownBy(() -> Joblib.load(new ByteArrayInputStream(bytes)))
-                .isInstanceOf(PersistException.class).hasMessageContaining("checksum mismatch");
+                .isInstanceOf(PersistException.class)
+                .hasMessageContaining("checksum mismatch");
         // asked not to verify, the corrupt data loads
-        Object unchecked = ((List<?>) Joblib.load(f, LoadOptions.builder().verifyChecksums(false).build())).get(1);
+        Object unchecked = ((List<?>) Joblib.load(
+                        f, LoadOptions.builder().verifyChecksums(false).build()))
+                .get(1);
         assertThat(Joblib.hash(unchecked)).isNotEqualTo(Joblib.hash(array));
     }
 
@@ -109,18 +113,27 @@ class ArrayChecksumTest {
     void memory_verifyingChecksums_flippedBitInACachedResult_isRecomputedNotReturned() throws Exception {
         CALLS.set(0);
         Path location = dir.resolve("cache");
-        Memory memory = Memory.builder().location(location).verbose(0)
-                .loadOptions(LoadOptions.builder().trustAllClasses().verifyChecksums(true).build()).build();
+        Memory memory = Memory.builder()
+                .location(location)
+                .verbose(0)
+                .loadOptions(LoadOptions.builder()
+                        .trustAllClasses()
+                        .verifyChecksums(true)
+                        .build())
+                .build();
         CachedFunction<Integer, double[]> f = memory.cache(ArrayChecksumTest::compute);
         f.apply(10_000);
         Path output;
         try (Stream<Path> files = Files.walk(location)) {
-            output = files.filter(p -> p.getFileName().toString().equals("output")).findFirst().orElseThrow();
+            output = files.filter(p -> p.getFileName().toString().equals("output"))
+                    .findFirst()
+                    .orElseThrow();
         }
         flipBitInArrayData(output);
         assertThat(f.apply(10_000)).containsExactly(ramp(10_000));
         assertThat(CALLS).hasValue(2);
         assertThat(Memory.builder().location(location).build().loadOptions().verifiesChecksums())
-                .as("off by default in Memory: it costs more than 5 % of a hit").isFalse();
+                .as("off by default in Memory: it costs more than 5 % of a hit")
+                .isFalse();
     }
 }

@@ -22,8 +22,10 @@ class CompressionTest {
 
     @Test
     void badLevelsAndNames_areRejectedWithTheValue() {
-        assertThatThrownBy(() -> Compression.zlib(0)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("level 0").hasMessageContaining("1..9");
+        assertThatThrownBy(() -> Compression.zlib(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("level 0")
+                .hasMessageContaining("1..9");
         assertThatThrownBy(() -> Compression.zstd(23)).hasMessageContaining("1..22");
         assertThatThrownBy(() -> Compression.parse("snappy")).hasMessageContaining("'snappy'");
         assertThatThrownBy(() -> Compression.parse("zstd:x")).hasMessageContaining("'zstd:x'");
@@ -44,9 +46,11 @@ class CompressionTest {
         assertThat(Compression.detect(new byte[] {0x1F, (byte) 0x8B, 8})).contains(Compression.Codec.GZIP);
         assertThat(Compression.detect("BZh9".getBytes())).contains(Compression.Codec.BZ2);
         assertThat(Compression.detect(new byte[] {0x5D, 0, 0, (byte) 0x80})).contains(Compression.Codec.LZMA);
-        assertThat(Compression.detect(new byte[] {(byte) 0xFD, '7', 'z', 'X', 'Z', 0})).contains(Compression.Codec.XZ);
+        assertThat(Compression.detect(new byte[] {(byte) 0xFD, '7', 'z', 'X', 'Z', 0}))
+                .contains(Compression.Codec.XZ);
         assertThat(Compression.detect(new byte[] {4, 0x22, 0x4D, 0x18})).contains(Compression.Codec.LZ4);
-        assertThat(Compression.detect(new byte[] {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD})).contains(Compression.Codec.ZSTD);
+        assertThat(Compression.detect(new byte[] {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD}))
+                .contains(Compression.Codec.ZSTD);
         assertThat(Compression.detect(DumpFormat.MAGIC)).isEmpty();
     }
 }

@@ -32,7 +32,9 @@ class ConcurrencyTest {
                         java.util.Arrays.fill(v, thread * 1000 + round);
                         Path f = dir.resolve("t" + thread + ".j4j" + (round % 2 == 0 ? "" : ".zst"));
                         Joblib.dump(List.of(new Item(thread, round, v), NdArray.wrap(v)), f);
-                        List<Object> back = Joblib.load(f, LoadOptions.builder().allowClasses(Item.class).build());
+                        List<Object> back = Joblib.load(
+                                f,
+                                LoadOptions.builder().allowClasses(Item.class).build());
                         Item item = (Item) back.get(0);
                         assertThat(item.thread()).isEqualTo(thread);
                         assertThat(item.round()).isEqualTo(round);

@@ -56,11 +56,13 @@ class CorruptFileFuzzTest {
     static final long SEED = Long.getLong("joblib4j.fuzz.seed", 20241121L);
     /** Inputs per dump codec in every build (.npy and .npz, cheaper to load, get four times as many). */
     static final int DEFAULT_ITERATIONS = 1000;
+
     static final int ITERATIONS = Integer.getInteger("joblib4j.fuzz.iterations", DEFAULT_ITERATIONS);
     /** Only the kinds whose name contains this ({@code -Djoblib4j.fuzz.kinds=npz}); all by default. */
     static final String KINDS = System.getProperty("joblib4j.fuzz.kinds", "");
     /** Per input; generous by default because builds share loaded machines (the campaign's report prints the max). */
     static final long MAX_MILLIS = Long.getLong("joblib4j.fuzz.maxMillis", 10_000);
+
     static final long MAX_ALLOCATED = 300L << 20;
 
     @TempDir
@@ -105,9 +107,33 @@ class CorruptFileFuzzTest {
 
     /** Values that break size arithmetic: zero, one, negative, around 2^31 and 2^32, enormous. */
     static long interesting(Random r, long current) {
-        long[] v = {0, 1, -1, 2, 7, 8, 63, 64, 65, 255, 256, 65535, 65536, Integer.MAX_VALUE - 16, Integer.MAX_VALUE,
-                    1L << 31, 1L << 32, (1L << 32) + 1, 3_000_000_000L, 2_147_483_000L, 1L << 40, Long.MAX_VALUE,
-                    Long.MAX_VALUE - 7, Long.MIN_VALUE, 600_000_000L};
+        long[] v = {
+            0,
+            1,
+            -1,
+            2,
+            7,
+            8,
+            63,
+            64,
+            65,
+            255,
+            256,
+            65535,
+            65536,
+            Integer.MAX_VALUE - 16,
+            Integer.MAX_VALUE,
+            1L << 31,
+            1L << 32,
+            (1L << 32) + 1,
+            3_000_000_000L,
+            2_147_483_000L,
+            1L << 40,
+            Long.MAX_VALUE,
+            Long.MAX_VALUE - 7,
+            Long.MIN_VALUE,
+            600_000_000L
+        };
         return switch (r.nextInt(4)) {
             case 0 -> current + r.nextInt(17) - 8;
             case 1 -> current * (2 + r.nextInt(1000));
@@ -303,7 +329,9 @@ class CorruptFileFuzzTest {
             if (codec == Compression.Codec.GZIP && end + 8 <= b.length) {
                 CRC32 crc = new CRC32();
                 crc.update(data);
-                ByteBuffer.wrap(b, end, 8).order(ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue())
+                ByteBuffer.wrap(b, end, 8)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putInt((int) crc.getValue())
                         .putInt(data.length);
             } else if (codec == Compression.Codec.ZLIB && end + 4 <= b.length) {
                 Adler32 a = new Adler32();
@@ -336,8 +364,10 @@ class CorruptFileFuzzTest {
 
     // ------------------------------------------------------------------ .npy and .npz
 
-    static final String[] DESCRS = {"<f8", ">f8", "<i4", ">i2", "|u1", "|i1", "|b1", "<f4", "<f2", "<c16", "<U10",
-                                    "|O", "<i8", ">u8", "|V8", "", "<f16", "<M8[s]"};
+    static final String[] DESCRS = {
+        "<f8", ">f8", "<i4", ">i2", "|u1", "|i1", "|b1", "<f4", "<f2", "<c16", "<U10", "|O", "<i8", ">u8", "|V8", "",
+        "<f16", "<M8[s]"
+    };
 
     static byte[] npy(String descr, String fortran, String shape, byte[] data, int major) {
         String dict = "{'descr': '" + descr + "', 'fortran_order': " + fortran + ", 'shape': " + shape + ", }";
@@ -411,8 +441,21 @@ class CorruptFileFuzzTest {
         return out.toByteArray();
     }
 
-    static final String[] NAMES = {"a.npy", "b.npy", "../up.npy", "a/../../x.npy", "/abs.npy", "n\u0000ul.npy",
-                                   "", "x", "a.npy", "c:\\w.npy", "dir/ok.npy", "tab\t.npy", "\u00e9t\u00e9.npy"};
+    static final String[] NAMES = {
+        "a.npy",
+        "b.npy",
+        "../up.npy",
+        "a/../../x.npy",
+        "/abs.npy",
+        "n\u0000ul.npy",
+        "",
+        "x",
+        "a.npy",
+        "c:\\w.npy",
+        "dir/ok.npy",
+        "tab\t.npy",
+        "\u00e9t\u00e9.npy"
+    };
 
     static byte[] mutateNpz(byte[] npyBase, byte[] npzBase, Random r) throws IOException {
         int pick = r.nextInt(10);
@@ -442,14 +485,16 @@ class CorruptFileFuzzTest {
             for (int i = 0; i + 22 <= b.length; i++) {
                 int sig = bb.getInt(i);
                 if (sig == 0x04034b50 && i + 30 <= b.length) {
-                    fields.addAll(List.of(new int[] {i + 14, 4}, new int[] {i + 18, 4}, new int[] {i + 22, 4},
-                            new int[] {i + 26, 2}));
+                    fields.addAll(List.of(
+                            new int[] {i + 14, 4}, new int[] {i + 18, 4}, new int[] {i + 22, 4}, new int[] {i + 26, 2
+                            }));
                 } else if (sig == 0x02014b50 && i + 46 <= b.length) {
-                    fields.addAll(List.of(new int[] {i + 20, 4}, new int[] {i + 24, 4}, new int[] {i + 28, 2},
-                            new int[] {i + 42, 4}));
+                    fields.addAll(List.of(
+                            new int[] {i + 20, 4}, new int[] {i + 24, 4}, new int[] {i + 28, 2}, new int[] {i + 42, 4
+                            }));
                 } else if (sig == 0x06054b50) {
-                    fields.addAll(List.of(new int[] {i + 8, 2}, new int[] {i + 10, 2}, new int[] {i + 12, 4},
-                            new int[] {i + 16, 4}));
+                    fields.addAll(List.of(
+                            new int[] {i + 8, 2}, new int[] {i + 10, 2}, new int[] {i + 12, 4}, new int[] {i + 16, 4}));
                 }
             }
             int[] f = fields.get(r.nextInt(fields.size()));
@@ -514,20 +559,27 @@ class CorruptFileFuzzTest {
                 // a compressed file and a compressed stream take the same path but for the size check: one in four
                 loads.add((f, b) -> (b.length & 3) == 0 ? Joblib.load(new ByteArrayInputStream(b)) : SKIPPED);
             }
-            tests.add(DynamicTest.dynamicTest("dump " + codec.label(), () -> campaign("dump-" + codec.label(),
-                    r -> mutateCompressedDump(c, plain, compressed, r), loads)));
+            tests.add(DynamicTest.dynamicTest(
+                    "dump " + codec.label(),
+                    () -> campaign(
+                            "dump-" + codec.label(), r -> mutateCompressedDump(c, plain, compressed, r), loads)));
         }
         ByteArrayOutputStream npyOut = new ByteArrayOutputStream();
         Npy.save(npyOut, NdArray.wrap(new double[] {1, 2, 3, 4, 5, 6}, 2, 3));
         byte[] npyBase = npyOut.toByteArray();
-        tests.add(DynamicTest.dynamicTest("npy", () -> campaign("npy", r -> mutateNpy(npyBase, r), List.of(
-                (f, b) -> Npy.load(f),
-                (f, b) -> Npy.map(f, MmapMode.READ_ONLY),
-                (f, b) -> Npy.readHeader(f),
-                (f, b) -> Npy.load(new ByteArrayInputStream(b))))));
+        tests.add(DynamicTest.dynamicTest(
+                "npy",
+                () -> campaign(
+                        "npy",
+                        r -> mutateNpy(npyBase, r),
+                        List.of(
+                                (f, b) -> Npy.load(f),
+                                (f, b) -> Npy.map(f, MmapMode.READ_ONLY),
+                                (f, b) -> Npy.readHeader(f),
+                                (f, b) -> Npy.load(new ByteArrayInputStream(b))))));
         byte[] npzBase = zip(List.of("a.npy", "b.npy"), List.of(npyBase, npyBase), List.of(false, true));
-        tests.add(DynamicTest.dynamicTest("npz", () -> campaign("npz", r -> mutateNpz(npyBase, npzBase, r),
-                List.of((f, b) -> Npy.loadNpz(f)))));
+        tests.add(DynamicTest.dynamicTest(
+                "npz", () -> campaign("npz", r -> mutateNpz(npyBase, npzBase, r), List.of((f, b) -> Npy.loadNpz(f)))));
         return tests.stream();
     }
 

@@ -77,7 +77,8 @@ class CustomCodecTest {
     }
 
     private static String uniqueName() {
-        return "rawdeflate-" + NEXT.incrementAndGet() + "-" + ProcessHandle.current().pid();
+        return "rawdeflate-" + NEXT.incrementAndGet() + "-"
+                + ProcessHandle.current().pid();
     }
 
     private static byte[] uniqueMagic() {
@@ -146,8 +147,10 @@ class CustomCodecTest {
         assertThat(Arrays.copyOf(Files.readAllBytes(file), 4)).isEqualTo(codec.magic);
         List<Integer> back = Joblib.load(file);
         assertThat(back).containsExactly(1, 2);
-        assertThatThrownBy(() -> Compression.parse(name + ":3")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(name + ":3").hasMessageContaining("no level");
+        assertThatThrownBy(() -> Compression.parse(name + ":3"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(name + ":3")
+                .hasMessageContaining("no level");
     }
 
     @Test
@@ -156,31 +159,43 @@ class CustomCodecTest {
         byte[] magic = uniqueMagic();
         Compression.register(name, new RawDeflate(magic));
         assertThatThrownBy(() -> Compression.register("zstd", new RawDeflate(uniqueMagic())))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'zstd'").hasMessageContaining("taken");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'zstd'")
+                .hasMessageContaining("taken");
         assertThatThrownBy(() -> Compression.register(name, new RawDeflate(uniqueMagic())))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(name).hasMessageContaining("taken");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(name)
+                .hasMessageContaining("taken");
         assertThatThrownBy(() -> Compression.register(uniqueName(), new RawDeflate(magic.clone())))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("clashes")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("clashes")
                 .hasMessageContaining(name);
-        assertThatThrownBy(() -> Compression.register(uniqueName(),
-                new RawDeflate(new byte[] {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD, 1})))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("zstd stream")
+        assertThatThrownBy(() -> Compression.register(
+                        uniqueName(), new RawDeflate(new byte[] {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD, 1})))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("zstd stream")
                 .hasMessageContaining("28 b5 2f fd 01");
         assertThatThrownBy(() -> Compression.register(uniqueName(), new RawDeflate(new byte[] {(byte) 0x89, 'J'})))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("joblib4j dump");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("joblib4j dump");
         assertThatThrownBy(() -> Compression.register(uniqueName(), new RawDeflate(new byte[] {0x78, 0x01, 2, 3})))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("zlib");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("zlib");
         assertThatThrownBy(() -> Compression.register(uniqueName(), new RawDeflate(new byte[] {'Q'})))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 bytes, expected 2 to 8");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1 bytes, expected 2 to 8");
         assertThatThrownBy(() -> Compression.register("no spaces", new RawDeflate(uniqueMagic())))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'no spaces'");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'no spaces'");
     }
 
     @Test
     void fileOfAnUnregisteredCodec_failsAsNotADump(@TempDir Path other) throws IOException {
-        Path file = Files.write(other.resolve("unknown.bin"), new byte[] {'R', 'D', (byte) 0xFF, (byte) 0xFF, 1, 2, 3,
-                4, 5, 6, 7, 8, 9, 10, 11, 12});
-        assertThatThrownBy(() -> Joblib.load(file)).isInstanceOf(PersistException.class)
+        Path file = Files.write(
+                other.resolve("unknown.bin"),
+                new byte[] {'R', 'D', (byte) 0xFF, (byte) 0xFF, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+        assertThatThrownBy(() -> Joblib.load(file))
+                .isInstanceOf(PersistException.class)
                 .hasMessageContaining(file.toString());
     }
 }

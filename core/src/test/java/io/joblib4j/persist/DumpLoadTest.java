@@ -30,14 +30,25 @@ class DumpLoadTest {
 
     record Point(double x, double y, String label) {}
 
-    enum Color { RED, GREEN }
+    enum Color {
+        RED,
+        GREEN
+    }
 
     /** The sample graph holds a record and an enum, which must be allowed like any application class. */
-    static final LoadOptions SAMPLE = LoadOptions.builder().allowClasses(Point.class, Color.class).build();
+    static final LoadOptions SAMPLE =
+            LoadOptions.builder().allowClasses(Point.class, Color.class).build();
 
     static List<Compression> codecs() {
-        return List.of(Compression.none(), Compression.zlib(3), Compression.gzip(3), Compression.bz2(1),
-                Compression.lzma(1), Compression.xz(1), Compression.lz4(), Compression.zstd(3));
+        return List.of(
+                Compression.none(),
+                Compression.zlib(3),
+                Compression.gzip(3),
+                Compression.bz2(1),
+                Compression.lzma(1),
+                Compression.xz(1),
+                Compression.lz4(),
+                Compression.zstd(3));
     }
 
     static Object sampleGraph() {
@@ -199,8 +210,17 @@ class DumpLoadTest {
     @Test
     void load_allTypesOfPrimitiveArrays() throws Exception {
         Path f = dir.resolve("prims.dump");
-        List<Object> arrays = List.of(new boolean[100], new byte[100], new short[100], new char[100], new int[100],
-                new long[100], new float[100], new double[100], new boolean[] {true, false}, new byte[] {1});
+        List<Object> arrays = List.of(
+                new boolean[100],
+                new byte[100],
+                new short[100],
+                new char[100],
+                new int[100],
+                new long[100],
+                new float[100],
+                new double[100],
+                new boolean[] {true, false},
+                new byte[] {1});
         ((boolean[]) arrays.get(0))[7] = true;
         ((char[]) arrays.get(3))[3] = 'z';
         Joblib.dump(arrays, f);
@@ -222,8 +242,12 @@ class DumpLoadTest {
         for (int i = 0; i < floats.length; i++) {
             floats[i] = i / 3f;
         }
-        NdArray big = NdArray.of(DType.INT32, java.nio.ByteOrder.BIG_ENDIAN,
-                java.lang.foreign.MemorySegment.ofArray(new byte[4 * 70_000]), 700, 100);
+        NdArray big = NdArray.of(
+                DType.INT32,
+                java.nio.ByteOrder.BIG_ENDIAN,
+                java.lang.foreign.MemorySegment.ofArray(new byte[4 * 70_000]),
+                700,
+                100);
         big.setLong(123456, 699, 99);
         Joblib.dump(List.of(longs, floats, big), f, c);
         List<Object> back = Joblib.load(f);
@@ -247,7 +271,8 @@ class DumpLoadTest {
         Path f = dir.resolve("t.dump");
         Joblib.dump(new HashMap<>(Map.of("a", 1)), f);
         assertThat(Joblib.load(f, Map.class)).containsEntry("a", 1);
-        assertThatThrownBy(() -> Joblib.load(f, String.class)).isInstanceOf(PersistException.class)
+        assertThatThrownBy(() -> Joblib.load(f, String.class))
+                .isInstanceOf(PersistException.class)
                 .hasMessageContaining("expected a java.lang.String");
     }
 

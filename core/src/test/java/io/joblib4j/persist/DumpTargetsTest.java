@@ -31,10 +31,13 @@ class DumpTargetsTest {
                 .isInstanceOf(PersistException.class)
                 .hasMessageContaining("/dev/full")
                 .hasMessageContaining("No space left on device");
-        assertThat(Files.isRegularFile(full)).as("/dev/full was replaced by a file").isFalse();
+        assertThat(Files.isRegularFile(full))
+                .as("/dev/full was replaced by a file")
+                .isFalse();
         try (var stream = Files.list(Path.of("/dev"))) {
             assertThat(stream.map(p -> p.getFileName().toString())
-                    .filter(n -> n.startsWith(".full.") && n.endsWith(".tmp"))).isEmpty();
+                            .filter(n -> n.startsWith(".full.") && n.endsWith(".tmp")))
+                    .isEmpty();
         }
     }
 
@@ -59,7 +62,8 @@ class DumpTargetsTest {
             @Override
             public void publish(LogRecord r) {
                 if (Thread.currentThread() == me) {
-                    warnings.add(r.getLevel() + " " + java.text.MessageFormat.format(r.getMessage(), r.getParameters()));
+                    warnings.add(
+                            r.getLevel() + " " + java.text.MessageFormat.format(r.getMessage(), r.getParameters()));
                 }
             }
 
@@ -77,7 +81,9 @@ class DumpTargetsTest {
             log.removeHandler(handler);
         }
         assertThat(warnings).hasSize(1);
-        assertThat(warnings.get(0)).startsWith("WARNING").contains("stream cannot be memory-mapped")
+        assertThat(warnings.get(0))
+                .startsWith("WARNING")
+                .contains("stream cannot be memory-mapped")
                 .contains("READ_ONLY");
         assertThat(a.file()).isEmpty();
         assertThat(a.toDoubleArray()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);

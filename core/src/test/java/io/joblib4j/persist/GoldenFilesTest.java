@@ -23,8 +23,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GoldenFilesTest {
     static final Path GOLDEN = Path.of("src/test/resources/golden");
-    static final List<Compression> CODECS = List.of(Compression.none(), Compression.zstd(3), Compression.gzip(3),
-            Compression.lz4(), Compression.xz(1), Compression.bz2(1), Compression.zlib(3), Compression.lzma(1));
+    static final List<Compression> CODECS = List.of(
+            Compression.none(),
+            Compression.zstd(3),
+            Compression.gzip(3),
+            Compression.lz4(),
+            Compression.xz(1),
+            Compression.bz2(1),
+            Compression.zlib(3),
+            Compression.lzma(1));
 
     @TempDir
     Path dir;

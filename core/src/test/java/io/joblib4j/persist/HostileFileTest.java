@@ -65,7 +65,9 @@ class HostileFileTest {
             }
         });
         assertThat(caught[0]).as("a PersistException").isNotNull();
-        assertThat(bytes).as("bytes allocated before refusing: " + caught[0].getMessage()).isLessThan(most);
+        assertThat(bytes)
+                .as("bytes allocated before refusing: " + caught[0].getMessage())
+                .isLessThan(most);
         return caught[0];
     }
 
@@ -99,7 +101,8 @@ class HostileFileTest {
         assertThat(e.offset()).isEqualTo(128);
         PersistException s = refusedCheaply(() -> Npy.load(new ByteArrayInputStream(file)));
         assertThat(s.offset()).isGreaterThanOrEqualTo(head.length);
-        assertThatThrownBy(() -> Npy.map(f, MmapMode.READ_ONLY)).isInstanceOf(PersistException.class)
+        assertThatThrownBy(() -> Npy.map(f, MmapMode.READ_ONLY))
+                .isInstanceOf(PersistException.class)
                 .hasMessageContaining(f.toString());
     }
 
@@ -108,8 +111,10 @@ class HostileFileTest {
         Path f = dir.resolve("overflow.npy");
         byte[] head = npyHeader("<f8", "(1152921504606846975,)"); // 2^63 - 8 data bytes: offset + bytes overflows
         Files.write(f, Arrays.copyOf(head, head.length + 48));
-        assertThatThrownBy(() -> Npy.map(f, MmapMode.READ_ONLY)).isInstanceOf(PersistException.class)
-                .hasMessageContaining(f.toString()).hasMessageContaining("at offset " + head.length + ":");
+        assertThatThrownBy(() -> Npy.map(f, MmapMode.READ_ONLY))
+                .isInstanceOf(PersistException.class)
+                .hasMessageContaining(f.toString())
+                .hasMessageContaining("at offset " + head.length + ":");
         assertThatThrownBy(() -> Npy.readHeader(f)).isInstanceOf(PersistException.class);
         assertThatThrownBy(() -> Npy.load(f)).isInstanceOf(PersistException.class);
     }
@@ -117,12 +122,16 @@ class HostileFileTest {
     @Test
     void npyLoad_zeroSizedShapeWhoseOtherDimensionsOverflow_isPersistException() throws Exception {
         for (String fortran : new String[] {"False", "True"}) {
-            String dict = "{'descr': '<f8', 'fortran_order': " + fortran + ", 'shape': (3, 0, 3000000000, 4294967297), }";
+            String dict =
+                    "{'descr': '<f8', 'fortran_order': " + fortran + ", 'shape': (3, 0, 3000000000, 4294967297), }";
             byte[] head = npyHeader(dict);
             Path f = dir.resolve("zero-" + fortran + ".npy");
             Files.write(f, head);
-            assertThatThrownBy(() -> Npy.load(f)).as(fortran).isInstanceOf(PersistException.class)
-                    .hasMessageContaining(f.toString()).hasMessageContaining("overflows");
+            assertThatThrownBy(() -> Npy.load(f))
+                    .as(fortran)
+                    .isInstanceOf(PersistException.class)
+                    .hasMessageContaining(f.toString())
+                    .hasMessageContaining("overflows");
         }
     }
 
@@ -187,7 +196,11 @@ class HostileFileTest {
         // when half of its 80 MiB had arrived
         PersistException s = refusedAfterAllocating(200L << 20, () -> Joblib.load(Files.newInputStream(f)));
         assertThat(s.getMessage()).contains("maxExpansionRatio");
-        NdArray back = Joblib.load(f, LoadOptions.builder().maxExpansionRatio(Double.POSITIVE_INFINITY).build());
+        NdArray back = Joblib.load(
+                f,
+                LoadOptions.builder()
+                        .maxExpansionRatio(Double.POSITIVE_INFINITY)
+                        .build());
         assertThat(back.shape()).containsExactly(80L << 20);
     }
 
@@ -221,9 +234,11 @@ class HostileFileTest {
         int metaLength = (int) hb.getLong(16);
         int graphLength = (int) hb.getLong(24);
         int graphStart = DumpFormat.HEADER_SIZE + metaLength - graphLength;
-        byte[][] values = {{(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07},
-                           {(byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F},
-                           {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x04}};
+        byte[][] values = {
+            {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07},
+            {(byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F},
+            {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x04}
+        };
         int refused = 0;
         for (int at = graphStart; at < DumpFormat.HEADER_SIZE + metaLength; at++) {
             for (byte[] v : values) {
@@ -239,7 +254,9 @@ class HostileFileTest {
                     refused++;
                 }
                 long bytes = Allocations.ofCurrentThread() - before;
-                assertThat(bytes).as("position " + (at - graphStart) + " of the object stream").isLessThan(SMALL);
+                assertThat(bytes)
+                        .as("position " + (at - graphStart) + " of the object stream")
+                        .isLessThan(SMALL);
             }
         }
         assertThat(refused).isPositive();
@@ -298,13 +315,18 @@ class HostileFileTest {
         Joblib.dump(NdArray.zeros(DType.INT8, 400L << 20), zeros, Compression.zstd());
         files.add(zeros.toString());
         List<String> cmd = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
                 Child.class.getName()));
         cmd.addAll(files);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as(output).isTrue();
+        assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS))
+                .as(output)
+                .isTrue();
         System.out.println("[512m child]\n" + output);
         assertThat(p.exitValue()).as(output).isZero();
         for (String line : output.lines().filter(l -> l.contains(" ms ")).toList()) {
@@ -321,12 +343,17 @@ class HostileFileTest {
         assertThat(d.expansionLimit(10_000_000)).isEqualTo(1_000_000_000L);
         LoadOptions capped = LoadOptions.builder().maxExpandedBytes(1000).build();
         assertThat(capped.expansionLimit(10_000_000)).isEqualTo(1000);
-        assertThat(LoadOptions.builder().maxExpansionRatio(Double.POSITIVE_INFINITY).build().expansionLimit(1))
+        assertThat(LoadOptions.builder()
+                        .maxExpansionRatio(Double.POSITIVE_INFINITY)
+                        .build()
+                        .expansionLimit(1))
                 .isEqualTo(Long.MAX_VALUE);
         assertThatThrownBy(() -> LoadOptions.builder().maxExpansionRatio(0.5))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0.5");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("0.5");
         assertThatThrownBy(() -> LoadOptions.builder().maxExpandedBytes(0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("0");
         assertThat(capped).isNotEqualTo(d);
         assertThat(capped.toBuilder().build()).isEqualTo(capped);
     }
@@ -351,17 +378,21 @@ class HostileFileTest {
         writeBomb(f, "x.npy", "(600000000,)", 600_000_000L);
         assertThat(Files.size(f)).isLessThan(700_000);
         PersistException e = refusedCheaply(() -> Npy.loadNpz(f));
-        assertThat(e.getMessage()).contains(f.toString()).contains("entry 'x.npy'").contains("maxExpansionRatio");
+        assertThat(e.getMessage())
+                .contains(f.toString())
+                .contains("entry 'x.npy'")
+                .contains("maxExpansionRatio");
     }
 
     @Test
     void loadNpz_entryExpandingBeyondItsStatedSize_isStoppedByTheBudget() throws Exception {
         Path f = dir.resolve("lying.npz");
         writeBomb(f, "x.npy", "(100000000,)", 100_000_000L);
-        PersistException e = refusedCheaply(() -> Npy.loadNpz(f,
-                LoadOptions.builder().maxExpandedBytes(10_000_000).build()));
+        PersistException e = refusedCheaply(() -> Npy.loadNpz(
+                f, LoadOptions.builder().maxExpandedBytes(10_000_000).build()));
         assertThat(e.getMessage()).contains(f.toString()).contains("entry 'x.npy'");
-        Map<String, NdArray> ok = Npy.loadNpz(f, LoadOptions.builder().maxExpansionRatio(1e6).build());
+        Map<String, NdArray> ok =
+                Npy.loadNpz(f, LoadOptions.builder().maxExpansionRatio(1e6).build());
         assertThat(ok.get("x").shape()).containsExactly(100_000_000L);
     }
 
@@ -370,7 +401,10 @@ class HostileFileTest {
         Path f = dir.resolve("short.npz");
         writeBomb(f, "x.npy", "(2147483000,)", 10);
         PersistException e = refusedCheaply(() -> Npy.loadNpz(f));
-        assertThat(e.getMessage()).contains(f.toString()).contains("entry 'x.npy'").contains("2147483000");
+        assertThat(e.getMessage())
+                .contains(f.toString())
+                .contains("entry 'x.npy'")
+                .contains("2147483000");
     }
 
     /** A stored .npz with one entry of the given name holding a small valid array. */
@@ -396,18 +430,23 @@ class HostileFileTest {
     void loadNpz_entryNameWithNul_isPersistExceptionNamingTheEntry() throws Exception {
         Path f = dir.resolve("nul.npz");
         writeNamed(f, "a\u0000b.npy");
-        assertThatThrownBy(() -> Npy.loadNpz(f)).isInstanceOf(PersistException.class)
-                .hasMessageContaining(f.toString()).hasMessageContaining("a\\x00b.npy");
+        assertThatThrownBy(() -> Npy.loadNpz(f))
+                .isInstanceOf(PersistException.class)
+                .hasMessageContaining(f.toString())
+                .hasMessageContaining("a\\x00b.npy");
     }
 
     @Test
     void loadNpz_entryNamesThatClimbOrAreAbsolute_areRefused() throws Exception {
-        for (String name : new String[] {"../evil.npy", "a/../../evil.npy", "/etc/evil.npy", "..\\evil.npy",
-                                         "C:evil.npy"}) {
+        for (String name :
+                new String[] {"../evil.npy", "a/../../evil.npy", "/etc/evil.npy", "..\\evil.npy", "C:evil.npy"}) {
             Path f = dir.resolve("climb.npz");
             writeNamed(f, name);
-            assertThatThrownBy(() -> Npy.loadNpz(f)).as(name).isInstanceOf(PersistException.class)
-                    .hasMessageContaining(f.toString()).hasMessageContaining("'" + name + "'");
+            assertThatThrownBy(() -> Npy.loadNpz(f))
+                    .as(name)
+                    .isInstanceOf(PersistException.class)
+                    .hasMessageContaining(f.toString())
+                    .hasMessageContaining("'" + name + "'");
             assertThat(dir.resolve("evil.npy")).doesNotExist();
         }
         Path ok = dir.resolve("nested.npz");
@@ -438,7 +477,8 @@ class HostileFileTest {
             int at = indexOf(holed, "b.npy".getBytes(StandardCharsets.US_ASCII)) + 40;
             Arrays.fill(holed, at, at + 16, (byte) 0x55);
             Files.write(cut, holed);
-            assertThatThrownBy(() -> Npy.loadNpz(cut)).isInstanceOf(PersistException.class)
+            assertThatThrownBy(() -> Npy.loadNpz(cut))
+                    .isInstanceOf(PersistException.class)
                     .hasMessageContaining(cut.toString());
         }
     }

@@ -43,18 +43,42 @@ class WhatDumpWritesTest {
                 Map.entry("k", List.of(1, 2)),
                 new AbstractMap.SimpleEntry<>("a", 1),
                 new AbstractMap.SimpleImmutableEntry<>("b", 2L),
-                Optional.of("x"), Optional.empty(), OptionalInt.of(3),
-                LocalDate.of(2024, 2, 29), LocalDateTime.of(2024, 1, 2, 3, 4, 5), Instant.ofEpochSecond(1, 2),
-                Duration.ofMillis(1500), ZonedDateTime.of(2024, 1, 2, 3, 4, 5, 0, ZoneId.of("Europe/Paris")),
+                Optional.of("x"),
+                Optional.empty(),
+                OptionalInt.of(3),
+                LocalDate.of(2024, 2, 29),
+                LocalDateTime.of(2024, 1, 2, 3, 4, 5),
+                Instant.ofEpochSecond(1, 2),
+                Duration.ofMillis(1500),
+                ZonedDateTime.of(2024, 1, 2, 3, 4, 5, 0, ZoneId.of("Europe/Paris")),
                 UUID.fromString("12345678-1234-1234-1234-123456789abc"),
-                new BigDecimal("3.14159265358979323846"), new BigInteger("123456789012345678901234567890"),
+                new BigDecimal("3.14159265358979323846"),
+                new BigInteger("123456789012345678901234567890"),
                 EnumSet.of(java.time.DayOfWeek.MONDAY, java.time.DayOfWeek.SUNDAY),
                 new EnumMap<>(Map.of(java.time.Month.MAY, "may")),
-                List.of(), List.of(1), List.of(1, 2, 3), Set.of("a", "b", "c"), Map.of(), Map.of("a", 1, "b", 2),
-                List.copyOf(new ArrayList<>(List.of(1, 2))), Collections.unmodifiableList(new ArrayList<>(List.of(1))),
-                Collections.unmodifiableMap(Map.of("a", 1)), Collections.emptyList(), Collections.singletonList(1),
-                new AtomicInteger(5).get(), new java.util.BitSet(3), java.util.Locale.FRANCE,
-                new int[] {1, 2}, new String[] {"a", null}, "text", 'c', (byte) 1, (short) 2, 3L, 4.0f, 5.0);
+                List.of(),
+                List.of(1),
+                List.of(1, 2, 3),
+                Set.of("a", "b", "c"),
+                Map.of(),
+                Map.of("a", 1, "b", 2),
+                List.copyOf(new ArrayList<>(List.of(1, 2))),
+                Collections.unmodifiableList(new ArrayList<>(List.of(1))),
+                Collections.unmodifiableMap(Map.of("a", 1)),
+                Collections.emptyList(),
+                Collections.singletonList(1),
+                new AtomicInteger(5).get(),
+                new java.util.BitSet(3),
+                java.util.Locale.FRANCE,
+                new int[] {1, 2},
+                new String[] {"a", null},
+                "text",
+                'c',
+                (byte) 1,
+                (short) 2,
+                3L,
+                4.0f,
+                5.0);
     }
 
     @ParameterizedTest
@@ -115,14 +139,18 @@ class WhatDumpWritesTest {
             Object[] back = new Object[1];
             Throwable[] failed = new Throwable[1];
             // a 256 KiB stack: far less than either walk needs at this depth
-            Thread t = new Thread(null, () -> {
-                try {
-                    Joblib.dump(v, f);
-                    back[0] = Joblib.load(f, links);
-                } catch (Throwable e) {
-                    failed[0] = e;
-                }
-            }, "small-stack", 256 << 10);
+            Thread t = new Thread(
+                    null,
+                    () -> {
+                        try {
+                            Joblib.dump(v, f);
+                            back[0] = Joblib.load(f, links);
+                        } catch (Throwable e) {
+                            failed[0] = e;
+                        }
+                    },
+                    "small-stack",
+                    256 << 10);
             t.start();
             t.join();
             assertThat(failed[0]).as("dump/load of %s", v.getClass()).isNull();
@@ -153,7 +181,8 @@ class WhatDumpWritesTest {
     @Test
     void memory_deepResult_isComputedOnce() {
         CALLS.set(0);
-        Memory memory = Memory.builder().location(dir.resolve("cache")).verbose(0).build();
+        Memory memory =
+                Memory.builder().location(dir.resolve("cache")).verbose(0).build();
         CachedFunction<Integer, Object> f = memory.cache(WhatDumpWritesTest::deepResult);
         Object first = f.apply(60);
         Object second = f.apply(60);

@@ -55,19 +55,27 @@ class ChaosTest {
         List<Long> failLatenciesMillis = new ArrayList<>();
         int completed = 0;
         int crashed = 0;
-        ProcessPool pool = ProcessPool.builder().workers(2).jvmOptions("-Djava.io.tmpdir=" + tmp).build();
+        ProcessPool pool = ProcessPool.builder()
+                .workers(2)
+                .jvmOptions("-Djava.io.tmpdir=" + tmp)
+                .build();
         NativeLibraryLeakTest.awaitNativeLibsKnown(); // see there
         try (StallWatchdog dog = new StallWatchdog("chaos", Duration.ofSeconds(60), pool::workerPids);
-             Parallel plain = Parallel.builder().nJobs(2).backend(pool.backend()).build();
-             Parallel retrying = Parallel.builder().nJobs(2).retries(3).backend(pool.backend()).build()) {
+                Parallel plain =
+                        Parallel.builder().nJobs(2).backend(pool.backend()).build();
+                Parallel retrying = Parallel.builder()
+                        .nJobs(2)
+                        .retries(3)
+                        .backend(pool.backend())
+                        .build()) {
             for (int trial = 0; trial < TRIALS; trial++) {
                 boolean retries = trial % 2 == 1;
                 Parallel p = retries ? retrying : plain;
                 long delayMillis = random.nextInt(350);
                 long[] killedAt = {0};
                 long[] victimPid = {0};
-                CompletableFuture<List<Integer>> call = CompletableFuture.supplyAsync(
-                        () -> p.map(ChaosTest::work, expected));
+                CompletableFuture<List<Integer>> call =
+                        CompletableFuture.supplyAsync(() -> p.map(ChaosTest::work, expected));
                 long start = System.nanoTime();
                 // kill one worker of the pool at a random moment of the call
                 while (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(delayMillis) && !call.isDone()) {
@@ -87,16 +95,22 @@ class ChaosTest {
                 Object outcome = await(call, dog);
                 dog.progress();
                 if (outcome instanceof List<?> values) {
-                    assertThat(values).as("trial " + trial + ": every result once, in order").isEqualTo(expected);
+                    assertThat(values)
+                            .as("trial " + trial + ": every result once, in order")
+                            .isEqualTo(expected);
                     completed++;
                     outcomes.add(killedAt[0] == 0 ? "done-unkilled" : "done");
                 } else {
                     Throwable t = (Throwable) outcome;
-                    assertThat(t).as("trial " + trial + " (retries " + retries + ")").isInstanceOf(WorkerCrashedException.class);
+                    assertThat(t)
+                            .as("trial " + trial + " (retries " + retries + ")")
+                            .isInstanceOf(WorkerCrashedException.class);
                     assertThat(killedAt[0]).as("a call fails only after a kill").isPositive();
                     long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt[0]);
                     failLatenciesMillis.add(latency);
-                    assertThat(latency).as("trial " + trial + ": failure after the kill, in ms").isLessThan(15_000);
+                    assertThat(latency)
+                            .as("trial " + trial + ": failure after the kill, in ms")
+                            .isLessThan(15_000);
                     crashed++;
                     outcomes.add("crashed " + latency + " ms");
                 }
@@ -107,7 +121,9 @@ class ChaosTest {
                     Thread.sleep(10);
                 }
                 Object next = await(CompletableFuture.supplyAsync(() -> p.map(ChaosTest::work, List.of(1, 2, 3))), dog);
-                assertThat(next).as("trial " + trial + ": the next call on the same Parallel").isEqualTo(List.of(1, 2, 3));
+                assertThat(next)
+                        .as("trial " + trial + ": the next call on the same Parallel")
+                        .isEqualTo(List.of(1, 2, 3));
                 dog.progress();
             }
             record(pool, seen, poolFolders);
@@ -125,23 +141,35 @@ class ChaosTest {
             }
         }
         assertThat(seen).as("worker JVMs seen").isNotEmpty();
-        assertThat(seen.stream().filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).toList())
-                .as("worker JVMs still alive").isEmpty();
+        assertThat(seen.stream()
+                        .filter(pid -> ProcessHandle.of(pid)
+                                .map(ProcessHandle::isAlive)
+                                .orElse(false))
+                        .toList())
+                .as("worker JVMs still alive")
+                .isEmpty();
         // Channels of this pool: accepted sockets carry the pool's socket path (ss shows it). An unnamed socket with
         // a closed peer was once seen at the end of a run too; it is not a channel of the pool (see poolChannels).
-        assertThat(poolFolders).as("the pool's folder, from the workers' command line").isNotEmpty();
+        assertThat(poolFolders)
+                .as("the pool's folder, from the workers' command line")
+                .isNotEmpty();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!poolChannels(poolFolders).isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertThat(poolChannels(poolFolders)).as("sockets of this JVM on the pool's channel; all sockets: " + sockets()
-                + " (" + socketsBefore + " before)").isEmpty();
-        assertThat(poolFolders).as("the pool's folder, from the workers' command line").isNotEmpty();
+        assertThat(poolChannels(poolFolders))
+                .as("sockets of this JVM on the pool's channel; all sockets: " + sockets() + " (" + socketsBefore
+                        + " before)")
+                .isEmpty();
+        assertThat(poolFolders)
+                .as("the pool's folder, from the workers' command line")
+                .isNotEmpty();
         for (String folder : poolFolders) {
             assertThat(Path.of(folder)).as("the pool's folder after it closed").doesNotExist();
         }
         try (Stream<Path> left = Files.list(tmp)) {
-            assertThat(left.map(f -> f.getFileName().toString()).toList()).as("files left in the workers' java.io.tmpdir")
+            assertThat(left.map(f -> f.getFileName().toString()).toList())
+                    .as("files left in the workers' java.io.tmpdir")
                     .noneMatch(n -> n.contains("lz4") || n.contains("zstd"));
         }
     }
@@ -160,7 +188,8 @@ class ChaosTest {
                     // closed meanwhile
                 }
             }
-            Process ss = new ProcessBuilder("ss", "-xap").redirectErrorStream(true).start();
+            Process ss =
+                    new ProcessBuilder("ss", "-xap").redirectErrorStream(true).start();
             String pid = "pid=" + ProcessHandle.current().pid() + ",";
             for (String line : new String(ss.getInputStream().readAllBytes()).split("\n")) {
                 if (line.contains(pid)) {
@@ -177,7 +206,8 @@ class ChaosTest {
     private static List<String> poolChannels(Set<String> folders) {
         List<String> found = new ArrayList<>();
         try {
-            Process ss = new ProcessBuilder("ss", "-xap").redirectErrorStream(true).start();
+            Process ss =
+                    new ProcessBuilder("ss", "-xap").redirectErrorStream(true).start();
             String pid = "pid=" + ProcessHandle.current().pid() + ",";
             for (String line : new String(ss.getInputStream().readAllBytes()).split("\n")) {
                 if (line.contains(pid) && folders.stream().anyMatch(line::contains)) {

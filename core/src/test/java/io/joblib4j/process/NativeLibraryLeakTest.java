@@ -23,22 +23,30 @@ class NativeLibraryLeakTest {
             List<String> libs;
             try (Stream<String> maps = Files.lines(Path.of("/proc/self/maps"))) {
                 libs = maps.filter(l -> l.contains("lz4") || l.contains("zstd"))
-                        .map(l -> l.substring(l.indexOf('/'))).distinct().toList();
+                        .map(l -> l.substring(l.indexOf('/')))
+                        .distinct()
+                        .toList();
             }
-            return Stream.concat(Stream.of(Long.toString(ProcessHandle.current().pid())), libs.stream()).toList();
+            return Stream.concat(Stream.of(Long.toString(ProcessHandle.current().pid())), libs.stream())
+                    .toList();
         };
     }
 
     @Test
     void killedWorkerThatLoadedLz4AndZstd_leavesNoLibraryCopyInItsTempFolder(@TempDir Path tmp) throws Exception {
-        try (ProcessPool own = ProcessPool.builder().workers(1).jvmOptions("-Djava.io.tmpdir=" + tmp).build()) {
+        try (ProcessPool own = ProcessPool.builder()
+                .workers(1)
+                .jvmOptions("-Djava.io.tmpdir=" + tmp)
+                .build()) {
             // workers started in the first moments after a JVM's first pool is built, before the cached copies are
             // known, unpack the libraries as they do by default: start this one after that
             awaitNativeLibsKnown();
             List<String> got = own.submit(useNativeCodecs()).get(60, TimeUnit.SECONDS);
             long pid = Long.parseLong(got.getFirst());
             List<String> libs = got.subList(1, got.size());
-            assertThat(libs).as("the worker loaded both native libraries").anyMatch(l -> l.contains("lz4"))
+            assertThat(libs)
+                    .as("the worker loaded both native libraries")
+                    .anyMatch(l -> l.contains("lz4"))
                     .anyMatch(l -> l.contains("zstd"));
             ProcessHandle worker = ProcessHandle.of(pid).orElseThrow();
             worker.destroyForcibly(); // SIGKILL: no deleteOnExit runs
@@ -48,15 +56,16 @@ class NativeLibraryLeakTest {
                         .as("copies of native libraries left by the killed worker (it mapped " + libs + ")")
                         .noneMatch(n -> n.contains("lz4") || n.contains("zstd"));
             }
-            assertThat(libs).as("libraries are mapped from the per-user cache, not the temp folder")
+            assertThat(libs)
+                    .as("libraries are mapped from the per-user cache, not the temp folder")
                     .noneMatch(l -> l.startsWith(tmp.toString()));
         }
     }
 
     @Test
     void parentUsingLz4AndZstdThroughCompression_mapsTheCachedCopies_notTempFiles() throws Exception {
-        for (io.joblib4j.persist.Compression c : List.of(io.joblib4j.persist.Compression.lz4(),
-                io.joblib4j.persist.Compression.zstd())) {
+        for (io.joblib4j.persist.Compression c :
+                List.of(io.joblib4j.persist.Compression.lz4(), io.joblib4j.persist.Compression.zstd())) {
             java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
             try (java.io.OutputStream out = c.compress(bytes)) {
                 out.write(new byte[1 << 16]);
@@ -65,8 +74,12 @@ class NativeLibraryLeakTest {
         String tmp = Path.of(System.getProperty("java.io.tmpdir")).toRealPath().toString();
         try (Stream<String> maps = Files.lines(Path.of("/proc/self/maps"))) {
             List<String> libs = maps.filter(l -> l.contains("liblz4") || l.contains("libzstd"))
-                    .map(l -> l.substring(l.indexOf('/'))).distinct().toList();
-            assertThat(libs).anyMatch(l -> l.contains("lz4")).anyMatch(l -> l.contains("zstd"))
+                    .map(l -> l.substring(l.indexOf('/')))
+                    .distinct()
+                    .toList();
+            assertThat(libs)
+                    .anyMatch(l -> l.contains("lz4"))
+                    .anyMatch(l -> l.contains("zstd"))
                     .noneMatch(l -> l.startsWith(tmp + "/"));
         }
     }

@@ -18,8 +18,12 @@ class OrphanAndLeftoverTest {
 
     @Test
     void parentKilled_workerExits_andItsFolderIsCollectedLater() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(WorkerPool.javaCommand(), "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), OrphanParent.class.getName());
+        ProcessBuilder pb = new ProcessBuilder(
+                WorkerPool.javaCommand(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                OrphanParent.class.getName());
         pb.redirectErrorStream(true);
         Process parent = pb.start();
         long workerPid;
@@ -39,9 +43,12 @@ class OrphanAndLeftoverTest {
             if (worker != null) {
                 worker.onExit().get(15, TimeUnit.SECONDS);
             }
-            assertThat(ProcessHandle.of(workerPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            assertThat(ProcessHandle.of(workerPid).map(ProcessHandle::isAlive).orElse(false))
+                    .isFalse();
 
-            assertThat(folders(base, parent.pid())).as("a SIGKILLed parent cannot clean up").isNotEmpty();
+            assertThat(folders(base, parent.pid()))
+                    .as("a SIGKILLed parent cannot clean up")
+                    .isNotEmpty();
             TempFolders.collectLeftovers(base);
             assertThat(folders(base, parent.pid())).isEmpty();
         } finally {
@@ -53,11 +60,13 @@ class OrphanAndLeftoverTest {
     void create_collectsFoldersOfDeadProcesses_keepsLiveOnes(@TempDir Path base) throws Exception {
         Process dead = new ProcessBuilder("true").start();
         dead.waitFor();
-        Path leftover = Files.createDirectories(base.resolve("joblib4j-" + dead.pid() + "-call-abc"),
+        Path leftover = Files.createDirectories(
+                base.resolve("joblib4j-" + dead.pid() + "-call-abc"),
                 java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                         java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         Files.writeString(leftover.resolve("array-0.bin"), "x");
-        Path live = Files.createDirectories(base.resolve("joblib4j-" + ProcessHandle.current().parent().orElseThrow().pid() + "-call-def"));
+        Path live = Files.createDirectories(base.resolve(
+                "joblib4j-" + ProcessHandle.current().parent().orElseThrow().pid() + "-call-def"));
         Path unrelated = Files.createDirectories(base.resolve("other-123"));
 
         Path mine = TempFolders.create(base, "call");
@@ -65,14 +74,16 @@ class OrphanAndLeftoverTest {
         assertThat(leftover).doesNotExist();
         assertThat(live).exists();
         assertThat(unrelated).exists();
-        assertThat(mine.getFileName().toString()).startsWith("joblib4j-" + ProcessHandle.current().pid() + "-call-");
+        assertThat(mine.getFileName().toString())
+                .startsWith("joblib4j-" + ProcessHandle.current().pid() + "-call-");
         TempFolders.delete(mine);
         assertThat(mine).doesNotExist();
     }
 
     private static List<Path> folders(Path base, long pid) throws Exception {
         try (Stream<Path> s = Files.list(base)) {
-            return s.filter(p -> p.getFileName().toString().startsWith("joblib4j-" + pid + "-")).toList();
+            return s.filter(p -> p.getFileName().toString().startsWith("joblib4j-" + pid + "-"))
+                    .toList();
         }
     }
 }

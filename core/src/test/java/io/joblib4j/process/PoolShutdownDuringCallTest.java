@@ -3,7 +3,6 @@ package io.joblib4j.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.joblib4j.parallel.Parallel;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -27,7 +26,9 @@ class PoolShutdownDuringCallTest {
         try (Parallel p = Parallel.builder().nJobs(2).backend(own.backend()).build()) {
             CompletableFuture<Object> call = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return p.map(PoolShutdownDuringCallTest::slow, IntStream.range(0, 40).boxed().toList());
+                    return p.map(
+                            PoolShutdownDuringCallTest::slow,
+                            IntStream.range(0, 40).boxed().toList());
                 } catch (RuntimeException e) {
                     return e;
                 }

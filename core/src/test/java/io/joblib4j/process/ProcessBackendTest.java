@@ -95,7 +95,8 @@ class ProcessBackendTest {
             }
             List<BatchResult> pids = run(w, batch(0, WorkerTasks.pid()), batch(1, WorkerTasks.pid()));
             for (BatchResult r : pids) {
-                assertThat((Long) r.values().getFirst()).isNotEqualTo(ProcessHandle.current().pid());
+                assertThat((Long) r.values().getFirst())
+                        .isNotEqualTo(ProcessHandle.current().pid());
             }
         }
     }
@@ -103,12 +104,19 @@ class ProcessBackendTest {
     @Test
     void taskThrows_failureKeepsTypeAndValuesBefore() {
         try (Workers w = backend.open(WorkerSpec.of(1))) {
-            BatchResult r = run(w, batch(10, WorkerTasks.times2(1), WorkerTasks.throwing("bad input 7"),
-                    WorkerTasks.times2(3))).getFirst();
+            BatchResult r = run(
+                            w,
+                            batch(
+                                    10,
+                                    WorkerTasks.times2(1),
+                                    WorkerTasks.throwing("bad input 7"),
+                                    WorkerTasks.times2(3)))
+                    .getFirst();
             assertThat(r.values()).containsExactly(2);
             assertThat(r.failedIndex()).isEqualTo(11);
             assertThat(r.failure()).isInstanceOf(IllegalArgumentException.class).hasMessage("bad input 7");
-            BatchResult checked = run(w, batch(0, WorkerTasks.checkedThrowing())).getFirst();
+            BatchResult checked =
+                    run(w, batch(0, WorkerTasks.checkedThrowing())).getFirst();
             assertThat(checked.failure()).isInstanceOf(IOException.class).hasMessage("disk says no");
         }
     }
@@ -117,13 +125,15 @@ class ProcessBackendTest {
     void workerExits_reportsWorkerLostWithExitCode_andPoolRecovers() {
         try (Workers w = backend.open(WorkerSpec.of(1))) {
             long start = System.nanoTime();
-            BatchResult r = run(w, batch(0, WorkerTasks.times2(1), WorkerTasks.exit(1))).getFirst();
+            BatchResult r =
+                    run(w, batch(0, WorkerTasks.times2(1), WorkerTasks.exit(1))).getFirst();
             assertThat(r.failure()).isInstanceOf(Failures.WorkerLost.class);
             assertThat(((Failures.WorkerLost) r.failure()).exitStatus()).isEqualTo("EXIT(1)");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
             BatchResult halted = run(w, batch(0, WorkerTasks.halt(3))).getFirst();
             assertThat(((Failures.WorkerLost) halted.failure()).exitStatus()).isEqualTo("EXIT(3)");
-            assertThat(run(w, batch(0, WorkerTasks.times2(21))).getFirst().values()).containsExactly(42);
+            assertThat(run(w, batch(0, WorkerTasks.times2(21))).getFirst().values())
+                    .containsExactly(42);
         }
     }
 
@@ -144,7 +154,7 @@ class ProcessBackendTest {
     @Test
     void outOfMemoryInWorker_reportsExit3() {
         try (ProcessPool small = ProcessPool.builder().jvmOptions("-Xmx64m").build();
-             Workers w = small.backend().open(WorkerSpec.of(1))) {
+                Workers w = small.backend().open(WorkerSpec.of(1))) {
             BatchResult r = run(w, batch(0, WorkerTasks.retain(256))).getFirst();
             assertThat(r.failure()).isInstanceOf(Failures.WorkerLost.class);
             assertThat(((Failures.WorkerLost) r.failure()).exitStatus()).isEqualTo("EXIT(3)");
@@ -163,12 +173,14 @@ class ProcessBackendTest {
     void taskPastTimeout_killsWorker_reportsTimeoutAndEarlierValues() {
         try (Workers w = backend.open(spec(1, Duration.ofMillis(500), null))) {
             long start = System.nanoTime();
-            BatchResult r = run(w, batch(0, WorkerTasks.sleepThen(10, 1), WorkerTasks.sleepThen(60_000, 2))).getFirst();
+            BatchResult r = run(w, batch(0, WorkerTasks.sleepThen(10, 1), WorkerTasks.sleepThen(60_000, 2)))
+                    .getFirst();
             assertThat(r.failure()).isInstanceOf(Failures.Timeout.class);
             assertThat(r.values()).containsExactly(1);
             assertThat(r.failedIndex()).isEqualTo(1);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
-            assertThat(run(w, batch(0, WorkerTasks.sleepThen(10, 5))).getFirst().values()).containsExactly(5);
+            assertThat(run(w, batch(0, WorkerTasks.sleepThen(10, 5))).getFirst().values())
+                    .containsExactly(5);
         }
     }
 
@@ -177,21 +189,27 @@ class ProcessBackendTest {
         Object notSerializable = new Object();
         Task<Integer> bad = () -> notSerializable.hashCode();
         try (Workers w = backend.open(WorkerSpec.of(1))) {
-            BatchResult r = run(w, batch(0, WorkerTasks.times2(1), bad, WorkerTasks.times2(3))).getFirst();
+            BatchResult r = run(w, batch(0, WorkerTasks.times2(1), bad, WorkerTasks.times2(3)))
+                    .getFirst();
             assertThat(r.values()).containsExactly(2);
             assertThat(r.failedIndex()).isEqualTo(1);
-            assertThat(r.failure()).isInstanceOf(NotSerializableException.class)
-                    .hasMessageContaining("task 1").hasMessageContaining("java.lang.Object");
-            assertThat(run(w, batch(5, WorkerTasks.times2(5))).getFirst().values()).containsExactly(10);
+            assertThat(r.failure())
+                    .isInstanceOf(NotSerializableException.class)
+                    .hasMessageContaining("task 1")
+                    .hasMessageContaining("java.lang.Object");
+            assertThat(run(w, batch(5, WorkerTasks.times2(5))).getFirst().values())
+                    .containsExactly(10);
         }
     }
 
     @Test
     void unserializableResult_failsNamingClass() {
         try (Workers w = backend.open(WorkerSpec.of(1))) {
-            BatchResult r = run(w, batch(0, WorkerTasks.times2(1), WorkerTasks.unserializableResult())).getFirst();
+            BatchResult r = run(w, batch(0, WorkerTasks.times2(1), WorkerTasks.unserializableResult()))
+                    .getFirst();
             assertThat(r.values()).containsExactly(2);
-            assertThat(r.failure()).isInstanceOf(NotSerializableException.class)
+            assertThat(r.failure())
+                    .isInstanceOf(NotSerializableException.class)
                     .hasMessageContaining("java.lang.Object");
         }
     }
@@ -205,16 +223,19 @@ class ProcessBackendTest {
                 pids.add((Long) r.values().getFirst());
             }
             for (int i = 0; i < 10; i++) {
-                w.submit(batch(i, WorkerTasks.sleepThen(10_000, i)), r -> { });
+                w.submit(batch(i, WorkerTasks.sleepThen(10_000, i)), r -> {});
             }
             Thread.sleep(300);
             long start = System.nanoTime();
             w.abort();
             for (long pid : pids) {
-                ProcessHandle.of(pid).ifPresent(h -> h.onExit().orTimeout(10, TimeUnit.SECONDS).join());
+                ProcessHandle.of(pid)
+                        .ifPresent(
+                                h -> h.onExit().orTimeout(10, TimeUnit.SECONDS).join());
             }
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
-            assertThat(run(w, batch(0, WorkerTasks.times2(4))).getFirst().values()).containsExactly(8);
+            assertThat(run(w, batch(0, WorkerTasks.times2(4))).getFirst().values())
+                    .containsExactly(8);
         }
     }
 
@@ -222,8 +243,11 @@ class ProcessBackendTest {
     void initializer_runsOncePerWorker() {
         WorkerSpec spec = new WorkerSpec(1, null, WorkerTasks.initializer(), null, 1L << 20, MmapMode.READ_ONLY, 0);
         try (ProcessPool own = ProcessPool.builder().workers(1).build();
-             Workers w = own.backend().open(spec)) {
-            List<BatchResult> results = run(w, batch(0, WorkerTasks.initRuns()), batch(1, WorkerTasks.initRuns()),
+                Workers w = own.backend().open(spec)) {
+            List<BatchResult> results = run(
+                    w,
+                    batch(0, WorkerTasks.initRuns()),
+                    batch(1, WorkerTasks.initRuns()),
                     batch(2, WorkerTasks.initRuns()));
             for (BatchResult r : results) {
                 assertThat(r.values()).containsExactly(1);
@@ -240,11 +264,13 @@ class ProcessBackendTest {
         System.setOut(new PrintStream(capturedOut, true));
         System.setErr(new PrintStream(capturedErr, true));
         try (Workers w = backend.open(WorkerSpec.of(1))) {
-            BatchResult r = run(w, batch(0, WorkerTasks.print("hello from a worker", 7), WorkerTasks.times2(4))).getFirst();
+            BatchResult r = run(w, batch(0, WorkerTasks.print("hello from a worker", 7), WorkerTasks.times2(4)))
+                    .getFirst();
             assertThat(r.values()).containsExactly(7, 8);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while ((!capturedOut.toString().contains("hello from a worker")
-                    || !capturedErr.toString().contains("hello from a worker-err")) && System.nanoTime() < deadline) {
+                            || !capturedErr.toString().contains("hello from a worker-err"))
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
         } finally {
@@ -264,15 +290,19 @@ class ProcessBackendTest {
         double expected = (data.length - 1) * (double) data.length / 2;
         Workers w = backend.open(spec(2, null, temp));
         try {
-            List<BatchResult> results = run(w, batch(0, WorkerTasks.sum(data), WorkerTasks.identityOfArrays(data, data)),
-                    batch(2, WorkerTasks.sum(data)), batch(3, WorkerTasks.sum(data)));
+            List<BatchResult> results = run(
+                    w,
+                    batch(0, WorkerTasks.sum(data), WorkerTasks.identityOfArrays(data, data)),
+                    batch(2, WorkerTasks.sum(data)),
+                    batch(3, WorkerTasks.sum(data)));
             assertThat(results.get(0).failure()).isNull();
             assertThat(results.get(0).values()).containsExactly(expected, 1);
             assertThat(results.get(1).values()).containsExactly(expected);
             assertThat(results.get(2).values()).containsExactly(expected);
             List<Path> callDirs;
             try (Stream<Path> s = Files.list(temp)) {
-                callDirs = s.filter(p -> p.getFileName().toString().contains("-call-")).toList();
+                callDirs = s.filter(p -> p.getFileName().toString().contains("-call-"))
+                        .toList();
             }
             assertThat(callDirs).hasSize(1);
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(callDirs.getFirst())))
@@ -289,7 +319,9 @@ class ProcessBackendTest {
             w.close();
         }
         try (Stream<Path> s = Files.list(temp)) {
-            assertThat(s.filter(p -> p.getFileName().toString().contains("-call-")).toList()).isEmpty();
+            assertThat(s.filter(p -> p.getFileName().toString().contains("-call-"))
+                            .toList())
+                    .isEmpty();
         }
     }
 
@@ -299,7 +331,9 @@ class ProcessBackendTest {
         double[] big = new double[200_000];
         WorkerSpec never = new WorkerSpec(1, null, null, temp, null, MmapMode.READ_ONLY, 0);
         try (Workers w = backend.open(never)) {
-            assertThat(run(w, batch(0, WorkerTasks.sum(data), WorkerTasks.sum(big))).getFirst().values())
+            assertThat(run(w, batch(0, WorkerTasks.sum(data), WorkerTasks.sum(big)))
+                            .getFirst()
+                            .values())
                     .containsExactly(6.0, 0.0);
         }
         assertThat(temp.toFile().list()).isEmpty();
@@ -308,7 +342,7 @@ class ProcessBackendTest {
     @Test
     void maxTasksPerWorker_replacesWorkerAfterLimit() {
         try (ProcessPool own = ProcessPool.builder().maxTasksPerWorker(2).build();
-             Workers w = own.backend().open(WorkerSpec.of(1))) {
+                Workers w = own.backend().open(WorkerSpec.of(1))) {
             Set<Object> pids = new HashSet<>();
             for (int i = 0; i < 6; i++) {
                 pids.addAll(run(w, batch(i, WorkerTasks.pid())).getFirst().values());
@@ -320,17 +354,21 @@ class ProcessBackendTest {
     @Test
     void heapGrowthPastLimit_workerRestartsItself() {
         try (ProcessPool own = ProcessPool.builder().heapGrowthLimit(32L << 20).build();
-             Workers w = own.backend().open(WorkerSpec.of(1))) {
-            Object first = run(w, batch(0, WorkerTasks.pid())).getFirst().values().getFirst();
-            assertThat(run(w, batch(1, WorkerTasks.retain(64))).getFirst().values()).containsExactly(1);
-            Object after = run(w, batch(2, WorkerTasks.pid())).getFirst().values().getFirst();
+                Workers w = own.backend().open(WorkerSpec.of(1))) {
+            Object first =
+                    run(w, batch(0, WorkerTasks.pid())).getFirst().values().getFirst();
+            assertThat(run(w, batch(1, WorkerTasks.retain(64))).getFirst().values())
+                    .containsExactly(1);
+            Object after =
+                    run(w, batch(2, WorkerTasks.pid())).getFirst().values().getFirst();
             assertThat(after).isNotEqualTo(first);
         }
     }
 
     @Test
     void idleTimeout_stopsIdleWorkers() throws Exception {
-        try (ProcessPool own = ProcessPool.builder().idleTimeout(Duration.ofMillis(300)).build()) {
+        try (ProcessPool own =
+                ProcessPool.builder().idleTimeout(Duration.ofMillis(300)).build()) {
             try (Workers w = own.backend().open(WorkerSpec.of(1))) {
                 run(w, batch(0, WorkerTasks.pid()));
             }
@@ -344,18 +382,23 @@ class ProcessBackendTest {
 
     @Test
     void badJvmOption_failsBatchesWithClearMessage() {
-        try (ProcessPool own = ProcessPool.builder().jvmOptions("-XX:+NoSuchJoblib4jOption").build();
-             Workers w = own.backend().open(WorkerSpec.of(1))) {
+        try (ProcessPool own = ProcessPool.builder()
+                        .jvmOptions("-XX:+NoSuchJoblib4jOption")
+                        .build();
+                Workers w = own.backend().open(WorkerSpec.of(1))) {
             BatchResult r = run(w, batch(0, WorkerTasks.times2(1))).getFirst();
-            assertThat(r.failure()).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("before it connected").hasMessageContaining("-XX:+NoSuchJoblib4jOption");
+            assertThat(r.failure())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("before it connected")
+                    .hasMessageContaining("-XX:+NoSuchJoblib4jOption");
         }
     }
 
     @Test
     void builder_rejectsBadValuesNamingThem() {
         assertThatThrownBy(() -> ProcessPool.builder().workers(0)).hasMessageContaining("got 0");
-        assertThatThrownBy(() -> ProcessPool.builder().idleTimeout(Duration.ZERO)).hasMessageContaining("PT0S");
+        assertThatThrownBy(() -> ProcessPool.builder().idleTimeout(Duration.ZERO))
+                .hasMessageContaining("PT0S");
         assertThatThrownBy(() -> ProcessPool.builder().maxTasksPerWorker(-1)).hasMessageContaining("-1");
         assertThatThrownBy(() -> ProcessPool.builder().jvmOptions(" ")).hasMessageContaining("blank");
         assertThatThrownBy(() -> ProcessPool.shared().shutdown()).isInstanceOf(UnsupportedOperationException.class);

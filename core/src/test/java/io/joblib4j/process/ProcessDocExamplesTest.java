@@ -53,7 +53,7 @@ class ProcessDocExamplesTest {
         try (Parallel p = Parallel.builder().nJobs(2).backend("processes").build()) {
             List<Double> squares = p.map(ProcessDocExamplesTest::slowSquare, List.of(1, 2, 3, 4));
             // [1.0, 4.0, 9.0, 16.0], computed in two worker JVMs
-        // end::basic[]
+            // end::basic[]
             assertThat(squares).containsExactly(1.0, 4.0, 9.0, 16.0);
         }
     }
@@ -61,13 +61,16 @@ class ProcessDocExamplesTest {
     @Test
     void hardTimeout() {
         // tag::timeout[]
-        try (Parallel p = Parallel.builder().nJobs(2).backend("processes")
-                .timeout(Duration.ofSeconds(1)).build()) {
+        try (Parallel p = Parallel.builder()
+                .nJobs(2)
+                .backend("processes")
+                .timeout(Duration.ofSeconds(1))
+                .build()) {
             p.map(ProcessDocExamplesTest::hangsOn, List.of(1, 2, 3, 4));
         } catch (TaskTimeoutException e) {
             // "task 2: hangsOn(3) on backend processes, worker worker-12345 timed out after 1.0s"
             // The worker was killed (a thread could only have been asked to stop) and is replaced.
-        // end::timeout[]
+            // end::timeout[]
             assertThat(e.getMessage()).contains("task 2: hangsOn(3)");
             return;
         }
@@ -92,18 +95,22 @@ class ProcessDocExamplesTest {
     @Test
     void sharedArrays(@TempDir Path dir) throws Exception {
         // tag::memmap[]
-        NdArray data = NdArray.wrap(new double[10_000_000]);        // 80 MB, larger than maxNbytes (1 MiB)
+        NdArray data = NdArray.wrap(new double[10_000_000]); // 80 MB, larger than maxNbytes (1 MiB)
         List<Long> starts = IntStream.range(0, 96).mapToObj(i -> i * 100_000L).toList();
         try (Parallel p = Parallel.builder().nJobs(2).backend("processes").build()) {
             // The array is written once to /dev/shm and every worker maps it: no copy per task.
             // Each task reads its window where it lies, at memory speed: NumPy's data[s:s + 500_000].mean()
             List<Double> means = p.map(s -> data.slice(s, s + 500_000).mean(), starts);
-        // end::memmap[]
+            // end::memmap[]
             assertThat(means).hasSize(96).containsOnly(0.0);
         }
         // tag::readwrite[]
-        NdArray out = Npy.create(dir.resolve("out.npy"), DType.FLOAT64, 1000);   // a file-mapped array
-        try (Parallel p = Parallel.builder().nJobs(2).backend("processes").mmapMode(MmapMode.READ_WRITE).build()) {
+        NdArray out = Npy.create(dir.resolve("out.npy"), DType.FLOAT64, 1000); // a file-mapped array
+        try (Parallel p = Parallel.builder()
+                .nJobs(2)
+                .backend("processes")
+                .mmapMode(MmapMode.READ_WRITE)
+                .build()) {
             p.map(i -> fill(out, i), IntStream.range(0, 1000).boxed().toList());
         }
         // The workers wrote into the same file: out.getFlatDouble(9) == 3.0 here, in the parent.
@@ -122,12 +129,13 @@ class ProcessDocExamplesTest {
                 .timeout(Duration.ofMinutes(5))
                 .build()) {
             Future<String> f = pool.submit((Task<String>) () -> System.getenv("OMP_NUM_THREADS"));
-            String value = f.get();                                        // "1", read in a worker JVM
+            String value = f.get(); // "1", read in a worker JVM
             // The same workers can run Parallel calls too:
-            try (Parallel p = Parallel.builder().nJobs(2).backend(pool.backend()).build()) {
+            try (Parallel p =
+                    Parallel.builder().nJobs(2).backend(pool.backend()).build()) {
                 p.map(ProcessDocExamplesTest::slowSquare, List.of(5, 6));
             }
-        // end::pool[]
+            // end::pool[]
             assertThat(value).isEqualTo("1");
         }
     }

@@ -51,7 +51,8 @@ class ProcessParallelTest {
     @Test
     void preferProcesses_runsTasksInWorkerJvms() {
         try (Parallel p = Parallel.builder().nJobs(2).prefer(Prefer.PROCESSES).build()) {
-            List<Long> pids = p.map(ProcessParallelTest::pid, IntStream.range(0, 8).boxed().toList());
+            List<Long> pids = p.map(
+                    ProcessParallelTest::pid, IntStream.range(0, 8).boxed().toList());
             assertThat(pids).doesNotContain(ProcessHandle.current().pid());
         }
     }
@@ -59,7 +60,8 @@ class ProcessParallelTest {
     @Test
     void nestedCallsInAWorker_defaultToThreadsWithOneJob() {
         try (Parallel p = Parallel.builder().nJobs(2).backend("processes").build()) {
-            assertThat(p.map(ProcessParallelTest::nestedDefaults, List.of(1, 2))).containsOnly("threads/1");
+            assertThat(p.map(ProcessParallelTest::nestedDefaults, List.of(1, 2)))
+                    .containsOnly("threads/1");
         }
     }
 
@@ -74,11 +76,14 @@ class ProcessParallelTest {
         }
         assertThat(t).isInstanceOf(WorkerCrashedException.class).hasMessageContaining("EXIT(1)");
         assertThat(((WorkerCrashedException) t).exitStatus()).isEqualTo("EXIT(1)");
-        assertThat((System.nanoTime() - start) / 1_000_000).as("crash reported promptly").isLessThan(10_000);
+        assertThat((System.nanoTime() - start) / 1_000_000)
+                .as("crash reported promptly")
+                .isLessThan(10_000);
 
         String second = temp.resolve("second").toString();
         SerializableFunction<Integer, Integer> onceMore = i -> crashOnce(second, i);
-        try (Parallel p = Parallel.builder().nJobs(2).backend("processes").retries(1).build()) {
+        try (Parallel p =
+                Parallel.builder().nJobs(2).backend("processes").retries(1).build()) {
             assertThat(p.map(onceMore, List.of(1, 2, 3, 4))).containsExactly(1, 2, 3, 4);
         }
     }
@@ -102,19 +107,32 @@ class ProcessParallelTest {
         // Task 1 is second in its batch of two: the retry starts a new batch at task 1.
         SerializableFunction<Integer, Integer> killsOnOne = i -> i == 1 ? logThenHalt(logPath, i) : i;
         Throwable t;
-        try (Parallel p = Parallel.builder().nJobs(2).backend("processes").batchSize(2).retries(retries).build()) {
+        try (Parallel p = Parallel.builder()
+                .nJobs(2)
+                .backend("processes")
+                .batchSize(2)
+                .retries(retries)
+                .build()) {
             t = catchThrowable(() -> p.map(killsOnOne, List.of(0, 1, 2, 3)));
         }
         assertThat(t).isInstanceOf(WorkerCrashedException.class).hasMessageContaining("EXIT(1)");
-        assertThat(Files.readAllLines(log)).as("runs of task 1 with retries(%d)", retries).hasSize(1 + retries);
+        assertThat(Files.readAllLines(log))
+                .as("runs of task 1 with retries(%d)", retries)
+                .hasSize(1 + retries);
     }
 
     @Test
     void initializer_runsOncePerWorkerProcess() {
         try (ProcessPool own = ProcessPool.builder().build();
-             Parallel p = Parallel.builder().nJobs(2).backend(own.backend()).initializer(WorkerTasks.initializer()).build()) {
+                Parallel p = Parallel.builder()
+                        .nJobs(2)
+                        .backend(own.backend())
+                        .initializer(WorkerTasks.initializer())
+                        .build()) {
             for (int round = 0; round < 2; round++) {
-                List<Integer> runs = p.map(i -> Integer.getInteger("joblib4j.test.init", 0), IntStream.range(0, 20).boxed().toList());
+                List<Integer> runs = p.map(
+                        i -> Integer.getInteger("joblib4j.test.init", 0),
+                        IntStream.range(0, 20).boxed().toList());
                 assertThat(Set.copyOf(runs)).containsExactly(1);
             }
         }
@@ -126,8 +144,14 @@ class ProcessParallelTest {
         for (int i = 0; i < data.length; i++) {
             data[i] = 1;
         }
-        try (Parallel p = Parallel.builder().nJobs(2).backend("processes").tempFolder(temp).build()) {
-            List<Double> sums = p.map(i -> sumFrom(data, i * 100_000), IntStream.range(0, 10).boxed().toList());
+        try (Parallel p = Parallel.builder()
+                .nJobs(2)
+                .backend("processes")
+                .tempFolder(temp)
+                .build()) {
+            List<Double> sums = p.map(
+                    i -> sumFrom(data, i * 100_000),
+                    IntStream.range(0, 10).boxed().toList());
             assertThat(sums).containsExactly(1e6, 9e5, 8e5, 7e5, 6e5, 5e5, 4e5, 3e5, 2e5, 1e5);
         }
         try (var files = Files.list(temp)) {
@@ -143,15 +167,20 @@ class ProcessParallelTest {
             for (int c = 0; c < 2; c++) {
                 int offset = c * 1000;
                 calls.add(callers.submit(() -> {
-                    try (Parallel p = Parallel.builder().nJobs(2).backend("processes").build()) {
-                        return p.map(i -> i + offset, IntStream.range(0, 500).boxed().toList());
+                    try (Parallel p =
+                            Parallel.builder().nJobs(2).backend("processes").build()) {
+                        return p.map(
+                                i -> i + offset, IntStream.range(0, 500).boxed().toList());
                     }
                 }));
             }
             for (int c = 0; c < 2; c++) {
                 int offset = c * 1000;
                 assertThat(calls.get(c).get(60, java.util.concurrent.TimeUnit.SECONDS))
-                        .isEqualTo(IntStream.range(0, 500).map(i -> i + offset).boxed().toList());
+                        .isEqualTo(IntStream.range(0, 500)
+                                .map(i -> i + offset)
+                                .boxed()
+                                .toList());
             }
         } finally {
             callers.shutdownNow();
@@ -165,7 +194,9 @@ class ProcessParallelTest {
                 Parallel p = Parallel.builder().nJobs(2).backend(own.backend()).build(); // never closed
                 assertThat(p.map(ProcessParallelTest::pid, List.of(1, 2, 3))).hasSize(3);
             }
-            assertThat(own.workerPids()).as("idle workers are shared, not one pair per Parallel").hasSizeLessThanOrEqualTo(2);
+            assertThat(own.workerPids())
+                    .as("idle workers are shared, not one pair per Parallel")
+                    .hasSizeLessThanOrEqualTo(2);
         }
     }
 
@@ -173,7 +204,11 @@ class ProcessParallelTest {
     void failingCallWithSharedArray_removesItsFolderToo(@TempDir Path temp) throws Exception {
         double[] data = new double[500_000];
         Throwable t;
-        try (Parallel p = Parallel.builder().nJobs(2).backend("processes").tempFolder(temp).build()) {
+        try (Parallel p = Parallel.builder()
+                .nJobs(2)
+                .backend("processes")
+                .tempFolder(temp)
+                .build()) {
             t = catchThrowable(() -> p.map(i -> i == 3 ? failWith(data) : sumFrom(data, i), List.of(0, 1, 2, 3, 4, 5)));
         }
         assertThat(t).isInstanceOf(IllegalStateException.class).hasMessageContaining("500000");

@@ -36,14 +36,16 @@ class ProcessPoolTest {
     @Test
     void submit_returnsValueFromAnotherJvm() throws Exception {
         Future<Long> pid = pool.submit(WorkerTasks.pid());
-        assertThat(pid.get(60, TimeUnit.SECONDS)).isNotEqualTo(ProcessHandle.current().pid());
+        assertThat(pid.get(60, TimeUnit.SECONDS))
+                .isNotEqualTo(ProcessHandle.current().pid());
         Future<Integer> v = pool.submit(WorkerTasks.times2(21));
         assertThat(v.get(60, TimeUnit.SECONDS)).isEqualTo(42);
     }
 
     @Test
     void invokeAll_keepsOrder() throws Exception {
-        List<Task<Integer>> tasks = List.of(WorkerTasks.times2(1), WorkerTasks.sleepThen(200, 2), WorkerTasks.times2(3));
+        List<Task<Integer>> tasks =
+                List.of(WorkerTasks.times2(1), WorkerTasks.sleepThen(200, 2), WorkerTasks.times2(3));
         List<Future<Integer>> futures = pool.invokeAll(tasks);
         assertThat(futures).allMatch(Future::isDone);
         assertThat(futures.stream().map(ProcessPoolTest::getQuietly).toList()).containsExactly(2, 2, 6);
@@ -54,20 +56,26 @@ class ProcessPoolTest {
         List<Task<Integer>> tasks = List.of(WorkerTasks.throwing("no"), WorkerTasks.sleepThen(50, 9));
         assertThat(pool.invokeAny(tasks)).isEqualTo(9);
         assertThatThrownBy(() -> pool.invokeAny(List.of(WorkerTasks.throwing("nope"))))
-                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void taskException_arrivesAsCauseWithItsType() {
         Future<Integer> f = pool.submit(WorkerTasks.throwing("bad 3"));
-        assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("bad 3");
+        assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("bad 3");
     }
 
     @Test
     void crashedWorker_failsWithExitStatus() {
         Future<Integer> f = pool.submit(WorkerTasks.exit(7));
-        assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS)).cause().isInstanceOf(WorkerCrashedException.class)
+        assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(WorkerCrashedException.class)
                 .hasMessageContaining("EXIT(7)");
     }
 
@@ -76,7 +84,9 @@ class ProcessPoolTest {
         Object lock = new Object();
         Callable<Integer> plain = () -> lock.hashCode();
         Future<Integer> f = pool.submit(plain);
-        assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS)).cause().isInstanceOf(NotSerializableException.class)
+        assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(NotSerializableException.class)
                 .hasMessageContaining("ProcessPoolTest");
     }
 
@@ -88,7 +98,8 @@ class ProcessPoolTest {
         try {
             Object lock = new Object();
             pool.execute(() -> lock.notifyAll());
-            assertThat(seen.get(60, TimeUnit.SECONDS)).isInstanceOf(NotSerializableException.class)
+            assertThat(seen.get(60, TimeUnit.SECONDS))
+                    .isInstanceOf(NotSerializableException.class)
                     .hasMessageContaining("ProcessPoolTest");
         } finally {
             Thread.setDefaultUncaughtExceptionHandler(saved);
@@ -108,10 +119,12 @@ class ProcessPoolTest {
 
     @Test
     void timeout_killsWorkerAndFailsWithTaskTimeout() throws Exception {
-        try (ProcessPool timed = ProcessPool.builder().workers(1).timeout(Duration.ofMillis(300)).build()) {
+        try (ProcessPool timed =
+                ProcessPool.builder().workers(1).timeout(Duration.ofMillis(300)).build()) {
             Future<Integer> f = timed.submit(WorkerTasks.sleepThen(30_000, 1));
             assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS)).cause().isInstanceOf(TaskTimeoutException.class);
-            assertThat(timed.submit(WorkerTasks.sleepThen(1, 3)).get(60, TimeUnit.SECONDS)).isEqualTo(3);
+            assertThat(timed.submit(WorkerTasks.sleepThen(1, 3)).get(60, TimeUnit.SECONDS))
+                    .isEqualTo(3);
         }
     }
 
@@ -139,7 +152,8 @@ class ProcessPoolTest {
         assertThat(queued).hasSize(1);
         assertThat(running.isCancelled()).isTrue();
         assertThat(own.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-        ProcessHandle.of(worker).ifPresent(h -> h.onExit().orTimeout(10, TimeUnit.SECONDS).join());
+        ProcessHandle.of(worker)
+                .ifPresent(h -> h.onExit().orTimeout(10, TimeUnit.SECONDS).join());
     }
 
     private static <T> T getQuietly(Future<T> f) {

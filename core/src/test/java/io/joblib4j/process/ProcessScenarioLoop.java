@@ -29,24 +29,34 @@ public final class ProcessScenarioLoop {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int stall = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         ProcessPool[] cold = new ProcessPool[1];
-        try (StallWatchdog dog = new StallWatchdog("scenarios", Duration.ofSeconds(stall), () -> {
-            List<Long> pids = new java.util.ArrayList<>(ProcessPool.shared().workerPids());
-            ProcessPool c = cold[0];
-            if (c != null) {
-                pids.addAll(c.workerPids());
-            }
-            return pids;
-        }, () -> {
-            System.out.println("STALL: thread dumps above");
-            System.out.flush();
-            Runtime.getRuntime().halt(1);
-        })) {
+        try (StallWatchdog dog = new StallWatchdog(
+                "scenarios",
+                Duration.ofSeconds(stall),
+                () -> {
+                    List<Long> pids =
+                            new java.util.ArrayList<>(ProcessPool.shared().workerPids());
+                    ProcessPool c = cold[0];
+                    if (c != null) {
+                        pids.addAll(c.workerPids());
+                    }
+                    return pids;
+                },
+                () -> {
+                    System.out.println("STALL: thread dumps above");
+                    System.out.flush();
+                    Runtime.getRuntime().halt(1);
+                })) {
             for (int round = 0; round < rounds && dog.stalled() == null; round++) {
                 long start = System.nanoTime();
                 try (ProcessPool pool = ProcessPool.builder().build()) {
                     cold[0] = pool;
-                    try (Parallel p = Parallel.builder().nJobs(2).backend(pool.backend()).build();
-                         Stream<Integer> s = p.stream(ProcessScenarioLoop::square, IntStream.range(0, 100).boxed().toList())) {
+                    try (Parallel p = Parallel.builder()
+                                    .nJobs(2)
+                                    .backend(pool.backend())
+                                    .build();
+                            Stream<Integer> s = p.stream(
+                                    ProcessScenarioLoop::square,
+                                    IntStream.range(0, 100).boxed().toList())) {
                         Iterator<Integer> it = s.iterator();
                         while (it.hasNext()) {
                             it.next();
@@ -57,7 +67,11 @@ public final class ProcessScenarioLoop {
                 cold[0] = null;
                 Backend processes = Backend.named("processes");
                 for (int i = 0; i < 100; i++) {
-                    Parallel.builder().nJobs(2).backend(processes).build().map(ProcessScenarioLoop::square, List.of(1, 2, 3, 4));
+                    Parallel.builder()
+                            .nJobs(2)
+                            .backend(processes)
+                            .build()
+                            .map(ProcessScenarioLoop::square, List.of(1, 2, 3, 4));
                     dog.progress();
                 }
                 try (Parallel p = Parallel.builder().nJobs(2).backend(processes).build()) {

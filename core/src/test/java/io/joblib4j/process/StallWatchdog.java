@@ -30,19 +30,21 @@ final class StallWatchdog implements AutoCloseable {
     /** As above; {@code onStall} runs (in the watchdog's thread) after the dumps. */
     StallWatchdog(String name, Duration stall, Supplier<Collection<Long>> workerPids, Runnable onStall) {
         this.workerPids = workerPids;
-        this.thread = new Thread(() -> {
-            while (!closed) {
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                if (dump == null && System.nanoTime() - last.get() > stall.toNanos()) {
-                    dump = dumpAll(name);
-                    onStall.run();
-                }
-            }
-        }, "stall-watchdog-" + name);
+        this.thread = new Thread(
+                () -> {
+                    while (!closed) {
+                        try {
+                            Thread.sleep(500);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        if (dump == null && System.nanoTime() - last.get() > stall.toNanos()) {
+                            dump = dumpAll(name);
+                            onStall.run();
+                        }
+                    }
+                },
+                "stall-watchdog-" + name);
         thread.setDaemon(true);
         thread.start();
     }
@@ -67,8 +69,12 @@ final class StallWatchdog implements AutoCloseable {
         }
         StringBuilder all = new StringBuilder("stall in " + name + ": no progress; threads of " + pids + "\n");
         for (long pid : pids) {
-            all.append("===== ").append(pid).append(pid == ProcessHandle.current().pid() ? " (parent)" : " (worker)")
-                    .append(" =====\n").append(threads(pid)).append('\n');
+            all.append("===== ")
+                    .append(pid)
+                    .append(pid == ProcessHandle.current().pid() ? " (parent)" : " (worker)")
+                    .append(" =====\n")
+                    .append(threads(pid))
+                    .append('\n');
         }
         try {
             Path file = Files.createTempFile("joblib4j-stall-" + name + "-", ".txt");
@@ -85,7 +91,9 @@ final class StallWatchdog implements AutoCloseable {
     private static String threads(long pid) {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         try {
-            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print")
+                    .redirectErrorStream(true)
+                    .start();
             byte[] out = p.getInputStream().readAllBytes();
             p.waitFor(60, TimeUnit.SECONDS);
             return new String(out, java.nio.charset.StandardCharsets.UTF_8);

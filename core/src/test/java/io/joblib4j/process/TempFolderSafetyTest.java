@@ -31,7 +31,8 @@ class TempFolderSafetyTest {
     }
 
     static Path ownerOnlyDir(Path p) throws IOException {
-        return Files.createDirectories(p, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        return Files.createDirectories(
+                p, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
 
     @Test
@@ -43,10 +44,11 @@ class TempFolderSafetyTest {
         }
         long dead = deadPid();
         Path leftover = base.resolve("joblib4j-" + dead + "-call-attack");
-        AttackResult r = symlinkAttack(victim, leftover, () -> TempFolders.collectLeftovers(base),
-                TimeUnit.SECONDS.toNanos(5));
+        AttackResult r =
+                symlinkAttack(victim, leftover, () -> TempFolders.collectLeftovers(base), TimeUnit.SECONDS.toNanos(5));
         try (Stream<Path> s = Files.list(victim)) {
-            assertThat(s.count()).as("victim files left after " + r.rounds + " collections raced by symlink swaps")
+            assertThat(s.count())
+                    .as("victim files left after " + r.rounds + " collections raced by symlink swaps")
                     .isEqualTo(50);
         }
         assertThat(r.collected).as("the leftover was collected in some rounds").isPositive();
@@ -60,30 +62,33 @@ class TempFolderSafetyTest {
      */
     static AttackResult symlinkAttack(Path victim, Path leftover, java.util.function.IntSupplier collect, long nanos)
             throws Exception {
-        java.util.concurrent.atomic.AtomicInteger phase = new java.util.concurrent.atomic.AtomicInteger(); // 1 swap, 2 end
+        java.util.concurrent.atomic.AtomicInteger phase =
+                new java.util.concurrent.atomic.AtomicInteger(); // 1 swap, 2 end
         AtomicBoolean swapping = new AtomicBoolean();
         Path sub = leftover.resolve("sub");
         Path link = leftover.resolve("sub.link");
         Path real = leftover.resolve("sub.real");
-        Thread racer = new Thread(() -> {
-            while (phase.get() != 2) {
-                if (phase.get() != 1) {
+        Thread racer = new Thread(
+                () -> {
+                    while (phase.get() != 2) {
+                        if (phase.get() != 1) {
+                            swapping.set(false);
+                            Thread.onSpinWait();
+                            continue;
+                        }
+                        swapping.set(true);
+                        try {
+                            Files.move(real, sub, StandardCopyOption.ATOMIC_MOVE); // sub: a real folder with files
+                            Files.move(sub, real, StandardCopyOption.ATOMIC_MOVE);
+                            Files.move(link, sub, StandardCopyOption.ATOMIC_MOVE); // sub: a link to the victim
+                            Files.move(sub, link, StandardCopyOption.ATOMIC_MOVE);
+                        } catch (IOException | RuntimeException e) {
+                            // the collector removed something first
+                        }
+                    }
                     swapping.set(false);
-                    Thread.onSpinWait();
-                    continue;
-                }
-                swapping.set(true);
-                try {
-                    Files.move(real, sub, StandardCopyOption.ATOMIC_MOVE); // sub: a real folder with files
-                    Files.move(sub, real, StandardCopyOption.ATOMIC_MOVE);
-                    Files.move(link, sub, StandardCopyOption.ATOMIC_MOVE); // sub: a link to the victim
-                    Files.move(sub, link, StandardCopyOption.ATOMIC_MOVE);
-                } catch (IOException | RuntimeException e) {
-                    // the collector removed something first
-                }
-            }
-            swapping.set(false);
-        }, "symlink-racer");
+                },
+                "symlink-racer");
         int collected = 0;
         int rounds = 0;
         long deadline = System.nanoTime() + nanos;
@@ -125,7 +130,8 @@ class TempFolderSafetyTest {
         long dead = deadPid();
         Path ownerOnly = ownerOnlyDir(base.resolve("joblib4j-" + dead + "-call-a"));
         Files.writeString(ownerOnly.resolve("array-0.bin"), "x");
-        Path open = Files.createDirectories(base.resolve("joblib4j-" + dead + "-call-b"),
+        Path open = Files.createDirectories(
+                base.resolve("joblib4j-" + dead + "-call-b"),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path target = ownerOnlyDir(base.resolve("not-ours"));
@@ -144,7 +150,8 @@ class TempFolderSafetyTest {
     void create_makesOwnerOnlyFolders(@TempDir Path base) throws Exception {
         Path dir = TempFolders.create(base, "call");
         try {
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+                    .isEqualTo("rwx------");
         } finally {
             TempFolders.delete(dir);
         }
@@ -164,8 +171,12 @@ class TempFolderSafetyTest {
     @Test
     void sigtermOrSigint_removesThePoolsFolder() throws Exception {
         for (String signal : List.of("TERM", "INT")) {
-            ProcessBuilder pb = new ProcessBuilder(WorkerPool.javaCommand(), "--enable-native-access=ALL-UNNAMED",
-                    "-cp", System.getProperty("java.class.path"), OrphanParent.class.getName());
+            ProcessBuilder pb = new ProcessBuilder(
+                    WorkerPool.javaCommand(),
+                    "--enable-native-access=ALL-UNNAMED",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    OrphanParent.class.getName());
             pb.redirectErrorStream(true);
             Process parent = pb.start();
             try (BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream()))) {
@@ -175,10 +186,16 @@ class TempFolderSafetyTest {
                 } while (line != null && !line.startsWith("WORKER "));
                 assertThat(line).as("the parent JVM printed its worker's pid").isNotNull();
                 Path base = TempFolders.defaultBase();
-                assertThat(folders(base, parent.pid())).as("the pool's folder while it runs").isNotEmpty();
-                new ProcessBuilder("kill", "-" + signal, Long.toString(parent.pid())).start().waitFor();
+                assertThat(folders(base, parent.pid()))
+                        .as("the pool's folder while it runs")
+                        .isNotEmpty();
+                new ProcessBuilder("kill", "-" + signal, Long.toString(parent.pid()))
+                        .start()
+                        .waitFor();
                 assertThat(parent.waitFor(30, TimeUnit.SECONDS)).isTrue();
-                assertThat(folders(base, parent.pid())).as("folders left after SIG" + signal).isEmpty();
+                assertThat(folders(base, parent.pid()))
+                        .as("folders left after SIG" + signal)
+                        .isEmpty();
             } finally {
                 parent.destroyForcibly();
             }
@@ -188,14 +205,21 @@ class TempFolderSafetyTest {
     @Test
     void fullTempFolder_isReportedAsSuch_notAsASerializationProblem(@TempDir Path root) throws Exception {
         Path small = Files.createDirectories(root.resolve("small"));
-        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", small.toString())
-                .redirectErrorStream(true).start();
+        Process mount = new ProcessBuilder(
+                        "mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", small.toString())
+                .redirectErrorStream(true)
+                .start();
         boolean mounted = mount.waitFor(30, TimeUnit.SECONDS) && mount.exitValue() == 0;
         Assumptions.assumeTrue(mounted, "needs to mount a small tmpfs (root)");
         try {
             double[] big = new double[100_000]; // 800 kB: more than the 256 kB file system holds
             try (ProcessPool own = ProcessPool.builder().workers(1).build();
-                 Parallel p = Parallel.builder().nJobs(1).backend(own.backend()).tempFolder(small).maxNbytes("1K").build()) {
+                    Parallel p = Parallel.builder()
+                            .nJobs(1)
+                            .backend(own.backend())
+                            .tempFolder(small)
+                            .maxNbytes("1K")
+                            .build()) {
                 Throwable t = catchThrowable(() -> p.map(WorkerLifecycleTest::sumOf, List.of(big)));
                 assertThat(t).isNotNull().isNotInstanceOf(NotSerializableException.class);
                 Throwable root0 = t;
@@ -204,11 +228,15 @@ class TempFolderSafetyTest {
                     all.append(c).append('\n');
                     root0 = c;
                 }
-                assertThat(all.toString()).contains(small.toString()).contains("No space left on device")
+                assertThat(all.toString())
+                        .contains(small.toString())
+                        .contains("No space left on device")
                         .doesNotContain("cannot be serialized");
                 assertThat(root0).isInstanceOf(IOException.class);
                 try (Stream<Path> left = Files.list(small)) {
-                    assertThat(left.toList()).as("the call's folder, removed when the call ended").isEmpty();
+                    assertThat(left.toList())
+                            .as("the call's folder, removed when the call ended")
+                            .isEmpty();
                 }
             }
         } finally {
@@ -218,7 +246,8 @@ class TempFolderSafetyTest {
 
     static List<Path> folders(Path base, long pid) throws IOException {
         try (Stream<Path> s = Files.list(base)) {
-            return s.filter(p -> p.getFileName().toString().startsWith("joblib4j-" + pid + "-")).toList();
+            return s.filter(p -> p.getFileName().toString().startsWith("joblib4j-" + pid + "-"))
+                    .toList();
         }
     }
 }

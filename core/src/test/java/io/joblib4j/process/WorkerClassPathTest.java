@@ -17,13 +17,15 @@ class WorkerClassPathTest {
 
     @Test
     void resolve_contextLoaderBelowTheApplicationLoader_addsItsFolders(@TempDir Path classes) throws Exception {
-        try (URLClassLoader context = new URLClassLoader(new URL[] {classes.toUri().toURL()},
-                ClassLoader.getSystemClassLoader())) {
+        try (URLClassLoader context =
+                new URLClassLoader(new URL[] {classes.toUri().toURL()}, ClassLoader.getSystemClassLoader())) {
             WorkerClassPath cp = WorkerClassPath.resolve(null, context);
 
             List<String> entries = Arrays.asList(cp.classPath().split(File.pathSeparator));
             assertThat(entries).contains(classes.toString());
-            assertThat(entries).containsAll(Arrays.asList(System.getProperty("java.class.path").split(File.pathSeparator)));
+            assertThat(entries)
+                    .containsAll(
+                            Arrays.asList(System.getProperty("java.class.path").split(File.pathSeparator)));
             assertThat(cp.options()).containsSubsequence("-cp", cp.classPath());
             assertThat(cp.describe()).contains("(java.class.path)");
         }
@@ -41,8 +43,15 @@ class WorkerClassPathTest {
     @Test
     void root_ofJarAndFolderUrls_isTheirPath_nestedJarsHaveNone() throws Exception {
         String r = "io/joblib4j/X.class";
-        assertThat(WorkerClassPath.root(URI.create("jar:file:/opt/lib/core.jar!/" + r).toURL(), r)).isEqualTo("/opt/lib/core.jar");
-        assertThat(WorkerClassPath.root(URI.create("file:/opt/classes/" + r).toURL(), r)).isEqualTo("/opt/classes");
-        assertThat(WorkerClassPath.root(URI.create("jar:file:/opt/app.jar!/BOOT-INF/lib/core.jar!/" + r).toURL(), r)).isNull();
+        assertThat(WorkerClassPath.root(
+                        URI.create("jar:file:/opt/lib/core.jar!/" + r).toURL(), r))
+                .isEqualTo("/opt/lib/core.jar");
+        assertThat(WorkerClassPath.root(URI.create("file:/opt/classes/" + r).toURL(), r))
+                .isEqualTo("/opt/classes");
+        assertThat(WorkerClassPath.root(
+                        URI.create("jar:file:/opt/app.jar!/BOOT-INF/lib/core.jar!/" + r)
+                                .toURL(),
+                        r))
+                .isNull();
     }
 }

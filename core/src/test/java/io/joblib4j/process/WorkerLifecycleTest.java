@@ -52,7 +52,8 @@ class WorkerLifecycleTest {
     @Test
     void workersThatEnd_closeTheirChannel_noSocketLeaks() throws Exception {
         long before;
-        try (ProcessPool own = ProcessPool.builder().workers(2).maxTasksPerWorker(1).build()) {
+        try (ProcessPool own =
+                ProcessPool.builder().workers(2).maxTasksPerWorker(1).build()) {
             own.submit(WorkerTasks.times2(1)).get(60, TimeUnit.SECONDS); // the server socket opens with the first use
             before = openSockets();
             List<Future<Integer>> fs = new ArrayList<>();
@@ -68,24 +69,29 @@ class WorkerLifecycleTest {
                 Thread.sleep(20);
             }
             long during = openSockets();
-            assertThat(during).as("12 worker lifetimes may leave at most the live workers' channels open (before: "
-                    + before + ")").isLessThanOrEqualTo(before + 2);
+            assertThat(during)
+                    .as("12 worker lifetimes may leave at most the live workers' channels open (before: " + before
+                            + ")")
+                    .isLessThanOrEqualTo(before + 2);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (openSockets() >= before && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(openSockets()).as("after close, the server socket and every channel are closed")
+        assertThat(openSockets())
+                .as("after close, the server socket and every channel are closed")
                 .isLessThan(before);
     }
 
     @Test
     void workerKilledBeforeItConnected_countsAsACrash_andTheParallelStaysUsable() throws Exception {
         try (ProcessPool own = ProcessPool.builder().workers(2).build();
-             Parallel p = Parallel.builder().nJobs(2).backend(own.backend()).build()) {
+                Parallel p = Parallel.builder().nJobs(2).backend(own.backend()).build()) {
             CompletableFuture<Object> first = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return p.map(WorkerLifecycleTest::square, IntStream.range(0, 50).boxed().toList());
+                    return p.map(
+                            WorkerLifecycleTest::square,
+                            IntStream.range(0, 50).boxed().toList());
                 } catch (RuntimeException e) {
                     return e;
                 }
@@ -104,7 +110,9 @@ class WorkerLifecycleTest {
             if (outcome instanceof RuntimeException e) {
                 assertThat(e).isInstanceOf(WorkerCrashedException.class);
             } else {
-                assertThat(outcome).isEqualTo(IntStream.range(0, 50).map(i -> i * i).boxed().toList());
+                assertThat(outcome)
+                        .isEqualTo(
+                                IntStream.range(0, 50).map(i -> i * i).boxed().toList());
             }
             for (int call = 0; call < 3; call++) {
                 assertThat(p.map(WorkerLifecycleTest::square, List.of(1, 2, 3))).containsExactly(1, 4, 9);
@@ -115,9 +123,13 @@ class WorkerLifecycleTest {
     @Test
     void workerKilledBeforeItConnected_isRetriedWithRetries() throws Exception {
         try (ProcessPool own = ProcessPool.builder().workers(1).build();
-             Parallel p = Parallel.builder().nJobs(1).retries(5).backend(own.backend()).build()) {
-            CompletableFuture<List<Integer>> first = CompletableFuture.supplyAsync(
-                    () -> p.map(WorkerLifecycleTest::square, IntStream.range(0, 20).boxed().toList()));
+                Parallel p = Parallel.builder()
+                        .nJobs(1)
+                        .retries(5)
+                        .backend(own.backend())
+                        .build()) {
+            CompletableFuture<List<Integer>> first = CompletableFuture.supplyAsync(() -> p.map(
+                    WorkerLifecycleTest::square, IntStream.range(0, 20).boxed().toList()));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             List<Long> pids = own.workerPids();
             while (pids.isEmpty() && System.nanoTime() < deadline) {
@@ -127,7 +139,8 @@ class WorkerLifecycleTest {
             for (long pid : pids) {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
-            assertThat(first.get(60, TimeUnit.SECONDS)).isEqualTo(IntStream.range(0, 20).map(i -> i * i).boxed().toList());
+            assertThat(first.get(60, TimeUnit.SECONDS))
+                    .isEqualTo(IntStream.range(0, 20).map(i -> i * i).boxed().toList());
         }
     }
 
@@ -136,11 +149,18 @@ class WorkerLifecycleTest {
         double[] big = new double[300_000];
         java.util.Arrays.fill(big, 1.0);
         try (ProcessPool own = ProcessPool.builder().workers(1).build();
-             Parallel p = Parallel.builder().nJobs(1).backend(own.backend()).tempFolder(temp).maxNbytes("1K").build()) {
+                Parallel p = Parallel.builder()
+                        .nJobs(1)
+                        .backend(own.backend())
+                        .tempFolder(temp)
+                        .maxNbytes("1K")
+                        .build()) {
             assertThat(p.map(WorkerLifecycleTest::sumOf, List.of(big, big))).containsExactly(300_000.0, 300_000.0);
             try (Stream<Path> s = Files.list(temp)) {
-                assertThat(s.filter(f -> f.getFileName().toString().contains("-call-")).toList())
-                        .as("the call's folder is removed when the call ends, not when the Parallel closes").isEmpty();
+                assertThat(s.filter(f -> f.getFileName().toString().contains("-call-"))
+                                .toList())
+                        .as("the call's folder is removed when the call ends, not when the Parallel closes")
+                        .isEmpty();
             }
         }
     }

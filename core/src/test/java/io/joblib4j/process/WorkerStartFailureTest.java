@@ -38,11 +38,14 @@ class WorkerStartFailureTest {
     @Test
     void classPathWithoutJoblib4j_failureQuotesStderrCommandAndClassPath_andSaysHowToSetIt(@TempDir Path empty)
             throws Exception {
-        try (ProcessPool pool = ProcessPool.builder().workers(1).classPath(empty.toString()).build()) {
+        try (ProcessPool pool =
+                ProcessPool.builder().workers(1).classPath(empty.toString()).build()) {
             Future<Integer> f = pool.submit(WorkerTasks.times2(1));
 
-            assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                    .cause().isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("exited with EXIT(1) before it connected")
                     .hasMessageContaining("Could not find or load main class " + WorkerMain.class.getName())
                     .hasMessageContaining("It was started as: ")
@@ -59,8 +62,10 @@ class WorkerStartFailureTest {
         System.setProperty(WorkerClassPath.PROPERTY, empty.toString());
         try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
             Future<Integer> f = pool.submit(WorkerTasks.times2(1));
-            assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS)).cause()
-                    .hasMessageContaining("class path " + empty + " (from the system property joblib4j.worker.classpath)");
+            assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS))
+                    .cause()
+                    .hasMessageContaining(
+                            "class path " + empty + " (from the system property joblib4j.worker.classpath)");
         } finally {
             if (before == null) {
                 System.clearProperty(WorkerClassPath.PROPERTY);
@@ -73,12 +78,16 @@ class WorkerStartFailureTest {
     @Test
     void builderClassPath_rejectsBlank() {
         assertThatThrownBy(() -> ProcessPool.builder().classPath(" "))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got ' '");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("got ' '");
     }
 
     @Test
     void manyTasksFailedByOneStartFailure_carryFiveTaskRecordsAndACount() throws Exception {
-        try (ProcessPool pool = ProcessPool.builder().workers(1).jvmOptions("-XX:+NoSuchJoblib4jTestOption").build()) {
+        try (ProcessPool pool = ProcessPool.builder()
+                .workers(1)
+                .jvmOptions("-XX:+NoSuchJoblib4jTestOption")
+                .build()) {
             List<Future<Integer>> futures = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 futures.add(pool.submit(WorkerTasks.times2(i)));
@@ -93,17 +102,24 @@ class WorkerStartFailureTest {
                     tasksPerFailure.merge(e.getCause(), 1, Integer::sum);
                 }
             }
-            assertThat(tasksPerFailure.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(40);
+            assertThat(tasksPerFailure.values().stream()
+                            .mapToInt(Integer::intValue)
+                            .sum())
+                    .isEqualTo(40);
             tasksPerFailure.forEach((shared, tasks) -> {
                 assertThat(shared).hasMessageContaining("Unrecognized VM option 'NoSuchJoblib4jTestOption'");
                 Throwable[] suppressed = shared.getSuppressed();
-                long records = Arrays.stream(suppressed).filter(s -> s instanceof TaskFailure).count();
+                long records = Arrays.stream(suppressed)
+                        .filter(s -> s instanceof TaskFailure)
+                        .count();
                 assertThat(records).isEqualTo(Math.min(tasks, Suppressed.KEPT));
                 if (tasks > Suppressed.KEPT) {
                     assertThat(suppressed).hasSize(Suppressed.KEPT + 1);
-                    assertThat(suppressed[Suppressed.KEPT]).isInstanceOf(Suppressed.More.class)
+                    assertThat(suppressed[Suppressed.KEPT])
+                            .isInstanceOf(Suppressed.More.class)
                             .hasToString("and " + (tasks - Suppressed.KEPT) + " more "
-                                    + (tasks - Suppressed.KEPT == 1 ? "task" : "tasks") + " failed with this same exception");
+                                    + (tasks - Suppressed.KEPT == 1 ? "task" : "tasks")
+                                    + " failed with this same exception");
                 } else {
                     assertThat(suppressed).hasSize(tasks);
                 }
@@ -140,8 +156,9 @@ class WorkerStartFailureTest {
         }
 
         assertThat(exit.code).isEqualTo(3);
-        assertThat(exit.stderr).contains("exiting before the parent accepted it: the parent process " + gone.pid()
-                + " is not running");
+        assertThat(exit.stderr)
+                .contains(
+                        "exiting before the parent accepted it: the parent process " + gone.pid() + " is not running");
     }
 
     @Test
@@ -205,10 +222,20 @@ class WorkerStartFailureTest {
     }
 
     private static Process startWorker(Path socket, long parentPid) throws IOException {
-        List<String> cmd = List.of(WorkerPool.javaCommand(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path"), WorkerMain.class.getName(), socket.toString(), "1",
-                Long.toString(parentPid), "0");
-        return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> cmd = List.of(
+                WorkerPool.javaCommand(),
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                WorkerMain.class.getName(),
+                socket.toString(),
+                "1",
+                Long.toString(parentPid),
+                "0");
+        return new ProcessBuilder(cmd)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 
     private record Exit(int code, String stderr) {}
@@ -222,7 +249,9 @@ class WorkerStartFailureTest {
             }
         });
         try {
-            assertThat(worker.waitFor(60, TimeUnit.SECONDS)).as("the worker exited").isTrue();
+            assertThat(worker.waitFor(60, TimeUnit.SECONDS))
+                    .as("the worker exited")
+                    .isTrue();
             return new Exit(worker.exitValue(), err.get(30, TimeUnit.SECONDS));
         } finally {
             worker.destroyForcibly();

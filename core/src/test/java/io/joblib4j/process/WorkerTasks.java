@@ -57,7 +57,10 @@ final class WorkerTasks {
 
     static Task<Integer> killSelf() {
         return () -> {
-            new ProcessBuilder("kill", "-9", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+            new ProcessBuilder(
+                            "kill", "-9", Long.toString(ProcessHandle.current().pid()))
+                    .start()
+                    .waitFor();
             Thread.sleep(10_000);
             return 0;
         };
@@ -96,8 +99,8 @@ final class WorkerTasks {
     }
 
     static SerializableRunnable initializer() {
-        return () -> System.setProperty("joblib4j.test.init",
-                Integer.toString(Integer.getInteger("joblib4j.test.init", 0) + 1));
+        return () -> System.setProperty(
+                "joblib4j.test.init", Integer.toString(Integer.getInteger("joblib4j.test.init", 0) + 1));
     }
 
     static Task<Integer> retain(int megabytes) {

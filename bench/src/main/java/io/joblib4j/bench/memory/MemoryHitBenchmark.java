@@ -33,7 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgs = {"--enable-native-access=ALL-UNNAMED", "-Xmx2g"})
+@Fork(
+        value = 1,
+        jvmArgs = {"--enable-native-access=ALL-UNNAMED", "-Xmx2g"})
 public class MemoryHitBenchmark {
     Path dir;
     Memory memory;
@@ -48,7 +50,11 @@ public class MemoryHitBenchmark {
         memory = Memory.builder().location(dir).verbose(0).build();
         tiny = memory.cache(MemoryScenario::tiny);
         total = memory.cache(MemoryScenario::total);
-        mapped = Memory.builder().location(dir).verbose(0).mmapMode(MmapMode.READ_ONLY).build()
+        mapped = Memory.builder()
+                .location(dir)
+                .verbose(0)
+                .mmapMode(MmapMode.READ_ONLY)
+                .build()
                 .cache(MemoryScenario::bigNd);
         arg8mb = new double[1_000_000];
         java.util.Arrays.setAll(arg8mb, i -> i * 0.5);

@@ -13,8 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -132,7 +132,10 @@ public final class MemoryScenario {
         for (String[] r : rows) {
             Double j = java.get(r[0]);
             Double p = py.get(r[0].equals("store80nd") ? "store80" : r[0]);
-            t.row(r[1], String.format(Locale.ROOT, "%.3f", j), p == null ? "-" : String.format(Locale.ROOT, "%.3f", p),
+            t.row(
+                    r[1],
+                    String.format(Locale.ROOT, "%.3f", j),
+                    p == null ? "-" : String.format(Locale.ROOT, "%.3f", p),
                     p == null || r[0].equals("call80") ? "" : String.format(Locale.ROOT, "%.1fx", p / j));
         }
         t.print(System.out);
@@ -141,11 +144,16 @@ public final class MemoryScenario {
     private static Map<String, Double> measure(Path dir) {
         // 4. code version, first: the first analysis of a function in this JVM (cold classes, cold JIT)
         long cv0 = System.nanoTime();
-        CodeVersions.of(MemoryScenario.class.getClassLoader(), "io/joblib4j/bench/memory/MemoryScenario", "total", "([D)D");
+        CodeVersions.of(
+                MemoryScenario.class.getClassLoader(), "io/joblib4j/bench/memory/MemoryScenario", "total", "([D)D");
         double firstAnalysisMs = (System.nanoTime() - cv0) / 1e6;
 
         Memory memory = Memory.builder().location(dir).verbose(0).build();
-        Memory mmapMemory = Memory.builder().location(dir).verbose(0).mmapMode(MmapMode.READ_ONLY).build();
+        Memory mmapMemory = Memory.builder()
+                .location(dir)
+                .verbose(0)
+                .mmapMode(MmapMode.READ_ONLY)
+                .build();
 
         // 1. hit with an 8 MB argument
         double[] arg = new double[1_000_000];
@@ -194,7 +202,8 @@ public final class MemoryScenario {
         CachedFunction<Integer, Integer> t = memory.cache(MemoryScenario::tiny);
         t.apply(1);
         double hitSame = time(3000, 3000, () -> nanos(() -> t.apply(1)));
-        double hitFresh = time(3000, 3000, () -> nanos(() -> memory.cache(MemoryScenario::tiny).apply(1)));
+        double hitFresh = time(
+                3000, 3000, () -> nanos(() -> memory.cache(MemoryScenario::tiny).apply(1)));
 
         Map<String, Double> java = new LinkedHashMap<>();
         java.put("hit8", hit8);

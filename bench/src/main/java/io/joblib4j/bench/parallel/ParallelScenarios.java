@@ -64,14 +64,14 @@ public final class ParallelScenarios {
 
     static void sleeps(Optional<String> python) throws Exception {
         Table t = new Table("call", "joblib4j threads", "joblib4j virtual", "ideal", "Python joblib (loky)");
-        List<Map<String, String>> py = python.isPresent()
-                ? PythonPeer.run(python.get(), "parallel_peer.py", "sleep") : List.of();
+        List<Map<String, String>> py =
+                python.isPresent() ? PythonPeer.run(python.get(), "parallel_peer.py", "sleep") : List.of();
         for (int call = 0; call < 2; call++) {
             List<Integer> ten = java.util.Collections.nCopies(10, 1000);
-            double threads = seconds(() -> Parallel.builder().nJobs(8).backend("threads").build()
-                    .map(ParallelScenarios::sleepMillis, ten));
-            double virtual = seconds(() -> Parallel.builder().nJobs(8).backend("virtual").build()
-                    .map(ParallelScenarios::sleepMillis, ten));
+            double threads = seconds(() ->
+                    Parallel.builder().nJobs(8).backend("threads").build().map(ParallelScenarios::sleepMillis, ten));
+            double virtual = seconds(() ->
+                    Parallel.builder().nJobs(8).backend("virtual").build().map(ParallelScenarios::sleepMillis, ten));
             String peer = py.size() > call ? fmt(Double.parseDouble(py.get(call).get("seconds"))) + " s" : "-";
             t.row(call == 0 ? "first (cold JVM)" : "second", fmt(threads) + " s", fmt(virtual) + " s", "2.000 s", peer);
         }
@@ -82,10 +82,18 @@ public final class ParallelScenarios {
     // ---- tiny tasks -------------------------------------------------------------------------------------------
 
     static void tiny(Optional<String> python) throws Exception {
-        Table t = new Table("inputs", "plain loop", "parallel stream", "invokeAll (2 threads)",
-                "mapConcurrent(2)", "joblib4j threads nJobs=2", "joblib4j / loop", "Python loky", "Python threading");
-        List<Map<String, String>> py = python.isPresent()
-                ? PythonPeer.run(python.get(), "parallel_peer.py", "tiny") : List.of();
+        Table t = new Table(
+                "inputs",
+                "plain loop",
+                "parallel stream",
+                "invokeAll (2 threads)",
+                "mapConcurrent(2)",
+                "joblib4j threads nJobs=2",
+                "joblib4j / loop",
+                "Python loky",
+                "Python threading");
+        List<Map<String, String>> py =
+                python.isPresent() ? PythonPeer.run(python.get(), "parallel_peer.py", "tiny") : List.of();
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try (Parallel p = Parallel.of(2)) {
             for (int n : new int[] {10_000, 100_000, 1_000_000, 10_000_000}) {
@@ -99,24 +107,39 @@ public final class ParallelScenarios {
                     }
                     return out;
                 });
-                double ps = best(reps, () -> in.parallelStream().map(x -> Math.sqrt(x)).toList());
-                double inv = n > 1_000_000 ? Double.NaN : best(Math.min(reps, 20), () -> {
-                    List<Callable<Double>> calls = new ArrayList<>(n);
-                    for (Integer x : in) {
-                        calls.add(() -> Math.sqrt(x));
-                    }
-                    List<Double> out = new ArrayList<>(n);
-                    for (Future<Double> f : pool.invokeAll(calls)) {
-                        out.add(f.get());
-                    }
-                    return out;
-                });
-                double mc = n > 100_000 ? Double.NaN
-                        : best(Math.min(reps, 20), () -> in.stream().gather(Gatherers.mapConcurrent(2, x -> Math.sqrt(x))).toList());
+                double ps = best(
+                        reps, () -> in.parallelStream().map(x -> Math.sqrt(x)).toList());
+                double inv = n > 1_000_000
+                        ? Double.NaN
+                        : best(Math.min(reps, 20), () -> {
+                            List<Callable<Double>> calls = new ArrayList<>(n);
+                            for (Integer x : in) {
+                                calls.add(() -> Math.sqrt(x));
+                            }
+                            List<Double> out = new ArrayList<>(n);
+                            for (Future<Double> f : pool.invokeAll(calls)) {
+                                out.add(f.get());
+                            }
+                            return out;
+                        });
+                double mc = n > 100_000
+                        ? Double.NaN
+                        : best(
+                                Math.min(reps, 20),
+                                () -> in.stream()
+                                        .gather(Gatherers.mapConcurrent(2, x -> Math.sqrt(x)))
+                                        .toList());
                 double jl = best(reps, () -> p.map(x -> Math.sqrt(x), in));
-                t.row(n, rate(n, loop), rate(n, ps), rate(n, inv), rate(n, mc), rate(n, jl),
+                t.row(
+                        n,
+                        rate(n, loop),
+                        rate(n, ps),
+                        rate(n, inv),
+                        rate(n, mc),
+                        rate(n, jl),
                         String.format(Locale.ROOT, "%.2fx", loop / jl),
-                        peerRate(py, "loky", n), peerRate(py, "threading", n));
+                        peerRate(py, "loky", n),
+                        peerRate(py, "threading", n));
             }
         } finally {
             pool.shutdownNow();
@@ -156,11 +179,20 @@ public final class ParallelScenarios {
         long start = System.nanoTime();
         sink = burn(2_000_000);
         long perMs = (long) (2_000_000 / ((System.nanoTime() - start) / 1e6));
-        Table t = new Table("task", "tasks", "sequential", "parallel stream", "joblib4j threads nJobs=2",
-                "joblib4j virtual nJobs=2", "speedup (threads)", "Python loky speedup");
-        List<Map<String, String>> py = python.isPresent()
-                ? PythonPeer.run(python.get(), "parallel_peer.py", "cpu") : List.of();
-        try (Parallel threads = Parallel.of(2); Parallel virtual = Parallel.builder().backend("virtual").nJobs(2).build()) {
+        Table t = new Table(
+                "task",
+                "tasks",
+                "sequential",
+                "parallel stream",
+                "joblib4j threads nJobs=2",
+                "joblib4j virtual nJobs=2",
+                "speedup (threads)",
+                "Python loky speedup");
+        List<Map<String, String>> py =
+                python.isPresent() ? PythonPeer.run(python.get(), "parallel_peer.py", "cpu") : List.of();
+        try (Parallel threads = Parallel.of(2);
+                Parallel virtual =
+                        Parallel.builder().backend("virtual").nJobs(2).build()) {
             for (int ms : new int[] {1, 10, 100}) {
                 int n = Math.max(20, 2000 / ms);
                 long iters = perMs * ms;
@@ -172,18 +204,31 @@ public final class ParallelScenarios {
                     }
                     return acc;
                 });
-                double ps = best(3, () -> in.parallelStream().mapToDouble(ParallelScenarios::burn).sum());
+                double ps = best(
+                        3,
+                        () -> in.parallelStream()
+                                .mapToDouble(ParallelScenarios::burn)
+                                .sum());
                 double jt = best(3, () -> threads.map(ParallelScenarios::burn, in));
                 double jv = best(3, () -> virtual.map(ParallelScenarios::burn, in));
                 String peer = "-";
                 for (Map<String, String> r : py) {
                     if (Integer.toString(ms).equals(r.get("ms"))) {
-                        peer = String.format(Locale.ROOT, "%.2fx", Double.parseDouble(r.get("sequential"))
-                                / Double.parseDouble(r.get("seconds")));
+                        peer = String.format(
+                                Locale.ROOT,
+                                "%.2fx",
+                                Double.parseDouble(r.get("sequential")) / Double.parseDouble(r.get("seconds")));
                     }
                 }
-                t.row(ms + " ms", n, fmt(seq) + " s", fmt(ps) + " s", fmt(jt) + " s", fmt(jv) + " s",
-                        String.format(Locale.ROOT, "%.2fx", seq / jt), peer);
+                t.row(
+                        ms + " ms",
+                        n,
+                        fmt(seq) + " s",
+                        fmt(ps) + " s",
+                        fmt(jt) + " s",
+                        fmt(jv) + " s",
+                        String.format(Locale.ROOT, "%.2fx", seq / jt),
+                        peer);
             }
         }
         System.out.println("\n## CPU-bound tasks, 2 s of work in total (best of 3)\n");
@@ -200,13 +245,14 @@ public final class ParallelScenarios {
     }
 
     static void memory() throws Exception {
-        Table t = new Table("return as", "time", "peak live heap growth", "in results of 16 MB",
-                "bound (preDispatch + nJobs + 1)");
+        Table t = new Table(
+                "return as", "time", "peak live heap growth", "in results of 16 MB", "bound (preDispatch + nJobs + 1)");
         for (String mode : List.of("list", "stream", "streamUnordered")) {
-            try (Parallel p = Parallel.of(2); HeapMeter meter = HeapMeter.start()) {
+            try (Parallel p = Parallel.of(2);
+                    HeapMeter meter = HeapMeter.start()) {
                 long start = System.nanoTime();
-                Stream<io.joblib4j.Task<double[]>> tasks = IntStream.range(0, 150)
-                        .mapToObj(i -> delayed(ParallelScenarios::bigResult, i));
+                Stream<io.joblib4j.Task<double[]>> tasks =
+                        IntStream.range(0, 150).mapToObj(i -> delayed(ParallelScenarios::bigResult, i));
                 double[] acc = new double[10_000 * 200];
                 Stream<double[]> results = switch (mode) {
                     case "list" -> p.run(tasks).stream();
@@ -222,8 +268,12 @@ public final class ParallelScenarios {
                 }
                 double s = (System.nanoTime() - start) / 1e9;
                 long growth = meter.peakGrowth();
-                t.row(mode, fmt(s) + " s", HeapMeter.format(growth),
-                        String.format(Locale.ROOT, "%.1f", growth / 16e6), "7 (4 + 2 + 1)");
+                t.row(
+                        mode,
+                        fmt(s) + " s",
+                        HeapMeter.format(growth),
+                        String.format(Locale.ROOT, "%.1f", growth / 16e6),
+                        "7 (4 + 2 + 1)");
             }
         }
         System.out.println("\n## 150 results of 10000x200 doubles (16 MB each, 0.1 s each), nJobs=2\n");
@@ -231,15 +281,21 @@ public final class ParallelScenarios {
 
         long n = Long.getLong("joblib4j.bench.streamItems", 100_000_000L);
         Table big = new Table("items (lazily generated)", "time", "rate", "peak live heap growth");
-        try (Parallel p = Parallel.of(2); HeapMeter meter = HeapMeter.start()) {
+        try (Parallel p = Parallel.of(2);
+                HeapMeter meter = HeapMeter.start()) {
             long start = System.nanoTime();
             long sum;
-            try (Stream<Long> s = p.stream(ParallelScenarios::square, java.util.stream.LongStream.range(0, n).boxed())) {
+            try (Stream<Long> s = p.stream(
+                    ParallelScenarios::square,
+                    java.util.stream.LongStream.range(0, n).boxed())) {
                 sum = s.mapToLong(Long::longValue).sum();
             }
             double secs = (System.nanoTime() - start) / 1e9;
             sink = sum;
-            big.row(n, fmt(secs) + " s", String.format(Locale.ROOT, "%.2f M/s", n / secs / 1e6),
+            big.row(
+                    n,
+                    fmt(secs) + " s",
+                    String.format(Locale.ROOT, "%.2f M/s", n / secs / 1e6),
                     HeapMeter.format(meter.peakGrowth()));
         }
         System.out.println("\n## stream() over a lazily generated input, nJobs=2\n");
@@ -277,5 +333,4 @@ public final class ParallelScenarios {
     static String fmt(double seconds) {
         return String.format(Locale.ROOT, "%.3f", seconds);
     }
-
 }

@@ -44,8 +44,13 @@ public final class PersistScenario {
         double[] ones = new double[N];
         java.util.Arrays.fill(ones, 1.0);
         datasets.put("ones", ones);
-        System.out.printf(Locale.ROOT, "joblib4j persistence scenario: %d doubles (%d MB), best of %d, dir %s%n", N,
-                N * 8L / 1_000_000, reps, dir);
+        System.out.printf(
+                Locale.ROOT,
+                "joblib4j persistence scenario: %d doubles (%d MB), best of %d, dir %s%n",
+                N,
+                N * 8L / 1_000_000,
+                reps,
+                dir);
         for (var e : datasets.entrySet()) {
             run(e.getKey(), e.getValue(), reps, dir, python);
         }
@@ -155,13 +160,27 @@ public final class PersistScenario {
     private static void print(String dataset, List<Row> rows, long rawBytes) {
         System.out.println();
         System.out.println("dataset: " + dataset);
-        System.out.printf(Locale.ROOT, "%-22s %10s %8s  %-26s %10s %8s  %s%n", "joblib4j", "time", "ratio", "peer",
-                "time", "ratio", "peer/joblib4j");
+        System.out.printf(
+                Locale.ROOT,
+                "%-22s %10s %8s  %-26s %10s %8s  %s%n",
+                "joblib4j",
+                "time",
+                "ratio",
+                "peer",
+                "time",
+                "ratio",
+                "peer/joblib4j");
         for (Row r : rows) {
-            System.out.printf(Locale.ROOT, "%-22s %10s %8s  %-26s %10s %8s  %s%n", r.what, ms(r.seconds),
-                    ratio(rawBytes, r.bytes), r.peer, ms(r.peerSeconds), r.peerBytes < 0 ? "" : ratio(rawBytes,
-                            r.peerBytes), Double.isNaN(r.peerSeconds) ? "" : String.format(Locale.ROOT, "%.2fx",
-                            r.peerSeconds / r.seconds));
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-22s %10s %8s  %-26s %10s %8s  %s%n",
+                    r.what,
+                    ms(r.seconds),
+                    ratio(rawBytes, r.bytes),
+                    r.peer,
+                    ms(r.peerSeconds),
+                    r.peerBytes < 0 ? "" : ratio(rawBytes, r.peerBytes),
+                    Double.isNaN(r.peerSeconds) ? "" : String.format(Locale.ROOT, "%.2fx", r.peerSeconds / r.seconds));
         }
     }
 
@@ -183,8 +202,10 @@ public final class PersistScenario {
         Path npy = dir.resolve("peer-input.npy");
         Npy.save(npy, NdArray.wrap(data));
         try {
-            Process p = new ProcessBuilder(python, script.toString(), npy.toString(), dir.toString(),
-                    Integer.toString(reps)).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            python, script.toString(), npy.toString(), dir.toString(), Integer.toString(reps))
+                    .redirectErrorStream(true)
+                    .start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
                 System.out.println("(Python joblib peer not run for " + name + ": " + text.strip() + ")");

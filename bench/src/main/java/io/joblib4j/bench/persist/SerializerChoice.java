@@ -41,23 +41,36 @@ public final class SerializerChoice {
         double foryDump = PersistScenario.best(reps, () -> Joblib.dump(rows, fory, Compression.none()));
         double foryLoad = PersistScenario.best(reps, () -> Joblib.<List<Row>>load(fory));
         double jdkDump = PersistScenario.best(reps, () -> {
-            try (ObjectOutputStream out = new ObjectOutputStream(new BufferedOutputStream(Files.newOutputStream(jdk),
-                    1 << 16))) {
+            try (ObjectOutputStream out =
+                    new ObjectOutputStream(new BufferedOutputStream(Files.newOutputStream(jdk), 1 << 16))) {
                 out.writeObject(new ArrayList<>(rows));
             }
         });
         double jdkLoad = PersistScenario.best(reps, () -> {
-            try (ObjectInputStream in = new ObjectInputStream(new BufferedInputStream(Files.newInputStream(jdk),
-                    1 << 16))) {
+            try (ObjectInputStream in =
+                    new ObjectInputStream(new BufferedInputStream(Files.newInputStream(jdk), 1 << 16))) {
                 in.readObject();
             }
         });
         System.out.printf(Locale.ROOT, "200,000 records  %-22s %10s %10s %12s%n", "", "dump", "load", "size");
-        System.out.printf(Locale.ROOT, "                 %-22s %7.1f ms %7.1f ms %,12d B%n", "Joblib.dump (Fory)",
-                foryDump * 1000, foryLoad * 1000, Files.size(fory));
-        System.out.printf(Locale.ROOT, "                 %-22s %7.1f ms %7.1f ms %,12d B%n", "JDK serialization",
-                jdkDump * 1000, jdkLoad * 1000, Files.size(jdk));
-        System.out.printf(Locale.ROOT, "                 JDK / Fory: dump %.1fx, load %.1fx%n", jdkDump / foryDump,
+        System.out.printf(
+                Locale.ROOT,
+                "                 %-22s %7.1f ms %7.1f ms %,12d B%n",
+                "Joblib.dump (Fory)",
+                foryDump * 1000,
+                foryLoad * 1000,
+                Files.size(fory));
+        System.out.printf(
+                Locale.ROOT,
+                "                 %-22s %7.1f ms %7.1f ms %,12d B%n",
+                "JDK serialization",
+                jdkDump * 1000,
+                jdkLoad * 1000,
+                Files.size(jdk));
+        System.out.printf(
+                Locale.ROOT,
+                "                 JDK / Fory: dump %.1fx, load %.1fx%n",
+                jdkDump / foryDump,
                 jdkLoad / foryLoad);
         Files.delete(fory);
         Files.delete(jdk);

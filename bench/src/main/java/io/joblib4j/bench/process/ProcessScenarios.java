@@ -3,11 +3,11 @@ package io.joblib4j.bench.process;
 import io.joblib4j.array.NdArray;
 import io.joblib4j.array.Npy;
 import io.joblib4j.backend.Backend;
+import io.joblib4j.parallel.Parallel;
 import io.joblib4j.persist.MmapMode;
+import io.joblib4j.process.ProcessPool;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.joblib4j.parallel.Parallel;
-import io.joblib4j.process.ProcessPool;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -39,18 +39,31 @@ public final class ProcessScenarios {
             runSome(only);
             return;
         }
-        System.out.println("scenario                                   | joblib4j processes | joblib4j threads | ratio");
-        System.out.println("-------------------------------------------|--------------------|------------------|------");
+        System.out.println(
+                "scenario                                   | joblib4j processes | joblib4j threads | ratio");
+        System.out.println(
+                "-------------------------------------------|--------------------|------------------|------");
         Duration cold = coldStartFirstResult(2);
-        System.out.printf(Locale.ROOT, "cold pool of 2, first result               | %14.3f s   |                  |%n", secs(cold));
+        System.out.printf(
+                Locale.ROOT,
+                "cold pool of 2, first result               | %14.3f s   |                  |%n",
+                secs(cold));
         double procCall = smallCallMillis(Backend.named("processes"));
         double threadCall = smallCallMillis(Backend.threads());
-        System.out.printf(Locale.ROOT, "small call (4 tasks) on a warm pool, ms    | %14.2f     | %14.2f   | %.1f%n",
-                procCall, threadCall, procCall / threadCall);
+        System.out.printf(
+                Locale.ROOT,
+                "small call (4 tasks) on a warm pool, ms    | %14.2f     | %14.2f   | %.1f%n",
+                procCall,
+                threadCall,
+                procCall / threadCall);
         double procRate = tinyTaskThroughput(Backend.named("processes"), 2, 2_000_000);
         double threadRate = tinyTaskThroughput(Backend.threads(), 2, 2_000_000);
-        System.out.printf(Locale.ROOT, "warm tiny tasks, auto batching (tasks/s)   | %14.0f     | %14.0f   | %.2f%n",
-                procRate, threadRate, procRate / threadRate);
+        System.out.printf(
+                Locale.ROOT,
+                "warm tiny tasks, auto batching (tasks/s)   | %14.0f     | %14.0f   | %.2f%n",
+                procRate,
+                threadRate,
+                procRate / threadRate);
         int n = 25_000_000;
         double arrayBytes = 8.0 * n;
         // Each array variant runs in a fresh JVM, so garbage and mappings of one do not blur the memory of the next.
@@ -61,13 +74,21 @@ public final class ProcessScenarios {
         Duration seq = memmapExample(Backend.sequential(), 1);
         Duration thr = memmapExample(Backend.threads(), 2);
         Duration proc = memmapExample(Backend.named("processes"), 2);
-        System.out.printf(Locale.ROOT, "memmap example (96 windows, 10 ms each)    | %14.3f s   | %14.3f s | %.2f (sequential %.3f s)%n",
-                secs(proc), secs(thr), secs(proc) / secs(thr), secs(seq));
+        System.out.printf(
+                Locale.ROOT,
+                "memmap example (96 windows, 10 ms each)    | %14.3f s   | %14.3f s | %.2f (sequential %.3f s)%n",
+                secs(proc),
+                secs(thr),
+                secs(proc) / secs(thr),
+                secs(seq));
     }
 
     private static String inFreshJvm(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
                 ProcessScenarios.class.getName()));
         cmd.addAll(List.of(args));
         try {
@@ -87,11 +108,18 @@ public final class ProcessScenarios {
     private static void arrayLine(String kind) {
         int n = 25_000_000;
         double arrayBytes = 8.0 * n;
-        SharedArrayResult r = kind.equals("THREADS") ? sharedArrayThreads(n, 20, 2)
+        SharedArrayResult r = kind.equals("THREADS")
+                ? sharedArrayThreads(n, 20, 2)
                 : sharedArray(n, 20, 2, ArrayKind.valueOf(kind), true);
-        System.out.printf(Locale.ROOT, "200 MB %-14s x 20 tasks, %-9s | time %.3f s, overhead %.3f s, added peak PSS %s (%.0f%% of the array)%n",
-                kind.equals("THREADS") ? "double[]" : kind, kind.equals("THREADS") ? "threads" : "processes",
-                secs(r.time()), secs(r.overhead()), Memory.mb(r.addedPeak()), 100 * r.addedPeak() / arrayBytes);
+        System.out.printf(
+                Locale.ROOT,
+                "200 MB %-14s x 20 tasks, %-9s | time %.3f s, overhead %.3f s, added peak PSS %s (%.0f%% of the array)%n",
+                kind.equals("THREADS") ? "double[]" : kind,
+                kind.equals("THREADS") ? "threads" : "processes",
+                secs(r.time()),
+                secs(r.overhead()),
+                Memory.mb(r.addedPeak()),
+                100 * r.addedPeak() / arrayBytes);
     }
 
     private static void runSome(java.util.Set<String> only) {
@@ -111,22 +139,35 @@ public final class ProcessScenarios {
                 Measured proc = memmapExample(pool.backend(), 2, pool);
                 Measured thr = memmapExample(Backend.threads(), 2, null);
                 Measured seq = memmapExample(Backend.sequential(), 1, null);
-                System.out.printf(Locale.ROOT, "memmap: processes %.3f s (%s) threads %.3f s (%s) sequential %.3f s (%s)%n",
-                        secs(proc.time()), Memory.mb(proc.addedPeak()), secs(thr.time()), Memory.mb(thr.addedPeak()),
-                        secs(seq.time()), Memory.mb(seq.addedPeak()));
+                System.out.printf(
+                        Locale.ROOT,
+                        "memmap: processes %.3f s (%s) threads %.3f s (%s) sequential %.3f s (%s)%n",
+                        secs(proc.time()),
+                        Memory.mb(proc.addedPeak()),
+                        secs(thr.time()),
+                        Memory.mb(thr.addedPeak()),
+                        secs(seq.time()),
+                        Memory.mb(seq.addedPeak()));
             }
         }
         if (only.contains("calls")) {
-            System.out.printf(Locale.ROOT, "small calls on a warm pool: processes %.2f ms/call, threads %.2f ms/call%n",
-                    smallCallMillis(Backend.named("processes")), smallCallMillis(Backend.threads()));
+            System.out.printf(
+                    Locale.ROOT,
+                    "small calls on a warm pool: processes %.2f ms/call, threads %.2f ms/call%n",
+                    smallCallMillis(Backend.named("processes")),
+                    smallCallMillis(Backend.threads()));
         }
         if (only.contains("tiny")) {
-            System.out.printf(Locale.ROOT, "tiny tasks/s: processes %.0f%n", tinyTaskThroughput(Backend.named("processes"), 2, 2_000_000));
+            System.out.printf(
+                    Locale.ROOT,
+                    "tiny tasks/s: processes %.0f%n",
+                    tinyTaskThroughput(Backend.named("processes"), 2, 2_000_000));
         }
         if (only.contains("array")) {
             for (ArrayKind kind : ArrayKind.values()) {
                 SharedArrayResult r = sharedArray(25_000_000, 20, 2, kind, true);
-                System.out.println(kind + ": " + r + " overhead " + r.overhead() + " added " + Memory.mb(r.addedPeak()));
+                System.out.println(
+                        kind + ": " + r + " overhead " + r.overhead() + " added " + Memory.mb(r.addedPeak()));
             }
         }
     }
@@ -139,8 +180,13 @@ public final class ProcessScenarios {
     public static Duration coldStartFirstResult(int nJobs) {
         try (ProcessPool pool = ProcessPool.builder().build()) {
             long start = System.nanoTime();
-            try (Parallel p = Parallel.builder().nJobs(nJobs).backend(pool.backend()).build();
-                 Stream<Integer> s = p.stream(ProcessScenarios::square, IntStream.range(0, 100).boxed().toList())) {
+            try (Parallel p = Parallel.builder()
+                            .nJobs(nJobs)
+                            .backend(pool.backend())
+                            .build();
+                    Stream<Integer> s = p.stream(
+                            ProcessScenarios::square,
+                            IntStream.range(0, 100).boxed().toList())) {
                 Iterator<Integer> it = s.iterator();
                 it.next();
                 Duration first = Duration.ofNanos(System.nanoTime() - start);
@@ -263,8 +309,12 @@ public final class ProcessScenarios {
                     nd = NdArray.wrap(data);
                 }
                 case MAPPED_NDARRAY -> {
-                    npy = Files.createTempFile(Path.of("/dev/shm").toFile().canWrite() ? Path.of("/dev/shm")
-                            : Path.of(System.getProperty("java.io.tmpdir")), "bench-", ".npy");
+                    npy = Files.createTempFile(
+                            Path.of("/dev/shm").toFile().canWrite()
+                                    ? Path.of("/dev/shm")
+                                    : Path.of(System.getProperty("java.io.tmpdir")),
+                            "bench-",
+                            ".npy");
                     double[] ones = new double[length];
                     java.util.Arrays.fill(ones, 1.0);
                     Npy.save(npy, NdArray.wrap(ones));
@@ -274,7 +324,8 @@ public final class ProcessScenarios {
             }
             final double[] array = data;
             final NdArray ndArray = nd;
-            Duration work = kind == ArrayKind.JAVA_ARRAY ? ownWork(t -> sliceSum(array, t, tasks), tasks, nJobs)
+            Duration work = kind == ArrayKind.JAVA_ARRAY
+                    ? ownWork(t -> sliceSum(array, t, tasks), tasks, nJobs)
                     : ownWork(t -> sliceSum(ndArray, t, tasks), tasks, nJobs);
             ProcessPool pool = ProcessPool.shared();
             Parallel.Builder b = Parallel.builder().nJobs(nJobs).backend(pool.backend());
@@ -282,7 +333,9 @@ public final class ProcessScenarios {
                 b.maxNbytes(null);
             }
             try (Parallel p = b.build()) {
-                p.map(ProcessScenarios::identity, IntStream.range(0, 2 * nJobs).boxed().toList()); // workers up
+                p.map(
+                        ProcessScenarios::identity,
+                        IntStream.range(0, 2 * nJobs).boxed().toList()); // workers up
                 System.gc();
                 java.util.function.Supplier<java.util.Collection<Long>> pids = () -> {
                     List<Long> all = new ArrayList<>(pool.workerPids());
@@ -294,7 +347,8 @@ public final class ProcessScenarios {
                 List<Double> sums;
                 long start = System.nanoTime();
                 try (Memory.PeakSampler sampler = new Memory.PeakSampler(pids)) {
-                    sums = kind == ArrayKind.JAVA_ARRAY ? p.map(t -> sliceSum(array, t, tasks), indices)
+                    sums = kind == ArrayKind.JAVA_ARRAY
+                            ? p.map(t -> sliceSum(array, t, tasks), indices)
                             : p.map(t -> sliceSum(ndArray, t, tasks), indices);
                     Duration time = Duration.ofNanos(System.nanoTime() - start);
                     long peak = sampler.peak();
@@ -334,7 +388,9 @@ public final class ProcessScenarios {
             long before = Memory.pss(pid);
             long start = System.nanoTime();
             try (Memory.PeakSampler sampler = new Memory.PeakSampler(() -> List.of(pid))) {
-                p.map(t -> sliceSum(data, t, tasks), IntStream.range(0, tasks).boxed().toList());
+                p.map(
+                        t -> sliceSum(data, t, tasks),
+                        IntStream.range(0, tasks).boxed().toList());
                 Duration time = Duration.ofNanos(System.nanoTime() - start);
                 return new SharedArrayResult(time, work, sampler.peak() - before);
             }
@@ -457,8 +513,8 @@ public final class ProcessScenarios {
         }
     }
 
-    private static Measured bigObjectPitfall(PitfallVariant variant, int megabytes, int tasks, ProcessPool pool,
-                                             int warmMegabytes) {
+    private static Measured bigObjectPitfall(
+            PitfallVariant variant, int megabytes, int tasks, ProcessPool pool, int warmMegabytes) {
         int n = (warmMegabytes > 0 ? warmMegabytes * 2 : megabytes) * 1_000_000 / 8;
         double[] data = new double[n];
         java.util.Arrays.fill(data, 1.0);
@@ -476,7 +532,8 @@ public final class ProcessScenarios {
             List<Integer> indices = IntStream.range(0, tasks).boxed().toList();
             long start = System.nanoTime();
             try (Memory.PeakSampler sampler = new Memory.PeakSampler(pids)) {
-                List<Double> sums = nd != null ? p.map(t -> sliceSum(nd, t, tasks), indices)
+                List<Double> sums = nd != null
+                        ? p.map(t -> sliceSum(nd, t, tasks), indices)
                         : p.map(t -> sliceSum(data, t, tasks), indices);
                 Duration time = Duration.ofNanos(System.nanoTime() - start);
                 if (sums.size() != tasks) {
@@ -486,5 +543,4 @@ public final class ProcessScenarios {
             }
         }
     }
-
 }

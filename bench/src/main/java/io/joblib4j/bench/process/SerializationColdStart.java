@@ -1,9 +1,9 @@
 package io.joblib4j.bench.process;
 
 import io.joblib4j.SerializableFunction;
-import io.joblib4j.internal.ConfigFrame;
 import io.joblib4j.backend.Batch;
 import io.joblib4j.internal.BatchAccess;
+import io.joblib4j.internal.ConfigFrame;
 import io.joblib4j.internal.process.Codec;
 import java.util.List;
 import java.util.Locale;
@@ -31,13 +31,18 @@ public final class SerializationColdStart {
             return;
         }
         for (String codec : List.of("jdk", "fory")) {
-            List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"),
-                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                    SerializationColdStart.class.getName(), codec);
+            List<String> cmd = List.of(
+                    ProcessHandle.current().info().command().orElse("java"),
+                    "--enable-native-access=ALL-UNNAMED",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    SerializationColdStart.class.getName(),
+                    codec);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes()).strip();
             p.waitFor();
-            System.out.println(out.lines().filter(l -> l.startsWith(codec)).findFirst().orElse(out));
+            System.out.println(
+                    out.lines().filter(l -> l.startsWith(codec)).findFirst().orElse(out));
         }
     }
 
@@ -54,8 +59,11 @@ public final class SerializationColdStart {
         long start = System.nanoTime();
         Fory fory = null;
         if (codec.equals("fory")) {
-            fory = Fory.builder().withLanguage(Language.JAVA).requireClassRegistration(false)
-                    .withRefTracking(true).build();
+            fory = Fory.builder()
+                    .withLanguage(Language.JAVA)
+                    .requireClassRegistration(false)
+                    .withRefTracking(true)
+                    .build();
         }
         Object message = BatchAccess.ofCalls(0, f, ints(100), ConfigFrame.EMPTY);
         byte[] bytes = codec.equals("fory") ? fory.serialize(message) : Codec.encode(message, null);
@@ -75,7 +83,13 @@ public final class SerializationColdStart {
             best = Math.min(best, System.nanoTime() - t);
             size = b.length;
         }
-        System.out.printf(Locale.ROOT, "%s: first batch of 100 tasks in a fresh JVM %.1f ms; warm %.0f ns/task "
-                + "(encode + decode, 20000-task batch of %d bytes)%n", codec, first / 1e6, best / 20_000.0, size);
+        System.out.printf(
+                Locale.ROOT,
+                "%s: first batch of 100 tasks in a fresh JVM %.1f ms; warm %.0f ns/task "
+                        + "(encode + decode, 20000-task batch of %d bytes)%n",
+                codec,
+                first / 1e6,
+                best / 20_000.0,
+                size);
     }
 }

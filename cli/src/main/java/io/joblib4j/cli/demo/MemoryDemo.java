@@ -112,12 +112,15 @@ public final class MemoryDemo implements DemoSection {
         try {
             // The first use of each function reads its bytecode (the code version in the key), and the first store
             // starts the serializer: a second or two, shown as a step of its own rather than inside f(1).
-            Step.Timed<Boolean> setUp = Step.run(out, "first use: hashing the code of f, g and h, starting the serializer",
-                    null, () -> {
+            Step.Timed<Boolean> setUp =
+                    Step.run(out, "first use: hashing the code of f, g and h, starting the serializer", null, () -> {
                         io.joblib4j.persist.Persistence.warmUp();
                         return cf.isCached(0) | cg.isCached(0) | ch.isCached(new double[0]);
                     });
-            report.row("code versions of f, g, h + serializer", "first use in this JVM", setUp.time(),
+            report.row(
+                    "code versions of f, g, h + serializer",
+                    "first use in this JVM",
+                    setUp.time(),
                     "done once per JVM");
         } catch (RuntimeException e) {
             throw e;
@@ -133,7 +136,10 @@ public final class MemoryDemo implements DemoSection {
         out.println(cf.apply(1));
         out.println(">>> f(2)");
         out.println(cf.apply(2));
-        report.row("f(1), f(1), f(2)", "cached", Duration.ofNanos(System.nanoTime() - t0),
+        report.row(
+                "f(1), f(1), f(2)",
+                "cached",
+                Duration.ofNanos(System.nanoTime() - t0),
                 "\"Running f(1)\" once, \"Running f(2)\" once");
 
         out.println(">>> a = g(3)");
@@ -152,7 +158,10 @@ public final class MemoryDemo implements DemoSection {
         }
         boolean allClose = Arrays.deepEquals(b, b2);
         out.println(">>> np.allclose(b, b2)\n" + (allClose ? "True" : "False"));
-        report.row("hamming g(3) / vander h(a)", "cached", Duration.ofNanos(System.nanoTime() - t0),
+        report.row(
+                "hamming g(3) / vander h(a)",
+                "cached",
+                Duration.ofNanos(System.nanoTime() - t0),
                 "g and h each ran once; b == b2: " + allClose);
 
         // call_and_shelve: the result stays in the store; the reference reads it on get()
@@ -172,7 +181,10 @@ public final class MemoryDemo implements DemoSection {
             afterClear = e.getMessage();
         }
         out.println(afterClear.startsWith("the cached result") ? "error: " + afterClear : afterClear);
-        report.row("g.callAndShelve(4), get, clear", "cached", Duration.ofNanos(System.nanoTime() - t0),
+        report.row(
+                "g.callAndShelve(4), get, clear",
+                "cached",
+                Duration.ofNanos(System.nanoTime() - t0),
                 "get() read it from the store; after clear() get() fails");
 
         double[][] data = new double[1000][4];
@@ -190,8 +202,16 @@ public final class MemoryDemo implements DemoSection {
             String label = "costly_compute x4 columns, Parallel(nJobs=2), " + round;
             Step.Timed<List<Double>> t;
             try {
-                t = Step.withBar(out, label, round.startsWith("first") ? "about 2 s" : null, () -> Parallel.builder()
-                        .nJobs(2).progressBar(true).progressLabel(label).build().map(meanOfColumn, columns));
+                t = Step.withBar(
+                        out,
+                        label,
+                        round.startsWith("first") ? "about 2 s" : null,
+                        () -> Parallel.builder()
+                                .nJobs(2)
+                                .progressBar(true)
+                                .progressLabel(label)
+                                .build()
+                                .map(meanOfColumn, columns));
             } catch (RuntimeException e) {
                 throw e;
             } catch (Exception e) {
@@ -199,11 +219,17 @@ public final class MemoryDemo implements DemoSection {
             }
             if (firstMeans == null) {
                 firstMeans = t.value();
-                out.println("    column means " + t.value().stream().map(m -> String.format(Locale.ROOT, "%.4f", m)).toList());
+                out.println("    column means "
+                        + t.value().stream()
+                                .map(m -> String.format(Locale.ROOT, "%.4f", m))
+                                .toList());
             } else {
                 out.println("    same means as the first round: " + t.value().equals(firstMeans));
             }
-            report.row("costly_compute x4 columns", "Parallel(2), " + round, t.time(),
+            report.row(
+                    "costly_compute x4 columns",
+                    "Parallel(2), " + round,
+                    t.time(),
                     round.startsWith("first") ? "joblib docs: 2.05 s" : "joblib docs: 0.02 s");
         }
     }

@@ -29,7 +29,10 @@ public final class PersistDemo implements DemoSection {
         try {
             long t0 = System.nanoTime();
             Persistence.warmUp();
-            report.row("serializer start-up", "once per JVM", Duration.ofNanos(System.nanoTime() - t0),
+            report.row(
+                    "serializer start-up",
+                    "once per JVM",
+                    Duration.ofNanos(System.nanoTime() - t0),
                     "Persistence.warmUp(); the first dump pays it otherwise");
             codecs(report, dir);
             memmap(report, dir);
@@ -50,16 +53,27 @@ public final class PersistDemo implements DemoSection {
         }
         List<Object> toPersist = List.of("joblib4j", new int[] {1, 2, 3}, table);
         System.out.println("to_persist = " + describe(toPersist));
-        for (Compression c : List.of(Compression.none(), Compression.zlib(3), Compression.gzip(3), Compression.bz2(3),
-                Compression.lzma(3), Compression.xz(3), Compression.lz4(), Compression.zstd(3))) {
+        for (Compression c : List.of(
+                Compression.none(),
+                Compression.zlib(3),
+                Compression.gzip(3),
+                Compression.bz2(3),
+                Compression.lzma(3),
+                Compression.xz(3),
+                Compression.lz4(),
+                Compression.zstd(3))) {
             Path f = dir.resolve("to_persist.j4j" + c.extension());
             long t0 = System.nanoTime();
             Joblib.dump(toPersist, f, c);
             List<Object> back = Joblib.load(f);
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
-            boolean same = back.get(0).equals("joblib4j") && Arrays.equals((int[]) back.get(1), new int[] {1, 2, 3})
+            boolean same = back.get(0).equals("joblib4j")
+                    && Arrays.equals((int[]) back.get(1), new int[] {1, 2, 3})
                     && back.get(2).equals(table);
-            report.row("dump + load [name, int[3], 5x5]", c.toString(), took,
+            report.row(
+                    "dump + load [name, int[3], 5x5]",
+                    c.toString(),
+                    took,
                     Files.size(f) + " bytes, " + (same ? "loaded back equal" : "loaded back DIFFERENT"));
         }
     }
@@ -89,7 +103,10 @@ public final class PersistDemo implements DemoSection {
         NdArray reread = Joblib.load(f, MmapMode.READ_ONLY);
         Duration writeTime = Duration.ofNanos(System.nanoTime() - t0);
         System.out.println(">>> large_memmap[2:5][0] = -2; load(\"large.j4j\")[2]\n" + reread.getFlatDouble(2));
-        report.row("write through slice [2:5][0] = -2", "READ_WRITE mapping", writeTime,
+        report.row(
+                "write through slice [2:5][0] = -2",
+                "READ_WRITE mapping",
+                writeTime,
                 reread.getFlatDouble(2) == -2.0 ? "the file holds the write" : "the file DOES NOT hold the write");
     }
 

@@ -31,18 +31,33 @@ public final class ProcessDemo implements DemoSection {
         add(report, memmap, "sequential", () -> ProcessScenarios.memmapExample(Backend.sequential(), 1, null));
         add(report, memmap, "threads, nJobs=2", () -> ProcessScenarios.memmapExample(Backend.threads(), 2, null));
         try (ProcessPool pool = ProcessPool.builder().build()) {
-            add(report, memmap, "processes, nJobs=2, shared",
+            add(
+                    report,
+                    memmap,
+                    "processes, nJobs=2, shared",
                     () -> ProcessScenarios.memmapExample(pool.backend(), 2, pool));
         }
 
         String pitfall = BIG_MB + " MB object x " + BIG_TASKS + " tasks";
-        add(report, pitfall, "processes, shared double[]",
+        add(
+                report,
+                pitfall,
+                "processes, shared double[]",
                 () -> ProcessScenarios.bigObjectPitfall(PitfallVariant.SHARED_JAVA_ARRAY, BIG_MB, BIG_TASKS));
-        add(report, pitfall, "processes, shared NdArray",
+        add(
+                report,
+                pitfall,
+                "processes, shared NdArray",
                 () -> ProcessScenarios.bigObjectPitfall(PitfallVariant.SHARED_NDARRAY, BIG_MB, BIG_TASKS));
-        add(report, pitfall, "threads",
+        add(
+                report,
+                pitfall,
+                "threads",
                 () -> ProcessScenarios.bigObjectPitfall(PitfallVariant.THREADS, BIG_MB, BIG_TASKS));
-        add(report, pitfall, "processes, copied per batch",
+        add(
+                report,
+                pitfall,
+                "processes, copied per batch",
                 () -> ProcessScenarios.bigObjectPitfall(PitfallVariant.COPIED, BIG_MB, BIG_TASKS));
     }
 

@@ -32,7 +32,8 @@ final class Step {
 
     private static boolean stderrIsTerminal() {
         try {
-            String t = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
+            String t = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2"))
+                    .toString();
             return t.startsWith("/dev/pts/") || t.startsWith("/dev/tty");
         } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
             return false;
@@ -44,15 +45,21 @@ final class Step {
         out.println("  > " + label + (expected == null ? "" : " (" + expected + ")") + " ...");
         long start = System.nanoTime();
         CountDownLatch done = new CountDownLatch(1);
-        Thread ticker = !tick ? null : Thread.ofPlatform().daemon().name("demo-ticker").start(() -> {
-            try {
-                while (!done.await(TICK.toMillis(), TimeUnit.MILLISECONDS)) {
-                    out.printf(Locale.ROOT, "    ... %s: %.0f s so far%n", label, (System.nanoTime() - start) / 1e9);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        Thread ticker = !tick
+                ? null
+                : Thread.ofPlatform().daemon().name("demo-ticker").start(() -> {
+                    try {
+                        while (!done.await(TICK.toMillis(), TimeUnit.MILLISECONDS)) {
+                            out.printf(
+                                    Locale.ROOT,
+                                    "    ... %s: %.0f s so far%n",
+                                    label,
+                                    (System.nanoTime() - start) / 1e9);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
         T value;
         try {
             value = body.call();

@@ -1,7 +1,6 @@
 package io.joblib4j.internal.process;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -57,7 +56,8 @@ public final class ArrayFiles {
             case short[] a -> MemorySegment.ofArray(a);
             case char[] a -> MemorySegment.ofArray(a);
             case byte[] a -> MemorySegment.ofArray(a);
-            default -> throw new IllegalArgumentException("not a primitive array with a segment view: " + array.getClass());
+            default ->
+                throw new IllegalArgumentException("not a primitive array with a segment view: " + array.getClass());
         };
     }
 
@@ -74,7 +74,9 @@ public final class ArrayFiles {
             data = segment(array);
         }
         writeSegment(data, file);
-        return new SharedArrayRef(file.toString(), array.getClass().getComponentType().getName(),
+        return new SharedArrayRef(
+                file.toString(),
+                array.getClass().getComponentType().getName(),
                 java.lang.reflect.Array.getLength(array));
     }
 
@@ -128,16 +130,16 @@ public final class ArrayFiles {
             throw new IOException("shared array file " + path + " holds " + size + " bytes, expected " + bytes);
         }
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            MemorySegment target = array instanceof boolean[] ? MemorySegment.ofArray(new byte[(int) bytes])
-                    : segment(array);
+            MemorySegment target =
+                    array instanceof boolean[] ? MemorySegment.ofArray(new byte[(int) bytes]) : segment(array);
             ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.max(1, Math.min(bytes, 1 << 20)));
             MemorySegment chunkSegment = MemorySegment.ofBuffer(chunk);
             for (long off = 0; off < bytes; ) {
                 chunk.clear().limit((int) Math.min(chunk.capacity(), bytes - off));
                 while (chunk.hasRemaining()) {
                     if (ch.read(chunk, off + chunk.position()) < 0) {
-                        throw new IOException("shared array file " + path + " ends at offset " + (off + chunk.position())
-                                + ", expected " + bytes + " bytes");
+                        throw new IOException("shared array file " + path + " ends at offset "
+                                + (off + chunk.position()) + ", expected " + bytes + " bytes");
                     }
                 }
                 int n = chunk.position();

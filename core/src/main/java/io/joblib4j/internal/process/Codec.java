@@ -37,7 +37,8 @@ public final class Codec {
     }
 
     /** Deserializes what {@link #encode} wrote, passing every object through {@code resolve} (null: none). */
-    public static Object decode(byte[] bytes, UnaryOperator<Object> resolve) throws IOException, ClassNotFoundException {
+    public static Object decode(byte[] bytes, UnaryOperator<Object> resolve)
+            throws IOException, ClassNotFoundException {
         try (ObjectInputStream in = new In(new ByteArrayInputStream(bytes), resolve)) {
             return in.readObject();
         }

@@ -3,8 +3,9 @@ package io.joblib4j.internal.process;
 /** How a worker process ended, in loky's words: {@code EXIT(1)}, {@code SIGKILL(-9)}. */
 public final class ExitStatus {
     private static final String[] SIGNALS = {
-        null, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL",
-        "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM"};
+        null, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1",
+        "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM"
+    };
 
     private ExitStatus() {}
 

@@ -19,6 +19,7 @@ public final class RawArray implements Externalizable {
     private static final long serialVersionUID = 1L;
     /** Arrays of at least this many bytes take the raw form. */
     static final long MIN_BYTES = 64 * 1024;
+
     private static final int CHUNK = 1 << 16;
 
     private Object array;

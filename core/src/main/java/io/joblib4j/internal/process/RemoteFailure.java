@@ -9,6 +9,7 @@ import java.io.Serial;
 public final class RemoteFailure extends RuntimeException {
     @Serial
     private static final long serialVersionUID = 1L;
+
     private final String originalClass;
 
     public RemoteFailure(Throwable original, String why) {

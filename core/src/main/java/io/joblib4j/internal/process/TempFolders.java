@@ -5,11 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.LinkOption;
 import java.nio.file.SecureDirectoryStream;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -32,16 +32,20 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class TempFolders {
     /** A folder name's prefix; the owner's pid follows it. */
     public static final String PREFIX = "joblib4j-";
+
     private static final long SHM_MIN_FREE = 2L << 30;
     private static final Set<Path> COLLECTED_BASES = ConcurrentHashMap.newKeySet();
     private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (Path p : LIVE) {
-                deleteQuietly(p);
-            }
-        }, "joblib4j-temp-cleanup"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            for (Path p : LIVE) {
+                                deleteQuietly(p);
+                            }
+                        },
+                        "joblib4j-temp-cleanup"));
     }
 
     private TempFolders() {}
@@ -54,7 +58,9 @@ public final class TempFolders {
         }
         Path shm = Path.of("/dev/shm");
         try {
-            if (Files.isDirectory(shm) && Files.isWritable(shm) && Files.getFileStore(shm).getUsableSpace() > SHM_MIN_FREE) {
+            if (Files.isDirectory(shm)
+                    && Files.isWritable(shm)
+                    && Files.getFileStore(shm).getUsableSpace() > SHM_MIN_FREE) {
                 return shm;
             }
         } catch (IOException | SecurityException e) {
@@ -94,7 +100,8 @@ public final class TempFolders {
             return new java.nio.file.attribute.FileAttribute<?>[0];
         }
         return new java.nio.file.attribute.FileAttribute<?>[] {
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(perms))};
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(perms))
+        };
     }
 
     /**
@@ -117,7 +124,9 @@ public final class TempFolders {
                     continue;
                 }
                 long pid = ownerPid(s);
-                if (pid <= 0 || pid == ProcessHandle.current().pid() || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                if (pid <= 0
+                        || pid == ProcessHandle.current().pid()
+                        || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
                     continue;
                 }
                 if (me != null && collectOne(secure, name, me)) {
@@ -132,7 +141,8 @@ public final class TempFolders {
 
     /** Deletes the leftover {@code name} of {@code parent} if it is a folder of {@code me} open to no one else. */
     private static boolean collectOne(SecureDirectoryStream<Path> parent, Path name, UserPrincipal me) {
-        if (!ownerOnlyFolderOf(parent.getFileAttributeView(name, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS), me)) {
+        if (!ownerOnlyFolderOf(
+                parent.getFileAttributeView(name, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS), me)) {
             return false;
         }
         try (SecureDirectoryStream<Path> dir = parent.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
@@ -159,8 +169,11 @@ public final class TempFolders {
         try {
             PosixFileAttributes a = view.readAttributes();
             Set<PosixFilePermission> perms = a.permissions();
-            return a.isDirectory() && me.equals(a.owner()) && perms.stream().noneMatch(p -> p.name().startsWith("GROUP")
-                    || p.name().startsWith("OTHERS"));
+            return a.isDirectory()
+                    && me.equals(a.owner())
+                    && perms.stream()
+                            .noneMatch(p ->
+                                    p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"));
         } catch (IOException e) {
             return false;
         }
@@ -175,7 +188,8 @@ public final class TempFolders {
         for (Path name : names) {
             BasicFileAttributes a;
             try {
-                a = dir.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
+                a = dir.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .readAttributes();
             } catch (NoSuchFileException e) {
                 continue;
             }
@@ -222,8 +236,11 @@ public final class TempFolders {
         if (u == null) {
             try {
                 Path self = Path.of("/proc/self");
-                u = Files.exists(self) ? Files.getOwner(self)
-                        : self.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(System.getProperty("user.name"));
+                u = Files.exists(self)
+                        ? Files.getOwner(self)
+                        : self.getFileSystem()
+                                .getUserPrincipalLookupService()
+                                .lookupPrincipalByName(System.getProperty("user.name"));
                 currentUser = u;
             } catch (IOException | UnsupportedOperationException | SecurityException e) {
                 return null;

@@ -32,9 +32,11 @@ public final class WorkerMain {
     private static final long FLUSH_NANOS = 20_000_000L;
     /** Tasks taking at least this long on average have their values sent one by one (the send costs under 10%). */
     private static final long PER_TASK_FLUSH_NANOS = 50_000L;
+
     private static final long GC_INTERVAL_NANOS = 1_000_000_000L;
     /** Exit codes of a worker that stops before the parent has accepted it; each comes with a line on stderr. */
     static final int EXIT_USAGE = 2;
+
     static final int EXIT_PARENT_GONE = 3;
     static final int EXIT_STDIN_CLOSED = 4;
     static final int EXIT_REFUSED = 5;
@@ -98,22 +100,28 @@ public final class WorkerMain {
      * pid not visible from here, as in another PID namespace, or its stdin closed by something else) sees why.
      */
     private static void watchParent(long parentPid) {
-        ProcessHandle.of(parentPid).ifPresentOrElse(
-                h -> h.onExit().thenRun(() -> stop(EXIT_PARENT_GONE, "the parent process " + parentPid + " exited")),
-                () -> stop(EXIT_PARENT_GONE, "the parent process " + parentPid + " is not running or not visible"
-                        + " from this process (another PID namespace?)"));
-        Thread stdin = new Thread(() -> {
-            InputStream s = System.in;
-            byte[] buf = new byte[64];
-            try {
-                while (s.read(buf) >= 0) {
-                    // the parent never writes; keep reading until end of file
-                }
-            } catch (IOException e) {
-                // closed: same as end of file
-            }
-            stop(EXIT_STDIN_CLOSED, "its stdin, a pipe from the parent process " + parentPid + ", was closed");
-        }, "joblib4j-parent-watch");
+        ProcessHandle.of(parentPid)
+                .ifPresentOrElse(
+                        h -> h.onExit()
+                                .thenRun(() -> stop(EXIT_PARENT_GONE, "the parent process " + parentPid + " exited")),
+                        () -> stop(
+                                EXIT_PARENT_GONE,
+                                "the parent process " + parentPid + " is not running or not visible"
+                                        + " from this process (another PID namespace?)"));
+        Thread stdin = new Thread(
+                () -> {
+                    InputStream s = System.in;
+                    byte[] buf = new byte[64];
+                    try {
+                        while (s.read(buf) >= 0) {
+                            // the parent never writes; keep reading until end of file
+                        }
+                    } catch (IOException e) {
+                        // closed: same as end of file
+                    }
+                    stop(EXIT_STDIN_CLOSED, "its stdin, a pipe from the parent process " + parentPid + ", was closed");
+                },
+                "joblib4j-parent-watch");
         stdin.setDaemon(true);
         stdin.start();
     }
@@ -136,8 +144,10 @@ public final class WorkerMain {
                 type = in.readByte();
             } catch (IOException e) {
                 if (!accepted) {
-                    stop(EXIT_REFUSED, "the parent closed the channel without sending anything (it did not know this"
-                            + " worker's token, or it is shutting down): " + e);
+                    stop(
+                            EXIT_REFUSED,
+                            "the parent closed the channel without sending anything (it did not know this"
+                                    + " worker's token, or it is shutting down): " + e);
                 }
                 if (e instanceof EOFException) {
                     return 0;
@@ -219,7 +229,8 @@ public final class WorkerMain {
                 try {
                     return nd.ref().map(nd.mode());
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot map the shared array " + nd.ref().file() + ": " + e.getMessage(), e);
+                    throw new UncheckedIOException(
+                            "cannot map the shared array " + nd.ref().file() + ": " + e.getMessage(), e);
                 }
             });
         }
@@ -279,8 +290,10 @@ public final class WorkerMain {
                 long now = System.nanoTime();
                 // Values sent before the next task starts survive a crash in it, so the crash is blamed on the right
                 // task; for tasks of a few microseconds that would cost more than the tasks, so they go in groups.
-                if (indexInBatch > sent && (timed || now - lastFlush > FLUSH_NANOS
-                        || (now - batchStart) / indexInBatch >= PER_TASK_FLUSH_NANOS)) {
+                if (indexInBatch > sent
+                        && (timed
+                                || now - lastFlush > FLUSH_NANOS
+                                || (now - batchStart) / indexInBatch >= PER_TASK_FLUSH_NANOS)) {
                     byte[] bytes = encodeValues(valuesSoFar, sent);
                     if (bytes != null) {
                         out.writeByte(Protocol.VALUES);
@@ -304,8 +317,7 @@ public final class WorkerMain {
         }
 
         @Override
-        public void finished(int indexInBatch) {
-        }
+        public void finished(int indexInBatch) {}
 
         /** The values from {@code from} on, serialized, or null if one of them cannot be (left to {@link #done}). */
         private byte[] encodeValues(List<Object> values, int from) {
