@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every Java example in README.md and docs/*.md is copied from a {@code // region} of a test class that the build
+ * Every Java example in README.md and docs/*.md is copied from a {@code // region} of a test source that the build
  * runs: this test fails when a document shows code that no test runs (or that a test changed since). The
  * {@code import} lines an example shows must be imports of that test class, and the 30-second examples of the
  * README show every import they need, so that a reader can paste them.
@@ -68,7 +68,7 @@ class DocSnippetsTest {
     private static List<Region> regions(Path root) throws IOException {
         List<Region> regions = new ArrayList<>();
         try (Stream<Path> files = Files.walk(root.resolve("core/src/test/java"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith("Test.java")).toList()) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                 String text = Files.readString(f);
                 Set<String> fileImports = imports(text);
                 Matcher m = REGION.matcher(text);
