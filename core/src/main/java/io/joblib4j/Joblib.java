@@ -113,6 +113,16 @@ public final class Joblib {
         return NJobs.resolve(null, ConfigFrame.current().nJobs(), cpuCount());
     }
 
+    /**
+     * Which run of the current task this is: 1 for its first run, 2 when it runs again because the worker running
+     * it was lost (a worker process that crashed, a cluster member that left), and so on; 1 outside a task. Tasks
+     * whose side effects must happen once (a file written, a message sent) can use it to make them idempotent:
+     * execution on a worker that may be lost is at-least-once, while {@code Parallel} keeps one result per task.
+     */
+    public static int currentAttempt() {
+        return io.joblib4j.backend.Batch.currentAttempt();
+    }
+
     // ---- Persistence and hashing: dump, load, hash --------------------------------------------------------------
 
     /**

@@ -27,6 +27,11 @@ public final class Batch implements Serializable {
 
     private final SerializableFunction1<Object, ?> function;
     private final ConfigFrame context;
+    /** 1 for the first run of these tasks, 2 for the first re-run after their worker was lost, and so on. */
+    private final int attempt;
+
+    /** The attempt of the batch running in this thread; 1 outside any batch. */
+    private static final ThreadLocal<int[]> CURRENT_ATTEMPT = ThreadLocal.withInitial(() -> new int[] {1});
 
     static {
         // Batches are made by Parallel and the built-in backends through io.joblib4j.internal.BatchAccess; the
@@ -71,20 +76,52 @@ public final class Batch implements Serializable {
      * @param arguments  one argument per call (the batch keeps this array: do not change it afterwards)
      * @param context    the configuration the calls run with
      */
-    @SuppressWarnings("unchecked")
     private Batch(long firstIndex, SerializableFunction1<?, ?> function, Object[] arguments, ConfigFrame context) {
+        this(firstIndex, function, arguments, context, 1);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Batch(
+            long firstIndex,
+            SerializableFunction1<?, ?> function,
+            Object[] arguments,
+            ConfigFrame context,
+            int attempt) {
         if (arguments.length == 0) {
             throw new IllegalArgumentException("a batch needs at least one task");
+        }
+        if (attempt < 1) {
+            throw new IllegalArgumentException("attempt must be at least 1, got " + attempt);
         }
         this.firstIndex = firstIndex;
         this.function = (SerializableFunction1<Object, ?>) function;
         this.items = arguments;
         this.context = Objects.requireNonNull(context, "context");
+        this.attempt = attempt;
     }
 
     /** The input index of the first task. */
     public long firstIndex() {
         return firstIndex;
+    }
+
+    /**
+     * Which run of these tasks this is: 1 for the first, 2 for the first re-run after the worker running them was
+     * lost (a crashed process, a cluster member that left), and so on. Tasks read it with
+     * {@link Joblib#currentAttempt()}.
+     */
+    public int attempt() {
+        return attempt;
+    }
+
+    /** This batch with another attempt number (a backend that re-runs a lost batch on its own counts up). */
+    public Batch withAttempt(int attempt) {
+        return new Batch(firstIndex, function, items, context, attempt);
+    }
+
+    /** The attempt number of the batch running in the current thread, or 1 outside any batch. */
+    public static int currentAttempt() {
+        return CURRENT_ATTEMPT.get()[0];
     }
 
     /** The number of tasks. */
@@ -108,7 +145,7 @@ public final class Batch implements Serializable {
 
     /** A batch of tasks {@code from} (inclusive) to {@code to} (exclusive) of this one, with the same context. */
     public Batch slice(int from, int to) {
-        return new Batch(firstIndex + from, function, Arrays.copyOfRange(items, from, to), context);
+        return new Batch(firstIndex + from, function, Arrays.copyOfRange(items, from, to), context, attempt);
     }
 
     private Object callAt(int i) throws Exception {
@@ -117,7 +154,14 @@ public final class Batch implements Serializable {
 
     /** Runs task {@code i} in the current thread with the call's configuration installed, and returns its value. */
     public Object call(int i) throws Exception {
-        return ConfigFrame.callWith(context, () -> callAt(i));
+        int[] current = CURRENT_ATTEMPT.get();
+        int previous = current[0];
+        current[0] = attempt;
+        try {
+            return ConfigFrame.callWith(context, () -> callAt(i));
+        } finally {
+            current[0] = previous;
+        }
     }
 
     /**
@@ -139,6 +183,9 @@ public final class Batch implements Serializable {
         long start = System.nanoTime();
         List<Object> values = new ArrayList<>(items.length);
         ConfigFrame previous = ConfigFrame.install(context);
+        int[] current = CURRENT_ATTEMPT.get();
+        int previousAttempt = current[0];
+        current[0] = attempt;
         try {
             for (int i = 0; i < items.length; i++) {
                 if (i > 0 && Thread.currentThread().isInterrupted()) {
@@ -164,6 +211,7 @@ public final class Batch implements Serializable {
             }
             return BatchResult.success(this, values, worker, System.nanoTime() - start);
         } finally {
+            current[0] = previousAttempt;
             ConfigFrame.install(previous);
         }
     }
