@@ -62,14 +62,27 @@ class DocSnippetsTest {
 
     private static List<Region> regions(Path root) throws IOException {
         List<Region> regions = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(root.resolve("core/src/test/java"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith("Test.java")).toList()) {
-                String text = Files.readString(f);
-                Set<String> fileImports = imports(text);
-                Matcher m = REGION.matcher(text);
-                while (m.find()) {
-                    regions.add(new Region(f, lines(m.group(1)), fileImports));
-                }
+        // The test classes of every module (core, hazelcast, cli, bench): examples of a module's API come from its
+        // own tests.
+        List<Path> testRoots;
+        try (Stream<Path> modules = Files.list(root)) {
+            testRoots = modules.map(m -> m.resolve("src/test/java"))
+                    .filter(Files::isDirectory)
+                    .sorted()
+                    .toList();
+        }
+        List<Path> testFiles = new ArrayList<>();
+        for (Path testRoot : testRoots) {
+            try (Stream<Path> files = Files.walk(testRoot)) {
+                files.filter(p -> p.toString().endsWith("Test.java")).forEach(testFiles::add);
+            }
+        }
+        for (Path f : testFiles) {
+            String text = Files.readString(f);
+            Set<String> fileImports = imports(text);
+            Matcher m = REGION.matcher(text);
+            while (m.find()) {
+                regions.add(new Region(f, lines(m.group(1)), fileImports));
             }
         }
         return regions;

@@ -297,7 +297,24 @@ final class ClusterWorkers implements Workers {
         slot.running.add(attempt);
         inFlight++;
         if (future instanceof CompletionStage<?> stage) {
-            stage.whenComplete((reply, error) -> completed(attempt, (Reply) reply, error));
+            stage.whenComplete((reply, error) -> {
+                try {
+                    if (reply instanceof Reply r) {
+                        completed(attempt, r, error);
+                    } else {
+                        completed(
+                                attempt,
+                                null,
+                                error != null
+                                        ? error
+                                        : reply instanceof Throwable t
+                                                ? t
+                                                : new IllegalStateException("a member replied " + reply));
+                    }
+                } catch (RuntimeException | Error e) {
+                    failUnexpectedly(attempt, e);
+                }
+            });
         } else {
             throw new IllegalStateException("Hazelcast returned a future that is not a CompletionStage: " + future);
         }
@@ -386,6 +403,18 @@ final class ClusterWorkers implements Workers {
             job.listener.done(result);
         }
         dispatch();
+    }
+
+    /** A bug in the bookkeeping must not leave the call waiting: the batch fails with it. */
+    private void failUnexpectedly(Attempt attempt, Throwable e) {
+        Job job = attempt.job();
+        synchronized (lock) {
+            if (job.done) {
+                return;
+            }
+            job.done = true;
+        }
+        job.listener.done(BatchResult.failure(job.batch, List.of(), e, "hazelcast", 0));
     }
 
     @Override

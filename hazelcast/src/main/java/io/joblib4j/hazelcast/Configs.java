@@ -45,6 +45,7 @@ final class Configs {
         c.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(loss));
         c.setProperty("hazelcast.client.max.no.heartbeat.seconds", Integer.toString(loss));
         c.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+        c.setProperty("hazelcast.graceful.shutdown.max.wait", "20");
         c.getSerializationConfig().setJavaSerializationFilterConfig(Security.hazelcastFilter());
         c.getMemberAttributeConfig().setAttribute(HazelcastBackend.SLOTS_ATTRIBUTE, Integer.toString(slots));
         c.addExecutorConfig(new ExecutorConfig(HazelcastBackend.EXECUTOR)

@@ -65,6 +65,15 @@ public final class HazelcastBackend implements Backend, AutoCloseable {
         return connect(Configs.client(ClusterMember.DEFAULT_CLUSTER_NAME, members));
     }
 
+    /**
+     * The client configuration {@link #connect(String...)} uses, for another cluster name or to change settings
+     * before {@link #connect(ClientConfig)}: TCP to the given members, the deserialization filter, a 20 s limit to
+     * reach the cluster.
+     */
+    public static ClientConfig clientConfig(String clusterName, String... members) {
+        return Configs.client(clusterName, members);
+    }
+
     /** A client of a running cluster, with the given configuration (the deserialization filter is added if unset). */
     public static HazelcastBackend connect(ClientConfig config) {
         if (config.getSerializationConfig().getJavaSerializationFilterConfig() == null) {

@@ -101,6 +101,10 @@ final class MemberRuntime {
         }
     }
 
+    String name() {
+        return name;
+    }
+
     long[] stats() {
         long cached = arrays.values().stream().mapToLong(Map::size).sum();
         return new long[] {arraysFetched.get(), bytesFetched.get(), batchesRun.get(), cached};

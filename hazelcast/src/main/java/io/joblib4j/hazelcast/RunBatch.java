@@ -46,6 +46,15 @@ final class RunBatch implements Callable<Reply>, Serializable, HazelcastInstance
         if (hz == null) {
             throw new IllegalStateException("a joblib4j batch runs only on a Hazelcast member");
         }
-        return MemberRuntime.of(hz).run(this);
+        MemberRuntime runtime = MemberRuntime.of(hz);
+        try {
+            return runtime.run(this);
+        } catch (InterruptedException e) {
+            throw e; // cancelled: nobody waits for the reply
+        } catch (Exception | LinkageError e) {
+            // The batch could not be read or started here (a refused class, a class missing from the member's
+            // class path): the failure of its first task, reported like any task failure.
+            return new Reply(java.util.List.of(), e, runtime.name(), 0);
+        }
     }
 }
