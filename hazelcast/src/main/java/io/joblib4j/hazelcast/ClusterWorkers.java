@@ -192,7 +192,7 @@ final class ClusterWorkers implements Workers {
             }
         }
         for (Attempt a : orphans) {
-            a.future().cancel(false);
+            cancel(a, false);
         }
         dispatch();
     }
@@ -435,9 +435,30 @@ final class ClusterWorkers implements Workers {
             inFlight = 0;
         }
         for (Attempt a : running) {
-            a.future().cancel(true);
+            cancel(a, true);
         }
     }
+
+    /**
+     * Cancels an attempt on its member without waiting: a client's cancel is a request to the member, which waits
+     * for the member's answer (up to the invocation timeout when the member is gone).
+     */
+    private static void cancel(Attempt a, boolean interrupt) {
+        CANCELLER.execute(() -> {
+            try {
+                a.future().cancel(interrupt);
+            } catch (RuntimeException e) {
+                // The member is gone or the client is shut down: nothing runs there any more.
+            }
+        });
+    }
+
+    private static final java.util.concurrent.ExecutorService CANCELLER =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "joblib4j-cluster-cancel");
+                t.setDaemon(true);
+                return t;
+            });
 
     @Override
     public void callEnded() {

@@ -145,7 +145,9 @@ final class WorkerJvm implements AutoCloseable {
     /** SIGTERM, then waits for a clean exit (kill -9 if it does not come within 30 s). Returns the exit code. */
     int terminate() {
         try {
-            process.destroy();
+            // SIGTERM by PID (Process.destroy() would also close our end of the member's output pipe, and we want
+            // to read its last line).
+            new ProcessBuilder("kill", "-TERM", Long.toString(pid())).start().waitFor(10, TimeUnit.SECONDS);
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 kill9();
             }
@@ -159,6 +161,8 @@ final class WorkerJvm implements AutoCloseable {
                 // the caller's assertion reports the missing line
             }
             return code;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             kill9();
