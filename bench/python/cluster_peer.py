@@ -13,7 +13,12 @@ import warnings
 warnings.filterwarnings("ignore")
 
 from dask.distributed import Client, LocalCluster  # noqa: E402
-from joblib import Parallel, delayed, parallel_config  # noqa: E402
+from joblib import Parallel, delayed  # noqa: E402
+
+try:
+    from joblib import parallel_config  # joblib >= 1.3
+except ImportError:  # Debian 12's joblib 1.2
+    from joblib import parallel_backend as parallel_config
 
 
 def emit(**kw):
