@@ -107,6 +107,11 @@ final class WorkerJvm implements AutoCloseable {
                 throw new IllegalStateException(
                         "worker on port " + port + " did not join; its log:\n" + Files.readString(log));
             }
+            // Should the test JVM end before the test closes the member, the member goes with it.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }));
             WorkerJvm w = new WorkerJvm(p, "127.0.0.1:" + port, line, log);
             w.lines.add(line);
             drainTo.complete(w.lines);
