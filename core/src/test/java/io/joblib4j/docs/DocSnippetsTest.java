@@ -169,8 +169,8 @@ class DocSnippetsTest {
         assertThat(problems).isEmpty();
     }
 
-    /** The lines joined, without any whitespace. */
+    /** The lines joined, without whitespace and comment markers (a comment may be wrapped differently). */
     private static String flat(List<String> lines) {
-        return String.join("", lines).replaceAll("\\s+", "");
+        return String.join("", lines).replace("//", "").replaceAll("\\s+", "");
     }
 }
