@@ -3,6 +3,7 @@ package io.joblib4j;
 import io.joblib4j.array.MmapMode;
 import io.joblib4j.array.PersistException;
 import io.joblib4j.hash.Hashing;
+import io.joblib4j.internal.Attempts;
 import io.joblib4j.internal.ByteSizes;
 import io.joblib4j.internal.CpuCount;
 import io.joblib4j.internal.NJobs;
@@ -127,6 +128,16 @@ public final class Joblib {
      */
     public static int effectiveNJobs() {
         return NJobs.resolve(null, NJobs.inForce(), cpuCount());
+    }
+
+    /**
+     * Which run of the current task this is: 1 for its first run, 2 when it runs again because the worker running
+     * it was lost (a worker process that crashed, a cluster member that left), and so on; 1 outside a task. Tasks
+     * whose side effects must happen once (a file written, a message sent) can use it to make them idempotent:
+     * execution on a worker that may be lost is at-least-once, while {@code Parallel} keeps one result per task.
+     */
+    public static int currentAttempt() {
+        return Attempts.current();
     }
 
     // ---- Persistence and hashing: dump, load, hash --------------------------------------------------------------

@@ -28,6 +28,8 @@ import picocli.CommandLine.Parameters;
             "  processes [cold|calls|tiny|memmap|array|array1]",
             "                                      the worker-JVM backend beside threads: cold start, small calls,",
             "                                      tiny-task throughput, large shared arrays (time and peak memory)",
+            "  cluster                             the Hazelcast backend on member JVMs: dispatch overhead,",
+            "                                      throughput at 1/2/4 members, recovery after kill -9",
             "  jmh [JMH options]                   the JMH micro-benchmarks, e.g. a benchmark regex"
         })
 final class BenchCommand implements Callable<Integer> {
@@ -40,6 +42,7 @@ final class BenchCommand implements Callable<Integer> {
         SUITES.put("persist", "io.joblib4j.bench.persist.PersistScenario");
         SUITES.put("memory", "io.joblib4j.bench.memory.MemoryScenario");
         SUITES.put("processes", "io.joblib4j.bench.process.ProcessScenarios");
+        SUITES.put("cluster", "io.joblib4j.bench.cluster.ClusterScenarios");
         SUITES.put("jmh", "org.openjdk.jmh.Main");
     }
 

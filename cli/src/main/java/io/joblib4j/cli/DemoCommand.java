@@ -1,5 +1,6 @@
 package io.joblib4j.cli;
 
+import io.joblib4j.cli.demo.ClusterDemo;
 import io.joblib4j.cli.demo.DemoReport;
 import io.joblib4j.cli.demo.DemoSection;
 import io.joblib4j.cli.demo.MemoryDemo;
@@ -29,7 +30,7 @@ final class DemoCommand implements Callable<Integer> {
     String only;
 
     static List<DemoSection> sections() {
-        return List.of(new ParallelDemo(), new MemoryDemo(), new PersistDemo(), new ProcessDemo());
+        return List.of(new ParallelDemo(), new MemoryDemo(), new PersistDemo(), new ProcessDemo(), new ClusterDemo());
     }
 
     @Spec

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             CacheCommand.class,
             InspectCommand.class,
+            WorkerCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

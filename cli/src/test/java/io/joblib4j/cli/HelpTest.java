@@ -64,9 +64,9 @@ class HelpTest {
 
     @Test
     void unknownCommand_withHelp_isAnError_notTheTopLevelHelp() {
-        Run r = run("worker", "--help");
+        Run r = run("nosuch", "--help");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("'worker'");
+        assertThat(r.err()).contains("'nosuch'");
         assertThat(r.out()).doesNotContain("Usage: joblib4j [-hV]");
     }
 

@@ -39,6 +39,15 @@ public interface Backend {
     }
 
     /**
+     * What a negative {@code nJobs} counts from on this backend, when it is not this machine's CPU count:
+     * {@code nJobs(-1)} means this many workers, {@code -2} one fewer, and so on. A cluster backend answers the
+     * slots of all its members; the default, empty, means {@link io.joblib4j.Joblib#cpuCount()}.
+     */
+    default java.util.OptionalInt allWorkers() {
+        return java.util.OptionalInt.empty();
+    }
+
+    /**
      * The shortest time, in seconds, a batch should take: automatic batching grows batches that finish faster
      * (joblib's {@code MIN_IDEAL_BATCH_DURATION}, 0.2 s, suits process pools whose every batch pays for
      * serialization). In-process backends answer 0.01 s: handing a batch to a thread costs microseconds, and small

@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * Consecutive tasks of one {@code Parallel} call, sent to one worker together: what a {@link Backend} runs.
  *
  * <p>A backend needs only what this interface offers: how many tasks there are and where they start in the input
- * ({@link #firstIndex()}, {@link #size()}), a description for reports ({@link #toString()}), a way to run them
+ * ({@link #firstIndex()}, {@link #size()}), a description for reports ({@link Object#toString() toString()}), a way to run them
  * ({@link #runAll(String)}, or {@link #call(int)} task by task) with the configuration of the call that made them
  * restored around them (an opaque {@link BatchContext}), and a form fit to be sent to another JVM
  * ({@link #portable()}: batches are {@link Serializable}; a backend serializes them with whatever it uses for tasks).
@@ -60,6 +60,20 @@ public interface Batch extends Serializable {
 
     /** The number of tasks, at least 1. */
     int size();
+
+    /**
+     * Which run of these tasks this is: 1 for the first, 2 for the first re-run after the worker running them was
+     * lost (a crashed process, a cluster member that left), and so on. Tasks read it with
+     * {@link io.joblib4j.Joblib#currentAttempt()}.
+     */
+    int attempt();
+
+    /**
+     * This batch with another attempt number (a backend that re-runs a lost batch on its own counts up).
+     *
+     * @throws IllegalArgumentException if {@code attempt < 1}
+     */
+    Batch withAttempt(int attempt);
 
     /** Task {@code i} of the batch (input index {@code firstIndex() + i}). */
     Task<?> task(int i);

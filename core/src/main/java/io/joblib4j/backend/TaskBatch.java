@@ -3,6 +3,7 @@ package io.joblib4j.backend;
 import io.joblib4j.Joblib;
 import io.joblib4j.SerializableFunction1;
 import io.joblib4j.Task;
+import io.joblib4j.internal.Attempts;
 import java.io.Serial;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,13 +22,16 @@ final class TaskBatch implements Batch {
 
     private final @Nullable SerializableFunction1<Object, ?> function;
     private final BatchContext context;
+    /** 1 for the first run of these tasks, 2 for the first re-run after their worker was lost, and so on. */
+    private final int attempt;
 
     @SuppressWarnings("unchecked")
     private TaskBatch(
             long firstIndex,
             @Nullable SerializableFunction1<?, ?> function,
             @Nullable Object[] items,
-            BatchContext context) {
+            BatchContext context,
+            int attempt) {
         if (items.length == 0) {
             throw new IllegalArgumentException("a batch needs at least one task");
         }
@@ -38,6 +42,10 @@ final class TaskBatch implements Batch {
         this.function = (SerializableFunction1<Object, ?>) function;
         this.items = items;
         this.context = Objects.requireNonNull(context, "context");
+        if (attempt < 1) {
+            throw new IllegalArgumentException("attempt must be at least 1, got " + attempt);
+        }
+        this.attempt = attempt;
     }
 
     static TaskBatch ofTasks(long firstIndex, Task<?>[] tasks, BatchContext context) {
@@ -46,12 +54,12 @@ final class TaskBatch implements Batch {
                 throw new NullPointerException("task " + (firstIndex + i) + " is null");
             }
         }
-        return new TaskBatch(firstIndex, null, tasks, context);
+        return new TaskBatch(firstIndex, null, tasks, context, 1);
     }
 
     static TaskBatch ofCalls(
             long firstIndex, SerializableFunction1<?, ?> function, @Nullable Object[] arguments, BatchContext context) {
-        return new TaskBatch(firstIndex, Objects.requireNonNull(function, "function"), arguments, context);
+        return new TaskBatch(firstIndex, Objects.requireNonNull(function, "function"), arguments, context, 1);
     }
 
     @Override
@@ -62,6 +70,16 @@ final class TaskBatch implements Batch {
     @Override
     public int size() {
         return items.length;
+    }
+
+    @Override
+    public int attempt() {
+        return attempt;
+    }
+
+    @Override
+    public Batch withAttempt(int attempt) {
+        return attempt == this.attempt ? this : new TaskBatch(firstIndex, function, items, context, attempt);
     }
 
     @Override
@@ -82,13 +100,13 @@ final class TaskBatch implements Batch {
     @Override
     public Batch slice(int from, int to) {
         Objects.checkFromToIndex(from, to, items.length);
-        return new TaskBatch(firstIndex + from, function, Arrays.copyOfRange(items, from, to), context);
+        return new TaskBatch(firstIndex + from, function, Arrays.copyOfRange(items, from, to), context, attempt);
     }
 
     @Override
     public Batch portable() {
         BatchContext p = context.portable();
-        return p == context ? this : new TaskBatch(firstIndex, function, items, p);
+        return p == context ? this : new TaskBatch(firstIndex, function, items, p, attempt);
     }
 
     private @Nullable Object callAt(int i) throws Exception {
@@ -99,18 +117,26 @@ final class TaskBatch implements Batch {
     @Override
     public @Nullable Object call(int i) throws Exception {
         Objects.checkIndex(i, items.length);
-        return context.callWith(() -> callAt(i));
+        int previous = Attempts.set(attempt);
+        try {
+            return context.callWith(() -> callAt(i));
+        } finally {
+            Attempts.set(previous);
+        }
     }
 
     @Override
     public BatchResult runAll(String worker, Batch.@Nullable TaskWatch watch) {
         long start = System.nanoTime();
         List<@Nullable Object> values = new ArrayList<>(items.length);
+        int previous = Attempts.set(attempt);
         try {
             return context.callWith(() -> runTasks(worker, watch, start, values));
         } catch (Exception e) {
             // Only a context that fails to install or restore gets here: the tasks' own failures are results.
             return BatchResult.failure(this, values, e, worker, System.nanoTime() - start);
+        } finally {
+            Attempts.set(previous);
         }
     }
 
@@ -143,6 +169,7 @@ final class TaskBatch implements Batch {
 
     @Override
     public String toString() {
-        return "Batch[" + firstIndex + ".." + (firstIndex + items.length - 1) + "]";
+        return "Batch[" + firstIndex + ".." + (firstIndex + items.length - 1)
+                + (attempt == 1 ? "" : ", attempt " + attempt) + "]";
     }
 }

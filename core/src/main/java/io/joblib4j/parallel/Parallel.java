@@ -282,7 +282,7 @@ public final class Parallel implements AutoCloseable {
         ConfigFrame config = ConfigFrame.current();
         ConfigFrame s = config.overlay(explicit);
         Backend backend = chooseBackend(s);
-        int nJobs = NJobs.resolve(s.nJobs(), null, Joblib.cpuCount());
+        int nJobs = NJobs.resolve(s.nJobs(), null, backend.allWorkers().orElseGet(Joblib::cpuCount));
         int workers = backend.effectiveNJobs(nJobs);
         if (workers < 1) {
             throw noWorker(backend, "effectiveNJobs(" + nJobs + ") is " + workers);

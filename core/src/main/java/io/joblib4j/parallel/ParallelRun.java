@@ -371,7 +371,8 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         if (cause instanceof Failures.WorkerLost && used < settings.retries()) {
             completedTasks += values.size();
             addChunk(batch.firstIndex(), values);
-            resubmit(batch.slice(failedAt, batch.size()), used + 1);
+            Batch rest = batch.slice(failedAt, batch.size());
+            resubmit(rest.withAttempt(rest.attempt() + 1), used + 1);
             progress();
             return;
         }

@@ -1,0 +1,14 @@
+/**
+ * The cluster backend of joblib4j: {@code Parallel} calls on a Hazelcast cluster, selected by name with
+ * {@code backend("hazelcast")} or given as a {@link io.joblib4j.hazelcast.HazelcastBackend}.
+ */
+module io.joblib4j.hazelcast {
+    exports io.joblib4j.hazelcast;
+
+    requires transitive io.joblib4j.core;
+    requires transitive com.hazelcast.core;
+    requires java.logging;
+
+    provides io.joblib4j.backend.BackendProvider with
+            io.joblib4j.hazelcast.HazelcastBackendProvider;
+}
