@@ -19,6 +19,7 @@ module io.joblib4j.core {
     requires org.tukaani.xz;
     requires org.apache.commons.compress;
     requires hash4j;
+    requires jdk.jfr;
 
     uses io.joblib4j.backend.BackendProvider;
 }

@@ -11,8 +11,18 @@ import java.util.Objects;
  * @param failure  the exception of task {@code values.size()}, or null if all tasks succeeded
  * @param worker   the worker that ran the batch (a thread or process name), for error reports
  * @param nanos    how long the worker spent running the batch, for adaptive batching
+ * @param bytesSent     how many bytes the backend sent to run the batch (serialized tasks), or -1 if unknown or
+ *                      none were sent (in-process backends); shown in timeline reports and JFR events
+ * @param bytesReceived how many bytes of results and failures came back, or -1 if unknown
  */
-public record BatchResult(Batch batch, List<Object> values, Throwable failure, String worker, long nanos) {
+public record BatchResult(
+        Batch batch,
+        List<Object> values,
+        Throwable failure,
+        String worker,
+        long nanos,
+        long bytesSent,
+        long bytesReceived) {
     public BatchResult {
         Objects.requireNonNull(batch, "batch");
         Objects.requireNonNull(values, "values");
@@ -20,6 +30,16 @@ public record BatchResult(Batch batch, List<Object> values, Throwable failure, S
             throw new IllegalArgumentException("a successful batch of " + batch.size() + " tasks needs " + batch.size()
                     + " values, got " + values.size());
         }
+    }
+
+    /** A result whose transfer sizes are unknown. */
+    public BatchResult(Batch batch, List<Object> values, Throwable failure, String worker, long nanos) {
+        this(batch, values, failure, worker, nanos, -1, -1);
+    }
+
+    /** This result with the bytes the backend moved to run the batch and to bring its results back (-1: unknown). */
+    public BatchResult withBytes(long sent, long received) {
+        return new BatchResult(batch, values, failure, worker, nanos, sent, received);
     }
 
     /** The result of a batch whose tasks all succeeded. */

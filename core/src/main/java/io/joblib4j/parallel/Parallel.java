@@ -67,6 +67,7 @@ public final class Parallel implements AutoCloseable {
     private final Integer requestedNJobs;
     private final ProgressListener listener;
     private final String progressLabel;
+    private final Path timeline;
     private final AtomicBoolean running = new AtomicBoolean();
     private final WorkerHolder holder = new WorkerHolder();
 
@@ -75,6 +76,7 @@ public final class Parallel implements AutoCloseable {
         this.requestedNJobs = b.nJobs;
         this.listener = b.listener;
         this.progressLabel = b.progressLabel;
+        this.timeline = b.timeline;
         CLEANER.register(this, holder);
     }
 
@@ -322,7 +324,8 @@ public final class Parallel implements AutoCloseable {
                                 : s.maxNbytes() < 0 ? null : s.maxNbytes(),
                         s.mmapMode() == null ? MmapMode.READ_ONLY : s.mmapMode(),
                         verbose),
-                progressLabel == null ? "Parallel" : progressLabel);
+                progressLabel == null ? "Parallel" : progressLabel,
+                timeline != null ? timeline : ParallelConfig.currentTimeline());
     }
 
     private static IllegalStateException noWorker(Backend backend, String why) {
@@ -381,7 +384,8 @@ public final class Parallel implements AutoCloseable {
             VerboseReporter verbose,
             ConfigFrame taskContext,
             WorkerSpec spec,
-            String progressLabel) {
+            String progressLabel,
+            Path timeline) {
         /** The pre-dispatch amount in tasks, for joblib's verbose rate limit. */
         long preDispatchTasks() {
             return preDispatch == PreDispatch.ALL ? Long.MAX_VALUE / 4 : preDispatch;
