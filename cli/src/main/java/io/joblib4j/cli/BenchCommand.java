@@ -25,6 +25,7 @@ import picocli.CommandLine.Parameters;
             "  processes [cold|calls|tiny|memmap|array|array1]",
             "                                      the worker-JVM backend beside threads: cold start, small calls,",
             "                                      tiny-task throughput, large shared arrays (time and peak memory)",
+            "  observability [ROUNDS]              the cost of JFR events, a CallListener and a timeline report",
             "  jmh [JMH options]                   the JMH micro-benchmarks, e.g. a benchmark regex"
         })
 final class BenchCommand implements Callable<Integer> {
@@ -37,6 +38,7 @@ final class BenchCommand implements Callable<Integer> {
         SUITES.put("persist", "io.joblib4j.bench.persist.PersistScenario");
         SUITES.put("memory", "io.joblib4j.bench.memory.MemoryScenario");
         SUITES.put("processes", "io.joblib4j.bench.process.ProcessScenarios");
+        SUITES.put("observability", "io.joblib4j.bench.parallel.ObservabilityScenario");
         SUITES.put("jmh", "org.openjdk.jmh.Main");
     }
 
