@@ -49,6 +49,12 @@ final class BenchCommand implements Callable<Integer> {
             completionCandidates = Suites.class)
     String suite;
 
+    @picocli.CommandLine.Option(
+            names = "--report",
+            paramLabel = "DIR",
+            description = "Also write the suite's charts (PNG and SVG) to DIR, e.g. docs/img.")
+    java.nio.file.Path report;
+
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "Passed to the suite.")
     List<String> args = new ArrayList<>();
 
@@ -64,6 +70,9 @@ final class BenchCommand implements Callable<Integer> {
         if (main == null) {
             System.err.println("unknown suite '" + suite + "'; valid suites are " + String.join(", ", SUITES.keySet()));
             return 2;
+        }
+        if (report != null) {
+            System.setProperty("joblib4j.bench.report", report.toString());
         }
         Method m = Class.forName(main).getMethod("main", String[].class);
         m.invoke(null, (Object) args.toArray(new String[0]));

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every Java example in README.md and docs/*.md is copied from a {@code // region} of a test class that the build
- * runs: this test fails when a document shows code that no test runs (or that a test changed since). The
+ * runs (in core's or micrometer's tests): this test fails when a document shows code that no test runs (or that a test changed since). The
  * {@code import} lines an example shows must be imports of that test class, and the 30-second examples of the
  * README show every import they need, so that a reader can paste them.
  */
@@ -62,14 +62,21 @@ class DocSnippetsTest {
 
     private static List<Region> regions(Path root) throws IOException {
         List<Region> regions = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(root.resolve("core/src/test/java"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith("Test.java")).toList()) {
-                String text = Files.readString(f);
-                Set<String> fileImports = imports(text);
-                Matcher m = REGION.matcher(text);
-                while (m.find()) {
-                    regions.add(new Region(f, lines(m.group(1)), fileImports));
+        List<Path> testFiles = new ArrayList<>();
+        for (String module : List.of("core", "micrometer")) {
+            Path tests = root.resolve(module + "/src/test/java");
+            if (Files.isDirectory(tests)) {
+                try (Stream<Path> files = Files.walk(tests)) {
+                    files.filter(p -> p.toString().endsWith("Test.java")).forEach(testFiles::add);
                 }
+            }
+        }
+        for (Path f : testFiles) {
+            String text = Files.readString(f);
+            Set<String> fileImports = imports(text);
+            Matcher m = REGION.matcher(text);
+            while (m.find()) {
+                regions.add(new Region(f, lines(m.group(1)), fileImports));
             }
         }
         return regions;

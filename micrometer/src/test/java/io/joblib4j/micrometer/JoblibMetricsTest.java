@@ -135,6 +135,25 @@ class JoblibMetricsTest {
         assertThat(count(registry, "joblib4j.tasks.completed", "threads")).isEqualTo(20);
     }
 
+    @Test
+    void docExample() {
+        // region micrometer
+        MeterRegistry registry = new SimpleMeterRegistry(); // or your Prometheus, OTLP, ... registry
+        try (JoblibMetrics metrics = JoblibMetrics.bindTo(registry)) {
+            Parallel.of(2).map(JoblibMetricsTest::twice, List.of(1, 2, 3));
+            double completed = registry.get("joblib4j.tasks.completed")
+                    .tag("backend", "threads")
+                    .counter()
+                    .count(); // 3.0
+        }
+        // endregion
+        assertThat(registry.get("joblib4j.tasks.completed")
+                        .tag("backend", "threads")
+                        .counter()
+                        .count())
+                .isEqualTo(3);
+    }
+
     private static double count(MeterRegistry registry, String name, String backend) {
         try {
             return registry.get(name).tag("backend", backend).counter().count();
