@@ -49,7 +49,8 @@ public final class ObservabilityScenario {
         try (Parallel off = Parallel.of(2);
                 Parallel withTimeline =
                         Parallel.builder().nJobs(2).timeline(timeline).build()) {
-            Table t = new Table("workload", "variant", "median s", "min s", "ratio to off (median)", "ratio to off (min)");
+            Table t = new Table(
+                    "workload", "variant", "median s", "min s", "ratio to off (median)", "ratio to off (min)");
             measure(
                     t,
                     "tiny: 10^6 x Math.sqrt",
