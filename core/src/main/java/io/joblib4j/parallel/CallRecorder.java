@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class CallRecorder implements CallListener.Call {
     static final CopyOnWriteArrayList<CallListener> LISTENERS = new CopyOnWriteArrayList<>();
     private static final AtomicLong IDS = new AtomicLong();
+    private static final CallListener[] NO_LISTENERS = {};
     /** How many task descriptions a timeline keeps per batch (for the hover text). */
     private static final int DESCRIPTIONS_PER_BATCH = 3;
 
@@ -87,7 +88,7 @@ final class CallRecorder implements CallListener.Call {
         JfrEvents.CallEvent callEvent = new JfrEvents.CallEvent();
         boolean callEvents = callEvent.isEnabled();
         boolean batchEvents = JfrEvents.batchEnabled();
-        CallListener[] listeners = LISTENERS.toArray(new CallListener[0]);
+        CallListener[] listeners = LISTENERS.isEmpty() ? NO_LISTENERS : LISTENERS.toArray(NO_LISTENERS);
         if (settings.timeline() == null && listeners.length == 0 && !callEvents && !batchEvents) {
             return null;
         }
