@@ -64,8 +64,10 @@ public final class ObservabilityScenario {
             System.out.println("\n## Cost of observing a call (threads, nJobs=2; median of " + rounds
                     + " interleaved rounds, one JVM; only the call is timed)\n");
             t.print(System.out);
-            System.out.println(
-                    "\ntimeline report of the last call: " + timeline + " (" + Files.size(timeline) + " bytes)");
+            System.out.println("\nthe timeline report of the last call took " + Files.size(timeline) + " bytes");
+        } finally {
+            Files.deleteIfExists(timeline);
+            Files.deleteIfExists(dir);
         }
     }
 
@@ -143,7 +145,8 @@ public final class ObservabilityScenario {
                             Locale.ROOT,
                             "%.4f",
                             Arrays.stream(e.getValue()).min().orElseThrow()),
-                    String.format(Locale.ROOT, "%.3f", m / base));
+                    String.format(Locale.ROOT, "%.3f", m / base),
+                    String.format(Locale.ROOT, "%.3f", min / baseMin));
         }
     }
 
