@@ -21,6 +21,7 @@ module io.joblib4j.core {
     requires hash4j;
     requires com.fasterxml.jackson.jr.ob;
     requires static transitive org.jspecify;
+    requires jdk.jfr;
 
     uses io.joblib4j.backend.BackendProvider;
 

@@ -30,6 +30,7 @@ import picocli.CommandLine.Parameters;
             "                                      tiny-task throughput, large shared arrays (time and peak memory)",
             "  cluster                             the Hazelcast backend on member JVMs: dispatch overhead,",
             "                                      throughput at 1/2/4 members, recovery after kill -9",
+            "  observability [ROUNDS]              the cost of JFR events, a CallListener and a timeline report",
             "  jmh [JMH options]                   the JMH micro-benchmarks, e.g. a benchmark regex"
         })
 final class BenchCommand implements Callable<Integer> {
@@ -43,6 +44,7 @@ final class BenchCommand implements Callable<Integer> {
         SUITES.put("memory", "io.joblib4j.bench.memory.MemoryScenario");
         SUITES.put("processes", "io.joblib4j.bench.process.ProcessScenarios");
         SUITES.put("cluster", "io.joblib4j.bench.cluster.ClusterScenarios");
+        SUITES.put("observability", "io.joblib4j.bench.parallel.ObservabilityScenario");
         SUITES.put("jmh", "org.openjdk.jmh.Main");
     }
 
@@ -52,6 +54,12 @@ final class BenchCommand implements Callable<Integer> {
             description = "One of: ${COMPLETION-CANDIDATES}",
             completionCandidates = Suites.class)
     String suite;
+
+    @picocli.CommandLine.Option(
+            names = "--report",
+            paramLabel = "DIR",
+            description = "Also write the suite's charts (PNG and SVG) to DIR, e.g. docs/img.")
+    java.nio.file.Path report;
 
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "Passed to the suite.")
     List<String> args = new ArrayList<>();
@@ -80,6 +88,9 @@ final class BenchCommand implements Callable<Integer> {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        if (report != null) {
+            command.add("-Djoblib4j.bench.report=" + report.toAbsolutePath());
+        }
         command.add("-cp");
         command.add(classPath);
         command.add(main);

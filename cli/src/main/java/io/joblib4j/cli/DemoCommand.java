@@ -29,6 +29,12 @@ final class DemoCommand implements Callable<Integer> {
                     "Run only the sections whose title starts with this (case-insensitive), e.g. --only parallel.")
     String only;
 
+    @Option(
+            names = "--timeline",
+            paramLabel = "DIR",
+            description = "Write the timeline report (HTML) of each step's Parallel call to DIR/<section>-<step>.html.")
+    java.nio.file.Path timeline;
+
     static List<DemoSection> sections() {
         return List.of(new ParallelDemo(), new MemoryDemo(), new PersistDemo(), new ProcessDemo(), new ClusterDemo());
     }
@@ -52,6 +58,7 @@ final class DemoCommand implements Callable<Integer> {
                             + " (or the start of one)");
             return 2;
         }
+        io.joblib4j.cli.demo.Timelines.into(timeline);
         DemoReport report = new DemoReport();
         for (DemoSection section : chosen) {
             System.out.println();
@@ -61,6 +68,16 @@ final class DemoCommand implements Callable<Integer> {
         }
         System.out.println();
         report.print(System.out);
+        if (timeline != null) {
+            System.out.println();
+            System.out.println("Timeline reports (open in a browser) in " + timeline.toAbsolutePath() + ":");
+            try (var files = java.nio.file.Files.list(timeline)) {
+                files.map(f -> f.getFileName().toString())
+                        .filter(n -> n.endsWith(".html"))
+                        .sorted()
+                        .forEach(n -> System.out.println("  " + n));
+            }
+        }
         return 0;
     }
 }

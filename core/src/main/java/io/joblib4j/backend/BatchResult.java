@@ -14,6 +14,8 @@ public final class BatchResult {
     private final @Nullable Throwable failure;
     private final @Nullable String worker;
     private final long nanos;
+    private final long bytesSent;
+    private final long bytesReceived;
 
     private BatchResult(
             Batch batch,
@@ -21,6 +23,19 @@ public final class BatchResult {
             @Nullable Throwable failure,
             @Nullable String worker,
             long nanos) {
+        this(batch, values, failure, worker, nanos, -1, -1);
+    }
+
+    private BatchResult(
+            Batch batch,
+            List<@Nullable Object> values,
+            @Nullable Throwable failure,
+            @Nullable String worker,
+            long nanos,
+            long bytesSent,
+            long bytesReceived) {
+        this.bytesSent = bytesSent;
+        this.bytesReceived = bytesReceived;
         this.batch = Objects.requireNonNull(batch, "batch");
         this.values = Objects.requireNonNull(values, "values");
         this.failure = failure;
@@ -30,6 +45,24 @@ public final class BatchResult {
             throw new IllegalArgumentException("a successful batch of " + batch.size() + " tasks needs " + batch.size()
                     + " values, got " + values.size());
         }
+    }
+
+    /**
+     * This result with the bytes the backend moved to run the batch (its serialized tasks) and to bring its results
+     * back, shown in timeline reports and JFR events; -1 where unknown.
+     */
+    public BatchResult withBytes(long sent, long received) {
+        return new BatchResult(batch, values, failure, worker, nanos, sent, received);
+    }
+
+    /** Bytes sent to run the batch, or -1 if unknown or none were sent (in-process backends). */
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    /** Bytes of results and failures that came back, or -1 if unknown. */
+    public long bytesReceived() {
+        return bytesReceived;
     }
 
     /**

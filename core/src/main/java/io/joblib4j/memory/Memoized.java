@@ -300,14 +300,23 @@ final class Memoized implements Serializable {
         String fid = functionId();
         String key = key(args);
         MmapMode mmap = loadMmapMode();
+        boolean observed = CacheEvents.wanted();
+        long t0 = observed ? System.nanoTime() : 0;
         Loaded hit = lookup(store, fid, key, args, mmap);
         if (hit != null) {
+            if (observed) {
+                observeHit(store, fid, key, hit, t0);
+            }
             return hit.value;
         }
         Flight flight = join(store, fid, key);
         if (flight.waited()) {
+            t0 = observed ? System.nanoTime() : 0;
             hit = lookup(store, fid, key, args, mmap);
             if (hit != null) {
+                if (observed) {
+                    observeHit(store, fid, key, hit, t0);
+                }
                 return hit.value;
             }
         }
@@ -316,6 +325,9 @@ final class Memoized implements Serializable {
             c = compute(store, fid, key, args, invoker);
         } finally {
             flight.land();
+        }
+        if (observed) {
+            CacheEvents.miss(memory, store.location(), fid, key, c.stored ? c.bytes : -1, c.duration.toNanos());
         }
         if (c.stored && mmap != null) {
             // Like joblib: with mmap, also the first call returns the result mapped from the store.
@@ -499,9 +511,20 @@ final class Memoized implements Serializable {
         return new Flight(name, null, true);
     }
 
-    private record Loaded(Object value) {}
+    private record Loaded(Object value, Path file) {}
 
-    private record Computed(Object value, Duration duration, boolean stored) {}
+    private record Computed(Object value, Duration duration, boolean stored, long bytes) {}
+
+    private void observeHit(StoreBackend store, String fid, String key, Loaded hit, long t0) {
+        long nanos = System.nanoTime() - t0;
+        long bytes;
+        try {
+            bytes = java.nio.file.Files.size(hit.file);
+        } catch (IOException | RuntimeException e) {
+            bytes = -1;
+        }
+        CacheEvents.hit(memory, store.location(), fid, key, bytes, nanos);
+    }
 
     private Loaded lookup(StoreBackend store, String fid, String key, Object[] args, MmapMode mmap) {
         Path out;
@@ -542,7 +565,7 @@ final class Memoized implements Serializable {
                 Messages.rule(identity().displayName() + " cache loaded - "
                         + Messages.formatTime((System.nanoTime() - t0) / 1e9));
             }
-            return new Loaded(value);
+            return new Loaded(value, out);
         } catch (IOException | RuntimeException e) {
             if (e instanceof NoSuchFileException || !exists(store, fid, key)) {
                 return null; // evicted or cleared by someone else meanwhile: a plain miss
@@ -605,11 +628,12 @@ final class Memoized implements Serializable {
         Object value = invoker.invoke(args);
         Duration callTime = Duration.ofNanos(System.nanoTime() - t0);
         boolean stored = false;
+        long size = -1;
         try {
             if (replace) {
                 store.remove(fid, key);
             }
-            long size = store.put(
+            size = store.put(
                     fid,
                     key,
                     file -> ResultCodec.dump(value, file, memory.compression()),
@@ -627,7 +651,7 @@ final class Memoized implements Serializable {
             // as joblib: the time the function took, not counting the store
             Messages.rule(id.displayName() + " - " + Messages.formatTime(callTime.toNanos() / 1e9));
         }
-        return new Computed(value, callTime, stored);
+        return new Computed(value, callTime, stored, size);
     }
 
     Object loadStored(String fid, String key, String call) {

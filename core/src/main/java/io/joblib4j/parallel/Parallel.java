@@ -66,6 +66,7 @@ public final class Parallel implements AutoCloseable {
     private final Integer requestedNJobs;
     private final ProgressListener listener;
     private final String progressLabel;
+    private final Path timeline;
     private final AtomicBoolean running = new AtomicBoolean();
     private final WorkerHolder holder = new WorkerHolder();
 
@@ -74,6 +75,7 @@ public final class Parallel implements AutoCloseable {
         this.requestedNJobs = b.nJobs;
         this.listener = b.listener;
         this.progressLabel = b.progressLabel;
+        this.timeline = b.timeline;
         CLEANER.register(this, holder);
     }
 
@@ -319,7 +321,8 @@ public final class Parallel implements AutoCloseable {
                         .verbose(verbose)
                         .option(ArraySharing.class, arraySharing(s))
                         .build(),
-                progressLabel == null ? "Parallel" : progressLabel);
+                progressLabel == null ? "Parallel" : progressLabel,
+                timeline != null ? timeline : ParallelConfig.currentTimeline());
     }
 
     private static ArraySharing arraySharing(ConfigFrame s) {
@@ -392,7 +395,8 @@ public final class Parallel implements AutoCloseable {
             VerboseReporter verbose,
             ConfigFrame taskContext,
             WorkerSpec spec,
-            String progressLabel) {
+            String progressLabel,
+            Path timeline) {
         /** The pre-dispatch amount in tasks, for joblib's verbose rate limit. */
         long preDispatchTasks() {
             return preDispatch == PreDispatch.ALL ? Long.MAX_VALUE / 4 : preDispatch;

@@ -19,10 +19,20 @@ import org.jspecify.annotations.Nullable;
  * both).
  */
 public final class ParallelConfig {
-    private final ConfigFrame frame;
+    /** The timeline file of the scopes open in this thread (not passed on to tasks: their calls would overwrite it). */
+    private static final ThreadLocal<java.nio.file.Path> TIMELINE = new ThreadLocal<>();
 
-    private ParallelConfig(ConfigFrame frame) {
+    private final ConfigFrame frame;
+    private final java.nio.file.Path timeline;
+
+    private ParallelConfig(ConfigFrame frame, java.nio.file.Path timeline) {
         this.frame = frame;
+        this.timeline = timeline;
+    }
+
+    /** The timeline file set by the scopes open in this thread, or null. */
+    static java.nio.file.Path currentTimeline() {
+        return TIMELINE.get();
     }
 
     /** A new builder with nothing set. */
@@ -58,19 +68,25 @@ public final class ParallelConfig {
         ConfigFrame previous = ConfigFrame.current();
         ConfigFrame merged = previous.overlay(frame);
         ConfigFrame.install(merged);
-        return new Scope(previous, merged, Thread.currentThread());
+        java.nio.file.Path previousTimeline = TIMELINE.get();
+        if (timeline != null) {
+            TIMELINE.set(timeline);
+        }
+        return new Scope(previous, merged, previousTimeline, Thread.currentThread());
     }
 
     /** An open configuration scope; closing it restores the settings in force before it was opened. */
     public static final class Scope implements AutoCloseable {
         private final ConfigFrame previous;
         private final ConfigFrame installed;
+        private final java.nio.file.Path previousTimeline;
         private final Thread owner;
         private boolean closed;
 
-        private Scope(ConfigFrame previous, ConfigFrame installed, Thread owner) {
+        private Scope(ConfigFrame previous, ConfigFrame installed, java.nio.file.Path previousTimeline, Thread owner) {
             this.previous = previous;
             this.installed = installed;
+            this.previousTimeline = previousTimeline;
             this.owner = owner;
         }
 
@@ -96,6 +112,11 @@ public final class ParallelConfig {
             }
             closed = true;
             ConfigFrame.install(previous);
+            if (previousTimeline == null) {
+                TIMELINE.remove();
+            } else {
+                TIMELINE.set(previousTimeline);
+            }
         }
     }
 
@@ -120,7 +141,7 @@ public final class ParallelConfig {
          */
         public ParallelConfig build() {
             checkConsistent();
-            return new ParallelConfig(frame());
+            return new ParallelConfig(frame(), timeline);
         }
 
         /** Shortcut for {@code build().open()}. */

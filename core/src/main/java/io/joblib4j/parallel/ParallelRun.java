@@ -84,6 +84,8 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     private final List<Batch> inFlightBatches = new ArrayList<>();
     private final long startNanos = System.nanoTime();
     private final TerminalProgress bar;
+    /** The call's record for a timeline, JFR or listeners; null when nothing asks for one. */
+    private final CallRecorder recorder;
 
     private final long knownSize;
     private boolean inputExhausted;
@@ -94,6 +96,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     private long completedTasks;
     private RuntimeException failure;
     private boolean ended;
+    private boolean finishedNormally;
 
     /**
      * @param input    the tasks, or the arguments of {@code function}
@@ -123,6 +126,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             bar.update(0, knownSize);
         }
         settings.verbose().start(settings.backend().displayName(), settings.workers());
+        this.recorder = CallRecorder.open(settings);
     }
 
     // ---- consumer side ----------------------------------------------------------------------------------------
@@ -273,12 +277,21 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     /** Submits a batch whose tasks were already counted as dispatched (a retry, or the rest of a failed batch). */
     private void resubmit(Batch batch) {
         inFlightBatches.add(batch);
+        if (recorder == null) {
+            workers.submit(batch, this);
+            return;
+        }
+        long start = System.nanoTime();
         workers.submit(batch, this);
+        recorder.submitted(batch, start);
     }
 
     /** A backend reports a finished batch (from any thread). */
     @Override
     public void done(BatchResult result) {
+        if (recorder != null) {
+            recorder.arrived(result.batch());
+        }
         events.add(result);
     }
 
@@ -357,6 +370,10 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         }
         int used = retriesUsed.getOrDefault(batch, 0);
         retriesUsed.remove(batch);
+        if (recorder != null) {
+            boolean retried = result.failure() instanceof Failures.WorkerLost && used < settings.retries();
+            recorder.ended(result, retried ? CallListener.BatchOutcome.RETRIED : CallRecorder.outcomeOf(result, false));
+        }
         batcher.completed(batch.size(), result.nanos());
         List<Object> values = result.values();
         if (result.succeeded()) {
@@ -447,6 +464,9 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
                 continue;
             }
             int used = retriesUsed.getOrDefault(more.batch(), 0);
+            if (recorder != null) {
+                recorder.ended(more, CallRecorder.outcomeOf(more, false));
+            }
             if (more.succeeded()) {
                 completedTasks += more.values().size();
                 continue;
@@ -533,6 +553,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     }
 
     private void finish() {
+        finishedNormally = true;
         progress(true);
         settings.verbose().finished(completedTasks, (System.nanoTime() - startNanos) / 1e9);
         end();
@@ -552,8 +573,26 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             }
             workers.callEnded();
         } finally {
-            running.set(false);
+            try {
+                if (recorder != null) {
+                    recordEnd();
+                }
+            } finally {
+                running.set(false);
+            }
         }
+    }
+
+    private void recordEnd() {
+        List<BatchResult> late = new ArrayList<>();
+        events.drainTo(late);
+        CallListener.CallOutcome outcome = finishedNormally
+                ? CallListener.CallOutcome.OK
+                : failure == null || failure instanceof CancellationWithCause
+                        ? CallListener.CallOutcome.CANCELLED
+                        : CallListener.CallOutcome.FAILED;
+        Throwable cause = failure instanceof TaskError e ? e.error : failure;
+        recorder.finished(outcome, completedTasks, cause, late);
     }
 
     /** An Error thrown by a task, carried as the call's failure and thrown to the consumer as itself. */

@@ -41,6 +41,7 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
     Boolean progressBar;
     Integer retries;
     SerializableRunnable initializer;
+    Path timeline;
 
     SettingsBuilder() {}
 
@@ -203,6 +204,19 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
      */
     public B initializer(SerializableRunnable initializer) {
         this.initializer = Objects.requireNonNull(initializer, "initializer must not be null");
+        return self();
+    }
+
+    /**
+     * Writes a self-contained HTML report of each call to this file when the call ends (also when it fails or is
+     * cancelled): a lane per worker, a bar per batch coloured by its outcome, with the call's wall time, utilisation,
+     * longest idle gap and dispatch overhead in its header. It opens in any browser without network access. Each
+     * call replaces the file; a report that cannot be written is reported on stderr and does not fail the call. On a
+     * {@link ParallelConfig} it applies to the calls made in the scope's thread, not to calls nested in their tasks.
+     * See {@code docs/observability.md}.
+     */
+    public B timeline(Path htmlFile) {
+        this.timeline = Objects.requireNonNull(htmlFile, "timeline file must not be null");
         return self();
     }
 

@@ -64,6 +64,10 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
         final List<Object> received = new ArrayList<>();
         final AtomicBoolean reported = new AtomicBoolean();
         ScheduledFuture<?> timer;
+        /** Bytes sent to run the job, and the worker's received-bytes count when it was sent (for reports). */
+        long bytesSent;
+
+        long receivedBefore;
 
         Job(Batch batch, BatchListener listener, byte[] payload, Throwable tail) {
             this.batch = batch;
@@ -255,6 +259,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
                     Job job = queue.poll();
                     running.put(h, job);
                     used.add(h);
+                    job.receivedBefore = h.bytesReceived;
                     sends.add(Map.entry(h, job));
                 }
             }
@@ -268,6 +273,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
                     init = initBytes;
                     h.initKey = initKey;
                 }
+                job.bytesSent = job.payload.length + (init == null ? 0 : init.length);
             }
             try {
                 h.run(job.id, callId, spec.timeout() != null, initKey, init, job.payload);
@@ -372,7 +378,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
             }
             releaseIfIdle();
         }
-        job.report(result);
+        job.report(result.withBytes(job.bytesSent, worker.bytesReceived - job.receivedBefore));
         for (Job j : failedJobs) {
             j.report(BatchResult.failure(j.batch, List.of(), leaseError, null, 0));
         }

@@ -49,6 +49,8 @@ final class WorkerHandle {
     private DataOutputStream out;
     /** The initializer this worker has been sent (0: none). Guarded by the owner. */
     long initKey;
+    /** Bytes of values and failures received so far; written by the reader thread only. */
+    volatile long bytesReceived;
     /** Tasks run so far. Guarded by the owner. */
     int tasksRun;
     /** When it last became idle in the pool, in nanoTime. Guarded by the pool. */
@@ -197,6 +199,7 @@ final class WorkerHandle {
                     case Protocol.VALUES -> {
                         long job = in.readLong();
                         byte[] bytes = Protocol.readBytes(in);
+                        bytesReceived += bytes == null ? 0 : bytes.length;
                         Owner o = owner;
                         if (o != null) {
                             o.values(this, job, decodeValues(bytes));
@@ -208,6 +211,7 @@ final class WorkerHandle {
                         byte[] failure = Protocol.readBytes(in);
                         boolean retire = in.readBoolean();
                         long nanos = in.readLong();
+                        bytesReceived += (values == null ? 0 : values.length) + (failure == null ? 0 : failure.length);
                         List<Object> decoded;
                         Throwable thrown = null;
                         try {

@@ -95,8 +95,23 @@ public final class ParallelScenarios {
         List<Map<String, String>> py =
                 python.isPresent() ? PythonPeer.run(python.get(), "parallel_peer.py", "tiny") : List.of();
         ExecutorService pool = Executors.newFixedThreadPool(2);
+        int[] sizes = {10_000, 100_000, 1_000_000, 10_000_000};
+        Map<String, double[]> chart = new java.util.LinkedHashMap<>();
+        for (String v : List.of(
+                "plain loop",
+                "parallel stream",
+                "invokeAll (2 threads)",
+                "mapConcurrent(2)",
+                "joblib4j threads nJobs=2",
+                "Python loky",
+                "Python threading")) {
+            double[] empty = new double[sizes.length];
+            Arrays.fill(empty, Double.NaN);
+            chart.put(v, empty);
+        }
         try (Parallel p = Parallel.of(2)) {
-            for (int n : new int[] {10_000, 100_000, 1_000_000, 10_000_000}) {
+            for (int si = 0; si < sizes.length; si++) {
+                int n = sizes[si];
                 List<Integer> in = IntStream.range(0, n).boxed().toList();
                 // Repetitions so that every variant is JIT-compiled before its best time counts (about 2 s each).
                 int reps = Math.max(5, 20_000_000 / n);
@@ -130,6 +145,11 @@ public final class ParallelScenarios {
                                         .gather(Gatherers.mapConcurrent(2, x -> Math.sqrt(x)))
                                         .toList());
                 double jl = best(reps, () -> p.map(x -> Math.sqrt(x), in));
+                double[] secs = {loop, ps, inv, mc, jl, peerSeconds(py, "loky", n), peerSeconds(py, "threading", n)};
+                int vi = 0;
+                for (double[] series : chart.values()) {
+                    series[si] = n / secs[vi++] / 1e6;
+                }
                 t.row(
                         n,
                         rate(n, loop),
@@ -147,6 +167,24 @@ public final class ParallelScenarios {
         System.out.println("\n## Tiny tasks (Math.sqrt), million tasks per second (best of 5 to 2000 repetitions, "
                 + "about 2 s per variant, so each is JIT-compiled)\n");
         t.print(System.out);
+        io.joblib4j.bench.Charts.bars(
+                "parallel-tiny",
+                "Tiny tasks (Math.sqrt), nJobs=2: million tasks per second (log scale)",
+                "million tasks / s",
+                Arrays.stream(sizes)
+                        .mapToObj(n -> String.format(Locale.ROOT, "%,d tasks", n))
+                        .toList(),
+                chart,
+                true);
+    }
+
+    private static double peerSeconds(List<Map<String, String>> py, String variant, int n) {
+        for (Map<String, String> r : py) {
+            if (variant.equals(r.get("variant")) && Integer.toString(n).equals(r.get("n"))) {
+                return Double.parseDouble(r.get("seconds"));
+            }
+        }
+        return Double.NaN;
     }
 
     private static String peerRate(List<Map<String, String>> py, String variant, int n) {
@@ -247,6 +285,7 @@ public final class ParallelScenarios {
     static void memory() throws Exception {
         Table t = new Table(
                 "return as", "time", "peak live heap growth", "in results of 16 MB", "bound (preDispatch + nJobs + 1)");
+        Map<String, double[][]> overTime = new java.util.LinkedHashMap<>();
         for (String mode : List.of("list", "stream", "streamUnordered")) {
             try (Parallel p = Parallel.of(2);
                     HeapMeter meter = HeapMeter.start()) {
@@ -268,6 +307,11 @@ public final class ParallelScenarios {
                 }
                 double s = (System.nanoTime() - start) / 1e9;
                 long growth = meter.peakGrowth();
+                double[][] samples = meter.peakSoFar();
+                for (double[] sample : samples) {
+                    sample[1] /= 1e6;
+                }
+                overTime.put(mode.equals("list") ? "run (list)" : mode + "()", samples);
                 t.row(
                         mode,
                         fmt(s) + " s",
@@ -278,6 +322,13 @@ public final class ParallelScenarios {
         }
         System.out.println("\n## 150 results of 10000x200 doubles (16 MB each, 0.1 s each), nJobs=2\n");
         t.print(System.out);
+        io.joblib4j.bench.Charts.lines(
+                "parallel-memory-over-time",
+                "150 results of 16 MB, nJobs=2: peak live heap growth so far (log scale)",
+                "seconds",
+                "MB",
+                overTime,
+                true);
 
         long n = Long.getLong("joblib4j.bench.streamItems", 100_000_000L);
         Table big = new Table("items (lazily generated)", "time", "rate", "peak live heap growth");

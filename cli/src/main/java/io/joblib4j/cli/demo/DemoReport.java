@@ -16,6 +16,7 @@ public final class DemoReport {
     /** Rows added from now on belong to {@code title}. */
     public void section(String title) {
         this.section = title;
+        Timelines.section(title);
     }
 
     /** Adds a row: the example, the variant (backend, codec, ...), how long it took and what came out. */

@@ -13,6 +13,11 @@ public final class HeapMeter implements AutoCloseable {
 
     private final long baseline;
     private final AtomicLong peak = new AtomicLong();
+    private final long startNanos = System.nanoTime();
+    /** (seconds since start, peak growth so far in bytes) after each sample, for charts. */
+    private final java.util.List<double[]> samples =
+            java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
     private final Thread sampler;
     private volatile boolean stop;
 
@@ -30,7 +35,8 @@ public final class HeapMeter implements AutoCloseable {
 
     private void sample() {
         while (!stop) {
-            peak.accumulateAndGet(liveHeap(), Math::max);
+            long p = peak.accumulateAndGet(liveHeap(), Math::max);
+            samples.add(new double[] {(System.nanoTime() - startNanos) / 1e9, Math.max(0, p - baseline)});
             try {
                 Thread.sleep(PERIOD_MILLIS);
             } catch (InterruptedException e) {
@@ -42,6 +48,13 @@ public final class HeapMeter implements AutoCloseable {
     /** The peak growth of the live heap over the baseline so far, in bytes, including what is held now. */
     public long peakGrowth() {
         return Math.max(0, Math.max(liveHeap(), peak.get()) - baseline);
+    }
+
+    /** The peak growth so far after each sample: (seconds since start, bytes), in order. */
+    public double[][] peakSoFar() {
+        synchronized (samples) {
+            return samples.toArray(new double[0][]);
+        }
     }
 
     @Override

@@ -61,7 +61,7 @@ final class Step {
                     }
                 });
         T value;
-        try {
+        try (var timeline = Timelines.open(label)) {
             value = body.call();
         } finally {
             done.countDown();
