@@ -9,6 +9,7 @@ import io.joblib4j.backend.WorkerSpec;
 import io.joblib4j.internal.BatchAccess;
 import io.joblib4j.internal.ConfigFrame;
 import io.joblib4j.internal.process.Codec;
+import io.joblib4j.internal.process.WorkerClassPath;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.time.Duration;
