@@ -33,7 +33,7 @@ public final class Connection implements Serializable, AutoCloseable {
      * @throws IllegalArgumentException if the message cannot be serialized
      */
     public void send(Object message) throws IOException {
-        byte[] bytes = Shared.encode(message, "the message");
+        byte[] bytes = Shared.encode(message, "the message", ref);
         Wire.Reply r = call(Wire.P_SEND, 0, bytes);
         if (r.status() != Wire.OK) {
             throw new IOException(this + ": " + HubClient.describe(r));

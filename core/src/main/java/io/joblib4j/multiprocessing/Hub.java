@@ -122,6 +122,13 @@ final class Hub {
                     continue;
                 }
                 if (o.blocks(r)) {
+                    // most waits need not wait: try without waiting first, in order, in this thread
+                    Wire.Request now = new Wire.Request(r.id(), r.object(), r.op(), 0, r.b(), r.blobs());
+                    HubObject.Result res = attempt(o, c, now);
+                    if (!wouldWait(r, res)) {
+                        reply(c, r, res);
+                        continue;
+                    }
                     Thread vt = Thread.ofVirtual().name("joblib4j-hub-wait").unstarted(() -> run(c, o, r));
                     c.pending.put(r.id(), vt);
                     vt.start();
@@ -148,17 +155,35 @@ final class Hub {
         }
     }
 
+    private static HubObject.Result attempt(HubObject o, Conn c, Wire.Request r) {
+        try {
+            return o.handle(c, r);
+        } catch (InterruptedException e) {
+            return HubObject.Result.of(Wire.INTERRUPTED);
+        } catch (RuntimeException | Error e) {
+            return HubObject.Result.error(e.toString());
+        }
+    }
+
+    /** True if {@code res}, the answer to {@code r} tried without waiting, means that {@code r} has to wait. */
+    private static boolean wouldWait(Wire.Request r, HubObject.Result res) {
+        if (res.status() == Wire.TIMEOUT) {
+            return true;
+        }
+        return (r.op() == Wire.E_WAIT || r.op() == Wire.P_POLL) && res.status() == Wire.OK && res.n() == 0;
+    }
+
     private void run(Conn c, HubObject o, Wire.Request r) {
         HubObject.Result res;
         try {
-            res = o.handle(c, r);
-        } catch (InterruptedException e) {
-            res = HubObject.Result.of(Wire.INTERRUPTED);
-        } catch (RuntimeException | Error e) {
-            res = HubObject.Result.error(e.toString());
+            res = attempt(o, c, r);
         } finally {
             c.pending.remove(r.id());
         }
+        reply(c, r, res);
+    }
+
+    private static void reply(Conn c, Wire.Request r, HubObject.Result res) {
         if (res == null) {
             return; // a request answered only when it fails
         }

@@ -74,7 +74,7 @@ public final class ProcessQueue<E> extends AbstractQueue<E> implements BlockingQ
 
     @Override
     public void put(E e) throws InterruptedException {
-        byte[] item = Shared.encode(e, "the item");
+        byte[] item = Shared.encode(e, "the item", ref);
         if (unbounded()) {
             client().send(ref, Wire.Q_PUT_ASYNC, -1, 0, item);
         } else {
@@ -84,7 +84,7 @@ public final class ProcessQueue<E> extends AbstractQueue<E> implements BlockingQ
 
     @Override
     public boolean offer(E e) {
-        byte[] item = Shared.encode(e, "the item");
+        byte[] item = Shared.encode(e, "the item", ref);
         if (unbounded()) {
             client().send(ref, Wire.Q_PUT_ASYNC, -1, 0, item);
             return true;
@@ -96,7 +96,7 @@ public final class ProcessQueue<E> extends AbstractQueue<E> implements BlockingQ
 
     @Override
     public boolean offer(E e, long timeout, TimeUnit unit) throws InterruptedException {
-        byte[] item = Shared.encode(e, "the item");
+        byte[] item = Shared.encode(e, "the item", ref);
         if (unbounded()) {
             client().send(ref, Wire.Q_PUT_ASYNC, -1, 0, item);
             return true;

@@ -3,7 +3,6 @@ package io.joblib4j.multiprocessing;
 import io.joblib4j.internal.process.ArrayFiles;
 import io.joblib4j.internal.process.Codec;
 import io.joblib4j.internal.process.SharedArrayRef;
-import io.joblib4j.internal.process.SharedFiles;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.UncheckedIOException;
@@ -18,17 +17,19 @@ final class Shared {
     static final long LARGE_ARRAY_BYTES = 1L << 20;
 
     private static final String ITEM_FILE = "item-";
+    private static final java.util.concurrent.atomic.AtomicLong COUNTER = new java.util.concurrent.atomic.AtomicLong();
 
     private Shared() {}
 
     /**
-     * Serializes a value sent to another process; primitive arrays larger than 1 MiB inside it are written to
-     * shared-memory files, which the receiver reads and deletes.
+     * Serializes a value sent to another process through the hub of {@code ref}; primitive arrays larger than 1 MiB
+     * inside it are written to shared-memory files in the hub's folder, which the receiver reads and deletes.
      */
-    static byte[] encode(Object value, String what) {
+    static byte[] encode(Object value, String what, HubRef ref) {
         Objects.requireNonNull(value, what);
+        Path folder = Path.of(ref.socket()).getParent();
         try {
-            return Codec.encode(value, Shared::shareLarge);
+            return Codec.encode(value, o -> shareLarge(o, folder));
         } catch (NotSerializableException e) {
             throw new IllegalArgumentException(
                     what + " of class " + value.getClass().getName() + " cannot be sent to another process: "
@@ -39,7 +40,28 @@ final class Shared {
         }
     }
 
-    private static Object shareLarge(Object obj) {
+    /**
+     * Serializes a value as it is, large arrays included (for values the hub itself deserializes, as a map's).
+     */
+    static byte[] encodePlain(Object value, String what) {
+        Objects.requireNonNull(value, what);
+        try {
+            return Codec.encode(value, null);
+        } catch (NotSerializableException e) {
+            throw new IllegalArgumentException(
+                    what + " of class " + value.getClass().getName() + " cannot be sent to another process: "
+                            + e.getMessage() + " is not serializable (make it Serializable, or send its data)",
+                    e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(what + " cannot be serialized: " + e, e);
+        }
+    }
+
+    /**
+     * Writes a large array to a file of {@code folder}, the folder of the hub that hosts the queue or pipe: the file
+     * outlives the sender (a producer may exit before its items are taken) and goes with the hub's process.
+     */
+    private static Object shareLarge(Object obj, Path folder) {
         if (obj == null
                 || !obj.getClass().isArray()
                 || !obj.getClass().componentType().isPrimitive()) {
@@ -49,7 +71,7 @@ final class Shared {
         if (bytes <= LARGE_ARRAY_BYTES) {
             return obj;
         }
-        Path file = SharedFiles.newPath("item");
+        Path file = folder.resolve(ITEM_FILE + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet());
         try {
             return ArrayFiles.write(obj, file);
         } catch (IOException e) {
@@ -85,7 +107,7 @@ final class Shared {
         if (parent == null
                 || !file.getFileName().toString().startsWith(ITEM_FILE)
                 || !parent.getFileName().toString().startsWith("joblib4j-")
-                || !parent.getFileName().toString().contains("-shm-")) {
+                || !parent.getFileName().toString().contains("-hub-")) {
             return;
         }
         try {

@@ -46,11 +46,11 @@ public final class SharedMap<K, V> extends AbstractMap<K, V> implements Concurre
     }
 
     private static byte[] key(Object key) {
-        return Shared.encode(Objects.requireNonNull(key, "key"), "the key");
+        return Shared.encodePlain(Objects.requireNonNull(key, "key"), "the key");
     }
 
     private static byte[] value(Object value) {
-        return Shared.encode(Objects.requireNonNull(value, "value"), "the value");
+        return Shared.encodePlain(Objects.requireNonNull(value, "value"), "the value");
     }
 
     @SuppressWarnings("unchecked")
