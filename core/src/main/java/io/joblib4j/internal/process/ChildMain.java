@@ -10,7 +10,9 @@ import java.io.InputStream;
  * (the process object) from its stdin, runs it in the main thread, and exits as Python's {@code multiprocessing}
  * children do: 0 when {@code run()} returns, 1 when it throws (the trace on stderr), the value of
  * {@code System.exit(n)}. After the target has been read, stdin stays open as a pipe from the parent: its end of file
- * (the parent is gone, however it died) halts the child at once, so a child never outlives its parent.
+ * (the parent is gone, however it died) halts the child at once, so a child never outlives its parent. (When the
+ * parent is still alive at that end of file, it closed the pipe itself while stopping this child: the child then
+ * leaves its exit to the signal and only watches the parent's pid.)
  */
 public final class ChildMain {
     /** Exit code when the target cannot be read or deserialized (as for an exception in {@code run()}). */
@@ -67,6 +69,13 @@ public final class ChildMain {
                         }
                     } catch (IOException e) {
                         // closed: same as end of file
+                    }
+                    // Process.destroy() in the parent closes this pipe too, just after its SIGTERM: while the parent
+                    // lives, leave the exit to the signal (its code is then -15), and watch the parent's pid instead.
+                    long pid = Long.parseLong(parentPid);
+                    ProcessHandle parent = ProcessHandle.of(pid).orElse(null);
+                    if (parent != null && parent.isAlive()) {
+                        parent.onExit().join();
                     }
                     System.err.flush();
                     Runtime.getRuntime().halt(EXIT_FAILED);
