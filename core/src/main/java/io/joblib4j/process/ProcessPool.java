@@ -83,6 +83,7 @@ public final class ProcessPool extends AbstractExecutorService {
     private final Map<RemoteFuture<?>, Boolean> outstanding = new LinkedHashMap<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private CallWorkers lease;
+    private java.util.concurrent.ExecutorService submitter;
     private long sequence;
     private boolean shutdown;
 
@@ -224,6 +225,11 @@ public final class ProcessPool extends AbstractExecutorService {
         if (spec.timeout() != null) {
             b.timeout(spec.timeout());
         }
+        // the pool's own sharing settings, as for submit
+        b.maxNbytes(spec.maxNbytes() == null || spec.maxNbytes() < 0 ? null : Long.toString(spec.maxNbytes()));
+        if (spec.tempFolder() != null) {
+            b.tempFolder(spec.tempFolder());
+        }
         return b.build();
     }
 
@@ -291,8 +297,33 @@ public final class ProcessPool extends AbstractExecutorService {
                     sequence++, List.of(future.task), ConfigFrame.current().portable());
             future.batch = batch;
             future.lease = lease;
-            lease.submit(batch, result -> complete(future, result));
+            CallWorkers l = lease;
+            // Queued at once: the task is serialized and sent in the pool's own thread, in submission order, so a
+            // caller submitting tasks that capture a large object does not wait for each to be serialized.
+            submitter().execute(() -> {
+                if (future.isDone()) {
+                    return; // cancelled while queued
+                }
+                try {
+                    l.submit(batch, result -> complete(future, result));
+                } catch (RuntimeException e) {
+                    future.completeExceptionally(e);
+                    finished(future);
+                }
+            });
         }
+    }
+
+    /** The thread that serializes and sends submitted tasks, started at the first submit. Called holding lock. */
+    private java.util.concurrent.ExecutorService submitter() {
+        if (submitter == null) {
+            submitter = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "joblib4j-pool-submit");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return submitter;
     }
 
     private void complete(RemoteFuture<?> future, BatchResult result) {
@@ -332,6 +363,9 @@ public final class ProcessPool extends AbstractExecutorService {
     }
 
     private void terminate() {
+        if (submitter != null) {
+            submitter.shutdown();
+        }
         if (lease != null) {
             lease.close();
             lease = null;

@@ -8,6 +8,7 @@ import io.joblib4j.process.ProcessPool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +62,59 @@ class PoolApiTest {
             Future<Integer> c = pool.submit(() -> f(7));
             assertThat(c.get(60, TimeUnit.SECONDS)).isEqualTo(42);
             assertThatThrownBy(() -> pool.map(PoolApiTest::square, items, 0)).hasMessageContaining("chunksize 0");
+        }
+    }
+
+    /** Many arrays, each under maxNbytes, that together serialize to more: counts its deserializations per JVM. */
+    static final class BigData implements java.io.Serializable {
+        static final java.util.concurrent.atomic.AtomicInteger READS = new java.util.concurrent.atomic.AtomicInteger();
+        final int[][] tables = new int[20][1000];
+
+        BigData() {
+            for (int k = 0; k < tables.length; k++) {
+                java.util.Arrays.fill(tables[k], k);
+            }
+        }
+
+        /** The table's sum and how many times this JVM has deserialized a BigData. */
+        String doChunk(int k) {
+            return java.util.Arrays.stream(tables[k]).sum() + "/" + READS.get() + "/"
+                    + ProcessHandle.current().pid();
+        }
+
+        @java.io.Serial
+        private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+            in.defaultReadObject();
+            READS.incrementAndGet();
+        }
+    }
+
+    @Test
+    void bigCapturedObject_travelsOncePerWorkerPerCall_notWithEveryTask() throws Exception {
+        BigData big = new BigData();
+        List<Integer> ks = IntStream.range(0, 20).boxed().toList();
+        try (ProcessPool pool =
+                ProcessPool.builder().workers(2).maxNbytes(10_000L).build()) {
+            for (int call = 1; call <= 2; call++) {
+                List<String> out = pool.map(big::doChunk, ks, 1);
+                for (int k = 0; k < 20; k++) {
+                    String[] parts = out.get(k).split("/");
+                    assertThat(Integer.parseInt(parts[0])).isEqualTo(1000 * k);
+                }
+                // in each worker, every task of the call saw the one copy read for this call
+                Map<String, Set<String>> readsPerWorker = out.stream()
+                        .map(r -> r.split("/"))
+                        .collect(Collectors.groupingBy(p -> p[2], Collectors.mapping(p -> p[1], Collectors.toSet())));
+                assertThat(readsPerWorker.values()).allMatch(reads -> reads.size() == 1);
+            }
+            // submit-style: 20 tasks capturing the same object, queued at once
+            List<Future<String>> fs = new ArrayList<>();
+            for (int k : ks) {
+                fs.add(pool.submit(() -> big.doChunk(k)));
+            }
+            for (int k = 0; k < 20; k++) {
+                assertThat(fs.get(k).get(60, TimeUnit.SECONDS)).startsWith((1000 * k) + "/");
+            }
         }
     }
 
