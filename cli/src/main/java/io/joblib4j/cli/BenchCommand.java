@@ -37,6 +37,7 @@ final class BenchCommand implements Callable<Integer> {
         SUITES.put("persist", "io.joblib4j.bench.persist.PersistScenario");
         SUITES.put("memory", "io.joblib4j.bench.memory.MemoryScenario");
         SUITES.put("processes", "io.joblib4j.bench.process.ProcessScenarios");
+        SUITES.put("multiprocessing", "io.joblib4j.bench.multiprocessing.MultiprocessingScenarios");
         SUITES.put("jmh", "org.openjdk.jmh.Main");
     }
 
