@@ -25,6 +25,8 @@ import picocli.CommandLine.Parameters;
             "  processes [cold|calls|tiny|memmap|array|array1]",
             "                                      the worker-JVM backend beside threads: cold start, small calls,",
             "                                      tiny-task throughput, large shared arrays (time and peak memory)",
+            "  multiprocessing                     JvmProcess, queues, pipes, shared counters and Pool.map beside",
+            "                                      Python's multiprocessing",
             "  jmh [JMH options]                   the JMH micro-benchmarks, e.g. a benchmark regex"
         })
 final class BenchCommand implements Callable<Integer> {
