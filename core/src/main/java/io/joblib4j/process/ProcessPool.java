@@ -4,18 +4,18 @@ import io.joblib4j.SerializableFunction1;
 import io.joblib4j.SerializableRunnable;
 import io.joblib4j.SerializableSupplier;
 import io.joblib4j.Task;
+import io.joblib4j.array.MmapMode;
 import io.joblib4j.backend.Backend;
 import io.joblib4j.backend.Batch;
 import io.joblib4j.backend.BatchResult;
 import io.joblib4j.backend.Failures;
 import io.joblib4j.backend.WorkerSpec;
-import io.joblib4j.internal.BatchAccess;
-import io.joblib4j.internal.ConfigFrame;
+import io.joblib4j.parallel.ArraySharing;
 import io.joblib4j.parallel.Parallel;
+import io.joblib4j.parallel.ParallelConfig;
 import io.joblib4j.parallel.TaskFailure;
 import io.joblib4j.parallel.TaskTimeoutException;
 import io.joblib4j.parallel.WorkerCrashedException;
-import io.joblib4j.persist.MmapMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,8 +92,13 @@ public final class ProcessPool extends AbstractExecutorService {
                 b.jvmOptions, b.environment, b.idleTimeout, b.maxTasksPerWorker, b.heapGrowthLimit, b.classPath));
         this.owned = owned;
         this.backend = new ProcessBackend(pool, b.initializer);
-        this.spec =
-                new WorkerSpec(b.workers, b.timeout, b.initializer, b.tempFolder, b.maxNbytes, MmapMode.READ_ONLY, 0);
+        this.spec = WorkerSpec.builder(b.workers)
+                .timeout(b.timeout)
+                .initializer(b.initializer)
+                .option(
+                        ArraySharing.class,
+                        ArraySharing.of(b.tempFolder, b.maxNbytes == null ? -1 : b.maxNbytes, MmapMode.READ_ONLY))
+                .build();
     }
 
     /**
@@ -226,10 +231,12 @@ public final class ProcessPool extends AbstractExecutorService {
             b.timeout(spec.timeout());
         }
         // the pool's own sharing settings, as for submit
-        b.maxNbytes(spec.maxNbytes() == null || spec.maxNbytes() < 0 ? null : Long.toString(spec.maxNbytes()));
-        if (spec.tempFolder() != null) {
-            b.tempFolder(spec.tempFolder());
-        }
+        ArraySharing sharing = spec.option(ArraySharing.class).orElse(ArraySharing.defaults());
+        b.maxNbytes(
+                sharing.maxNbytes().isPresent()
+                        ? Long.toString(sharing.maxNbytes().getAsLong())
+                        : null);
+        sharing.tempFolder().ifPresent(b::tempFolder);
         return b.build();
     }
 
@@ -293,8 +300,10 @@ public final class ProcessPool extends AbstractExecutorService {
                 lease = new CallWorkers(pool, spec);
             }
             outstanding.put(future, Boolean.TRUE);
-            Batch batch = BatchAccess.ofTasks(
-                    sequence++, List.of(future.task), ConfigFrame.current().portable());
+            Batch batch = Batch.ofTasks(
+                    sequence++,
+                    new Task<?>[] {future.task},
+                    ParallelConfig.currentContext().portable());
             future.batch = batch;
             future.lease = lease;
             CallWorkers l = lease;
