@@ -259,7 +259,7 @@ public final class NdArray implements Serializable {
         Objects.requireNonNull(dtype, "dtype");
         long[] s = checkShape(shape);
         long bytes = Math.multiplyExact(count(s), dtype.itemSize());
-        Path file = io.joblib4j.internal.process.SharedFiles.create("ndarray", Math.max(bytes, 1));
+        Path file = io.joblib4j.internal.SharedFiles.create("ndarray", Math.max(bytes, 1));
         try {
             NdArray a = map(file, 0, dtype, ByteOrder.nativeOrder(), MmapMode.READ_WRITE, s);
             return new NdArray(a.dtype, a.shape, a.order, a.segment, a.file, 0, MmapMode.READ_WRITE, true);

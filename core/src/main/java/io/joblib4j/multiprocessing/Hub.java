@@ -1,7 +1,7 @@
 package io.joblib4j.multiprocessing;
 
+import io.joblib4j.internal.TempFolders;
 import io.joblib4j.internal.process.Protocol;
-import io.joblib4j.internal.process.TempFolders;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;

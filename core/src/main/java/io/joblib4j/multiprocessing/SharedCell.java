@@ -1,6 +1,6 @@
 package io.joblib4j.multiprocessing;
 
-import io.joblib4j.internal.process.SharedFiles;
+import io.joblib4j.internal.SharedFiles;
 import java.io.IOException;
 import java.io.Serial;
 import java.io.Serializable;

@@ -2,12 +2,12 @@ package io.joblib4j.process;
 
 import io.joblib4j.array.MmapMode;
 import io.joblib4j.array.NdArray;
+import io.joblib4j.internal.TempFolders;
 import io.joblib4j.internal.process.ArrayFiles;
 import io.joblib4j.internal.process.Codec;
 import io.joblib4j.internal.process.SharedArrayRef;
 import io.joblib4j.internal.process.SharedGraphRef;
 import io.joblib4j.internal.process.SharedNdArrayRef;
-import io.joblib4j.internal.process.TempFolders;
 import io.joblib4j.parallel.ArraySharing;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,9 +1,9 @@
 package io.joblib4j.process;
 
 import io.joblib4j.internal.NativeLibraries;
+import io.joblib4j.internal.TempFolders;
 import io.joblib4j.internal.process.JvmLauncher;
 import io.joblib4j.internal.process.Protocol;
-import io.joblib4j.internal.process.TempFolders;
 import io.joblib4j.internal.process.WorkerClassPath;
 import io.joblib4j.internal.process.WorkerMain;
 import java.io.BufferedInputStream;

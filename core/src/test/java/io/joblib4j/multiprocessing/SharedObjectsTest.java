@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.joblib4j.array.DType;
 import io.joblib4j.array.NdArray;
-import io.joblib4j.internal.process.TempFolders;
+import io.joblib4j.internal.TempFolders;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
