@@ -11,6 +11,7 @@ module io.joblib4j.core {
     exports io.joblib4j.array;
     exports io.joblib4j.hash;
     exports io.joblib4j.process;
+    exports io.joblib4j.multiprocessing;
 
     requires me.tongfei.progressbar;
     requires org.apache.fory.core;

@@ -40,6 +40,7 @@ class ModuleDescriptorTest {
                         "io.joblib4j.parallel",
                         "io.joblib4j.backend",
                         "io.joblib4j.process",
+                        "io.joblib4j.multiprocessing",
                         "io.joblib4j.persist",
                         "io.joblib4j.array",
                         "io.joblib4j.memory",

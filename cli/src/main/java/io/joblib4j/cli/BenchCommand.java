@@ -31,6 +31,8 @@ import picocli.CommandLine.Parameters;
             "  cluster                             the Hazelcast backend on member JVMs: dispatch overhead,",
             "                                      throughput at 1/2/4 members, recovery after kill -9",
             "  observability [ROUNDS]              the cost of JFR events, a CallListener and a timeline report",
+            "  multiprocessing                     JvmProcess, queues, pipes, shared counters and Pool.map beside",
+            "                                      Python's multiprocessing",
             "  jmh [JMH options]                   the JMH micro-benchmarks, e.g. a benchmark regex"
         })
 final class BenchCommand implements Callable<Integer> {
@@ -45,6 +47,7 @@ final class BenchCommand implements Callable<Integer> {
         SUITES.put("processes", "io.joblib4j.bench.process.ProcessScenarios");
         SUITES.put("cluster", "io.joblib4j.bench.cluster.ClusterScenarios");
         SUITES.put("observability", "io.joblib4j.bench.parallel.ObservabilityScenario");
+        SUITES.put("multiprocessing", "io.joblib4j.bench.multiprocessing.MultiprocessingScenarios");
         SUITES.put("jmh", "org.openjdk.jmh.Main");
     }
 

@@ -47,6 +47,8 @@ public final class NdArray implements Serializable {
     private final transient long size;
 
     private final transient boolean swapped;
+    /** Made by {@link #shared}: serialized as a reference to its file, not as its bytes. */
+    private final transient boolean shared;
 
     private NdArray(
             DType dtype,
@@ -56,6 +58,19 @@ public final class NdArray implements Serializable {
             Path file,
             long fileOffset,
             MmapMode mode) {
+        this(dtype, shape, order, segment, file, fileOffset, mode, false);
+    }
+
+    private NdArray(
+            DType dtype,
+            long[] shape,
+            ByteOrder order,
+            MemorySegment segment,
+            Path file,
+            long fileOffset,
+            MmapMode mode,
+            boolean shared) {
+        this.shared = shared;
         this.dtype = dtype;
         this.shape = shape;
         this.order = order;
@@ -228,6 +243,34 @@ public final class NdArray implements Serializable {
                     bytes == 0 ? MemorySegment.ofArray(new byte[0]) : ch.map(mapMode, offset, bytes, Arena.ofAuto());
             return new NdArray(dtype, s, order, seg, file.toAbsolutePath(), offset, mode);
         }
+    }
+
+    /**
+     * A zero-filled array in shared memory ({@code /dev/shm} when there is room, else the system temp folder), mapped
+     * read-write: passed to another JVM (a {@code JvmProcess} target, a task of the process backend, a queue item),
+     * it arrives as a mapping of the same memory, so writes in any process are seen by all (Python's
+     * {@code multiprocessing.Array} without its lock, or a NumPy array over {@code SharedMemory}). Concurrent writers
+     * of the same elements need outside synchronization. The file is deleted when this JVM exits (processes that
+     * mapped it keep their mapping); a killed JVM's file is collected by the next one.
+     *
+     * @throws IllegalArgumentException for a negative dimension
+     */
+    public static NdArray shared(DType dtype, long... shape) {
+        Objects.requireNonNull(dtype, "dtype");
+        long[] s = checkShape(shape);
+        long bytes = Math.multiplyExact(count(s), dtype.itemSize());
+        Path file = io.joblib4j.internal.SharedFiles.create("ndarray", Math.max(bytes, 1));
+        try {
+            NdArray a = map(file, 0, dtype, ByteOrder.nativeOrder(), MmapMode.READ_WRITE, s);
+            return new NdArray(a.dtype, a.shape, a.order, a.segment, a.file, 0, MmapMode.READ_WRITE, true);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot map the shared array " + file + ": " + e, e);
+        }
+    }
+
+    /** True for an array made by {@link #shared}, or received as one: it travels between JVMs as a mapping. */
+    public boolean isShared() {
+        return shared;
     }
 
     private static NdArray wrapSegment(DType dtype, MemorySegment seg, long length, long[] shape) {
@@ -1028,8 +1071,27 @@ public final class NdArray implements Serializable {
 
     @Serial
     private Object writeReplace() {
-        Object shared = io.joblib4j.internal.SerializationHook.replace(this);
-        return shared != null ? shared : new Serialized(this);
+        Object replaced = io.joblib4j.internal.SerializationHook.replace(this);
+        if (replaced != null) {
+            return replaced;
+        }
+        return shared ? new SharedForm(mappedRef().orElseThrow()) : new Serialized(this);
+    }
+
+    /** The serialized form of a {@linkplain #shared shared} array: its mapping, mapped again by the receiver. */
+    private record SharedForm(MappedRef ref) implements Serializable {
+        @Serial
+        private Object readResolve() throws java.io.ObjectStreamException {
+            try {
+                NdArray a = ref.map(MmapMode.READ_WRITE);
+                return new NdArray(a.dtype, a.shape, a.order, a.segment, a.file, a.fileOffset, a.mode, true);
+            } catch (IOException e) {
+                InvalidObjectException ex = new InvalidObjectException(
+                        "cannot map the shared array " + ref.file() + " (has the JVM that created it exited?): " + e);
+                ex.initCause(e);
+                throw ex;
+            }
+        }
     }
 
     @Serial

@@ -1,5 +1,6 @@
 package io.joblib4j.process;
 
+import io.joblib4j.SerializableRunnable;
 import io.joblib4j.Task;
 import io.joblib4j.backend.Batch;
 import io.joblib4j.backend.BatchListener;
@@ -7,6 +8,7 @@ import io.joblib4j.backend.BatchResult;
 import io.joblib4j.backend.Failures;
 import io.joblib4j.backend.WorkerSpec;
 import io.joblib4j.internal.process.Codec;
+import io.joblib4j.internal.process.WorkerClassPath;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.time.Duration;
@@ -91,15 +93,33 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
     }
 
     CallWorkers(WorkerPool pool, WorkerSpec spec) {
+        this(pool, spec, null);
+    }
+
+    /**
+     * @param poolInitializer the pool's own initializer, run before the call's (if any), once per worker whichever
+     *                        path (a {@code Parallel} call, {@code submit}) reaches the worker first; null for none
+     */
+    CallWorkers(WorkerPool pool, WorkerSpec spec, SerializableRunnable poolInitializer) {
         this.pool = pool;
         this.spec = spec;
         this.arrays = SharedArrays.of(spec);
-        if (spec.initializer() != null) {
+        SerializableRunnable init = spec.initializer();
+        if (poolInitializer != null && init != null && init != poolInitializer) {
+            SerializableRunnable call = init;
+            init = () -> {
+                poolInitializer.run();
+                call.run();
+            };
+        } else if (poolInitializer != null) {
+            init = poolInitializer;
+        }
+        if (init != null) {
             try {
-                initBytes = Codec.encode(spec.initializer(), null);
+                initBytes = Codec.encode(init, null);
             } catch (IOException | RuntimeException e) {
                 throw new IllegalArgumentException(
-                        "the initializer " + spec.initializer().getClass().getName()
+                        "the initializer " + init.getClass().getName()
                                 + " cannot be serialized to send it to the worker processes: " + e,
                         e);
             }

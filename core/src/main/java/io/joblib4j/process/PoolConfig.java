@@ -1,5 +1,6 @@
 package io.joblib4j.process;
 
+import io.joblib4j.internal.process.WorkerClassPath;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.joblib4j.process;
 
+import io.joblib4j.SerializableRunnable;
 import io.joblib4j.backend.Backend;
 import io.joblib4j.backend.WorkerSpec;
 import io.joblib4j.backend.Workers;
@@ -7,9 +8,12 @@ import io.joblib4j.backend.Workers;
 /** The {@code processes} backend: leases worker JVMs from a {@link ProcessPool}'s pool for each call. */
 final class ProcessBackend implements Backend {
     private final WorkerPool pool;
+    private final SerializableRunnable initializer;
 
-    ProcessBackend(WorkerPool pool) {
+    /** @param initializer the pool's initializer, run once per worker before the call's own; null for none */
+    ProcessBackend(WorkerPool pool, SerializableRunnable initializer) {
         this.pool = pool;
+        this.initializer = initializer;
     }
 
     @Override
@@ -34,7 +38,7 @@ final class ProcessBackend implements Backend {
 
     @Override
     public Workers open(WorkerSpec spec) {
-        return new CallWorkers(pool, spec);
+        return new CallWorkers(pool, spec, initializer);
     }
 
     @Override

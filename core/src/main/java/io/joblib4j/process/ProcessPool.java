@@ -1,6 +1,8 @@
 package io.joblib4j.process;
 
+import io.joblib4j.SerializableFunction1;
 import io.joblib4j.SerializableRunnable;
+import io.joblib4j.SerializableSupplier;
 import io.joblib4j.Task;
 import io.joblib4j.array.MmapMode;
 import io.joblib4j.backend.Backend;
@@ -9,6 +11,7 @@ import io.joblib4j.backend.BatchResult;
 import io.joblib4j.backend.Failures;
 import io.joblib4j.backend.WorkerSpec;
 import io.joblib4j.parallel.ArraySharing;
+import io.joblib4j.parallel.Parallel;
 import io.joblib4j.parallel.ParallelConfig;
 import io.joblib4j.parallel.TaskFailure;
 import io.joblib4j.parallel.TaskTimeoutException;
@@ -31,6 +34,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
  * A pool of worker JVMs: the engine of the {@code processes} backend, also usable directly as a
@@ -79,6 +83,7 @@ public final class ProcessPool extends AbstractExecutorService {
     private final Map<RemoteFuture<?>, Boolean> outstanding = new LinkedHashMap<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private CallWorkers lease;
+    private java.util.concurrent.ExecutorService submitter;
     private long sequence;
     private boolean shutdown;
 
@@ -86,7 +91,7 @@ public final class ProcessPool extends AbstractExecutorService {
         this.pool = new WorkerPool(new PoolConfig(
                 b.jvmOptions, b.environment, b.idleTimeout, b.maxTasksPerWorker, b.heapGrowthLimit, b.classPath));
         this.owned = owned;
-        this.backend = new ProcessBackend(pool);
+        this.backend = new ProcessBackend(pool, b.initializer);
         this.spec = WorkerSpec.builder(b.workers)
                 .timeout(b.timeout)
                 .initializer(b.initializer)
@@ -125,6 +130,114 @@ public final class ProcessPool extends AbstractExecutorService {
     /** The process ids of this pool's worker JVMs alive now, idle or busy. */
     public List<Long> workerPids() {
         return pool.pids();
+    }
+
+    // ---------------------------------------------------------------- Python's multiprocessing.Pool
+
+    /**
+     * {@code f} applied to every item, in the pool's workers: Python's {@code Pool.map}. The items are consumed at
+     * once; the results come in input order. Items travel in chunks of about {@code n / (4 * workers())} (Python's
+     * default chunk size) for a collection of {@code n}, else in chunks sized as {@code Parallel} sizes batches. The
+     * first failure (in input order) is thrown, as {@code Parallel.map} throws it.
+     */
+    public <T, R> List<R> map(SerializableFunction1<T, R> f, Iterable<T> items) {
+        return parallel(defaultChunksize(items)).map(f, items);
+    }
+
+    /**
+     * {@code f} applied to every item, {@code chunksize} items per message to a worker.
+     *
+     * @throws IllegalArgumentException if {@code chunksize < 1}
+     */
+    public <T, R> List<R> map(SerializableFunction1<T, R> f, Iterable<T> items, int chunksize) {
+        return parallel(checkChunksize(chunksize)).map(f, items);
+    }
+
+    /**
+     * {@code f} applied to every item, lazily, in input order: Python's {@code Pool.imap} (chunks of one item).
+     * Results are computed ahead of the consumer by at most twice the number of workers; closing the stream early
+     * cancels the rest.
+     */
+    public <T, R> Stream<R> imap(SerializableFunction1<T, R> f, Iterable<T> items) {
+        return imap(f, items, 1);
+    }
+
+    /** {@link #imap(SerializableFunction1, Iterable)} with {@code chunksize} items per message to a worker. */
+    public <T, R> Stream<R> imap(SerializableFunction1<T, R> f, Iterable<T> items, int chunksize) {
+        return parallel(checkChunksize(chunksize)).stream(f, items);
+    }
+
+    /** {@code f} applied to every item, lazily, in completion order: Python's {@code Pool.imap_unordered}. */
+    public <T, R> Stream<R> imapUnordered(SerializableFunction1<T, R> f, Iterable<T> items) {
+        return imapUnordered(f, items, 1);
+    }
+
+    /** {@link #imapUnordered(SerializableFunction1, Iterable)} with {@code chunksize} items per message. */
+    public <T, R> Stream<R> imapUnordered(SerializableFunction1<T, R> f, Iterable<T> items, int chunksize) {
+        return parallel(checkChunksize(chunksize)).streamUnordered(f, items);
+    }
+
+    /**
+     * Runs {@code f} in a worker: Python's {@code Pool.apply_async}. The future completes with its value or its
+     * exception; {@code cancel(true)} kills the worker if it is running.
+     */
+    public <R> CompletableFuture<R> applyAsync(SerializableSupplier<R> f) {
+        Objects.requireNonNull(f, "f");
+        return (CompletableFuture<R>) submit((Task<R>) f::get);
+    }
+
+    /** Runs {@code f(arg)} in a worker: Python's {@code Pool.apply_async(f, (arg,))}. */
+    public <T, R> CompletableFuture<R> applyAsync(SerializableFunction1<T, R> f, T arg) {
+        Objects.requireNonNull(f, "f");
+        return (CompletableFuture<R>) submit(io.joblib4j.Joblib.delayed(f, arg));
+    }
+
+    /**
+     * Runs {@code task} in a worker. This overload makes a lambda given to {@code submit} serializable, so
+     * {@code pool.submit(() -> f(7))} works as written.
+     */
+    public <T> CompletableFuture<T> submit(Task<T> task) {
+        return (CompletableFuture<T>) super.submit(task);
+    }
+
+    /** Runs {@code task} in a worker; the future completes with null. See {@link #submit(Task)}. */
+    public CompletableFuture<?> submit(SerializableRunnable task) {
+        return (CompletableFuture<?>) super.submit(task);
+    }
+
+    private int defaultChunksize(Iterable<?> items) {
+        if (items instanceof Collection<?> c) {
+            int n = c.size();
+            int chunks = 4 * workers();
+            return Math.max(1, (n + chunks - 1) / chunks);
+        }
+        return 0;
+    }
+
+    private static int checkChunksize(int chunksize) {
+        if (chunksize < 1) {
+            throw new IllegalArgumentException("chunksize " + chunksize + " must be at least 1");
+        }
+        return chunksize;
+    }
+
+    /** A Parallel on this pool's backend with its workers and timeout; chunksize 0: batches sized automatically. */
+    private Parallel parallel(int chunksize) {
+        Parallel.Builder b = Parallel.builder().backend(backend).nJobs(workers());
+        if (chunksize > 0) {
+            b.batchSize(chunksize);
+        }
+        if (spec.timeout() != null) {
+            b.timeout(spec.timeout());
+        }
+        // the pool's own sharing settings, as for submit
+        ArraySharing sharing = spec.option(ArraySharing.class).orElse(ArraySharing.defaults());
+        b.maxNbytes(
+                sharing.maxNbytes().isPresent()
+                        ? Long.toString(sharing.maxNbytes().getAsLong())
+                        : null);
+        sharing.tempFolder().ifPresent(b::tempFolder);
+        return b.build();
     }
 
     @Override
@@ -193,8 +306,33 @@ public final class ProcessPool extends AbstractExecutorService {
                     ParallelConfig.currentContext().portable());
             future.batch = batch;
             future.lease = lease;
-            lease.submit(batch, result -> complete(future, result));
+            CallWorkers l = lease;
+            // Queued at once: the task is serialized and sent in the pool's own thread, in submission order, so a
+            // caller submitting tasks that capture a large object does not wait for each to be serialized.
+            submitter().execute(() -> {
+                if (future.isDone()) {
+                    return; // cancelled while queued
+                }
+                try {
+                    l.submit(batch, result -> complete(future, result));
+                } catch (RuntimeException e) {
+                    future.completeExceptionally(e);
+                    finished(future);
+                }
+            });
         }
+    }
+
+    /** The thread that serializes and sends submitted tasks, started at the first submit. Called holding lock. */
+    private java.util.concurrent.ExecutorService submitter() {
+        if (submitter == null) {
+            submitter = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "joblib4j-pool-submit");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return submitter;
     }
 
     private void complete(RemoteFuture<?> future, BatchResult result) {
@@ -234,6 +372,9 @@ public final class ProcessPool extends AbstractExecutorService {
     }
 
     private void terminate() {
+        if (submitter != null) {
+            submitter.shutdown();
+        }
         if (lease != null) {
             lease.close();
             lease = null;

@@ -2,13 +2,16 @@ package io.joblib4j.process;
 
 import io.joblib4j.array.MmapMode;
 import io.joblib4j.array.NdArray;
+import io.joblib4j.internal.TempFolders;
 import io.joblib4j.internal.process.ArrayFiles;
+import io.joblib4j.internal.process.Codec;
 import io.joblib4j.internal.process.SharedArrayRef;
+import io.joblib4j.internal.process.SharedGraphRef;
 import io.joblib4j.internal.process.SharedNdArrayRef;
-import io.joblib4j.internal.process.TempFolders;
 import io.joblib4j.parallel.ArraySharing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.SerializedLambda;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +33,10 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
     private final MmapMode mode;
     private final Map<Object, SharedArrayRef> written = new IdentityHashMap<>();
     private final Map<Object, Object> writtenNd = new IdentityHashMap<>();
+    /** Captured graphs met so far: their {@link SharedGraphRef}, or {@link #NOT_SHARED} when small. */
+    private final Map<Object, Object> graphs = new IdentityHashMap<>();
+
+    private static final Object NOT_SHARED = new Object();
     private Path dir;
     private int files;
     private boolean sharedAny;
@@ -58,6 +65,9 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
         if (obj instanceof NdArray nd) {
             return share(nd);
         }
+        if (obj instanceof SerializedLambda lambda && maxNbytes != null && lambda.getCapturedArgCount() > 0) {
+            return shareCaptures(lambda);
+        }
         if (maxNbytes == null || obj == null || !obj.getClass().isArray()) {
             return obj;
         }
@@ -75,6 +85,84 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
             }
             written.put(obj, ref);
         }
+        sharedAny = true;
+        return ref;
+    }
+
+    /**
+     * A lambda (or bound method reference) whose captured values include a graph serializing to more than
+     * {@code maxNbytes}, with each such value replaced by a {@link SharedGraphRef}: the graph is serialized once per
+     * call (its large arrays shared as usual) and read once per worker per call, instead of travelling with every
+     * batch. This is the big-object pitfall of Python's {@code multiprocessing} ({@code self} pickled into every
+     * task), which a call mapping {@code big::method} over many items would otherwise hit.
+     */
+    private Object shareCaptures(SerializedLambda lambda) {
+        Object[] args = new Object[lambda.getCapturedArgCount()];
+        boolean replaced = false;
+        for (int i = 0; i < args.length; i++) {
+            Object arg = lambda.getCapturedArg(i);
+            Object shared = shareGraph(arg);
+            args[i] = shared;
+            replaced |= shared != arg;
+        }
+        if (!replaced) {
+            return lambda;
+        }
+        try {
+            return new SerializedLambda(
+                    Class.forName(
+                            lambda.getCapturingClass().replace('/', '.'),
+                            false,
+                            Thread.currentThread().getContextClassLoader()),
+                    lambda.getFunctionalInterfaceClass(),
+                    lambda.getFunctionalInterfaceMethodName(),
+                    lambda.getFunctionalInterfaceMethodSignature(),
+                    lambda.getImplMethodKind(),
+                    lambda.getImplClass(),
+                    lambda.getImplMethodName(),
+                    lambda.getImplMethodSignature(),
+                    lambda.getInstantiatedMethodType(),
+                    args);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return lambda; // the capturing class is not reachable by name from here: send the lambda as it is
+        }
+    }
+
+    /** {@code obj}, or a reference to its serialized form in the call's folder when that is over maxNbytes. */
+    private Object shareGraph(Object obj) {
+        if (obj == null
+                || obj instanceof String
+                || obj instanceof Number
+                || obj instanceof Boolean
+                || obj instanceof Character
+                || obj instanceof Enum<?>
+                || obj instanceof Class<?>
+                || obj.getClass().isArray() && obj.getClass().componentType().isPrimitive()) {
+            return obj;
+        }
+        Object known = graphs.get(obj);
+        if (known != null) {
+            return known == NOT_SHARED ? obj : known;
+        }
+        byte[] bytes;
+        try {
+            bytes = Codec.encode(obj, this);
+        } catch (IOException | RuntimeException e) {
+            graphs.put(obj, NOT_SHARED); // let the batch's own serialization report it, with the task's index
+            return obj;
+        }
+        if (bytes.length <= maxNbytes) {
+            graphs.put(obj, NOT_SHARED);
+            return obj;
+        }
+        Path file = newFile(bytes.length);
+        try {
+            Files.write(file, bytes);
+        } catch (IOException e) {
+            throw writeFailure(bytes.length, file, e);
+        }
+        SharedGraphRef ref = new SharedGraphRef(file.toString(), bytes.length);
+        graphs.put(obj, ref);
         sharedAny = true;
         return ref;
     }
@@ -167,6 +255,7 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
         closed = true;
         written.clear();
         writtenNd.clear();
+        graphs.clear();
         if (dir != null) {
             TempFolders.delete(dir);
         }

@@ -2,17 +2,14 @@ package io.joblib4j.process;
 
 import io.joblib4j.internal.process.Codec;
 import io.joblib4j.internal.process.ExitStatus;
+import io.joblib4j.internal.process.JvmLauncher;
 import io.joblib4j.internal.process.Protocol;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.channels.SocketChannel;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * One worker JVM as the parent sees it: the process, its channel, and the owner (a {@link CallWorkers}) that its
@@ -43,7 +40,7 @@ final class WorkerHandle {
     private volatile Thread reader;
     private final Thread stderrPump;
     /** The end of what the worker wrote to its stderr, quoted when it fails to start. */
-    private final Tail stderrTail = new Tail(4096);
+    private final JvmLauncher.OutputTail stderrTail = new JvmLauncher.OutputTail(4096);
 
     private volatile SocketChannel channel;
     private DataOutputStream out;
@@ -62,8 +59,8 @@ final class WorkerHandle {
         this.process = process;
         this.owner = owner;
         this.name = "worker-" + process.pid();
-        pump(process.getInputStream(), () -> System.out, name + "-stdout", null);
-        this.stderrPump = pump(process.getErrorStream(), () -> System.err, name + "-stderr", stderrTail);
+        JvmLauncher.forward(process.getInputStream(), () -> System.out, name + "-stdout", null);
+        this.stderrPump = JvmLauncher.forward(process.getErrorStream(), () -> System.err, name + "-stderr", stderrTail);
         process.onExit().thenRunAsync(this::exited, WorkerPool.EVENTS);
     }
 
@@ -297,52 +294,6 @@ final class WorkerHandle {
             } catch (IOException e) {
                 // closed anyway
             }
-        }
-    }
-
-    private static Thread pump(InputStream from, Supplier<PrintStream> to, String threadName, Tail tail) {
-        Thread t = new Thread(
-                () -> {
-                    byte[] buf = new byte[8192];
-                    try (InputStream in = new BufferedInputStream(from)) {
-                        int n;
-                        while ((n = in.read(buf)) > 0) {
-                            PrintStream target = to.get();
-                            target.write(buf, 0, n);
-                            target.flush();
-                            if (tail != null) {
-                                tail.add(buf, n);
-                            }
-                        }
-                    } catch (IOException e) {
-                        // the worker is gone
-                    }
-                },
-                threadName);
-        t.setDaemon(true);
-        t.start();
-        return t;
-    }
-
-    /** The last bytes written to a stream, up to a limit. */
-    private static final class Tail {
-        private final byte[] bytes;
-        private int length;
-
-        Tail(int capacity) {
-            bytes = new byte[capacity];
-        }
-
-        synchronized void add(byte[] buf, int n) {
-            int keep = Math.min(length, bytes.length - Math.min(n, bytes.length));
-            System.arraycopy(bytes, length - keep, bytes, 0, keep);
-            int take = Math.min(n, bytes.length);
-            System.arraycopy(buf, n - take, bytes, keep, take);
-            length = keep + take;
-        }
-
-        synchronized String text() {
-            return new String(bytes, 0, length, java.nio.charset.StandardCharsets.UTF_8).strip();
         }
     }
 

@@ -1,8 +1,11 @@
 package io.joblib4j.process;
 
 import io.joblib4j.internal.NativeLibraries;
+import io.joblib4j.internal.TempFolders;
+import io.joblib4j.internal.process.JvmLauncher;
 import io.joblib4j.internal.process.Protocol;
-import io.joblib4j.internal.process.TempFolders;
+import io.joblib4j.internal.process.WorkerClassPath;
+import io.joblib4j.internal.process.WorkerMain;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -11,7 +14,6 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -306,37 +308,20 @@ final class WorkerPool {
     }
 
     List<String> command(long token) {
-        WorkerClassPath cp = classPath();
-        List<String> cmd = new ArrayList<>();
-        cmd.add(javaCommand());
-        cmd.add("--enable-native-access=" + cp.nativeAccess()); // zstd-jni and lz4 load native code
-        // Apache Fory (dump/load in tasks) reaches MethodHandles.Lookup through this instead of sun.misc.Unsafe
-        cmd.add("--add-opens=java.base/java.lang.invoke=" + cp.foryModule());
-        cmd.add("--sun-misc-unsafe-memory-access=allow"); // libraries that tasks use
-        cmd.add("-XX:+ExitOnOutOfMemoryError");
-        cmd.add("-XX:-UsePerfData");
-        if (config.jvmOptions().stream().noneMatch(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"))) {
-            cmd.add("-XX:+UseSerialGC");
-        }
-        cmd.addAll(config.jvmOptions());
-        cmd.add("-Djoblib4j.worker=true");
-        cmd.addAll(cp.options());
-        cmd.addAll(cp.main());
-        cmd.add(socket.toString());
-        cmd.add(Long.toString(token));
-        cmd.add(Long.toString(ProcessHandle.current().pid()));
-        cmd.add(Long.toString(config.heapGrowthLimit()));
-        return cmd;
+        return JvmLauncher.command(
+                classPath(),
+                config.jvmOptions(),
+                "joblib4j.worker",
+                WorkerMain.class,
+                List.of(
+                        socket.toString(),
+                        Long.toString(token),
+                        Long.toString(ProcessHandle.current().pid()),
+                        Long.toString(config.heapGrowthLimit())));
     }
 
     /** The parent's own {@code java} launcher, so workers run the same JDK. */
     static String javaCommand() {
-        String own = ProcessHandle.current().info().command().orElse("");
-        if (!own.isEmpty()
-                && Path.of(own).getFileName().toString().equals("java")
-                && Files.isExecutable(Path.of(own))) {
-            return own;
-        }
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return JvmLauncher.javaCommand();
     }
 }

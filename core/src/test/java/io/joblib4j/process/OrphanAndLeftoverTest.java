@@ -2,7 +2,7 @@ package io.joblib4j.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.joblib4j.internal.process.TempFolders;
+import io.joblib4j.internal.TempFolders;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package io.joblib4j.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.joblib4j.internal.process.TempFolders;
+import io.joblib4j.internal.TempFolders;
 import io.joblib4j.parallel.Parallel;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.joblib4j.internal.Suppressed;
 import io.joblib4j.internal.process.Protocol;
+import io.joblib4j.internal.process.WorkerClassPath;
 import io.joblib4j.internal.process.WorkerMain;
 import io.joblib4j.parallel.TaskFailure;
 import java.io.DataOutputStream;

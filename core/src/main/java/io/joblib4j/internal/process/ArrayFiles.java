@@ -1,5 +1,6 @@
 package io.joblib4j.internal.process;
 
+import io.joblib4j.internal.TempFolders;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;

@@ -224,6 +224,21 @@ public final class WorkerMain {
     }
 
     private Object resolve(Object obj) {
+        if (obj instanceof SharedGraphRef g) {
+            // not computeIfAbsent: deserializing the graph resolves its own arrays into the same map
+            Object graph = arrays.get(g.path());
+            if (graph == null) {
+                try {
+                    graph = Codec.decode(
+                            java.nio.file.Files.readAllBytes(java.nio.file.Path.of(g.path())), this::resolve);
+                } catch (IOException | ClassNotFoundException e) {
+                    throw new IllegalStateException(
+                            "cannot read the shared object graph " + g.path() + " (" + g.bytes() + " bytes): " + e, e);
+                }
+                arrays.put(g.path(), graph);
+            }
+            return graph;
+        }
         if (obj instanceof SharedNdArrayRef nd) {
             return arrays.computeIfAbsent(nd.key(), k -> {
                 try {

@@ -1,4 +1,4 @@
-package io.joblib4j.internal.process;
+package io.joblib4j.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

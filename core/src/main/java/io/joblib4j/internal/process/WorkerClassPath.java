@@ -1,6 +1,5 @@
-package io.joblib4j.process;
+package io.joblib4j.internal.process;
 
-import io.joblib4j.internal.process.WorkerMain;
 import java.io.File;
 import java.lang.module.ResolvedModule;
 import java.net.URI;
@@ -14,7 +13,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Where a worker JVM finds joblib4j, its dependencies and the application's classes: a class path, or the parent's
+ * Where a worker JVM (or a {@code JvmProcess} child) finds joblib4j, its dependencies and the application's classes: a class path, or the parent's
  * module path and the modules to add.
  *
  * <p>In order: the class path set on the pool ({@code ProcessPool.builder().classPath(...)}), the system property
@@ -26,11 +25,11 @@ import java.util.TreeSet;
  * {@code mvn exec:java}, servlet containers and some IDE runners build), and the jars or folders that joblib4j's own
  * classes and those of its dependencies come from.
  */
-final class WorkerClassPath {
+public final class WorkerClassPath {
     /** The system property that sets the workers' class path. */
-    static final String PROPERTY = "joblib4j.worker.classpath";
+    public static final String PROPERTY = "joblib4j.worker.classpath";
     /** The environment variable that sets the workers' class path. */
-    static final String ENV = "JOBLIB4J_WORKER_CLASSPATH";
+    public static final String ENV = "JOBLIB4J_WORKER_CLASSPATH";
 
     /** A class of joblib4j and of each of its runtime dependencies, as resources, to find their jars. */
     private static final List<String> KNOWN_CLASSES = List.of(
@@ -74,7 +73,7 @@ final class WorkerClassPath {
      * The workers' class path: {@code configured} (set on the pool) if not null, else the system property, the
      * environment variable, or what is detected with {@code context} as the application's class loader.
      */
-    static WorkerClassPath resolve(String configured, ClassLoader context) {
+    public static WorkerClassPath resolve(String configured, ClassLoader context) {
         if (configured != null) {
             return new WorkerClassPath(
                     configured, null, List.of(), "set with ProcessPool.Builder.classPath", List.of());
@@ -178,7 +177,7 @@ final class WorkerClassPath {
     }
 
     /** The jar or folder that {@code url}, the location of {@code resource}, comes from; null if not a local file. */
-    static String root(URL url, String resource) {
+    public static String root(URL url, String resource) {
         String s = url.toString();
         if (s.startsWith("jar:file:") && s.indexOf("!/") == s.lastIndexOf("!/") && s.endsWith("!/" + resource)) {
             return filePath(s.substring("jar:".length(), s.indexOf("!/")));
@@ -206,7 +205,7 @@ final class WorkerClassPath {
     }
 
     /** The options that put joblib4j and the application's classes in reach of a worker, then its main class. */
-    List<String> options() {
+    public List<String> options() {
         List<String> options = new ArrayList<>();
         if (modulePath != null) {
             options.add("--module-path");
@@ -224,15 +223,20 @@ final class WorkerClassPath {
     }
 
     /** The options naming the worker's main class: {@code -m module/class} on the module path. */
-    List<String> main() {
-        Module core = WorkerMain.class.getModule();
+    public List<String> main() {
+        return main(WorkerMain.class);
+    }
+
+    /** The options naming {@code mainClass}, a class of joblib4j's own module, as the main class. */
+    public List<String> main(Class<?> mainClass) {
+        Module core = mainClass.getModule();
         return modulePath != null
-                ? List.of("-m", core.getName() + "/" + WorkerMain.class.getName())
-                : List.of(WorkerMain.class.getName());
+                ? List.of("-m", core.getName() + "/" + mainClass.getName())
+                : List.of(mainClass.getName());
     }
 
     /** The modules that may call native code and open {@code java.lang.invoke} to Apache Fory in a worker. */
-    String nativeAccess() {
+    public String nativeAccess() {
         // joblib4j's own module loads the lz4 library from its per-user cache (NativeLibraries)
         return modulePath == null
                 ? "ALL-UNNAMED"
@@ -241,18 +245,18 @@ final class WorkerClassPath {
     }
 
     /** The target of {@code --add-opens java.base/java.lang.invoke=...}: Fory's module, or the unnamed module. */
-    String foryModule() {
+    public String foryModule() {
         return modulePath != null && modules.contains("org.apache.fory.core")
                 ? "ALL-UNNAMED,org.apache.fory.core"
                 : "ALL-UNNAMED";
     }
 
-    String classPath() {
+    public String classPath() {
         return classPath;
     }
 
     /** Says what the workers were given and where it came from, for a start failure. */
-    String describe() {
+    public String describe() {
         StringBuilder sb = new StringBuilder();
         if (modulePath != null) {
             sb.append("module path ")

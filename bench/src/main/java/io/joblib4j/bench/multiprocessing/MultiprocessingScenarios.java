@@ -1,0 +1,263 @@
+package io.joblib4j.bench.multiprocessing;
+
+import io.joblib4j.bench.PythonPeer;
+import io.joblib4j.multiprocessing.Connection;
+import io.joblib4j.multiprocessing.JvmProcess;
+import io.joblib4j.multiprocessing.Pipe;
+import io.joblib4j.multiprocessing.ProcessEvent;
+import io.joblib4j.multiprocessing.ProcessQueue;
+import io.joblib4j.multiprocessing.SharedLong;
+import io.joblib4j.process.ProcessPool;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * {@code io.joblib4j.multiprocessing} beside Python's {@code multiprocessing}, in one run on the same machine:
+ * process start-to-join, queue throughput between two processes (small integers, 1 MB arrays), pipe round trip, a
+ * shared counter incremented from two processes, and Pool.map over 10^4 tiny tasks; with the JVM's own start
+ * ({@code java -version}, with and without class-data sharing) as the floor of a process start.
+ *
+ * <p>Run (after {@code ./mvnw -q -B -DskipTests package -pl cli -am}):
+ * <pre>{@code
+ * java --enable-native-access=ALL-UNNAMED -cp "cli/target/joblib4j-cli.jar:cli/target/lib/*" \
+ *     io.joblib4j.bench.multiprocessing.MultiprocessingScenarios
+ * }</pre>
+ * Python's figures come from {@code bench/python/mp_peer.py}, run by this class when {@code python3} is there.
+ */
+public final class MultiprocessingScenarios {
+    private MultiprocessingScenarios() {}
+
+    static final class Row {
+        final String name;
+        final String unit;
+        final double java;
+        final boolean higherIsBetter;
+
+        Row(String name, String unit, double java, boolean higherIsBetter) {
+            this.name = name;
+            this.unit = unit;
+            this.java = java;
+            this.higherIsBetter = higherIsBetter;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        rows.add(new Row("process_start_join_spawn", "ms", startToJoinMillis(), false));
+        rows.add(new Row("jvm_floor_java_version_cds", "ms", javaVersionMillis(true), false));
+        rows.add(new Row("jvm_floor_java_version_no_cds", "ms", javaVersionMillis(false), false));
+        rows.add(new Row("queue_small_ints", "items/s", queueSmallInts(100_000), true));
+        rows.add(new Row("queue_1mb_bytes", "MB/s", queueMegabytes(200), true));
+        rows.add(new Row("pipe_round_trip", "us", pipeRoundTripMicros(5000), false));
+        rows.add(new Row("shared_counter_2_processes", "increments/s", sharedCounter(5_000_000), true));
+        rows.add(new Row("pool_map_10k_tiny", "ms", poolMapMillis(10_000), false));
+
+        Map<String, Double> python = new LinkedHashMap<>();
+        var py = PythonPeer.python();
+        if (py.isPresent()) {
+            for (Map<String, String> r : PythonPeer.run(py.get(), "mp_peer.py")) {
+                python.put(r.get("scenario"), Double.parseDouble(r.get("value")));
+            }
+        }
+        System.out.println(
+                "scenario                         | unit          | joblib4j     | Python mp    | joblib4j/Python");
+        System.out.println(
+                "---------------------------------|---------------|--------------|--------------|----------------");
+        for (Row r : rows) {
+            String key = r.name.startsWith("jvm_floor") ? null : r.name;
+            Double p = key == null ? null : python.get(key);
+            String ratio = p == null
+                    ? ""
+                    : String.format(
+                            Locale.ROOT,
+                            "%.2fx %s",
+                            r.java / p,
+                            r.higherIsBetter ? "(higher is better)" : "(lower is better)");
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-32s | %-13s | %12.1f | %12s | %s%n",
+                    r.name,
+                    r.unit,
+                    r.java,
+                    p == null ? "" : String.format(Locale.ROOT, "%.1f", p),
+                    ratio);
+        }
+        Double fork = python.get("process_start_join_fork");
+        if (fork != null) {
+            System.out.printf(Locale.ROOT, "(Python, fork start method: process start-to-join %.1f ms)%n", fork);
+        }
+    }
+
+    /** The median of 5 start-to-join times of a JvmProcess with an empty target. */
+    static double startToJoinMillis() throws InterruptedException {
+        List<Double> times = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            long t0 = System.nanoTime();
+            JvmProcess p = new JvmProcess(() -> {});
+            p.start();
+            p.join();
+            if (i > 0) { // the first one also finds the class path
+                times.add((System.nanoTime() - t0) / 1e6);
+            }
+        }
+        times.sort(null);
+        return times.get(times.size() / 2);
+    }
+
+    /** The median of 5 runs of {@code java -version} (the JVM's own start), with or without class-data sharing. */
+    static double javaVersionMillis(boolean cds) throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<Double> times = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            long t0 = System.nanoTime();
+            Process p = new ProcessBuilder(java, cds ? "-Xshare:auto" : "-Xshare:off", "-version")
+                    .redirectErrorStream(true)
+                    .start();
+            p.getInputStream().readAllBytes();
+            p.waitFor();
+            times.add((System.nanoTime() - t0) / 1e6);
+        }
+        times.sort(null);
+        return times.get(times.size() / 2);
+    }
+
+    static double queueSmallInts(int n) throws InterruptedException {
+        ProcessQueue<Integer> q = ProcessQueue.create();
+        JvmProcess p = new JvmProcess(() -> {
+            for (int i = 0; i < n; i++) {
+                q.add(i);
+            }
+            q.add(-1);
+        });
+        long t0 = System.nanoTime();
+        p.start();
+        int got = 0;
+        while (q.take() != -1) {
+            got++;
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        p.join();
+        q.close();
+        return got / secs;
+    }
+
+    static double queueMegabytes(int n) throws InterruptedException {
+        ProcessQueue<byte[]> q = ProcessQueue.create();
+        int size = 1 << 20;
+        JvmProcess p = new JvmProcess(() -> {
+            byte[] b = new byte[size];
+            for (int i = 0; i < n; i++) {
+                q.add(b);
+            }
+            q.add(new byte[0]);
+        });
+        long t0 = System.nanoTime();
+        p.start();
+        int got = 0;
+        while (q.take().length > 0) {
+            got++;
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        p.join();
+        q.close();
+        return (double) got * size / secs / 1e6;
+    }
+
+    static double pipeRoundTripMicros(int rounds) throws Exception {
+        Pipe pipe = Pipe.open();
+        Connection child = pipe.right();
+        JvmProcess p = new JvmProcess(() -> {
+            try {
+                while (true) {
+                    Object m = child.recv();
+                    if (m.equals(-1)) {
+                        return;
+                    }
+                    child.send(m);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        p.start();
+        Connection me = pipe.left();
+        for (int i = 0; i < 500; i++) {
+            me.send(i);
+            me.recv();
+        }
+        long t0 = System.nanoTime();
+        for (int i = 0; i < rounds; i++) {
+            me.send(i);
+            me.recv();
+        }
+        double micros = (System.nanoTime() - t0) / 1e3 / rounds;
+        me.send(-1);
+        p.join();
+        return micros;
+    }
+
+    /** Increments per second of two processes incrementing one SharedLong, timed from a start signal to both done. */
+    static double sharedCounter(int perProcess) throws InterruptedException {
+        SharedLong v = SharedLong.create(0);
+        ProcessEvent go = ProcessEvent.create();
+        ProcessQueue<Long> done = ProcessQueue.create();
+        List<JvmProcess> ps = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            ps.add(new JvmProcess(() -> {
+                try {
+                    done.put(0L); // up
+                    go.await();
+                    for (int k = 0; k < perProcess; k++) {
+                        v.incrementAndGet();
+                    }
+                    done.put(1L);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        ps.forEach(JvmProcess::start);
+        done.take();
+        done.take();
+        long t0 = System.nanoTime();
+        go.set();
+        done.take();
+        done.take();
+        double secs = (System.nanoTime() - t0) / 1e9;
+        for (JvmProcess p : ps) {
+            p.join();
+        }
+        if (v.get() != 2L * perProcess) {
+            throw new IllegalStateException("lost increments: " + v.get());
+        }
+        v.close();
+        go.close();
+        done.close();
+        return 2.0 * perProcess / secs;
+    }
+
+    static int tiny(int x) {
+        return x + 1;
+    }
+
+    static double poolMapMillis(int n) {
+        try (ProcessPool pool = ProcessPool.builder().workers(2).build()) {
+            List<Integer> items = IntStream.range(0, n).boxed().toList();
+            pool.map(MultiprocessingScenarios::tiny, items.subList(0, 100));
+            pool.map(MultiprocessingScenarios::tiny, items);
+            long t0 = System.nanoTime();
+            List<Integer> r = pool.map(MultiprocessingScenarios::tiny, items);
+            double ms = (System.nanoTime() - t0) / 1e6;
+            if (r.getLast() != n) {
+                throw new IllegalStateException("wrong result " + r.getLast());
+            }
+            return ms;
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.joblib4j.multiprocessing;
+
+import io.joblib4j.internal.process.ArrayFiles;
+import io.joblib4j.internal.process.Codec;
+import io.joblib4j.internal.process.SharedArrayRef;
+import java.io.IOException;
+import java.io.NotSerializableException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/** Helpers of the shared objects: their serialized values, replies, timeouts. */
+final class Shared {
+    /** Primitive arrays in a queue item or a pipe message above this size travel through a shared-memory file. */
+    static final long LARGE_ARRAY_BYTES = 1L << 20;
+
+    private static final String ITEM_FILE = "item-";
+    private static final java.util.concurrent.atomic.AtomicLong COUNTER = new java.util.concurrent.atomic.AtomicLong();
+
+    private Shared() {}
+
+    /**
+     * Serializes a value sent to another process through the hub of {@code ref}; primitive arrays larger than 1 MiB
+     * inside it are written to shared-memory files in the hub's folder, which the receiver reads and deletes.
+     */
+    static byte[] encode(Object value, String what, HubRef ref) {
+        Objects.requireNonNull(value, what);
+        Path folder = Path.of(ref.socket()).getParent();
+        try {
+            return Codec.encode(value, o -> shareLarge(o, folder));
+        } catch (NotSerializableException e) {
+            throw new IllegalArgumentException(
+                    what + " of class " + value.getClass().getName() + " cannot be sent to another process: "
+                            + e.getMessage() + " is not serializable (make it Serializable, or send its data)",
+                    e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(what + " cannot be serialized: " + e, e);
+        }
+    }
+
+    /**
+     * Serializes a value as it is, large arrays included (for values the hub itself deserializes, as a map's).
+     */
+    static byte[] encodePlain(Object value, String what) {
+        Objects.requireNonNull(value, what);
+        try {
+            return Codec.encode(value, null);
+        } catch (NotSerializableException e) {
+            throw new IllegalArgumentException(
+                    what + " of class " + value.getClass().getName() + " cannot be sent to another process: "
+                            + e.getMessage() + " is not serializable (make it Serializable, or send its data)",
+                    e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(what + " cannot be serialized: " + e, e);
+        }
+    }
+
+    /**
+     * Writes a large array to a file of {@code folder}, the folder of the hub that hosts the queue or pipe: the file
+     * outlives the sender (a producer may exit before its items are taken) and goes with the hub's process.
+     */
+    private static Object shareLarge(Object obj, Path folder) {
+        if (obj == null
+                || !obj.getClass().isArray()
+                || !obj.getClass().componentType().isPrimitive()) {
+            return obj;
+        }
+        long bytes = ArrayFiles.byteSize(obj);
+        if (bytes <= LARGE_ARRAY_BYTES) {
+            return obj;
+        }
+        Path file = folder.resolve(ITEM_FILE + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet());
+        try {
+            return ArrayFiles.write(obj, file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write an array of " + bytes + " bytes to " + file + ": " + e, e);
+        }
+    }
+
+    /** Deserializes what {@link #encode} wrote, reading (then deleting) the files of its large arrays. */
+    static Object decode(byte[] bytes) {
+        try {
+            return Codec.decode(bytes, Shared::resolveLarge);
+        } catch (IOException | ClassNotFoundException e) {
+            throw new IllegalStateException("cannot deserialize a value received from another process: " + e, e);
+        }
+    }
+
+    private static Object resolveLarge(Object obj) {
+        if (obj instanceof SharedArrayRef ref) {
+            try {
+                Object array = ArrayFiles.read(ref);
+                deleteItemFile(Path.of(ref.path()));
+                return array;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the shared array " + ref.path() + ": " + e, e);
+            }
+        }
+        return obj;
+    }
+
+    /** Deletes a large item's file, only if it is one: in a joblib4j shared-memory folder, named as ours are. */
+    private static void deleteItemFile(Path file) {
+        Path parent = file.getParent();
+        if (parent == null
+                || !file.getFileName().toString().startsWith(ITEM_FILE)
+                || !parent.getFileName().toString().startsWith("joblib4j-")
+                || !parent.getFileName().toString().contains("-hub-")) {
+            return;
+        }
+        try {
+            java.nio.file.Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // its creator's folder is collected when it exits
+        }
+    }
+
+    /** Throws for a reply that is neither OK nor TIMEOUT. */
+    static Wire.Reply check(Wire.Reply r, HubRef ref) {
+        switch (r.status()) {
+            case Wire.OK, Wire.TIMEOUT -> {
+                return r;
+            }
+            case Wire.CLOSED -> throw new SharedObjectGoneException(ref + " is gone: it was closed by its owner");
+            default -> throw new IllegalStateException(ref + ": " + HubClient.describe(r));
+        }
+    }
+
+    /** A timeout as the hub takes it: nanoseconds, at least 0. */
+    static long nanos(long timeout, TimeUnit unit) {
+        return Math.max(0, unit.toNanos(timeout));
+    }
+
+    static long nanos(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            return 0;
+        }
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException e) {
+            return -1;
+        }
+    }
+}
