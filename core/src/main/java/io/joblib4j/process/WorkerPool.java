@@ -160,19 +160,29 @@ final class WorkerPool {
     /** Stops every worker at once and removes the pool's folder. Idempotent. */
     void shutdown() {
         List<WorkerHandle> workers;
+        Set<WorkerHandle> wasIdle;
         synchronized (this) {
             if (shut) {
                 return;
             }
             shut = true;
             workers = new ArrayList<>(all);
+            wasIdle = new java.util.HashSet<>(idle);
             idle.clear();
             if (reaper != null) {
                 reaper.cancel(false);
             }
         }
         for (WorkerHandle h : workers) {
-            h.kill();
+            if (wasIdle.contains(h) && h.writesClassArchive()) {
+                // an idle worker that writes the class-data archive at exit is asked to leave, so that it can;
+                // killed anyway if it has not left in 20 s
+                h.retire();
+                java.util.concurrent.CompletableFuture.delayedExecutor(20, TimeUnit.SECONDS)
+                        .execute(h::kill);
+            } else {
+                h.kill();
+            }
         }
         try {
             if (server != null) {
@@ -286,7 +296,9 @@ final class WorkerPool {
         Process process;
         try {
             process = pb.start();
+            ClassDataArchive.started(command, process);
         } catch (IOException e) {
+            ClassDataArchive.notStarted(command);
             throw new UncheckedIOException(
                     "cannot start a worker JVM with " + command.getFirst() + ": " + e.getMessage(), e);
         }
@@ -319,6 +331,7 @@ final class WorkerPool {
             cmd.add("-XX:+UseSerialGC");
         }
         cmd.addAll(config.jvmOptions());
+        cmd.addAll(ClassDataArchive.options(config.jvmOptions(), cp.options()));
         cmd.add("-Djoblib4j.worker=true");
         cmd.addAll(cp.options());
         cmd.addAll(cp.main());
