@@ -790,7 +790,12 @@ public final class Persistence {
             pos += meta.length;
             DumpFormat.Meta m = DumpFormat.decodeMeta(h, meta, file);
             Object[] arrays = new Object[m.entries().size()];
-            byte[] buf = new byte[CHUNK];
+            long largest = 64;
+            for (DumpFormat.Entry e : m.entries()) {
+                largest = Math.max(largest, e.byteLength());
+            }
+            // no larger than the largest array: a small dump read from a stream allocates little
+            byte[] buf = new byte[(int) Math.min(CHUNK, largest)];
             MemorySegment bufSeg = MemorySegment.ofArray(buf);
             for (int i = 0; i < arrays.length; i++) {
                 DumpFormat.Entry e = m.entries().get(i);
