@@ -19,6 +19,11 @@ module io.joblib4j.core {
     requires org.tukaani.xz;
     requires org.apache.commons.compress;
     requires hash4j;
+    requires com.fasterxml.jackson.jr.ob;
+    requires static transitive org.jspecify;
 
     uses io.joblib4j.backend.BackendProvider;
+
+    provides io.joblib4j.backend.BackendProvider with
+            io.joblib4j.process.ProcessBackendProvider;
 }

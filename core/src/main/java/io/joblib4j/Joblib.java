@@ -1,13 +1,13 @@
 package io.joblib4j;
 
+import io.joblib4j.array.MmapMode;
+import io.joblib4j.array.PersistException;
 import io.joblib4j.hash.Hashing;
-import io.joblib4j.internal.ConfigFrame;
+import io.joblib4j.internal.ByteSizes;
 import io.joblib4j.internal.CpuCount;
 import io.joblib4j.internal.NJobs;
 import io.joblib4j.persist.Compression;
 import io.joblib4j.persist.LoadOptions;
-import io.joblib4j.persist.MmapMode;
-import io.joblib4j.persist.PersistException;
 import io.joblib4j.persist.Persistence;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,6 +88,22 @@ public final class Joblib {
     }
 
     /**
+     * Parses a byte count as joblib writes one ({@code max_nbytes="1M"}, {@code bytes_limit="2G"}): a number
+     * {@code >= 0} with an optional {@code K}, {@code M}, {@code G} or {@code T} suffix (1024-based) and an optional
+     * {@code B}, such as {@code "500M"}, {@code "1.5G"} or {@code "4096"}.
+     *
+     * @throws IllegalArgumentException quoting the text, for anything else
+     */
+    public static long parseBytes(String text) {
+        return ByteSizes.parse(text);
+    }
+
+    /** A byte count for people: {@code "512 B"}, {@code "1.5 MiB"}, {@code "2.0 GiB"}. */
+    public static String formatBytes(long bytes) {
+        return ByteSizes.format(bytes);
+    }
+
+    /**
      * The number of CPUs this JVM may use: the smallest of the JVM's count, the CPU affinity mask, the cgroup CPU
      * quota and the {@code JOBLIB4J_CPU_COUNT} environment variable; at least 1.
      */
@@ -110,7 +126,7 @@ public final class Joblib {
      * {@link io.joblib4j.parallel.ParallelConfig}'s, else 1.
      */
     public static int effectiveNJobs() {
-        return NJobs.resolve(null, ConfigFrame.current().nJobs(), cpuCount());
+        return NJobs.resolve(null, NJobs.inForce(), cpuCount());
     }
 
     // ---- Persistence and hashing: dump, load, hash --------------------------------------------------------------

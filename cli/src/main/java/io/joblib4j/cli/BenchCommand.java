@@ -1,6 +1,9 @@
 package io.joblib4j.cli;
 
-import java.lang.reflect.Method;
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,8 +66,53 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("unknown suite '" + suite + "'; valid suites are " + String.join(", ", SUITES.keySet()));
             return 2;
         }
-        Method m = Class.forName(main).getMethod("main", String[].class);
-        m.invoke(null, (Object) args.toArray(new String[0]));
-        return 0;
+        String classPath = benchClassPath();
+        if (classPath == null) {
+            System.err.println("the benchmarks are not built: run ./mvnw -q -DskipTests package -pl bench -am (or "
+                    + "./joblib4j bench, which builds them), or set JOBLIB4J_BENCH_CLASSPATH");
+            return 2;
+        }
+        // The suites run in a JVM of their own, on the bench module's class path: JMH and the statistics libraries
+        // are not part of the command line's.
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("-cp");
+        command.add(classPath);
+        command.add(main);
+        command.addAll(args);
+        Process p = new ProcessBuilder(command).inheritIO().start();
+        try {
+            return p.waitFor();
+        } catch (InterruptedException e) {
+            p.destroy();
+            Thread.currentThread().interrupt();
+            return 130;
+        }
+    }
+
+    /**
+     * The class path of the bench module: {@code JOBLIB4J_BENCH_CLASSPATH}, else {@code bench/target} beside the
+     * {@code cli/target} this command runs from; null when neither is there.
+     */
+    static String benchClassPath() throws Exception {
+        String env = System.getenv("JOBLIB4J_BENCH_CLASSPATH");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        Path self = Path.of(BenchCommand.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
+        // cli/target/joblib4j-cli.jar, or cli/target/classes when run from the build tree
+        Path cli = self.getParent().getParent();
+        Path bench = cli.resolveSibling("bench").resolve("target");
+        Path jar = bench.resolve("joblib4j-bench.jar");
+        Path lib = bench.resolve("lib");
+        if (!Files.isRegularFile(jar) || !Files.isDirectory(lib)) {
+            return null;
+        }
+        return jar + File.pathSeparator + lib.resolve("*");
     }
 }

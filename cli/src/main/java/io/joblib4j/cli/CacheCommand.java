@@ -1,6 +1,6 @@
 package io.joblib4j.cli;
 
-import io.joblib4j.internal.ByteSizes;
+import io.joblib4j.Joblib;
 import io.joblib4j.memory.CacheEntry;
 import io.joblib4j.memory.Memory;
 import io.joblib4j.memory.StoreBackend;
@@ -166,7 +166,7 @@ final class CacheCommand implements Runnable {
                 rows.add(new String[] {
                     f,
                     Integer.toString(entries.size()),
-                    ByteSizes.format(bytes),
+                    Joblib.formatBytes(bytes),
                     last.equals(Instant.EPOCH) ? "-" : time(last) + " (" + ago(last) + ")"
                 });
                 totalBytes += bytes;
@@ -180,7 +180,7 @@ final class CacheCommand implements Runnable {
                     rows.size() == 2 ? "" : "s",
                     totalEntries,
                     totalEntries == 1 ? "y" : "ies",
-                    ByteSizes.format(totalBytes),
+                    Joblib.formatBytes(totalBytes),
                     store.location());
             return 0;
         }
@@ -224,7 +224,7 @@ final class CacheCommand implements Runnable {
                 out.println("stored:      " + time(e.created()));
                 out.println("last access: " + time(e.lastAccess()) + " (" + ago(e.lastAccess()) + ")");
                 out.printf(Locale.ROOT, "duration:    %.3f s%n", e.duration().toNanos() / 1e9);
-                out.println("size:        " + ByteSizes.format(e.sizeBytes()));
+                out.println("size:        " + Joblib.formatBytes(e.sizeBytes()));
                 out.println("arguments:");
                 e.inputArgs().forEach((k, v) -> out.println("  " + k + " = " + v));
                 out.println("output:      " + store.output(function, key));
@@ -241,7 +241,7 @@ final class CacheCommand implements Runnable {
             for (CacheEntry e : entries) {
                 rows.add(new String[] {
                     e.key(),
-                    ByteSizes.format(e.sizeBytes()),
+                    Joblib.formatBytes(e.sizeBytes()),
                     String.format(Locale.ROOT, "%.3f s", e.duration().toNanos() / 1e9),
                     ago(e.lastAccess()),
                     e.inputArgs().toString()
@@ -317,7 +317,7 @@ final class CacheCommand implements Runnable {
                     "removed %d entr%s (%s) of %d function%s from %s%n",
                     entries,
                     entries == 1 ? "y" : "ies",
-                    ByteSizes.format(bytes),
+                    Joblib.formatBytes(bytes),
                     targets.size(),
                     targets.size() == 1 ? "" : "s",
                     store.location());
@@ -358,7 +358,7 @@ final class CacheCommand implements Runnable {
             Long maxBytes;
             Duration maxAge;
             try {
-                maxBytes = bytes == null ? null : ByteSizes.parse(bytes);
+                maxBytes = bytes == null ? null : Joblib.parseBytes(bytes);
                 maxAge = age == null ? null : parseAge(age);
                 if (maxAge != null && maxAge.isNegative()) {
                     throw new IllegalArgumentException("--age must not be negative, got " + age);
@@ -379,9 +379,9 @@ final class CacheCommand implements Runnable {
                     "removed %d entr%s (%s); %d left (%s) in %s%n",
                     removed.size(),
                     removed.size() == 1 ? "y" : "ies",
-                    ByteSizes.format(freed),
+                    Joblib.formatBytes(freed),
                     left.size(),
-                    ByteSizes.format(
+                    Joblib.formatBytes(
                             left.stream().mapToLong(CacheEntry::sizeBytes).sum()),
                     store.location());
             return 0;

@@ -1,8 +1,8 @@
 package io.joblib4j.cli;
 
 import io.joblib4j.array.Npy;
+import io.joblib4j.array.PersistException;
 import io.joblib4j.persist.DumpInfo;
-import io.joblib4j.persist.PersistException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

@@ -1,6 +1,5 @@
 package io.joblib4j.array;
 
-import io.joblib4j.persist.MmapMode;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
@@ -218,7 +217,7 @@ public final class NdArray implements Serializable {
         try (FileChannel ch = FileChannel.open(file, options)) {
             long size = ch.size();
             if (offset + bytes > size) {
-                throw new io.joblib4j.persist.PersistException(
+                throw new io.joblib4j.array.PersistException(
                         "array of " + bytes + " bytes at offset " + offset + " runs past the end of the file (" + size
                                 + " bytes)",
                         file,

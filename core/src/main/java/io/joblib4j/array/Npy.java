@@ -1,9 +1,6 @@
 package io.joblib4j.array;
 
 import io.joblib4j.internal.CountingInputStream;
-import io.joblib4j.persist.LoadOptions;
-import io.joblib4j.persist.MmapMode;
-import io.joblib4j.persist.PersistException;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -577,11 +574,32 @@ public final class Npy {
     }
 
     /**
+     * The share of an input that may always expand, whatever its compressed size: 64 MiB. Above it, compressed input
+     * may expand at most {@link #DEFAULT_MAX_EXPANSION_RATIO} times (the defaults of {@code .npz} loading and of
+     * {@code io.joblib4j.persist.LoadOptions}).
+     */
+    public static final long EXPANSION_GRACE_BYTES = 64L << 20;
+
+    /** The default most times compressed input may expand beyond {@link #EXPANSION_GRACE_BYTES}: 100. */
+    public static final double DEFAULT_MAX_EXPANSION_RATIO = 100;
+
+    /**
+     * The most bytes that {@code compressedBytes} of compressed input may expand to:
+     * {@code min(maxExpandedBytes, max(EXPANSION_GRACE_BYTES, maxExpansionRatio * compressedBytes))}.
+     */
+    public static long expansionLimit(long compressedBytes, double maxExpansionRatio, long maxExpandedBytes) {
+        double byRatio = maxExpansionRatio * Math.max(0, compressedBytes);
+        long limit = byRatio >= Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(EXPANSION_GRACE_BYTES, (long) byRatio);
+        return Math.min(maxExpandedBytes, limit);
+    }
+
+    /**
      * Reads every array of a {@code .npz} file, keyed by entry name without ".npy", in archive order, with the
-     * default expansion limit ({@link LoadOptions#defaults()}).
+     * default expansion limit ({@link #DEFAULT_MAX_EXPANSION_RATIO} times the file's size beyond the first
+     * {@link #EXPANSION_GRACE_BYTES}).
      */
     public static Map<String, NdArray> loadNpz(Path file) throws IOException {
-        return loadNpz(file, LoadOptions.defaults());
+        return loadNpz(file, DEFAULT_MAX_EXPANSION_RATIO, Long.MAX_VALUE);
     }
 
     /**
@@ -590,16 +608,27 @@ public final class Npy {
      * <p>The file is untrusted input: every entry name is checked (no NUL or control characters, no absolute path,
      * no {@code ..} segment, no duplicate; entry names are never used as paths), every shape is checked against the
      * size the archive states for its entry, and all entries together may expand to at most
-     * {@code options.expansionLimit(size of the file)} bytes ({@link LoadOptions#maxExpansionRatio()}), so a zip
-     * bomb fails early with a {@link PersistException}. The mmap mode and class allowlist of {@code options} do
-     * not apply.
+     * {@link #expansionLimit expansionLimit(size of the file, maxExpansionRatio, maxExpandedBytes)} bytes, so a zip
+     * bomb fails early with a {@link PersistException}. {@code io.joblib4j.persist.LoadOptions} holds the same two
+     * limits for {@code load}.
      *
+     * @param maxExpansionRatio the most times the file may expand beyond the grace bytes (raise it for trusted files)
+     * @param maxExpandedBytes  the most bytes all entries may expand to, whatever the ratio ({@code Long.MAX_VALUE}
+     *                          for no fixed cap)
+     * @throws IllegalArgumentException if {@code maxExpansionRatio} is not positive or {@code maxExpandedBytes} is
+     *                                  negative
      * @throws PersistException naming the file and the entry, for any malformed archive or entry
      */
-    public static Map<String, NdArray> loadNpz(Path file, LoadOptions options) throws IOException {
+    public static Map<String, NdArray> loadNpz(Path file, double maxExpansionRatio, long maxExpandedBytes)
+            throws IOException {
         java.util.Objects.requireNonNull(file, "file");
-        LoadOptions opts = options == null ? LoadOptions.defaults() : options;
-        long limit = opts.expansionLimit(Files.size(file));
+        if (!(maxExpansionRatio > 0)) {
+            throw new IllegalArgumentException("maxExpansionRatio must be positive, got " + maxExpansionRatio);
+        }
+        if (maxExpandedBytes < 0) {
+            throw new IllegalArgumentException("maxExpandedBytes must be at least 0, got " + maxExpandedBytes);
+        }
+        long limit = expansionLimit(Files.size(file), maxExpansionRatio, maxExpandedBytes);
         ZipFile zip;
         try {
             zip = new ZipFile(file.toFile());
@@ -642,7 +671,7 @@ public final class Npy {
                                         + " data bytes, more than the expansion limit "
                                         + "of this " + Files.size(file) + "-byte file leaves (" + limit
                                         + " bytes in all; "
-                                        + "raise LoadOptions.maxExpansionRatio for trusted files)",
+                                        + "raise maxExpansionRatio for trusted files)",
                                 null,
                                 h.dataOffset(),
                                 null);
@@ -718,7 +747,7 @@ public final class Npy {
             if (expanded[0] > limit) {
                 throw new PersistException(
                         "the archive expands to more than " + limit + " bytes, the expansion "
-                                + "limit for a file of its size (LoadOptions.maxExpansionRatio; raise it for trusted files)",
+                                + "limit for a file of its size (maxExpansionRatio; raise it for trusted files)",
                         null,
                         count(),
                         null);

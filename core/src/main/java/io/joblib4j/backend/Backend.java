@@ -1,6 +1,7 @@
 package io.joblib4j.backend;
 
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where {@link io.joblib4j.parallel.Parallel} runs its tasks: an SPI. {@code Parallel} does the batching, the
@@ -8,7 +9,7 @@ import java.util.function.Supplier;
  * its workers and reports each one's {@link BatchResult}.
  *
  * <p>Built-in backends, by name: {@code "sequential"}, {@code "threads"} (the default), {@code "virtual"} and, from
- * the process package, {@code "processes"}. More can be added by name with {@link #register(String, Supplier)} or a
+ * the process package's {@link BackendProvider}, {@code "processes"}. More can be added by name with {@link #register(String, Supplier)} or a
  * {@link BackendProvider} found by {@link java.util.ServiceLoader}.
  *
  * <p>Implementations must be thread-safe: {@link #open(WorkerSpec)} may be called from any thread.
@@ -59,8 +60,53 @@ public interface Backend {
      */
     Workers open(WorkerSpec spec);
 
-    /** The defaults for calls made inside a task: a backend name and a worker count (null leaves it unset). */
-    record Nested(String backend, Integer nJobs) implements java.io.Serializable {}
+    /**
+     * The defaults for calls made inside a task: a backend name and a worker count (null leaves it unset).
+     * Immutable and serializable: it travels with tasks to other JVMs.
+     */
+    final class Nested implements java.io.Serializable {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
+        private final @Nullable String backend;
+        private final @Nullable Integer nJobs;
+
+        /**
+         * @param backend the backend name for nested calls, or null to leave it unset
+         * @param nJobs   the worker count for nested calls, or null to leave it unset
+         */
+        public Nested(@Nullable String backend, @Nullable Integer nJobs) {
+            this.backend = backend;
+            this.nJobs = nJobs;
+        }
+
+        /** The backend name for nested calls, or null when unset. */
+        public @Nullable String backend() {
+            return backend;
+        }
+
+        /** The worker count for nested calls, or null when unset. */
+        public @Nullable Integer nJobs() {
+            return nJobs;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Nested n
+                    && java.util.Objects.equals(backend, n.backend)
+                    && java.util.Objects.equals(nJobs, n.nJobs);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(backend, nJobs);
+        }
+
+        @Override
+        public String toString() {
+            return "Nested[backend=" + backend + ", nJobs=" + nJobs + "]";
+        }
+    }
 
     /** Runs every task in the caller's thread, one after another. */
     static Backend sequential() {

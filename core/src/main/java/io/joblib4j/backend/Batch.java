@@ -1,132 +1,94 @@
 package io.joblib4j.backend;
 
-import io.joblib4j.Joblib;
 import io.joblib4j.SerializableFunction1;
 import io.joblib4j.Task;
-import io.joblib4j.internal.BatchAccess;
-import io.joblib4j.internal.ConfigFrame;
-import java.io.Serial;
 import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Consecutive tasks of one {@code Parallel} call, sent to one worker together. Serializable, so that process and
- * cluster backends can ship it whole; the tasks run with the configuration of the call that made them (its
- * {@code ParallelConfig}, with the backend's {@link Backend.Nested nested} defaults on top).
+ * Consecutive tasks of one {@code Parallel} call, sent to one worker together: what a {@link Backend} runs.
+ *
+ * <p>A backend needs only what this interface offers: how many tasks there are and where they start in the input
+ * ({@link #firstIndex()}, {@link #size()}), a description for reports ({@link #toString()}), a way to run them
+ * ({@link #runAll(String)}, or {@link #call(int)} task by task) with the configuration of the call that made them
+ * restored around them (an opaque {@link BatchContext}), and a form fit to be sent to another JVM
+ * ({@link #portable()}: batches are {@link Serializable}; a backend serializes them with whatever it uses for tasks).
+ *
+ * <p>{@code Parallel} makes the batches of its calls; a backend or a test can make its own with {@link #of}.
+ * Batches are immutable, apart from the tasks themselves.
  */
-public final class Batch implements Serializable {
-    @Serial
-    private static final long serialVersionUID = 1L;
-
-    private final long firstIndex;
-    /** The tasks, or the arguments of {@link #function} when the batch maps a function. */
-    private final Object[] items;
-
-    private final SerializableFunction1<Object, ?> function;
-    private final ConfigFrame context;
-
-    static {
-        // Batches are made by Parallel and the built-in backends through io.joblib4j.internal.BatchAccess; the
-        // configuration they carry is not part of the API.
-        BatchAccess.install(new BatchAccess.Factory() {
-            @Override
-            public Batch ofTasks(long firstIndex, Task<?>[] tasks, ConfigFrame context) {
-                return new Batch(firstIndex, tasks, context);
-            }
-
-            @Override
-            public Batch ofCalls(
-                    long firstIndex, SerializableFunction1<?, ?> function, Object[] arguments, ConfigFrame context) {
-                return new Batch(firstIndex, function, arguments, context);
-            }
-
-            @Override
-            public ConfigFrame context(Batch batch) {
-                return batch.context;
-            }
-        });
-    }
+public interface Batch extends Serializable {
 
     /**
-     * @param firstIndex the input index of the first task
-     * @param tasks      the tasks, in input order (the batch keeps this array: do not change it afterwards)
-     * @param context    the configuration the tasks run with
+     * A batch of tasks, run with {@code context} restored around them.
+     *
+     * @param firstIndex the input index of the first task, at least 0
+     * @param tasks      the tasks, in input order, at least one (the batch keeps this array: do not change it
+     *                   afterwards)
+     * @param context    the configuration the tasks run with ({@link BatchContext#none()} for none)
+     * @throws IllegalArgumentException if there is no task or {@code firstIndex} is negative
+     * @throws NullPointerException     naming the index of a null task
      */
-    private Batch(long firstIndex, Task<?>[] tasks, ConfigFrame context) {
-        this(firstIndex, null, tasks, context);
-        for (int i = 0; i < tasks.length; i++) {
-            Objects.requireNonNull(tasks[i], "task " + (firstIndex + i) + " is null");
-        }
+    static Batch ofTasks(long firstIndex, Task<?>[] tasks, BatchContext context) {
+        return TaskBatch.ofTasks(firstIndex, tasks, context);
     }
 
     /**
      * A batch of calls of one function: task {@code i} is {@code function.apply(arguments[i])}. Cheaper than a
      * batch of {@link io.joblib4j.Delayed} tasks when mapping a function over many small inputs.
      *
-     * @param firstIndex the input index of the first call
+     * @param firstIndex the input index of the first call, at least 0
      * @param function   the function
-     * @param arguments  one argument per call (the batch keeps this array: do not change it afterwards)
-     * @param context    the configuration the calls run with
+     * @param arguments  one argument per call, at least one (the batch keeps this array: do not change it
+     *                   afterwards)
+     * @param context    the configuration the calls run with ({@link BatchContext#none()} for none)
+     * @throws IllegalArgumentException if there is no argument or {@code firstIndex} is negative
      */
-    @SuppressWarnings("unchecked")
-    private Batch(long firstIndex, SerializableFunction1<?, ?> function, Object[] arguments, ConfigFrame context) {
-        if (arguments.length == 0) {
-            throw new IllegalArgumentException("a batch needs at least one task");
-        }
-        this.firstIndex = firstIndex;
-        this.function = (SerializableFunction1<Object, ?>) function;
-        this.items = arguments;
-        this.context = Objects.requireNonNull(context, "context");
+    static Batch ofCalls(
+            long firstIndex, SerializableFunction1<?, ?> function, @Nullable Object[] arguments, BatchContext context) {
+        return TaskBatch.ofCalls(firstIndex, function, arguments, context);
+    }
+
+    /** A batch of {@code tasks} starting at input index {@code firstIndex}, with no context: for tests and tools. */
+    static Batch of(long firstIndex, List<? extends Task<?>> tasks) {
+        return ofTasks(firstIndex, tasks.toArray(new Task<?>[0]), BatchContext.none());
     }
 
     /** The input index of the first task. */
-    public long firstIndex() {
-        return firstIndex;
-    }
+    long firstIndex();
 
-    /** The number of tasks. */
-    public int size() {
-        return items.length;
-    }
+    /** The number of tasks, at least 1. */
+    int size();
 
     /** Task {@code i} of the batch (input index {@code firstIndex() + i}). */
-    public Task<?> task(int i) {
-        return function == null ? (Task<?>) items[i] : Joblib.delayed(function, items[i]);
-    }
+    Task<?> task(int i);
 
     /** The tasks, in order. */
-    public List<Task<?>> tasks() {
-        List<Task<?>> out = new ArrayList<>(items.length);
-        for (int i = 0; i < items.length; i++) {
-            out.add(task(i));
-        }
-        return out;
-    }
+    List<Task<?>> tasks();
 
     /** A batch of tasks {@code from} (inclusive) to {@code to} (exclusive) of this one, with the same context. */
-    public Batch slice(int from, int to) {
-        return new Batch(firstIndex + from, function, Arrays.copyOfRange(items, from, to), context);
-    }
+    Batch slice(int from, int to);
 
-    private Object callAt(int i) throws Exception {
-        return function == null ? ((Task<?>) items[i]).call() : function.apply(items[i]);
-    }
-
-    /** Runs task {@code i} in the current thread with the call's configuration installed, and returns its value. */
-    public Object call(int i) throws Exception {
-        return ConfigFrame.callWith(context, () -> callAt(i));
-    }
+    /** This batch, fit to be sent to another JVM (its context made {@link BatchContext#portable() portable}). */
+    Batch portable();
 
     /**
-     * Runs the tasks in order in the current thread, stopping at the first failure, and returns the outcome.
-     * An interrupt between tasks stops the batch with an {@link InterruptedException} as its failure.
+     * Runs task {@code i} in the current thread with the batch's context in force, and returns its value.
+     *
+     * @throws Exception whatever the task throws
+     */
+    @Nullable
+    Object call(int i) throws Exception;
+
+    /**
+     * Runs the tasks in order in the current thread with the batch's context in force, stopping at the first
+     * failure, and returns the outcome. An interrupt between tasks stops the batch with an
+     * {@link InterruptedException} as its failure.
      *
      * @param worker the name of the worker, for reports
      */
-    public BatchResult runAll(String worker) {
+    default BatchResult runAll(String worker) {
         return runAll(worker, null);
     }
 
@@ -135,52 +97,17 @@ public final class Batch implements Serializable {
      *
      * @param watch told of each task's start and end, or null
      */
-    public BatchResult runAll(String worker, TaskWatch watch) {
-        long start = System.nanoTime();
-        List<Object> values = new ArrayList<>(items.length);
-        ConfigFrame previous = ConfigFrame.install(context);
-        try {
-            for (int i = 0; i < items.length; i++) {
-                if (i > 0 && Thread.currentThread().isInterrupted()) {
-                    return BatchResult.failure(
-                            this, values, new InterruptedException("batch aborted"), worker, System.nanoTime() - start);
-                }
-                try {
-                    if (watch != null) {
-                        watch.started(i, values);
-                    }
-                    Object value;
-                    try {
-                        value = callAt(i);
-                    } finally {
-                        if (watch != null) {
-                            watch.finished(i);
-                        }
-                    }
-                    values.add(value);
-                } catch (Throwable t) {
-                    return BatchResult.failure(this, values, t, worker, System.nanoTime() - start);
-                }
-            }
-            return BatchResult.success(this, values, worker, System.nanoTime() - start);
-        } finally {
-            ConfigFrame.install(previous);
-        }
-    }
+    BatchResult runAll(String worker, @Nullable TaskWatch watch);
 
     /** Told by {@link #runAll(String, TaskWatch)} when each task starts and ends, in the worker's thread. */
-    public interface TaskWatch {
+    interface TaskWatch {
         /**
          * Task {@code indexInBatch} starts; {@code valuesSoFar} holds the values of the tasks before it and is not
          * changed again until {@link #finished} returns.
          */
-        void started(int indexInBatch, List<Object> valuesSoFar);
+        void started(int indexInBatch, List<@Nullable Object> valuesSoFar);
 
+        /** Task {@code indexInBatch} has returned or thrown. */
         void finished(int indexInBatch);
-    }
-
-    @Override
-    public String toString() {
-        return "Batch[" + firstIndex + ".." + (firstIndex + items.length - 1) + "]";
     }
 }

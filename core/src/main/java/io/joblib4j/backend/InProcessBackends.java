@@ -8,6 +8,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /** The backends that run tasks in this JVM: sequential, platform threads and virtual threads. */
 final class InProcessBackends {
@@ -222,7 +223,7 @@ final class InProcessBackends {
             private final Batch batch;
             private final BatchListener listener;
             private final AtomicBoolean reported = new AtomicBoolean();
-            private Thread runner;
+            private @Nullable Thread runner;
             private boolean cancelled;
 
             Job(Batch batch, BatchListener listener) {

@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Enforces a per-task timeout for one batch running in one thread: when a task runs past the timeout, reports the
@@ -30,7 +31,7 @@ final class TimeoutWatch implements Batch.TaskWatch, AutoCloseable {
     private final BatchListener listener;
     private final String worker;
     private final Thread thread;
-    private List<Object> valuesSoFar;
+    private @Nullable List<@Nullable Object> valuesSoFar;
     private int running = -1;
     private long startNanos;
     private boolean scheduled;
@@ -48,7 +49,7 @@ final class TimeoutWatch implements Batch.TaskWatch, AutoCloseable {
     }
 
     @Override
-    public synchronized void started(int indexInBatch, List<Object> values) {
+    public synchronized void started(int indexInBatch, List<@Nullable Object> values) {
         running = indexInBatch;
         valuesSoFar = values;
         startNanos = System.nanoTime();

@@ -1,7 +1,7 @@
 package io.joblib4j.memory;
 
 import io.joblib4j.SerializableSupplier;
-import io.joblib4j.persist.MmapMode;
+import io.joblib4j.array.MmapMode;
 import java.io.Serial;
 
 /**

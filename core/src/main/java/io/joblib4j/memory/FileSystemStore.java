@@ -1,6 +1,5 @@
 package io.joblib4j.memory;
 
-import io.joblib4j.internal.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -137,7 +136,7 @@ final class FileSystemStore implements StoreBackend {
         }
         Map<String, Object> json;
         try {
-            json = Json.parseObject(text);
+            json = MetadataJson.parseObject(text);
         } catch (IllegalArgumentException e) {
             throw new IOException(dir.resolve(METADATA) + ": unreadable metadata: " + e.getMessage(), e);
         }
@@ -232,11 +231,12 @@ final class FileSystemStore implements StoreBackend {
             writeNew(root.resolve(GITIGNORE), "*");
             writeNew(
                     root.resolve(MARKER),
-                    Json.write(Map.of(
+                    MetadataJson.write(Map.of(
                                     "format",
                                     "joblib4j-store-1",
                                     "created",
-                                    Instant.now().toEpochMilli() / 1e3)) + "\n");
+                                    Instant.now().toEpochMilli() / 1e3))
+                            + "\n");
         }
         marked = true;
     }
@@ -280,7 +280,7 @@ final class FileSystemStore implements StoreBackend {
                     try {
                         writeNew(
                                 root.resolve(MARKER),
-                                Json.write(Map.of(
+                                MetadataJson.write(Map.of(
                                                 "format",
                                                 "joblib4j-store-1",
                                                 "created",
@@ -315,7 +315,7 @@ final class FileSystemStore implements StoreBackend {
                 }
                 try {
                     Map<String, Object> m =
-                            Json.parseObject(Files.readString(e.resolve(METADATA), StandardCharsets.UTF_8));
+                            MetadataJson.parseObject(Files.readString(e.resolve(METADATA), StandardCharsets.UTF_8));
                     if (fdir.getFileName().toString().equals(m.get("function"))
                             && e.getFileName().toString().equals(m.get("key"))) {
                         return true;
@@ -349,7 +349,7 @@ final class FileSystemStore implements StoreBackend {
             meta.put("time", Instant.now().toEpochMilli() / 1e3);
             meta.put("function", functionId);
             meta.put("key", key);
-            Files.writeString(staging.resolve(METADATA), Json.write(meta), StandardCharsets.UTF_8);
+            Files.writeString(staging.resolve(METADATA), MetadataJson.write(meta), StandardCharsets.UTF_8);
             long size = Files.size(staging.resolve(OUTPUT)) + Files.size(staging.resolve(METADATA));
             for (int attempt = 0; ; attempt++) {
                 Files.createDirectories(target.getParent());

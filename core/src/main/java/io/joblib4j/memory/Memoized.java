@@ -1,11 +1,10 @@
 package io.joblib4j.memory;
 
+import io.joblib4j.array.MmapMode;
 import io.joblib4j.internal.CodeVersions;
 import io.joblib4j.internal.CodeVersions.CodeVersion;
 import io.joblib4j.internal.Describe;
 import io.joblib4j.internal.FunctionIdentity;
-import io.joblib4j.internal.Json;
-import io.joblib4j.persist.MmapMode;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -252,7 +251,7 @@ final class Memoized implements Serializable {
             String stored = null;
             if (record != null) {
                 try {
-                    stored = String.valueOf(Json.parseObject(record).get("code_version"));
+                    stored = String.valueOf(MetadataJson.parseObject(record).get("code_version"));
                 } catch (IllegalArgumentException e) {
                     stored = null;
                 }
@@ -288,7 +287,7 @@ final class Memoized implements Serializable {
         m.put("methods", v.methods());
         m.put("java_version", Runtime.version().toString());
         m.put("time", Instant.now().toEpochMilli() / 1e3);
-        return Json.write(m);
+        return MetadataJson.write(m);
     }
 
     /** A call through the cache: the cached result when there is a valid one, else the function's, stored. */

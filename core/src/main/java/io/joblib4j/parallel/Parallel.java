@@ -3,12 +3,11 @@ package io.joblib4j.parallel;
 import io.joblib4j.Joblib;
 import io.joblib4j.SerializableFunction1;
 import io.joblib4j.Task;
+import io.joblib4j.array.MmapMode;
 import io.joblib4j.backend.Backend;
 import io.joblib4j.backend.WorkerSpec;
 import io.joblib4j.backend.Workers;
-import io.joblib4j.internal.ConfigFrame;
 import io.joblib4j.internal.NJobs;
-import io.joblib4j.persist.MmapMode;
 import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -292,8 +291,10 @@ public final class Parallel implements AutoCloseable {
         if (sequential) {
             backend = Backend.sequential();
         }
-        int preDispatch =
-                sequential ? 1 : PreDispatch.evaluate(s.preDispatch() == null ? "2*n_jobs" : s.preDispatch(), workers);
+        PreDispatch chosenPreDispatch = s.preDispatch();
+        int preDispatch = sequential
+                ? 1
+                : (chosenPreDispatch == null ? PreDispatch.defaults() : chosenPreDispatch).evaluate(workers);
         Backend.Nested nested = backend.nested();
         // A sequential call runs its tasks in the caller's context, as joblib's n_jobs=1 does: the active
         // configuration reaches them unchanged. Tasks on workers get the backend's nested defaults.
@@ -312,17 +313,26 @@ public final class Parallel implements AutoCloseable {
                 listener,
                 new VerboseReporter(verbose, shownNJobs, System.err, System.out),
                 taskContext,
-                new WorkerSpec(
-                        workers,
-                        s.timeout(),
-                        s.initializer(),
-                        s.tempFolder() == null ? null : Path.of(s.tempFolder()),
-                        s.maxNbytes() == null
-                                ? Long.valueOf(Builder.DEFAULT_MAX_NBYTES)
-                                : s.maxNbytes() < 0 ? null : s.maxNbytes(),
-                        s.mmapMode() == null ? MmapMode.READ_ONLY : s.mmapMode(),
-                        verbose),
+                WorkerSpec.builder(workers)
+                        .timeout(s.timeout())
+                        .initializer(s.initializer())
+                        .verbose(verbose)
+                        .option(ArraySharing.class, arraySharing(s))
+                        .build(),
                 progressLabel == null ? "Parallel" : progressLabel);
+    }
+
+    private static ArraySharing arraySharing(ConfigFrame s) {
+        if (s.tempFolder() == null && s.maxNbytes() == null && s.mmapMode() == null) {
+            return ArraySharing.defaults();
+        }
+        Long maxNbytes = s.maxNbytes();
+        MmapMode mode = s.mmapMode();
+        String folder = s.tempFolder();
+        return ArraySharing.of(
+                folder == null ? null : Path.of(folder),
+                maxNbytes == null ? ArraySharing.DEFAULT_MAX_NBYTES : maxNbytes,
+                mode == null ? MmapMode.READ_ONLY : mode);
     }
 
     private static IllegalStateException noWorker(Backend backend, String why) {
@@ -331,11 +341,12 @@ public final class Parallel implements AutoCloseable {
     }
 
     private Backend chooseBackend(ConfigFrame s) {
-        Object chosen = s.backend();
         Backend backend;
-        if (chosen instanceof Backend b) {
-            backend = b;
-        } else if (chosen instanceof String name) {
+        Backend instance = s.backendInstance();
+        String name = s.backendName();
+        if (instance != null) {
+            backend = instance;
+        } else if (name != null) {
             backend = Backend.named(name);
         } else if (s.prefer() == Prefer.PROCESSES
                 && s.require() != Require.SHAREDMEM
@@ -345,7 +356,7 @@ public final class Parallel implements AutoCloseable {
             backend = Backend.threads();
         }
         if (s.require() == Require.SHAREDMEM && !backend.sharedMemory()) {
-            if (explicit.backend() != null) {
+            if (explicit.hasBackend()) {
                 throw new IllegalArgumentException("backend '" + backend.name() + "' does not share memory with the "
                         + "caller, but require(SHAREDMEM) was set; use threads, virtual or sequential");
             }
@@ -429,7 +440,7 @@ public final class Parallel implements AutoCloseable {
      */
     public static final class Builder extends SettingsBuilder<Builder> {
         /** joblib's default {@code max_nbytes}: 1 MiB. */
-        public static final long DEFAULT_MAX_NBYTES = 1L << 20;
+        public static final long DEFAULT_MAX_NBYTES = ArraySharing.DEFAULT_MAX_NBYTES;
 
         private ProgressListener listener;
         private String progressLabel;
@@ -442,8 +453,8 @@ public final class Parallel implements AutoCloseable {
         }
 
         @Override
-        Object keepNamedBackend(String name, Backend created) {
-            return created;
+        boolean keepsBackendInstances() {
+            return true;
         }
 
         /** Told of the progress after each batch, in the thread running the call. */
@@ -458,10 +469,7 @@ public final class Parallel implements AutoCloseable {
          * @throws IllegalArgumentException if less than 1
          */
         public Builder preDispatch(int batches) {
-            if (batches < 1) {
-                throw new IllegalArgumentException("preDispatch must be at least 1, got " + batches);
-            }
-            return preDispatch(Integer.toString(batches));
+            return preDispatch(PreDispatch.batches(batches));
         }
 
         /**
@@ -496,7 +504,7 @@ public final class Parallel implements AutoCloseable {
          */
         public Parallel build() {
             checkConsistent();
-            if (require == Require.SHAREDMEM && backend instanceof Backend b && !b.sharedMemory()) {
+            if (require == Require.SHAREDMEM && backendInstance instanceof Backend b && !b.sharedMemory()) {
                 throw new IllegalArgumentException("backend '" + b.name() + "' does not share memory with the "
                         + "caller, but require(SHAREDMEM) was set; use threads, virtual or sequential");
             }

@@ -1,7 +1,7 @@
 package io.joblib4j.parallel;
 
-import io.joblib4j.backend.Backend;
-import io.joblib4j.internal.ConfigFrame;
+import io.joblib4j.backend.BatchContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Scoped defaults for {@link Parallel}, joblib's {@code parallel_config}: settings made here apply to every
@@ -30,13 +30,24 @@ public final class ParallelConfig {
         return new Builder();
     }
 
-    /** The backend name or instance in force in this thread, or null for the default. */
-    public static Object currentBackend() {
-        return ConfigFrame.current().backend();
+    /**
+     * The name of the backend in force in this thread (set by name or as an instance), or null for the default.
+     */
+    public static @Nullable String currentBackend() {
+        return ConfigFrame.current().backendLabel();
+    }
+
+    /**
+     * The configuration in force in this thread, as a context that batches carry to their workers: what a
+     * {@link io.joblib4j.backend.Batch} made outside {@code Parallel} (by an executor, say) should run with so that
+     * its tasks see their submitter's settings, as {@code Parallel}'s own tasks do.
+     */
+    public static BatchContext currentContext() {
+        return ConfigFrame.current();
     }
 
     /** The {@code nJobs} in force in this thread, or null when unset. */
-    public static Integer currentNJobs() {
+    public static @Nullable Integer currentNJobs() {
         return ConfigFrame.current().nJobs();
     }
 
@@ -98,8 +109,8 @@ public final class ParallelConfig {
         }
 
         @Override
-        Object keepNamedBackend(String name, Backend created) {
-            return name; // resolved at each call, and sent by name to tasks in other JVMs
+        boolean keepsBackendInstances() {
+            return false;
         }
 
         /**

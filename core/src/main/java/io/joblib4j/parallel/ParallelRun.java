@@ -6,8 +6,6 @@ import io.joblib4j.backend.BatchListener;
 import io.joblib4j.backend.BatchResult;
 import io.joblib4j.backend.Failures;
 import io.joblib4j.backend.Workers;
-import io.joblib4j.internal.BatchAccess;
-import io.joblib4j.internal.ConfigFrame;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -343,8 +341,8 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             Object[] part = Arrays.copyOfRange(slice, from, to, function == null ? Task[].class : Object[].class);
             ready.addLast(
                     function == null
-                            ? BatchAccess.ofTasks(tasksRead + from, (Task<?>[]) part, taskContext)
-                            : BatchAccess.ofCalls(tasksRead + from, function, part, taskContext));
+                            ? Batch.ofTasks(tasksRead + from, (Task<?>[]) part, taskContext)
+                            : Batch.ofCalls(tasksRead + from, function, part, taskContext));
         }
         tasksRead += count;
         return ready.pollFirst();

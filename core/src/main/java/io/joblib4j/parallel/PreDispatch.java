@@ -1,53 +1,101 @@
 package io.joblib4j.parallel;
 
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.util.function.IntToDoubleFunction;
+import org.jspecify.annotations.Nullable;
+
 /**
- * joblib's {@code pre_dispatch}: {@code "all"}, or an arithmetic expression over {@code n_jobs} and number
- * literals with {@code + - * / // ( )}, such as {@code "2*n_jobs"} or {@code "3*n_jobs//2 + 1"}.
+ * joblib's {@code pre_dispatch}: how many batches a call dispatches ahead of the consumer. {@code "all"}, or an
+ * arithmetic expression over {@code n_jobs} and number literals with {@code + - * / // ( )}, such as
+ * {@code "2*n_jobs"} (the default) or {@code "3*n_jobs//2 + 1"}. Parsed once, by {@link #parse(String)}; evaluated
+ * for each call's worker count. Immutable and serializable (it travels with a call's configuration).
+ *
+ * <pre>{@code
+ * Parallel.builder().preDispatch(PreDispatch.parse("3*n_jobs")) // or .preDispatch("3*n_jobs")
+ * }</pre>
  */
-final class PreDispatch {
+public final class PreDispatch implements Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
     /** The value of {@code "all"}: no limit. */
     static final int ALL = Integer.MAX_VALUE;
 
+    private static final PreDispatch DEFAULT = parse("2*n_jobs");
+
     private final String expression;
-    private int pos;
+    private transient IntToDoubleFunction compiled;
 
-    private PreDispatch(String expression) {
+    private PreDispatch(String expression, IntToDoubleFunction compiled) {
         this.expression = expression;
+        this.compiled = compiled;
+    }
+
+    /** {@code "2*n_jobs"}, joblib's default. */
+    public static PreDispatch defaults() {
+        return DEFAULT;
+    }
+
+    /** {@code "all"}: every batch is dispatched at once. */
+    public static PreDispatch all() {
+        return parse("all");
     }
 
     /**
-     * Checks an expression.
+     * A fixed number of batches, whatever the worker count.
      *
-     * @throws IllegalArgumentException quoting the expression and saying what is allowed
+     * @throws IllegalArgumentException if {@code batches < 1}
      */
-    static void parse(String expression) {
-        evaluate(expression, 1);
+    public static PreDispatch batches(int batches) {
+        if (batches < 1) {
+            throw new IllegalArgumentException("preDispatch must be at least 1, got " + batches);
+        }
+        return parse(Integer.toString(batches));
     }
 
     /**
-     * The number of batches to dispatch ahead for {@code nJobs} workers, at least 1.
+     * Parses joblib's string form.
      *
-     * @throws IllegalArgumentException if the expression is invalid
+     * @throws IllegalArgumentException quoting the expression and the position of the error, for an invalid one
      */
-    static int evaluate(String expression, int nJobs) {
+    public static PreDispatch parse(String expression) {
         if (expression == null) {
             throw new IllegalArgumentException(
-                    "preDispatch must not be null; use \"all\", a count or an expression " + "such as \"2*n_jobs\"");
+                    "preDispatch must not be null; use \"all\", a count or an expression such as \"2*n_jobs\"");
         }
         String e = expression.strip();
         if (e.equals("all")) {
-            return ALL;
+            return new PreDispatch(e, n -> ALL);
         }
-        PreDispatch p = new PreDispatch(e);
+        Parser p = new Parser(e, expression);
+        IntToDoubleFunction f = p.expr();
+        p.skipSpace();
+        if (p.pos != e.length()) {
+            throw p.error("unexpected '" + e.charAt(p.pos) + "'");
+        }
+        PreDispatch result = new PreDispatch(e, f);
+        result.evaluate(1); // a constant division by zero or overflow fails here, at parse time
+        return result;
+    }
+
+    /** The expression, as given (without surrounding spaces). */
+    public String expression() {
+        return expression;
+    }
+
+    /** The number of batches for {@code nJobs} workers: at least 1; {@link #ALL} for {@code "all"}. */
+    int evaluate(int nJobs) {
         double v;
         try {
-            v = p.expr(nJobs);
-            p.skipSpace();
-            if (p.pos != e.length()) {
-                throw p.error("unexpected '" + e.charAt(p.pos) + "'");
-            }
+            v = compiled.applyAsDouble(nJobs);
         } catch (ArithmeticException ex) {
             throw new IllegalArgumentException("invalid preDispatch '" + expression + "': " + ex.getMessage(), ex);
+        }
+        if (v == ALL && expression.equals("all")) {
+            return ALL;
         }
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             throw new IllegalArgumentException("invalid preDispatch '" + expression + "': evaluates to " + v);
@@ -55,88 +103,132 @@ final class PreDispatch {
         return (int) Math.max(1, Math.min(ALL - 1, Math.floor(v)));
     }
 
-    private double expr(int n) {
-        double v = term(n);
-        while (true) {
-            skipSpace();
-            if (eat('+')) {
-                v += term(n);
-            } else if (eat('-')) {
-                v -= term(n);
-            } else {
-                return v;
-            }
-        }
+    @Serial
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        compiled = parse(expression).compiled;
     }
 
-    private double term(int n) {
-        double v = factor(n);
-        while (true) {
-            skipSpace();
-            if (eat('*')) {
-                v *= factor(n);
-            } else if (eat('/')) {
-                boolean floor = eat('/');
-                double d = factor(n);
-                if (d == 0) {
-                    throw new ArithmeticException("division by zero");
+    @Override
+    public boolean equals(@Nullable Object o) {
+        return o instanceof PreDispatch p && p.expression.equals(expression);
+    }
+
+    @Override
+    public int hashCode() {
+        return expression.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return expression;
+    }
+
+    /** A recursive-descent parser building the expression as nested functions of {@code n_jobs}. */
+    private static final class Parser {
+        private final String expression;
+        private final String original;
+        private int pos;
+
+        Parser(String expression, String original) {
+            this.expression = expression;
+            this.original = original;
+        }
+
+        IntToDoubleFunction expr() {
+            IntToDoubleFunction v = term();
+            while (true) {
+                skipSpace();
+                if (eat('+')) {
+                    IntToDoubleFunction a = v, b = term();
+                    v = n -> a.applyAsDouble(n) + b.applyAsDouble(n);
+                } else if (eat('-')) {
+                    IntToDoubleFunction a = v, b = term();
+                    v = n -> a.applyAsDouble(n) - b.applyAsDouble(n);
+                } else {
+                    return v;
                 }
-                v = floor ? Math.floor(v / d) : v / d;
-            } else {
+            }
+        }
+
+        private IntToDoubleFunction term() {
+            IntToDoubleFunction v = factor();
+            while (true) {
+                skipSpace();
+                if (eat('*')) {
+                    IntToDoubleFunction a = v, b = factor();
+                    v = n -> a.applyAsDouble(n) * b.applyAsDouble(n);
+                } else if (eat('/')) {
+                    boolean floor = eat('/');
+                    IntToDoubleFunction a = v, b = factor();
+                    v = n -> {
+                        double d = b.applyAsDouble(n);
+                        if (d == 0) {
+                            throw new ArithmeticException("division by zero");
+                        }
+                        double q = a.applyAsDouble(n) / d;
+                        return floor ? Math.floor(q) : q;
+                    };
+                } else {
+                    return v;
+                }
+            }
+        }
+
+        private IntToDoubleFunction factor() {
+            skipSpace();
+            if (eat('-')) {
+                IntToDoubleFunction a = factor();
+                return n -> -a.applyAsDouble(n);
+            }
+            if (eat('(')) {
+                IntToDoubleFunction v = expr();
+                skipSpace();
+                if (!eat(')')) {
+                    throw error("missing ')'");
+                }
                 return v;
             }
-        }
-    }
-
-    private double factor(int n) {
-        skipSpace();
-        if (eat('-')) {
-            return -factor(n);
-        }
-        if (eat('(')) {
-            double v = expr(n);
-            skipSpace();
-            if (!eat(')')) {
-                throw error("missing ')'");
+            if (expression.startsWith("n_jobs", pos)) {
+                pos += "n_jobs".length();
+                return n -> n;
             }
-            return v;
+            int start = pos;
+            while (pos < expression.length()
+                    && (Character.isDigit(expression.charAt(pos)) || expression.charAt(pos) == '.')) {
+                pos++;
+            }
+            if (start == pos) {
+                throw error(
+                        pos < expression.length() ? "unexpected '" + expression.charAt(pos) + "'" : "unexpected end");
+            }
+            double literal;
+            try {
+                literal = Double.parseDouble(expression.substring(start, pos));
+            } catch (NumberFormatException e) {
+                throw error("bad number '" + expression.substring(start, pos) + "'");
+            }
+            return n -> literal;
         }
-        if (expression.startsWith("n_jobs", pos)) {
-            pos += "n_jobs".length();
-            return n;
-        }
-        int start = pos;
-        while (pos < expression.length()
-                && (Character.isDigit(expression.charAt(pos)) || expression.charAt(pos) == '.')) {
-            pos++;
-        }
-        if (start == pos) {
-            throw error(pos < expression.length() ? "unexpected '" + expression.charAt(pos) + "'" : "unexpected end");
-        }
-        try {
-            return Double.parseDouble(expression.substring(start, pos));
-        } catch (NumberFormatException e) {
-            throw error("bad number '" + expression.substring(start, pos) + "'");
-        }
-    }
 
-    private boolean eat(char c) {
-        if (pos < expression.length() && expression.charAt(pos) == c) {
-            pos++;
-            return true;
+        private boolean eat(char c) {
+            if (pos < expression.length() && expression.charAt(pos) == c) {
+                pos++;
+                return true;
+            }
+            return false;
         }
-        return false;
-    }
 
-    private void skipSpace() {
-        while (pos < expression.length() && Character.isWhitespace(expression.charAt(pos))) {
-            pos++;
+        void skipSpace() {
+            while (pos < expression.length() && Character.isWhitespace(expression.charAt(pos))) {
+                pos++;
+            }
         }
-    }
 
-    private IllegalArgumentException error(String what) {
-        return new IllegalArgumentException("invalid preDispatch '" + expression + "': " + what + " at position " + pos
-                + "; expected \"all\" or arithmetic (+ - * / // parentheses) on n_jobs and numbers, "
-                + "such as \"2*n_jobs\"");
+        IllegalArgumentException error(String what) {
+            return new IllegalArgumentException("invalid preDispatch '" + original + "': " + what + " at position "
+                    + pos + "; expected \"all\" or arithmetic (+ - * / // parentheses) on n_jobs and numbers, "
+                    + "such as \"2*n_jobs\"");
+        }
     }
 }

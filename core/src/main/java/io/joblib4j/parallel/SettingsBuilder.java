@@ -1,13 +1,14 @@
 package io.joblib4j.parallel;
 
 import io.joblib4j.SerializableRunnable;
+import io.joblib4j.array.MmapMode;
 import io.joblib4j.backend.Backend;
-import io.joblib4j.internal.ConfigFrame;
+import io.joblib4j.internal.ByteSizes;
 import io.joblib4j.internal.NJobs;
-import io.joblib4j.persist.MmapMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The settings that both {@link Parallel.Builder} and {@link ParallelConfig.Builder} take, with their checks.
@@ -18,13 +19,21 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
     static final String PREFER_REQUIRE_CONFLICT =
             "prefer(PROCESSES) conflicts with require(SHAREDMEM): worker processes do not share the caller's memory";
 
-    Object backend;
+    @Nullable
+    String backendName;
+
+    @Nullable
+    Backend backendInstance;
+
     Integer nJobs;
     Integer verbose;
     Prefer prefer;
     Require require;
     Duration timeout;
-    String preDispatch;
+
+    @Nullable
+    PreDispatch preDispatch;
+
     BatchSize batchSize;
     String tempFolder;
     Long maxNbytes;
@@ -37,8 +46,11 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
 
     abstract B self();
 
-    /** What a backend named by the user is kept as: the instance (a {@code Parallel}) or the name (a config). */
-    abstract Object keepNamedBackend(String name, Backend created);
+    /**
+     * Whether a backend named by the user is kept as the instance (a {@code Parallel}) or as the name (a config:
+     * resolved at each call, and sent by name to tasks in other JVMs).
+     */
+    abstract boolean keepsBackendInstances();
 
     /**
      * How many tasks run at once: a positive count; {@code -1} for all CPUs, {@code -2} for all but one,
@@ -59,13 +71,16 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
      */
     public B backend(String name) {
         Objects.requireNonNull(name, "backend name must not be null");
-        this.backend = keepNamedBackend(name, Backend.named(name));
+        Backend created = Backend.named(name);
+        this.backendName = keepsBackendInstances() ? null : name;
+        this.backendInstance = keepsBackendInstances() ? created : null;
         return self();
     }
 
     /** A backend instance. */
     public B backend(Backend backend) {
-        this.backend = Objects.requireNonNull(backend, "backend must not be null");
+        this.backendInstance = Objects.requireNonNull(backend, "backend must not be null");
+        this.backendName = null;
         return self();
     }
 
@@ -123,8 +138,13 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
      * @throws IllegalArgumentException quoting an invalid expression
      */
     public B preDispatch(String expression) {
-        PreDispatch.parse(expression);
-        this.preDispatch = expression;
+        this.preDispatch = PreDispatch.parse(expression);
+        return self();
+    }
+
+    /** How many batches are dispatched ahead of the consumer (default {@link PreDispatch#defaults()}). */
+    public B preDispatch(PreDispatch preDispatch) {
+        this.preDispatch = Objects.requireNonNull(preDispatch, "preDispatch must not be null");
         return self();
     }
 
@@ -148,7 +168,7 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
      * @throws IllegalArgumentException for an unreadable size
      */
     public B maxNbytes(String size) {
-        this.maxNbytes = size == null ? -1 : io.joblib4j.internal.ByteSizes.parse(size);
+        this.maxNbytes = size == null ? -1 : ByteSizes.parse(size);
         return self();
     }
 
@@ -196,7 +216,8 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
     /** The settings as a configuration frame (null fields: unset). */
     ConfigFrame frame() {
         return new ConfigFrame(
-                backend,
+                backendName,
+                backendInstance,
                 nJobs,
                 verbose,
                 prefer,

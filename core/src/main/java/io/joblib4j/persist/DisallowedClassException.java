@@ -1,5 +1,6 @@
 package io.joblib4j.persist;
 
+import io.joblib4j.array.PersistException;
 import java.io.Serial;
 import java.nio.file.Path;
 

@@ -1,6 +1,7 @@
 package io.joblib4j.persist;
 
 import io.joblib4j.array.DType;
+import io.joblib4j.array.PersistException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

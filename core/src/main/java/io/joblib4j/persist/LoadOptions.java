@@ -1,5 +1,8 @@
 package io.joblib4j.persist;
 
+import io.joblib4j.array.MmapMode;
+import io.joblib4j.array.Npy;
+import io.joblib4j.array.PersistException;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Objects;
@@ -32,9 +35,9 @@ import java.util.TreeSet;
  */
 public final class LoadOptions {
     /** The default of {@link #maxExpansionRatio()}: 100 decompressed bytes per compressed byte. */
-    public static final double DEFAULT_MAX_EXPANSION_RATIO = 100;
+    public static final double DEFAULT_MAX_EXPANSION_RATIO = Npy.DEFAULT_MAX_EXPANSION_RATIO;
     /** Decompressed bytes that every compressed input may produce whatever its ratio: 64 MiB. */
-    public static final long EXPANSION_GRACE_BYTES = 64L << 20;
+    public static final long EXPANSION_GRACE_BYTES = Npy.EXPANSION_GRACE_BYTES;
 
     private static final LoadOptions DEFAULTS = new Builder().build();
 
@@ -135,9 +138,7 @@ public final class LoadOptions {
      * {@code min(maxExpandedBytes, max(EXPANSION_GRACE_BYTES, maxExpansionRatio * compressedBytes))}.
      */
     public long expansionLimit(long compressedBytes) {
-        double byRatio = maxExpansionRatio * Math.max(0, compressedBytes);
-        long limit = byRatio >= Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(EXPANSION_GRACE_BYTES, (long) byRatio);
-        return Math.min(maxExpandedBytes, limit);
+        return Npy.expansionLimit(compressedBytes, maxExpansionRatio, maxExpandedBytes);
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.joblib4j.persist;
 
 import io.joblib4j.array.DType;
+import io.joblib4j.array.MmapMode;
 import io.joblib4j.array.NdArray;
+import io.joblib4j.array.PersistException;
 import io.joblib4j.internal.CountingInputStream;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;

@@ -6,8 +6,6 @@ import io.joblib4j.backend.BatchListener;
 import io.joblib4j.backend.BatchResult;
 import io.joblib4j.backend.Failures;
 import io.joblib4j.backend.WorkerSpec;
-import io.joblib4j.internal.BatchAccess;
-import io.joblib4j.internal.ConfigFrame;
 import io.joblib4j.internal.process.Codec;
 import java.io.IOException;
 import java.io.NotSerializableException;
@@ -91,7 +89,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
     CallWorkers(WorkerPool pool, WorkerSpec spec) {
         this.pool = pool;
         this.spec = spec;
-        this.arrays = new SharedArrays(spec.tempFolder(), spec.maxNbytes(), spec.mmapMode());
+        this.arrays = SharedArrays.of(spec);
         if (spec.initializer() != null) {
             try {
                 initBytes = Codec.encode(spec.initializer(), null);
@@ -243,9 +241,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
     /** The batch as it travels: its first {@code count} tasks, with a configuration fit for another JVM. */
     private static Batch message(Batch batch, int count) {
         Batch b = count == batch.size() ? batch : batch.slice(0, count);
-        ConfigFrame context = BatchAccess.context(b);
-        ConfigFrame portable = context.portable();
-        return portable == context ? b : BatchAccess.ofTasks(b.firstIndex(), b.tasks(), portable);
+        return b.portable();
     }
 
     private void dispatch() {
@@ -540,7 +536,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
             }
             toldToForget = new ArrayList<>(used);
             used.clear();
-            arrays = new SharedArrays(spec.tempFolder(), spec.maxNbytes(), spec.mmapMode());
+            arrays = SharedArrays.of(spec);
             callId = CALLS.incrementAndGet();
         }
         for (WorkerHandle h : toldToForget) {

@@ -2,17 +2,17 @@ package io.joblib4j.process;
 
 import io.joblib4j.SerializableRunnable;
 import io.joblib4j.Task;
+import io.joblib4j.array.MmapMode;
 import io.joblib4j.backend.Backend;
 import io.joblib4j.backend.Batch;
 import io.joblib4j.backend.BatchResult;
 import io.joblib4j.backend.Failures;
 import io.joblib4j.backend.WorkerSpec;
-import io.joblib4j.internal.BatchAccess;
-import io.joblib4j.internal.ConfigFrame;
+import io.joblib4j.parallel.ArraySharing;
+import io.joblib4j.parallel.ParallelConfig;
 import io.joblib4j.parallel.TaskFailure;
 import io.joblib4j.parallel.TaskTimeoutException;
 import io.joblib4j.parallel.WorkerCrashedException;
-import io.joblib4j.persist.MmapMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,8 +87,13 @@ public final class ProcessPool extends AbstractExecutorService {
                 b.jvmOptions, b.environment, b.idleTimeout, b.maxTasksPerWorker, b.heapGrowthLimit, b.classPath));
         this.owned = owned;
         this.backend = new ProcessBackend(pool);
-        this.spec =
-                new WorkerSpec(b.workers, b.timeout, b.initializer, b.tempFolder, b.maxNbytes, MmapMode.READ_ONLY, 0);
+        this.spec = WorkerSpec.builder(b.workers)
+                .timeout(b.timeout)
+                .initializer(b.initializer)
+                .option(
+                        ArraySharing.class,
+                        ArraySharing.of(b.tempFolder, b.maxNbytes == null ? -1 : b.maxNbytes, MmapMode.READ_ONLY))
+                .build();
     }
 
     /**
@@ -182,8 +187,10 @@ public final class ProcessPool extends AbstractExecutorService {
                 lease = new CallWorkers(pool, spec);
             }
             outstanding.put(future, Boolean.TRUE);
-            Batch batch = BatchAccess.ofTasks(
-                    sequence++, List.of(future.task), ConfigFrame.current().portable());
+            Batch batch = Batch.ofTasks(
+                    sequence++,
+                    new Task<?>[] {future.task},
+                    ParallelConfig.currentContext().portable());
             future.batch = batch;
             future.lease = lease;
             lease.submit(batch, result -> complete(future, result));

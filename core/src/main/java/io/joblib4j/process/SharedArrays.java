@@ -1,11 +1,12 @@
 package io.joblib4j.process;
 
+import io.joblib4j.array.MmapMode;
 import io.joblib4j.array.NdArray;
 import io.joblib4j.internal.process.ArrayFiles;
 import io.joblib4j.internal.process.SharedArrayRef;
 import io.joblib4j.internal.process.SharedNdArrayRef;
 import io.joblib4j.internal.process.TempFolders;
-import io.joblib4j.persist.MmapMode;
+import io.joblib4j.parallel.ArraySharing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
@@ -38,6 +39,14 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
      * @param base      the folder to create the call's folder in, or null for the default
      * @param maxNbytes arrays strictly larger than this are shared; null or negative: none
      */
+    /** The arrays of one call, shared as the spec's {@link ArraySharing} option says (its defaults if none). */
+    static SharedArrays of(io.joblib4j.backend.WorkerSpec spec) {
+        ArraySharing sharing = spec.option(ArraySharing.class).orElse(ArraySharing.defaults());
+        java.util.OptionalLong max = sharing.maxNbytes();
+        return new SharedArrays(
+                sharing.tempFolder().orElse(null), max.isPresent() ? max.getAsLong() : null, sharing.mmapMode());
+    }
+
     SharedArrays(Path base, Long maxNbytes, MmapMode mode) {
         this.base = base;
         this.mode = mode == null ? MmapMode.READ_ONLY : mode;

@@ -3,7 +3,6 @@ package io.joblib4j.array;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.joblib4j.Joblib;
-import io.joblib4j.persist.MmapMode;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.nio.file.Files;

@@ -39,8 +39,7 @@ class BackendRegistryTest {
         io.joblib4j.Task<Integer> bad = () -> {
             throw new IllegalStateException("no");
         };
-        Batch b = io.joblib4j.internal.BatchAccess.ofTasks(
-                10, new io.joblib4j.Task<?>[] {ok, bad, ok}, io.joblib4j.internal.ConfigFrame.EMPTY);
+        Batch b = Batch.ofTasks(10, new io.joblib4j.Task<?>[] {ok, bad, ok}, BatchContext.none());
         BatchResult r = b.runAll("w");
         assertThat(r.succeeded()).isFalse();
         assertThat(r.values()).containsExactly(1);

@@ -2,6 +2,7 @@ package io.joblib4j.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.joblib4j.array.MmapMode;
 import io.joblib4j.array.NdArray;
 import io.joblib4j.memory.CacheEntry;
 import io.joblib4j.memory.CacheValidation;
@@ -12,7 +13,6 @@ import io.joblib4j.memory.CallOutput;
 import io.joblib4j.memory.Memory;
 import io.joblib4j.parallel.Parallel;
 import io.joblib4j.persist.Compression;
-import io.joblib4j.persist.MmapMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -224,8 +224,7 @@ class MemoryDocExamplesTest {
                                 .average()
                                 .orElseThrow(),
                         List.of(0, 1, 2, 3));
-        // A second run of the same loop (in this JVM, a later run, or another JVM on the same cachedir) reads the
-        // cache.
+        // A second run of the loop (here, in a later run, or in another JVM on the same cachedir) reads the cache.
         // endregion
         assertThat(means).hasSize(4);
         Parallel.of(2).map(col -> costly.apply(data, col).length, List.of(0, 1, 2, 3));

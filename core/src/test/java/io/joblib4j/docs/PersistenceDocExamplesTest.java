@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.joblib4j.Joblib;
 import io.joblib4j.array.DType;
+import io.joblib4j.array.MmapMode;
 import io.joblib4j.array.NdArray;
 import io.joblib4j.array.Npy;
 import io.joblib4j.persist.Compression;
 import io.joblib4j.persist.DisallowedClassException;
 import io.joblib4j.persist.LoadOptions;
-import io.joblib4j.persist.MmapMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

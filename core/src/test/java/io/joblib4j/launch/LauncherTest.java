@@ -62,14 +62,18 @@ class LauncherTest {
         mf.getMainAttributes().put(new Attributes.Name("Multi-Release"), "true");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), mf)) {
             Set<String> seen = new HashSet<>(Set.of("META-INF/", "META-INF/MANIFEST.MF"));
+            Map<String, StringBuilder> services = new java.util.TreeMap<>();
             for (String entry : appClassPath()) {
                 Path p = Path.of(entry);
                 if (Files.isDirectory(p)) {
-                    addFolder(out, p, seen);
+                    addFolder(out, p, seen, services);
                 } else {
-                    addJar(out, p, seen);
+                    addJar(out, p, seen, services);
                 }
             }
+            // As the shade plugin's ServicesResourceTransformer does (docs/running.md): service files are merged,
+            // so that core's own providers (the "processes" backend) stay listed beside the application's.
+            writeServices(out, services);
         }
 
         Run run = run(List.of(java(), "-jar", jar.toString()), null, Map.of());
@@ -201,10 +205,13 @@ import java.nio.file.StandardCopyOption;
                 StandardCopyOption.REPLACE_EXISTING);
         try (JarOutputStream out = new JarOutputStream(
                 Files.newOutputStream(coreDir.resolve("joblib4j-core-" + version + ".jar")), new Manifest())) {
+            Map<String, StringBuilder> services = new java.util.TreeMap<>();
             addFolder(
                     out,
                     root.resolve("core/target/classes"),
-                    new HashSet<>(Set.of("META-INF/", "META-INF/MANIFEST.MF")));
+                    new HashSet<>(Set.of("META-INF/", "META-INF/MANIFEST.MF")),
+                    services);
+            writeServices(out, services);
         }
         // the application's classes, compiled already, as a jar in the same repository: Maven compiles nothing
         Path appDir = repo.resolve("example/launched-app-classes/1");
@@ -334,11 +341,25 @@ import java.nio.file.StandardCopyOption;
         }
     }
 
-    private static void addFolder(JarOutputStream out, Path folder, Set<String> seen) throws IOException {
+    private static void writeServices(JarOutputStream out, Map<String, StringBuilder> services) throws IOException {
+        for (Map.Entry<String, StringBuilder> e : services.entrySet()) {
+            out.putNextEntry(new JarEntry(e.getKey()));
+            out.write(e.getValue().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+    }
+
+    private static void addFolder(
+            JarOutputStream out, Path folder, Set<String> seen, Map<String, StringBuilder> services)
+            throws IOException {
         try (Stream<Path> files = Files.walk(folder)) {
             for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
                 String name = folder.relativize(f).toString().replace(File.separatorChar, '/');
-                if (keep(name) && seen.add(name)) {
+                if (name.startsWith("META-INF/services/")) {
+                    services.computeIfAbsent(name, k -> new StringBuilder())
+                            .append(Files.readString(f))
+                            .append('\n');
+                } else if (keep(name) && seen.add(name)) {
                     out.putNextEntry(new JarEntry(name));
                     Files.copy(f, out);
                     out.closeEntry();
@@ -347,11 +368,23 @@ import java.nio.file.StandardCopyOption;
         }
     }
 
-    /** Flattens a dependency jar into the shaded one: the first copy of a path wins, signatures are dropped. */
-    private static void addJar(JarOutputStream out, Path jar, Set<String> seen) throws IOException {
+    /**
+     * Flattens a dependency jar into the shaded one: the first copy of a path wins, signatures are dropped, service
+     * files are merged.
+     */
+    private static void addJar(JarOutputStream out, Path jar, Set<String> seen, Map<String, StringBuilder> services)
+            throws IOException {
         try (JarFile in = new JarFile(jar.toFile())) {
             for (JarEntry e : in.stream().toList()) {
                 String name = e.getName();
+                if (!e.isDirectory() && name.startsWith("META-INF/services/")) {
+                    try (InputStream s = in.getInputStream(e)) {
+                        services.computeIfAbsent(name, k -> new StringBuilder())
+                                .append(new String(s.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                                .append('\n');
+                    }
+                    continue;
+                }
                 if (e.isDirectory() || !keep(name) || !seen.add(name)) {
                     continue;
                 }

@@ -2,10 +2,10 @@ package io.joblib4j.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.joblib4j.array.MmapMode;
 import io.joblib4j.array.NdArray;
 import io.joblib4j.persist.Compression;
 import io.joblib4j.persist.LoadOptions;
-import io.joblib4j.persist.MmapMode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

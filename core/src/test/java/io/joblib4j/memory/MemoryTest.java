@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.joblib4j.SerializableFunction;
-import io.joblib4j.internal.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -110,10 +109,10 @@ class MemoryTest {
         Path entry = entries.get(0);
         assertThat(entry.getFileName().toString()).matches("[0-9a-f]{32}");
         assertThat(entry.resolve("output")).isRegularFile();
-        Map<String, Object> meta = Json.parseObject(Files.readString(entry.resolve("metadata.json")));
+        Map<String, Object> meta = MetadataJson.parseObject(Files.readString(entry.resolve("metadata.json")));
         assertThat(meta).containsKeys("duration", "input_args", "time");
         assertThat(meta.get("input_args")).isEqualTo(Map.of("x", "7"));
-        Map<String, Object> code = Json.parseObject(Files.readString(fdir.resolve("func_code.json")));
+        Map<String, Object> code = MetadataJson.parseObject(Files.readString(fdir.resolve("func_code.json")));
         assertThat(code.get("code_version").toString()).matches("[0-9a-f]{32}");
         assertThat(code.get("implementation").toString()).contains("MemoryTest.square");
     }
@@ -236,9 +235,9 @@ class MemoryTest {
             entry = s.filter(Files::isDirectory).findFirst().orElseThrow();
         }
         Path meta = entry.resolve("metadata.json");
-        Map<String, Object> m = Json.parseObject(Files.readString(meta));
+        Map<String, Object> m = MetadataJson.parseObject(Files.readString(meta));
         m.put("time", Instant.now().minus(Duration.ofMinutes(10)).toEpochMilli() / 1e3);
-        Files.writeString(meta, Json.write(m));
+        Files.writeString(meta, MetadataJson.write(m));
         f.apply(3);
         assertThat(SQUARE_CALLS.get()).isEqualTo(2);
         assertThatThrownBy(() -> CacheValidation.expiresAfter(Duration.ofSeconds(-1)))

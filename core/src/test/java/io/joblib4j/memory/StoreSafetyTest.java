@@ -3,8 +3,8 @@ package io.joblib4j.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.joblib4j.array.MmapMode;
 import io.joblib4j.persist.Compression;
-import io.joblib4j.persist.MmapMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -106,42 +106,59 @@ class ParallelBuilderTest {
                         .build()
                         .resolve()
                         .spec()
+                        .option(ArraySharing.class)
+                        .orElseThrow()
                         .maxNbytes())
-                .isEqualTo(1 << 20);
+                .hasValue(1 << 20);
         assertThat(Parallel.builder()
                         .nJobs(2)
                         .maxNbytes("512K")
                         .build()
                         .resolve()
                         .spec()
+                        .option(ArraySharing.class)
+                        .orElseThrow()
                         .maxNbytes())
-                .isEqualTo(512 << 10);
+                .hasValue(512 << 10);
         assertThat(Parallel.builder()
                         .nJobs(2)
                         .maxNbytes("2G")
                         .build()
                         .resolve()
                         .spec()
+                        .option(ArraySharing.class)
+                        .orElseThrow()
                         .maxNbytes())
-                .isEqualTo(2L << 30);
+                .hasValue(2L << 30);
         assertThat(Parallel.builder()
                         .nJobs(2)
                         .maxNbytes("100")
                         .build()
                         .resolve()
                         .spec()
+                        .option(ArraySharing.class)
+                        .orElseThrow()
                         .maxNbytes())
-                .isEqualTo(100);
+                .hasValue(100);
         assertThat(Parallel.builder()
                         .nJobs(2)
                         .maxNbytes(null)
                         .build()
                         .resolve()
                         .spec()
+                        .option(ArraySharing.class)
+                        .orElseThrow()
                         .maxNbytes())
-                .isNull();
-        assertThat(Parallel.builder().nJobs(2).build().resolve().spec().maxNbytes())
-                .isEqualTo(Parallel.Builder.DEFAULT_MAX_NBYTES);
+                .isEmpty();
+        assertThat(Parallel.builder()
+                        .nJobs(2)
+                        .build()
+                        .resolve()
+                        .spec()
+                        .option(ArraySharing.class)
+                        .orElseThrow()
+                        .maxNbytes())
+                .hasValue(Parallel.Builder.DEFAULT_MAX_NBYTES);
     }
 
     @Test

@@ -8,12 +8,12 @@ import org.junit.jupiter.api.Test;
 class PreDispatchTest {
     @Test
     void evaluate_expressionsOverNJobs() {
-        assertThat(PreDispatch.evaluate("2*n_jobs", 4)).isEqualTo(8);
-        assertThat(PreDispatch.evaluate(" 3 * n_jobs // 2 + 1 ", 3)).isEqualTo(5);
-        assertThat(PreDispatch.evaluate("(n_jobs + 1) * 2", 2)).isEqualTo(6);
-        assertThat(PreDispatch.evaluate("10", 2)).isEqualTo(10);
-        assertThat(PreDispatch.evaluate("n_jobs / 4", 2)).isEqualTo(1); // at least 1
-        assertThat(PreDispatch.evaluate("all", 2)).isEqualTo(PreDispatch.ALL);
+        assertThat(PreDispatch.parse("2*n_jobs").evaluate(4)).isEqualTo(8);
+        assertThat(PreDispatch.parse(" 3 * n_jobs // 2 + 1 ").evaluate(3)).isEqualTo(5);
+        assertThat(PreDispatch.parse("(n_jobs + 1) * 2").evaluate(2)).isEqualTo(6);
+        assertThat(PreDispatch.parse("10").evaluate(2)).isEqualTo(10);
+        assertThat(PreDispatch.parse("n_jobs / 4").evaluate(2)).isEqualTo(1); // at least 1
+        assertThat(PreDispatch.parse("all").evaluate(2)).isEqualTo(PreDispatch.ALL);
     }
 
     @Test

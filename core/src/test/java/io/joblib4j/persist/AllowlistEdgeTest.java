@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.joblib4j.Joblib;
 import io.joblib4j.SerializableFunction;
+import io.joblib4j.array.PersistException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

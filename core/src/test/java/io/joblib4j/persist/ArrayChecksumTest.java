@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.joblib4j.Joblib;
 import io.joblib4j.array.DType;
+import io.joblib4j.array.MmapMode;
 import io.joblib4j.array.NdArray;
+import io.joblib4j.array.PersistException;
 import io.joblib4j.memory.CachedFunction;
 import io.joblib4j.memory.Memory;
 import java.io.ByteArrayInputStream;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.joblib4j.Joblib;
 import io.joblib4j.array.NdArray;
+import io.joblib4j.array.PersistException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.joblib4j.Joblib;
 import io.joblib4j.array.DType;
+import io.joblib4j.array.MmapMode;
 import io.joblib4j.array.NdArray;
+import io.joblib4j.array.PersistException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.joblib4j.Joblib;
+import io.joblib4j.array.PersistException;
 import io.joblib4j.memory.CachedFunction;
 import io.joblib4j.memory.Memory;
 import java.math.BigDecimal;

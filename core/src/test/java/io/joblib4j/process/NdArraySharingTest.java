@@ -3,10 +3,10 @@ package io.joblib4j.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.joblib4j.array.DType;
+import io.joblib4j.array.MmapMode;
 import io.joblib4j.array.NdArray;
 import io.joblib4j.array.Npy;
 import io.joblib4j.parallel.Parallel;
-import io.joblib4j.persist.MmapMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

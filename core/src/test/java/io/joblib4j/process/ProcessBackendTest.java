@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.joblib4j.Task;
+import io.joblib4j.array.MmapMode;
 import io.joblib4j.backend.Backend;
 import io.joblib4j.backend.Batch;
 import io.joblib4j.backend.BatchResult;
 import io.joblib4j.backend.Failures;
 import io.joblib4j.backend.WorkerSpec;
 import io.joblib4j.backend.Workers;
-import io.joblib4j.internal.BatchAccess;
-import io.joblib4j.internal.ConfigFrame;
-import io.joblib4j.persist.MmapMode;
+import io.joblib4j.parallel.ArraySharing;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.NotSerializableException;
@@ -50,7 +49,7 @@ class ProcessBackendTest {
     }
 
     static Batch batch(long first, Task<?>... tasks) {
-        return BatchAccess.ofTasks(first, List.of(tasks), ConfigFrame.EMPTY);
+        return Batch.of(first, List.of(tasks));
     }
 
     static List<BatchResult> run(Workers workers, Batch... batches) {
@@ -68,7 +67,10 @@ class ProcessBackendTest {
     }
 
     static WorkerSpec spec(int nJobs, Duration timeout, Path tempFolder) {
-        return new WorkerSpec(nJobs, timeout, null, tempFolder, 1L << 20, MmapMode.READ_ONLY, 0);
+        return WorkerSpec.builder(nJobs)
+                .timeout(timeout)
+                .option(ArraySharing.class, ArraySharing.of(tempFolder, 1L << 20, MmapMode.READ_ONLY))
+                .build();
     }
 
     @Test
@@ -241,7 +243,8 @@ class ProcessBackendTest {
 
     @Test
     void initializer_runsOncePerWorker() {
-        WorkerSpec spec = new WorkerSpec(1, null, WorkerTasks.initializer(), null, 1L << 20, MmapMode.READ_ONLY, 0);
+        WorkerSpec spec =
+                WorkerSpec.builder(1).initializer(WorkerTasks.initializer()).build();
         try (ProcessPool own = ProcessPool.builder().workers(1).build();
                 Workers w = own.backend().open(spec)) {
             List<BatchResult> results = run(
@@ -329,7 +332,9 @@ class ProcessBackendTest {
     void smallArrays_andMaxNbytesNull_travelThroughChannel(@TempDir Path temp) {
         double[] data = {1, 2, 3};
         double[] big = new double[200_000];
-        WorkerSpec never = new WorkerSpec(1, null, null, temp, null, MmapMode.READ_ONLY, 0);
+        WorkerSpec never = WorkerSpec.builder(1)
+                .option(ArraySharing.class, ArraySharing.of(temp, -1, MmapMode.READ_ONLY))
+                .build();
         try (Workers w = backend.open(never)) {
             assertThat(run(w, batch(0, WorkerTasks.sum(data), WorkerTasks.sum(big)))
                             .getFirst()

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.joblib4j.Task;
 import io.joblib4j.array.DType;
+import io.joblib4j.array.MmapMode;
 import io.joblib4j.array.NdArray;
 import io.joblib4j.array.Npy;
 import io.joblib4j.parallel.Parallel;
 import io.joblib4j.parallel.TaskTimeoutException;
 import io.joblib4j.parallel.WorkerCrashedException;
-import io.joblib4j.persist.MmapMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

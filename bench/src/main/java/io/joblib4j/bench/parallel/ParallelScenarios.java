@@ -2,9 +2,9 @@ package io.joblib4j.bench.parallel;
 
 import static io.joblib4j.Joblib.delayed;
 
-import io.joblib4j.bench.HeapMeter;
 import io.joblib4j.bench.PythonPeer;
 import io.joblib4j.bench.Table;
+import io.joblib4j.cli.demo.HeapMeter;
 import io.joblib4j.parallel.Parallel;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,9 +1,9 @@
 package io.joblib4j.bench.persist;
 
 import io.joblib4j.Joblib;
+import io.joblib4j.array.MmapMode;
 import io.joblib4j.array.NdArray;
 import io.joblib4j.persist.Compression;
-import io.joblib4j.persist.MmapMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,11 +1,11 @@
 package io.joblib4j.bench.persist;
 
 import io.joblib4j.Joblib;
+import io.joblib4j.array.MmapMode;
 import io.joblib4j.array.NdArray;
 import io.joblib4j.array.Npy;
 import io.joblib4j.persist.Compression;
 import io.joblib4j.persist.LoadOptions;
-import io.joblib4j.persist.MmapMode;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;

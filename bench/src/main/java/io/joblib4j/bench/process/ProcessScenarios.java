@@ -1,10 +1,12 @@
 package io.joblib4j.bench.process;
 
+import io.joblib4j.array.MmapMode;
 import io.joblib4j.array.NdArray;
 import io.joblib4j.array.Npy;
 import io.joblib4j.backend.Backend;
+import io.joblib4j.cli.demo.DocExamples;
+import io.joblib4j.cli.demo.PeakMemory;
 import io.joblib4j.parallel.Parallel;
-import io.joblib4j.persist.MmapMode;
 import io.joblib4j.process.ProcessPool;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,9 +73,9 @@ public final class ProcessScenarios {
         for (ArrayKind kind : ArrayKind.values()) {
             System.out.println(inFreshJvm("array1", kind.name()));
         }
-        Duration seq = memmapExample(Backend.sequential(), 1);
-        Duration thr = memmapExample(Backend.threads(), 2);
-        Duration proc = memmapExample(Backend.named("processes"), 2);
+        Duration seq = DocExamples.memmapExample(Backend.sequential(), 1);
+        Duration thr = DocExamples.memmapExample(Backend.threads(), 2);
+        Duration proc = DocExamples.memmapExample(Backend.named("processes"), 2);
         System.out.printf(
                 Locale.ROOT,
                 "memmap example (96 windows, 10 ms each)    | %14.3f s   | %14.3f s | %.2f (sequential %.3f s)%n",
@@ -118,7 +120,7 @@ public final class ProcessScenarios {
                 kind.equals("THREADS") ? "threads" : "processes",
                 secs(r.time()),
                 secs(r.overhead()),
-                Memory.mb(r.addedPeak()),
+                PeakMemory.mb(r.addedPeak()),
                 100 * r.addedPeak() / arrayBytes);
     }
 
@@ -157,18 +159,18 @@ public final class ProcessScenarios {
         }
         if (only.contains("memmap")) {
             try (ProcessPool pool = ProcessPool.builder().build()) {
-                Measured proc = memmapExample(pool.backend(), 2, pool);
-                Measured thr = memmapExample(Backend.threads(), 2, null);
-                Measured seq = memmapExample(Backend.sequential(), 1, null);
+                DocExamples.Measured proc = DocExamples.memmapExample(pool.backend(), 2, pool);
+                DocExamples.Measured thr = DocExamples.memmapExample(Backend.threads(), 2, null);
+                DocExamples.Measured seq = DocExamples.memmapExample(Backend.sequential(), 1, null);
                 System.out.printf(
                         Locale.ROOT,
                         "memmap: processes %.3f s (%s) threads %.3f s (%s) sequential %.3f s (%s)%n",
                         secs(proc.time()),
-                        Memory.mb(proc.addedPeak()),
+                        PeakMemory.mb(proc.addedPeak()),
                         secs(thr.time()),
-                        Memory.mb(thr.addedPeak()),
+                        PeakMemory.mb(thr.addedPeak()),
                         secs(seq.time()),
-                        Memory.mb(seq.addedPeak()));
+                        PeakMemory.mb(seq.addedPeak()));
             }
         }
         if (only.contains("calls")) {
@@ -188,7 +190,7 @@ public final class ProcessScenarios {
             for (ArrayKind kind : ArrayKind.values()) {
                 SharedArrayResult r = sharedArray(25_000_000, 20, 2, kind, true);
                 System.out.println(
-                        kind + ": " + r + " overhead " + r.overhead() + " added " + Memory.mb(r.addedPeak()));
+                        kind + ": " + r + " overhead " + r.overhead() + " added " + PeakMemory.mb(r.addedPeak()));
             }
         }
     }
@@ -279,15 +281,6 @@ public final class ProcessScenarios {
     }
 
     /** The sum of one slice of {@code data}: a task's own work in the large-array scenario. */
-    static double sliceSum(double[] data, int task, int tasks) {
-        int chunk = data.length / tasks;
-        double s = 0;
-        for (int i = task * chunk; i < (task + 1) * chunk; i++) {
-            s += data[i];
-        }
-        return s;
-    }
-
     /** How the large array of the shared-array scenario is held. */
     public enum ArrayKind {
         /** A {@code double[]}: workers read it from the shared file onto their heap, once per call each. */
@@ -296,16 +289,6 @@ public final class ProcessScenarios {
         HEAP_NDARRAY,
         /** An {@code NdArray} already mapped from a file (.npy): passed by reference, mapped by the workers. */
         MAPPED_NDARRAY
-    }
-
-    static double sliceSum(NdArray data, int task, int tasks) {
-        long chunk = data.size() / tasks;
-        java.lang.foreign.MemorySegment seg = data.segment();
-        double s = 0;
-        for (long i = task * chunk; i < (task + 1) * chunk; i++) {
-            s += seg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_DOUBLE, i);
-        }
-        return s;
     }
 
     /**
@@ -351,8 +334,8 @@ public final class ProcessScenarios {
             final double[] array = data;
             final NdArray ndArray = nd;
             Duration work = kind == ArrayKind.JAVA_ARRAY
-                    ? ownWork(t -> sliceSum(array, t, tasks), tasks, nJobs)
-                    : ownWork(t -> sliceSum(ndArray, t, tasks), tasks, nJobs);
+                    ? ownWork(t -> DocExamples.sliceSum(array, t, tasks), tasks, nJobs)
+                    : ownWork(t -> DocExamples.sliceSum(ndArray, t, tasks), tasks, nJobs);
             ProcessPool pool = ProcessPool.shared();
             Parallel.Builder b = Parallel.builder().nJobs(nJobs).backend(pool.backend());
             if (!share) {
@@ -368,14 +351,14 @@ public final class ProcessScenarios {
                     all.add(ProcessHandle.current().pid());
                     return all;
                 };
-                long before = Memory.pss(pids.get());
+                long before = PeakMemory.pss(pids.get());
                 List<Integer> indices = IntStream.range(0, tasks).boxed().toList();
                 List<Double> sums;
                 long start = System.nanoTime();
-                try (Memory.PeakSampler sampler = new Memory.PeakSampler(pids)) {
+                try (PeakMemory.PeakSampler sampler = new PeakMemory.PeakSampler(pids)) {
                     sums = kind == ArrayKind.JAVA_ARRAY
-                            ? p.map(t -> sliceSum(array, t, tasks), indices)
-                            : p.map(t -> sliceSum(ndArray, t, tasks), indices);
+                            ? p.map(t -> DocExamples.sliceSum(array, t, tasks), indices)
+                            : p.map(t -> DocExamples.sliceSum(ndArray, t, tasks), indices);
                     Duration time = Duration.ofNanos(System.nanoTime() - start);
                     long peak = sampler.peak();
                     if (sums.stream().mapToDouble(Double::doubleValue).sum() != (double) (length / tasks) * tasks) {
@@ -406,16 +389,16 @@ public final class ProcessScenarios {
         }
         double[] data = new double[length];
         java.util.Arrays.fill(data, 1.0);
-        Duration work = ownWork(t -> sliceSum(data, t, tasks), tasks, nJobs);
+        Duration work = ownWork(t -> DocExamples.sliceSum(data, t, tasks), tasks, nJobs);
         try (Parallel p = Parallel.builder().nJobs(nJobs).backend("threads").build()) {
             p.map(ProcessScenarios::identity, List.of(1, 2));
             long pid = ProcessHandle.current().pid();
             System.gc();
-            long before = Memory.pss(pid);
+            long before = PeakMemory.pss(pid);
             long start = System.nanoTime();
-            try (Memory.PeakSampler sampler = new Memory.PeakSampler(() -> List.of(pid))) {
+            try (PeakMemory.PeakSampler sampler = new PeakMemory.PeakSampler(() -> List.of(pid))) {
                 p.map(
-                        t -> sliceSum(data, t, tasks),
+                        t -> DocExamples.sliceSum(data, t, tasks),
                         IntStream.range(0, tasks).boxed().toList());
                 Duration time = Duration.ofNanos(System.nanoTime() - start);
                 return new SharedArrayResult(time, work, sampler.peak() - before);
@@ -425,8 +408,12 @@ public final class ProcessScenarios {
 
     /** The tasks' own work: all slices summed in this thread, divided by the worker count. */
     private static Duration ownWork(java.util.function.IntToDoubleFunction task, int tasks, int nJobs) {
+        double warmed = 0;
         for (int warm = 0; warm < 3; warm++) {
-            task.applyAsDouble(warm % tasks);
+            warmed += task.applyAsDouble(warm % tasks);
+        }
+        if (Double.isNaN(warmed)) {
+            throw new IllegalStateException("NaN from a task");
         }
         long start = System.nanoTime();
         double s = 0;
@@ -437,136 +424,5 @@ public final class ProcessScenarios {
             throw new IllegalStateException();
         }
         return Duration.ofNanos((System.nanoTime() - start) / nJobs);
-    }
-
-    /** The mean of one window, after sleeping 10 ms (the documents' memmap example). */
-    static double windowMean(NdArray data, int start, int size) {
-        try {
-            Thread.sleep(10);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        java.lang.foreign.MemorySegment seg = data.segment();
-        double s = 0;
-        for (int i = start; i < start + size; i++) {
-            s += seg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_DOUBLE, i);
-        }
-        return s / size;
-    }
-
-    /**
-     * joblib's memmap example: 10^7 doubles (an NdArray, as NumPy's array there), windows of 5*10^5 with step 10^5,
-     * each task sleeping 10 ms and taking its window's mean; on processes the array is written once to the temp
-     * folder and mapped by the workers. Run once untimed first, as in a warm session.
-     */
-    public static Duration memmapExample(Backend backend, int nJobs) {
-        return memmapExample(backend, nJobs, null).time();
-    }
-
-    /**
-     * The memmap example on {@code backend}; the peak memory is measured over the processes {@code pool} names
-     * (its workers) and this JVM, or not at all when {@code pool} is null and the backend runs in other processes.
-     */
-    public static Measured memmapExample(Backend backend, int nJobs, ProcessPool pool) {
-        double[] values = new double[10_000_000];
-        java.util.Random r = new java.util.Random(0);
-        for (int i = 0; i < values.length; i++) {
-            values[i] = r.nextDouble();
-        }
-        NdArray data = NdArray.wrap(values);
-        int window = 500_000;
-        int step = 100_000;
-        List<Integer> starts = new ArrayList<>();
-        for (int s = 0; s + window <= values.length; s += step) {
-            starts.add(s);
-        }
-        java.util.function.Supplier<java.util.Collection<Long>> pids = pids(pool);
-        try (Parallel p = Parallel.builder().nJobs(nJobs).backend(backend).build()) {
-            p.map(s -> windowMean(data, s, window), starts.subList(0, 4)); // workers up and the array shared
-            System.gc();
-            long before = Memory.pss(pids.get());
-            try (Memory.PeakSampler sampler = new Memory.PeakSampler(pids)) {
-                long start = System.nanoTime();
-                List<Double> means = p.map(s -> windowMean(data, s, window), starts);
-                Duration d = Duration.ofNanos(System.nanoTime() - start);
-                if (means.size() != starts.size()) {
-                    throw new IllegalStateException("lost results");
-                }
-                return new Measured(d, sampler.peak() - before);
-            }
-        }
-    }
-
-    private static java.util.function.Supplier<java.util.Collection<Long>> pids(ProcessPool pool) {
-        return () -> {
-            List<Long> all = new ArrayList<>();
-            if (pool != null) {
-                all.addAll(pool.workerPids());
-            }
-            all.add(ProcessHandle.current().pid());
-            return all;
-        };
-    }
-
-    /** How the big object of the pitfall scenario reaches the tasks. */
-    public enum PitfallVariant {
-        /** Threads: the tasks read the caller's array, nothing is copied. */
-        THREADS,
-        /** Processes with sharing disabled ({@code maxNbytes(null)}): the array is serialized into every batch. */
-        COPIED,
-        /** Processes, a {@code double[]}: written once to /dev/shm, read onto each worker's heap once. */
-        SHARED_JAVA_ARRAY,
-        /** Processes, an {@code NdArray}: written once to /dev/shm, mapped by the workers. */
-        SHARED_NDARRAY
-    }
-
-    /** What one variant of a scenario measured: its time and the added peak PSS of the parent and its workers. */
-    public record Measured(Duration time, long addedPeak) {}
-
-    /**
-     * The "big object sent to every task" pitfall: an array of {@code megabytes} MB used by {@code tasks} tasks (each
-     * sums a slice) at nJobs=2, on warm workers of the shared pool.
-     */
-    public static Measured bigObjectPitfall(PitfallVariant variant, int megabytes, int tasks) {
-        if (variant == PitfallVariant.THREADS) {
-            bigObjectPitfall(variant, megabytes, tasks, null, 1); // warm the same code on a small array
-            return bigObjectPitfall(variant, megabytes, tasks, null, 0);
-        }
-        // A pool of its own per variant: workers start with small heaps, so their memory is this variant's alone.
-        try (ProcessPool pool = ProcessPool.builder().build()) {
-            bigObjectPitfall(variant, megabytes, tasks, pool, 1);
-            return bigObjectPitfall(variant, megabytes, tasks, pool, 0);
-        }
-    }
-
-    private static Measured bigObjectPitfall(
-            PitfallVariant variant, int megabytes, int tasks, ProcessPool pool, int warmMegabytes) {
-        int n = (warmMegabytes > 0 ? warmMegabytes * 2 : megabytes) * 1_000_000 / 8;
-        double[] data = new double[n];
-        java.util.Arrays.fill(data, 1.0);
-        NdArray nd = variant == PitfallVariant.SHARED_NDARRAY ? NdArray.wrap(data) : null;
-        Parallel.Builder b = Parallel.builder().nJobs(2);
-        b.backend(pool == null ? Backend.threads() : pool.backend());
-        if (variant == PitfallVariant.COPIED) {
-            b.maxNbytes(null);
-        }
-        try (Parallel p = b.build()) {
-            p.map(ProcessScenarios::identity, List.of(1, 2, 3, 4));
-            java.util.function.Supplier<java.util.Collection<Long>> pids = pids(pool);
-            System.gc();
-            long before = Memory.pss(pids.get());
-            List<Integer> indices = IntStream.range(0, tasks).boxed().toList();
-            long start = System.nanoTime();
-            try (Memory.PeakSampler sampler = new Memory.PeakSampler(pids)) {
-                List<Double> sums = nd != null
-                        ? p.map(t -> sliceSum(nd, t, tasks), indices)
-                        : p.map(t -> sliceSum(data, t, tasks), indices);
-                Duration time = Duration.ofNanos(System.nanoTime() - start);
-                if (sums.size() != tasks) {
-                    throw new IllegalStateException("lost results");
-                }
-                return new Measured(time, sampler.peak() - before);
-            }
-        }
     }
 }

@@ -2,9 +2,12 @@ package io.joblib4j.bench.process;
 
 import io.joblib4j.SerializableFunction;
 import io.joblib4j.backend.Batch;
-import io.joblib4j.internal.BatchAccess;
-import io.joblib4j.internal.ConfigFrame;
-import io.joblib4j.internal.process.Codec;
+import io.joblib4j.backend.BatchContext;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.util.List;
 import java.util.Locale;
 import org.apache.fory.Fory;
@@ -46,6 +49,21 @@ public final class SerializationColdStart {
         }
     }
 
+    /** Plain JDK serialization, as the process channel uses it (without its hook for shared arrays). */
+    private static byte[] jdkEncode(Object value, Object unused) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(value);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static Object jdkDecode(byte[] bytes, Object unused) throws IOException, ClassNotFoundException {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
+            return in.readObject();
+        }
+    }
+
     private static Object[] ints(int n) {
         Object[] a = new Object[n];
         for (int i = 0; i < n; i++) {
@@ -65,20 +83,20 @@ public final class SerializationColdStart {
                     .withRefTracking(true)
                     .build();
         }
-        Object message = BatchAccess.ofCalls(0, f, ints(100), ConfigFrame.EMPTY);
-        byte[] bytes = codec.equals("fory") ? fory.serialize(message) : Codec.encode(message, null);
-        Object back = codec.equals("fory") ? fory.deserialize(bytes) : Codec.decode(bytes, null);
+        Object message = Batch.ofCalls(0, f, ints(100), BatchContext.none());
+        byte[] bytes = codec.equals("fory") ? fory.serialize(message) : jdkEncode(message, null);
+        Object back = codec.equals("fory") ? fory.deserialize(bytes) : jdkDecode(bytes, null);
         long first = System.nanoTime() - start;
         if (((Batch) back).tasks().size() != 100) {
             throw new IllegalStateException("round trip lost tasks");
         }
-        Object big = BatchAccess.ofCalls(0, f, ints(20_000), ConfigFrame.EMPTY);
+        Object big = Batch.ofCalls(0, f, ints(20_000), BatchContext.none());
         long best = Long.MAX_VALUE;
         int size = 0;
         for (int round = 0; round < 30; round++) {
             long t = System.nanoTime();
-            byte[] b = codec.equals("fory") ? fory.serialize(big) : Codec.encode(big, null);
-            Object o = codec.equals("fory") ? fory.deserialize(b) : Codec.decode(b, null);
+            byte[] b = codec.equals("fory") ? fory.serialize(big) : jdkEncode(big, null);
+            Object o = codec.equals("fory") ? fory.deserialize(b) : jdkDecode(b, null);
             ((Batch) o).size();
             best = Math.min(best, System.nanoTime() - t);
             size = b.length;

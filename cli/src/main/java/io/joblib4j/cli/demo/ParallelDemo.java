@@ -3,7 +3,6 @@ package io.joblib4j.cli.demo;
 import static io.joblib4j.Joblib.delayed;
 
 import io.joblib4j.Task;
-import io.joblib4j.bench.HeapMeter;
 import io.joblib4j.parallel.Parallel;
 import java.util.Arrays;
 import java.util.List;

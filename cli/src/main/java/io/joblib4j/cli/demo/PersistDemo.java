@@ -2,9 +2,9 @@ package io.joblib4j.cli.demo;
 
 import io.joblib4j.Joblib;
 import io.joblib4j.array.DType;
+import io.joblib4j.array.MmapMode;
 import io.joblib4j.array.NdArray;
 import io.joblib4j.persist.Compression;
-import io.joblib4j.persist.MmapMode;
 import io.joblib4j.persist.Persistence;
 import java.nio.file.Files;
 import java.nio.file.Path;

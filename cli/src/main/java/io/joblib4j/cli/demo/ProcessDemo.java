@@ -1,10 +1,6 @@
 package io.joblib4j.cli.demo;
 
 import io.joblib4j.backend.Backend;
-import io.joblib4j.bench.process.Memory;
-import io.joblib4j.bench.process.ProcessScenarios;
-import io.joblib4j.bench.process.ProcessScenarios.Measured;
-import io.joblib4j.bench.process.ProcessScenarios.PitfallVariant;
 import io.joblib4j.process.ProcessPool;
 import java.util.concurrent.Callable;
 
@@ -28,14 +24,10 @@ public final class ProcessDemo implements DemoSection {
     public void run(DemoReport report) throws Exception {
         report.section(title());
         String memmap = "memmap example (96 windows)";
-        add(report, memmap, "sequential", () -> ProcessScenarios.memmapExample(Backend.sequential(), 1, null));
-        add(report, memmap, "threads, nJobs=2", () -> ProcessScenarios.memmapExample(Backend.threads(), 2, null));
+        add(report, memmap, "sequential", () -> DocExamples.memmapExample(Backend.sequential(), 1, null));
+        add(report, memmap, "threads, nJobs=2", () -> DocExamples.memmapExample(Backend.threads(), 2, null));
         try (ProcessPool pool = ProcessPool.builder().build()) {
-            add(
-                    report,
-                    memmap,
-                    "processes, nJobs=2, shared",
-                    () -> ProcessScenarios.memmapExample(pool.backend(), 2, pool));
+            add(report, memmap, "processes, nJobs=2, shared", () -> DocExamples.memmapExample(pool.backend(), 2, pool));
         }
 
         String pitfall = BIG_MB + " MB object x " + BIG_TASKS + " tasks";
@@ -43,27 +35,29 @@ public final class ProcessDemo implements DemoSection {
                 report,
                 pitfall,
                 "processes, shared double[]",
-                () -> ProcessScenarios.bigObjectPitfall(PitfallVariant.SHARED_JAVA_ARRAY, BIG_MB, BIG_TASKS));
+                () -> DocExamples.bigObjectPitfall(DocExamples.PitfallVariant.SHARED_JAVA_ARRAY, BIG_MB, BIG_TASKS));
         add(
                 report,
                 pitfall,
                 "processes, shared NdArray",
-                () -> ProcessScenarios.bigObjectPitfall(PitfallVariant.SHARED_NDARRAY, BIG_MB, BIG_TASKS));
+                () -> DocExamples.bigObjectPitfall(DocExamples.PitfallVariant.SHARED_NDARRAY, BIG_MB, BIG_TASKS));
         add(
                 report,
                 pitfall,
                 "threads",
-                () -> ProcessScenarios.bigObjectPitfall(PitfallVariant.THREADS, BIG_MB, BIG_TASKS));
+                () -> DocExamples.bigObjectPitfall(DocExamples.PitfallVariant.THREADS, BIG_MB, BIG_TASKS));
         add(
                 report,
                 pitfall,
                 "processes, copied per batch",
-                () -> ProcessScenarios.bigObjectPitfall(PitfallVariant.COPIED, BIG_MB, BIG_TASKS));
+                () -> DocExamples.bigObjectPitfall(DocExamples.PitfallVariant.COPIED, BIG_MB, BIG_TASKS));
     }
 
-    private static void add(DemoReport report, String example, String variant, Callable<Measured> body)
+    private static void add(DemoReport report, String example, String variant, Callable<DocExamples.Measured> body)
             throws Exception {
-        Measured m = Step.run(System.out, example + ", " + variant, null, body).value();
-        report.row(example, variant, m.time(), "added peak memory of parent and workers " + Memory.mb(m.addedPeak()));
+        DocExamples.Measured m =
+                Step.run(System.out, example + ", " + variant, null, body).value();
+        report.row(
+                example, variant, m.time(), "added peak memory of parent and workers " + PeakMemory.mb(m.addedPeak()));
     }
 }

@@ -1,7 +1,7 @@
 package io.joblib4j.internal.process;
 
+import io.joblib4j.array.MmapMode;
 import io.joblib4j.array.NdArray;
-import io.joblib4j.persist.MmapMode;
 import java.io.Serial;
 import java.io.Serializable;
 

@@ -1,4 +1,4 @@
-package io.joblib4j.persist;
+package io.joblib4j.array;
 
 /**
  * How {@code load} and the process backend map raw array data from a file instead of reading it onto the heap

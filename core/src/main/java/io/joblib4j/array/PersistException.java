@@ -1,4 +1,4 @@
-package io.joblib4j.persist;
+package io.joblib4j.array;
 
 import java.io.IOException;
 import java.nio.file.Path;

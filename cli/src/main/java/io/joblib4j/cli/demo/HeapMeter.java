@@ -1,4 +1,4 @@
-package io.joblib4j.bench;
+package io.joblib4j.cli.demo;
 
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicLong;

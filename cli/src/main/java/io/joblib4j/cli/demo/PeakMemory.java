@@ -1,4 +1,4 @@
-package io.joblib4j.bench.process;
+package io.joblib4j.cli.demo;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,8 +9,8 @@ import java.util.Collection;
  * Resident memory of processes from {@code /proc} (Linux): the current size and the peak since the peak was last
  * reset. Other systems report -1.
  */
-public final class Memory {
-    private Memory() {}
+public final class PeakMemory {
+    private PeakMemory() {}
 
     /** Resets the peak resident size of {@code pid} to its current size (writes 5 to clear_refs). */
     public static void resetPeak(long pid) {

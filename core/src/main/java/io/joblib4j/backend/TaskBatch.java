@@ -1,0 +1,148 @@
+package io.joblib4j.backend;
+
+import io.joblib4j.Joblib;
+import io.joblib4j.SerializableFunction1;
+import io.joblib4j.Task;
+import java.io.Serial;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/** The {@link Batch} of the engine and of {@link Batch#of}: tasks, or one function and its arguments. */
+final class TaskBatch implements Batch {
+    @Serial
+    private static final long serialVersionUID = 2L;
+
+    private final long firstIndex;
+    /** The tasks, or the arguments of {@link #function} when the batch maps a function. */
+    private final @Nullable Object[] items;
+
+    private final @Nullable SerializableFunction1<Object, ?> function;
+    private final BatchContext context;
+
+    @SuppressWarnings("unchecked")
+    private TaskBatch(
+            long firstIndex,
+            @Nullable SerializableFunction1<?, ?> function,
+            @Nullable Object[] items,
+            BatchContext context) {
+        if (items.length == 0) {
+            throw new IllegalArgumentException("a batch needs at least one task");
+        }
+        if (firstIndex < 0) {
+            throw new IllegalArgumentException("firstIndex must be at least 0, got " + firstIndex);
+        }
+        this.firstIndex = firstIndex;
+        this.function = (SerializableFunction1<Object, ?>) function;
+        this.items = items;
+        this.context = Objects.requireNonNull(context, "context");
+    }
+
+    static TaskBatch ofTasks(long firstIndex, Task<?>[] tasks, BatchContext context) {
+        for (int i = 0; i < tasks.length; i++) {
+            if (tasks[i] == null) {
+                throw new NullPointerException("task " + (firstIndex + i) + " is null");
+            }
+        }
+        return new TaskBatch(firstIndex, null, tasks, context);
+    }
+
+    static TaskBatch ofCalls(
+            long firstIndex, SerializableFunction1<?, ?> function, @Nullable Object[] arguments, BatchContext context) {
+        return new TaskBatch(firstIndex, Objects.requireNonNull(function, "function"), arguments, context);
+    }
+
+    @Override
+    public long firstIndex() {
+        return firstIndex;
+    }
+
+    @Override
+    public int size() {
+        return items.length;
+    }
+
+    @Override
+    public Task<?> task(int i) {
+        SerializableFunction1<Object, ?> f = function;
+        return f == null ? (Task<?>) Objects.requireNonNull(items[i]) : Joblib.delayed(f, items[i]);
+    }
+
+    @Override
+    public List<Task<?>> tasks() {
+        List<Task<?>> out = new ArrayList<>(items.length);
+        for (int i = 0; i < items.length; i++) {
+            out.add(task(i));
+        }
+        return out;
+    }
+
+    @Override
+    public Batch slice(int from, int to) {
+        Objects.checkFromToIndex(from, to, items.length);
+        return new TaskBatch(firstIndex + from, function, Arrays.copyOfRange(items, from, to), context);
+    }
+
+    @Override
+    public Batch portable() {
+        BatchContext p = context.portable();
+        return p == context ? this : new TaskBatch(firstIndex, function, items, p);
+    }
+
+    private @Nullable Object callAt(int i) throws Exception {
+        SerializableFunction1<Object, ?> f = function;
+        return f == null ? ((Task<?>) Objects.requireNonNull(items[i])).call() : f.apply(items[i]);
+    }
+
+    @Override
+    public @Nullable Object call(int i) throws Exception {
+        Objects.checkIndex(i, items.length);
+        return context.callWith(() -> callAt(i));
+    }
+
+    @Override
+    public BatchResult runAll(String worker, Batch.@Nullable TaskWatch watch) {
+        long start = System.nanoTime();
+        List<@Nullable Object> values = new ArrayList<>(items.length);
+        try {
+            return context.callWith(() -> runTasks(worker, watch, start, values));
+        } catch (Exception e) {
+            // Only a context that fails to install or restore gets here: the tasks' own failures are results.
+            return BatchResult.failure(this, values, e, worker, System.nanoTime() - start);
+        }
+    }
+
+    private BatchResult runTasks(
+            String worker, Batch.@Nullable TaskWatch watch, long start, List<@Nullable Object> values) {
+        for (int i = 0; i < items.length; i++) {
+            if (i > 0 && Thread.currentThread().isInterrupted()) {
+                return BatchResult.failure(
+                        this, values, new InterruptedException("batch aborted"), worker, System.nanoTime() - start);
+            }
+            try {
+                if (watch != null) {
+                    watch.started(i, values);
+                }
+                Object value;
+                try {
+                    value = callAt(i);
+                } finally {
+                    if (watch != null) {
+                        watch.finished(i);
+                    }
+                }
+                values.add(value);
+            } catch (Throwable t) {
+                return BatchResult.failure(this, values, t, worker, System.nanoTime() - start);
+            }
+        }
+        return BatchResult.success(this, values, worker, System.nanoTime() - start);
+    }
+
+    @Override
+    public String toString() {
+        return "Batch[" + firstIndex + ".." + (firstIndex + items.length - 1) + "]";
+    }
+}
