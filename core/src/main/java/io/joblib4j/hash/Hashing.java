@@ -40,7 +40,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       with the same elements, as {@link List#equals} says (likewise for sets and maps).</li>
  *   <li>Boxed numbers hash with their type: {@code 1}, {@code 1L} and {@code 1.0} differ.</li>
  *   <li>Primitive arrays and {@link NdArray}s hash by dtype, shape and raw little-endian content, at memory
- *       speed; an array shared by several parents is hashed once per call.</li>
+ *       speed; an array shared by several parents is hashed once per call. Arrays of 2 MiB or more are hashed as a
+ *       tree of 1 MiB chunks on all cores (since this change the hashes of such arrays differ from earlier
+ *       versions': cache entries keyed by them are computed once again).</li>
  *   <li>Records hash by class name and components; other objects by class name and non-static, non-transient
  *       fields (down the class hierarchy); enums by class and constant name; serializable lambdas and method
  *       references by their {@link SerializedLambda}: implementing class and method, signature and captured
@@ -164,6 +166,37 @@ public final class Hashing {
         return stream.get();
     }
 
+    /** Arrays of at least this many bytes are hashed as a tree of {@link #TREE_CHUNK}-byte chunks. */
+    static final long TREE_MIN = 2L << 20;
+    /** Bytes per chunk of a tree hash (a multiple of every item size). */
+    static final long TREE_CHUNK = 1L << 20;
+
+    /**
+     * The content digest of an array in {@link #hash}: for arrays under {@link #TREE_MIN} bytes, XXH3-128 of its
+     * elements as little-endian bytes ({@link #bulk}); for larger ones, XXH3-128 of the byte count and the
+     * XXH3-128 digests of its {@link #TREE_CHUNK}-byte chunks, computed in parallel on the common fork-join pool
+     * (the calling thread takes part), so that a large argument hashes at the memory bandwidth of all cores.
+     */
+    static HashValue128 content(MemorySegment seg, int itemSize, ByteOrder order) {
+        long size = seg.byteSize();
+        if (size < TREE_MIN) {
+            return bulk(seg, itemSize, order);
+        }
+        int chunks = (int) ((size + TREE_CHUNK - 1) / TREE_CHUNK);
+        long[] digests = new long[2 * chunks];
+        java.util.stream.IntStream.range(0, chunks).parallel().forEach(k -> {
+            long from = k * TREE_CHUNK;
+            HashValue128 h = bulk(seg.asSlice(from, Math.min(TREE_CHUNK, size - from)), itemSize, order);
+            digests[2 * k] = h.getMostSignificantBits();
+            digests[2 * k + 1] = h.getLeastSignificantBits();
+        });
+        HashStream128 tree = XXH3.hashStream().putLong(size).putInt(chunks);
+        for (long d : digests) {
+            tree.putLong(d);
+        }
+        return tree.get();
+    }
+
     private static void copy(
             MemorySegment src, long at, MemorySegment dst, int n, int itemSize, boolean swap, ByteOrder order) {
         if (!swap) {
@@ -260,7 +293,7 @@ public final class Hashing {
                 if (component.isPrimitive()) {
                     DType dtype = DType.ofJavaArray(type);
                     NdArray view = NdArray.ofJavaArray(v);
-                    HashValue128 h = bulk(view.segment(), dtype.itemSize(), view.order());
+                    HashValue128 h = content(view.segment(), dtype.itemSize(), view.order());
                     s.putByte(PRIM_ARRAY)
                             .putByte((byte) dtype.code())
                             .putLong(view.size())
@@ -277,7 +310,7 @@ public final class Hashing {
             }
             switch (v) {
                 case NdArray nd -> {
-                    HashValue128 h = bulk(nd.segment(), nd.dtype().itemSize(), nd.order());
+                    HashValue128 h = content(nd.segment(), nd.dtype().itemSize(), nd.order());
                     s.putByte(NDARRAY).putByte((byte) nd.dtype().code()).putInt(nd.ndim());
                     for (long d : nd.shape()) {
                         s.putLong(d);

@@ -113,6 +113,14 @@ public final class NativeLibraries {
 
     /** The cache folder, created 0700 if needed; null if it is not a folder of this user's only. */
     static Path cacheFolder() {
+        return userCacheFolder("native");
+    }
+
+    /**
+     * The folder {@code name} of joblib4j's per-user cache ({@code $XDG_CACHE_HOME/joblib4j/NAME}, else
+     * {@code ~/.cache/joblib4j/NAME}), created 0700 if needed; null if it is not a folder of this user's only.
+     */
+    public static Path userCacheFolder(String name) {
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path root;
         if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
@@ -124,7 +132,7 @@ public final class NativeLibraries {
             }
             root = Path.of(home, ".cache");
         }
-        Path dir = root.resolve("joblib4j").resolve("native");
+        Path dir = root.resolve("joblib4j").resolve(name);
         try {
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectories(dir.getParent());

@@ -110,6 +110,11 @@ final class FileSystemStore implements StoreBackend {
         return isDirectory(dir.getParent()) && isDirectory(dir) && isRegularFile(out) ? out : null;
     }
 
+    /** Where the output of an entry is, whether or not it exists (no file-system access). */
+    Path outputPath(String functionId, String key) {
+        return entryDir(functionId, key).resolve(OUTPUT);
+    }
+
     @Override
     public CacheEntry entry(String functionId, String key) throws IOException {
         return readEntry(functionId, key, entryDir(functionId, key));

@@ -526,7 +526,103 @@ final class Memoized implements Serializable {
         CacheEvents.hit(memory, store.location(), fid, key, bytes, nanos);
     }
 
+    /**
+     * Small results of recent hits in the file-system store, by output file: their bytes, and the file's identity
+     * (file key: device and inode; modification time; size) when they were read. A hit whose output file still
+     * has that identity (one stat) decodes the bytes kept here instead of opening the file; another process that
+     * clears, evicts or replaces the entry changes or removes the file (entries are published by renaming a new
+     * directory into place), so the store on disk stays the source of truth. Bounded: emptied when full.
+     */
+    private static final Map<Path, Recent> RECENT = new ConcurrentHashMap<>();
+
+    static final int RECENT_MAX_ENTRIES = 1024;
+    /** Results whose file is larger than this are always read from the file. */
+    static final int RECENT_MAX_BYTES = 64 << 10;
+    /** A hit served from {@link #RECENT} records the access (for eviction) at most this often per entry. */
+    static final long TOUCH_INTERVAL_NANOS = 1_000_000_000L;
+
+    private record Recent(
+            Object fileKey,
+            java.nio.file.attribute.FileTime modified,
+            long size,
+            byte[] bytes,
+            java.util.concurrent.atomic.AtomicLong touched) {
+        boolean matches(java.nio.file.attribute.BasicFileAttributes a) {
+            return a.isRegularFile()
+                    && a.size() == size
+                    && Objects.equals(a.fileKey(), fileKey)
+                    && a.lastModifiedTime().equals(modified);
+        }
+    }
+
+    private static java.nio.file.attribute.BasicFileAttributes attributes(Path p) throws IOException {
+        return java.nio.file.Files.readAttributes(
+                p, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** The result of a recent hit on ({@code fid}, {@code key}) whose file is unchanged, or null. */
+    private Loaded recentHit(StoreBackend store, String fid, String key, MmapMode mmap) {
+        if (!(store instanceof FileSystemStore fs) || validation != null || mmap != null || memory.verbose() > 1) {
+            return null;
+        }
+        Path out = fs.outputPath(fid, key);
+        Recent r = RECENT.get(out);
+        if (r == null) {
+            return null;
+        }
+        try {
+            if (!r.matches(attributes(out))) {
+                RECENT.remove(out, r);
+                return null;
+            }
+            Object value =
+                    io.joblib4j.Joblib.load(new java.io.ByteArrayInputStream(r.bytes()), memory.loadOptions(null));
+            long now = System.nanoTime();
+            long last = r.touched().get();
+            if (now - last >= TOUCH_INTERVAL_NANOS && r.touched().compareAndSet(last, now)) {
+                touch(store, fid, key);
+            }
+            return new Loaded(value, out);
+        } catch (IOException | RuntimeException e) {
+            RECENT.remove(out, r); // gone or unreadable: the ordinary lookup decides
+            return null;
+        }
+    }
+
+    /** Keeps the bytes of a small result just loaded from {@code out}, with the identity of the file they came from. */
+    private void remember(StoreBackend store, Path out, MmapMode mmap) {
+        if (!(store instanceof FileSystemStore) || validation != null || mmap != null) {
+            return;
+        }
+        try {
+            var before = attributes(out);
+            if (!before.isRegularFile() || before.size() > RECENT_MAX_BYTES) {
+                return;
+            }
+            byte[] bytes = java.nio.file.Files.readAllBytes(out);
+            var after = attributes(out);
+            Recent r = new Recent(
+                    before.fileKey(),
+                    before.lastModifiedTime(),
+                    before.size(),
+                    bytes,
+                    new java.util.concurrent.atomic.AtomicLong(System.nanoTime()));
+            if (bytes.length == before.size() && r.matches(after) && before.fileKey() != null) {
+                if (RECENT.size() >= RECENT_MAX_ENTRIES) {
+                    RECENT.clear();
+                }
+                RECENT.put(out, r);
+            }
+        } catch (IOException | RuntimeException e) {
+            // only a missed shortcut
+        }
+    }
+
     private Loaded lookup(StoreBackend store, String fid, String key, Object[] args, MmapMode mmap) {
+        Loaded recent = recentHit(store, fid, key, mmap);
+        if (recent != null) {
+            return recent;
+        }
         Path out;
         try {
             out = store.output(fid, key);
@@ -554,6 +650,7 @@ final class Memoized implements Serializable {
         try {
             Object value = ResultCodec.load(out, memory.loadOptions(mmap));
             touch(store, fid, key);
+            remember(store, out, mmap);
             if (memory.verbose() > 1) {
                 Messages.print(String.format(
                         java.util.Locale.ROOT,

@@ -103,6 +103,14 @@ public final class Persistence {
                 try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                     writeTo(ch, p);
                 }
+            } else if (Chunked.supports(c)) {
+                List<MemorySegment> segments = new ArrayList<>(p.arrays.size());
+                for (Object a : p.arrays) {
+                    segments.add(segmentOf(a));
+                }
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    Chunked.write(ch, c, Chunked.pieces(p.head, segments, p.entries, p.total, p.shuffled));
+                }
             } else {
                 try (OutputStream out = c.compress(
                         new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW), 1 << 16))) {
@@ -444,6 +452,10 @@ public final class Persistence {
                             codec.get().label(),
                             opts.mmapMode());
                 }
+                Chunked.Index index = Chunked.index(ch, size, codec.get());
+                if (index != null) {
+                    return readChunked(ch, index, opts, file, size);
+                }
                 try (InputStream in = new BufferedInputStream(Channels.newInputStream(ch.position(0)), 1 << 16)) {
                     return readCompressed(codec.get(), in, opts, file, size);
                 }
@@ -532,6 +544,162 @@ public final class Persistence {
         CountingInputStream source = new CountingInputStream(in);
         InputStream plain = new Expansion(decompress(codec, source, file), source, codec, opts, file);
         return readStream(plain, opts, file, compressedSize, compressedSize >= 0);
+    }
+
+    /**
+     * Reads a file in the chunked container ({@link Chunked}): the header and metadata from the first pieces, then
+     * every array's pieces on all cores, each decoded into a per-thread buffer and unshuffled straight into its
+     * place in the array. The index was checked against the file's size; here every piece must lie within the
+     * metadata, one array (starting at a shuffle block of it) or the padding, and decode to its indexed length.
+     */
+    private static Object readChunked(FileChannel ch, Chunked.Index ix, LoadOptions opts, Path file, long size)
+            throws IOException {
+        String codec = ix.codec().label();
+        if (ix.total() > opts.expansionLimit(size)) {
+            throw new PersistException(
+                    "the index says the dump holds " + ix.total() + " bytes, more than this " + size
+                            + "-byte compressed file may expand to (" + opts.expansionLimit(size) + " bytes: ratio "
+                            + opts.maxExpansionRatio() + " after the first " + LoadOptions.EXPANSION_GRACE_BYTES
+                            + " bytes); for a trusted file raise LoadOptions.builder().maxExpansionRatio(...)",
+                    file,
+                    size - Chunked.TAIL,
+                    null);
+        }
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        if (ix.total() > maxHeap) {
+            throw new PersistException(
+                    "the dump holds " + ix.total() + " bytes, more than the heap can hold (" + maxHeap + ")",
+                    file,
+                    size - Chunked.TAIL,
+                    null);
+        }
+        int n = ix.size();
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment src = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            Chunked.Decoder d = new Chunked.Decoder(ix);
+            decodePiece(d, ix, 0, src, file);
+            if (ix.plainLength()[0] < DumpFormat.HEADER_SIZE) {
+                throw new PersistException(
+                        "the first " + codec + " piece holds " + ix.plainLength()[0] + " bytes, less than the header",
+                        file,
+                        ix.packedAt()[0],
+                        null);
+            }
+            byte[] head = new byte[DumpFormat.HEADER_SIZE];
+            MemorySegment.copy(d.plainSegment, 0, MemorySegment.ofArray(head), 0, head.length);
+            DumpFormat.Header h = DumpFormat.decodeHeader(head, head.length, file, -1);
+            if (h.totalLength() != ix.total()) {
+                throw new PersistException(
+                        "the header says the dump holds " + h.totalLength() + " bytes, the index of the " + codec
+                                + " pieces " + ix.total(),
+                        file,
+                        40,
+                        null);
+            }
+            byte[] meta = new byte[(int) h.metaLength()];
+            long metaEnd = DumpFormat.HEADER_SIZE + h.metaLength();
+            for (int k = 0; k < n && ix.plainAt()[k] < metaEnd; k++) {
+                if (k > 0) {
+                    decodePiece(d, ix, k, src, file);
+                }
+                long from = Math.max(ix.plainAt()[k], DumpFormat.HEADER_SIZE);
+                long to = Math.min(ix.plainAt()[k] + ix.plainLength()[k], metaEnd);
+                if (to > from) {
+                    MemorySegment.copy(
+                            d.plainSegment,
+                            from - ix.plainAt()[k],
+                            MemorySegment.ofArray(meta),
+                            from - DumpFormat.HEADER_SIZE,
+                            to - from);
+                }
+            }
+            DumpFormat.Meta m = DumpFormat.decodeMeta(h, meta, file);
+            List<DumpFormat.Entry> entries = m.entries();
+            boolean shuffled = h.layout() == DumpFormat.LAYOUT_SHUFFLED;
+            int[] arrayOf = new int[n];
+            int[] work = new int[n];
+            int jobs = 0;
+            int a = 0;
+            for (int k = 0; k < n; k++) {
+                long s = ix.plainAt()[k];
+                long e = s + ix.plainLength()[k];
+                while (a < entries.size()
+                        && entries.get(a).offset() + entries.get(a).byteLength() <= s) {
+                    a++;
+                }
+                arrayOf[k] = -1;
+                if (a < entries.size() && entries.get(a).offset() <= s) {
+                    DumpFormat.Entry en = entries.get(a);
+                    long end = en.offset() + en.byteLength();
+                    long block = (long) Shuffle.BLOCK_ELEMENTS * en.dtype().itemSize();
+                    if (e > end
+                            || (shuffled && ((s - en.offset()) % block != 0 || (e != end && (e - s) % block != 0)))) {
+                        throw new PersistException(
+                                Chunked.describe(ix, k) + " (dump bytes " + s + ".." + e + ") does not fit array " + a
+                                        + " (bytes " + en.offset() + ".." + end + ") in whole shuffle blocks",
+                                file,
+                                ix.packedAt()[k],
+                                null);
+                    }
+                    arrayOf[k] = a;
+                    work[jobs++] = k;
+                } else if (a < entries.size() && e > entries.get(a).offset()) {
+                    throw new PersistException(
+                            Chunked.describe(ix, k) + " (dump bytes " + s + ".." + e + ") runs into array " + a
+                                    + " (from byte " + entries.get(a).offset() + ")",
+                            file,
+                            ix.packedAt()[k],
+                            null);
+                }
+            }
+            Target[] targets = new Target[entries.size()];
+            Object[] arrays = new Object[entries.size()];
+            for (int i = 0; i < targets.length; i++) {
+                targets[i] = target(entries.get(i));
+                arrays[i] = targets[i].result;
+            }
+            int pieces = jobs;
+            Chunked.forEach(ix, pieces, (j, dec) -> {
+                int k = work[j];
+                decodePiece(dec, ix, k, src, file);
+                DumpFormat.Entry en = entries.get(arrayOf[k]);
+                Target t = targets[arrayOf[k]];
+                long at = ix.plainAt()[k] - en.offset();
+                int len = ix.plainLength()[k];
+                int item = en.dtype().itemSize();
+                if (!shuffled || item == 1) {
+                    t.put(dec.plainSegment, at, len);
+                    return;
+                }
+                boolean direct =
+                        t.getClass() == Target.class && (en.ndarray() || en.order() == ByteOrder.nativeOrder());
+                MemorySegment into = direct ? t.dst : dec.spare();
+                long base = direct ? at : 0;
+                int block = Shuffle.BLOCK_ELEMENTS * item;
+                for (int done = 0; done < len; done += block) {
+                    int step = Math.min(block, len - done);
+                    Shuffle.unshuffle(dec.plainSegment, done, into, base + done, step / item, item);
+                }
+                if (!direct) {
+                    t.put(into, at, len);
+                }
+            });
+            Chunked.forEach(null, arrays.length, (i, unused) -> verify(arrays[i], m, i, opts, file));
+            return decodeGraph(meta, m.graphStart(), arrays, opts, file);
+        }
+    }
+
+    private static void decodePiece(Chunked.Decoder d, Chunked.Index ix, int k, MemorySegment src, Path file)
+            throws PersistException {
+        try {
+            d.decode(ix, k, src);
+        } catch (IOException | RuntimeException e) {
+            throw new PersistException(
+                    "corrupt " + ix.codec().label() + " dump: " + Chunked.describe(ix, k) + ": " + e.getMessage(),
+                    file,
+                    ix.packedAt()[k],
+                    e);
+        }
     }
 
     /** Counts the compressed bytes a decompressor has taken. */
@@ -624,7 +792,12 @@ public final class Persistence {
             pos += meta.length;
             DumpFormat.Meta m = DumpFormat.decodeMeta(h, meta, file);
             Object[] arrays = new Object[m.entries().size()];
-            byte[] buf = new byte[CHUNK];
+            long largest = 64;
+            for (DumpFormat.Entry e : m.entries()) {
+                largest = Math.max(largest, e.byteLength());
+            }
+            // no larger than the largest array: a small dump read from a stream allocates little
+            byte[] buf = new byte[(int) Math.min(CHUNK, largest)];
             MemorySegment bufSeg = MemorySegment.ofArray(buf);
             for (int i = 0; i < arrays.length; i++) {
                 DumpFormat.Entry e = m.entries().get(i);

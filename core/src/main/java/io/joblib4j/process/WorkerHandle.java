@@ -168,6 +168,11 @@ final class WorkerHandle {
         }
     }
 
+    /** Whether this worker writes the class-data archive when it exits ({@link ClassDataArchive}). */
+    boolean writesClassArchive() {
+        return ClassDataArchive.writes(process);
+    }
+
     /** Marks the worker as leaving by itself (it said so in its last answer). */
     void retiredByItself() {
         retiring = true;

@@ -162,19 +162,29 @@ final class WorkerPool {
     /** Stops every worker at once and removes the pool's folder. Idempotent. */
     void shutdown() {
         List<WorkerHandle> workers;
+        Set<WorkerHandle> wasIdle;
         synchronized (this) {
             if (shut) {
                 return;
             }
             shut = true;
             workers = new ArrayList<>(all);
+            wasIdle = new java.util.HashSet<>(idle);
             idle.clear();
             if (reaper != null) {
                 reaper.cancel(false);
             }
         }
         for (WorkerHandle h : workers) {
-            h.kill();
+            if (wasIdle.contains(h) && h.writesClassArchive()) {
+                // an idle worker that writes the class-data archive at exit is asked to leave, so that it can;
+                // killed anyway if it has not left in 20 s
+                h.retire();
+                java.util.concurrent.CompletableFuture.delayedExecutor(20, TimeUnit.SECONDS)
+                        .execute(h::kill);
+            } else {
+                h.kill();
+            }
         }
         try {
             if (server != null) {
@@ -288,7 +298,9 @@ final class WorkerPool {
         Process process;
         try {
             process = pb.start();
+            ClassDataArchive.started(command, process);
         } catch (IOException e) {
+            ClassDataArchive.notStarted(command);
             throw new UncheckedIOException(
                     "cannot start a worker JVM with " + command.getFirst() + ": " + e.getMessage(), e);
         }
@@ -308,9 +320,13 @@ final class WorkerPool {
     }
 
     List<String> command(long token) {
+        WorkerClassPath cp = classPath();
+        List<String> jvmOptions = new ArrayList<>(config.jvmOptions());
+        // the per-user class-data archive (CDS) for worker JVMs, when the class path allows one
+        jvmOptions.addAll(ClassDataArchive.options(config.jvmOptions(), cp.options()));
         return JvmLauncher.command(
-                classPath(),
-                config.jvmOptions(),
+                cp,
+                jvmOptions,
                 "joblib4j.worker",
                 WorkerMain.class,
                 List.of(

@@ -232,6 +232,47 @@ class HashingTest {
     }
 
     @Test
+    void hash_arraysOf2MiBOrMore_areATreeOfChunkDigests() {
+        int n = (int) (Hashing.TREE_MIN / 8) + 12_345; // 3 chunks, the last one short
+        double[] big = new double[n];
+        for (int i = 0; i < n; i++) {
+            big[i] = Math.sin(i * 1e-3);
+        }
+        MemorySegment seg = MemorySegment.ofArray(big);
+        var xxh3 = com.dynatrace.hash4j.hashing.Hashing.xxh3_128();
+        long size = 8L * n;
+        int chunks = (int) ((size + Hashing.TREE_CHUNK - 1) / Hashing.TREE_CHUNK);
+        var tree = xxh3.hashStream().putLong(size).putInt(chunks);
+        for (int k = 0; k < chunks; k++) {
+            long from = k * Hashing.TREE_CHUNK;
+            var h = Hashing.bulk(
+                    seg.asSlice(from, Math.min(Hashing.TREE_CHUNK, size - from)), 8, ByteOrder.nativeOrder());
+            tree.putLong(h.getMostSignificantBits()).putLong(h.getLeastSignificantBits());
+        }
+        assertThat(Hashing.content(seg, 8, ByteOrder.nativeOrder())).isEqualTo(tree.get());
+        String h = Joblib.hash(big);
+        // every chunk counts, and the byte order of an NdArray's storage does not
+        double[] changed = big.clone();
+        changed[n - 1] += 1;
+        assertThat(Joblib.hash(changed)).isNotEqualTo(h);
+        changed = big.clone();
+        changed[n / 2] += 1;
+        assertThat(Joblib.hash(changed)).isNotEqualTo(h);
+        MemorySegment bigEndian = java.lang.foreign.Arena.ofAuto().allocate(size, 8);
+        MemorySegment.copy(
+                seg,
+                java.lang.foreign.ValueLayout.JAVA_DOUBLE,
+                0,
+                bigEndian,
+                java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN),
+                0,
+                n);
+        assertThat(Joblib.hash(io.joblib4j.array.NdArray.of(
+                        io.joblib4j.array.DType.FLOAT64, ByteOrder.BIG_ENDIAN, bigEndian, n)))
+                .isEqualTo(Joblib.hash(io.joblib4j.array.NdArray.wrap(big)));
+    }
+
+    @Test
     void hash_jdkValues() {
         assertThat(Joblib.hash(java.time.LocalDate.of(2024, 1, 2)))
                 .isEqualTo(Joblib.hash(java.time.LocalDate.parse("2024-01-02")));

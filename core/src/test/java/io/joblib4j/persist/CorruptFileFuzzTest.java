@@ -364,6 +364,63 @@ class CorruptFileFuzzTest {
         return fixTrailer(c.codec(), mutateBytes(compressed, r));
     }
 
+    /**
+     * A mutation of a file in the chunked container ({@link Chunked}): random bytes anywhere; a mutated dump cut
+     * into random pieces (so the pieces' fit to the arrays is tested); or mutated bytes or index entries with the
+     * index CRC repaired, so that the mutation reaches the pieces' decoders.
+     */
+    static byte[] mutateChunked(Compression c, byte[] plain, byte[] chunked, Random r) throws IOException {
+        int pick = r.nextInt(8);
+        if (pick < 2) {
+            return mutateBytes(chunked, r);
+        }
+        if (pick < 5) {
+            byte[] m = pick == 2 ? plain.clone() : mutateDump(plain, r);
+            if (pick == 4) {
+                m = mutateBytes(m, r);
+                fixDumpCrcs(m);
+            }
+            return chunkedOf(c, m, r);
+        }
+        byte[] b = chunked.clone();
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        int indexLength = bb.getInt(b.length - 8);
+        int indexAt = b.length - Chunked.TAIL - indexLength;
+        int n = bb.getInt(indexAt + 8);
+        if (pick < 7) {
+            int k = r.nextInt(n);
+            int at = indexAt + 12 + 8 * k + (r.nextBoolean() ? 0 : 4);
+            bb.putInt(at, (int) interesting(r, bb.getInt(at)));
+        } else {
+            int at = r.nextInt(Math.max(1, indexAt));
+            b[at] = (byte) r.nextInt(256);
+        }
+        CRC32 crc = new CRC32();
+        crc.update(b, indexAt, indexLength);
+        bb.putInt(b.length - Chunked.TAIL, (int) crc.getValue());
+        return b;
+    }
+
+    /** {@code plain} written in the chunked container, cut into pieces of random sizes. */
+    static byte[] chunkedOf(Compression c, byte[] plain, Random r) throws IOException {
+        java.lang.foreign.MemorySegment src = java.lang.foreign.MemorySegment.ofArray(plain);
+        List<Chunked.Piece> pieces = new ArrayList<>();
+        for (int at = 0; at < plain.length; ) {
+            int len = Math.min(plain.length - at, 1 + r.nextInt(r.nextBoolean() ? 64 : plain.length));
+            pieces.add(new Chunked.Piece(src, at, len, 1));
+            at += len;
+        }
+        Path tmp = Files.createTempFile("chunked", ".tmp");
+        try {
+            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                Chunked.write(ch, c, pieces);
+            }
+            return Files.readAllBytes(tmp);
+        } finally {
+            Files.delete(tmp);
+        }
+    }
+
     // ------------------------------------------------------------------ .npy and .npz
 
     static final String[] DESCRS = {
@@ -565,6 +622,18 @@ class CorruptFileFuzzTest {
                     "dump " + codec.label(),
                     () -> campaign(
                             "dump-" + codec.label(), r -> mutateCompressedDump(c, plain, compressed, r), loads)));
+        }
+        for (Compression.Codec codec : List.of(Compression.Codec.ZSTD, Compression.Codec.LZ4, Compression.Codec.ZLIB)) {
+            Compression c = fast(codec);
+            Path base = dir.resolve("chunked-base" + c.extension());
+            Joblib.dump(graph(), base, c);
+            byte[] chunked = Files.readAllBytes(base);
+            tests.add(DynamicTest.dynamicTest(
+                    "chunked dump " + codec.label(),
+                    () -> campaign(
+                            "dump-chunked-" + codec.label(),
+                            r -> mutateChunked(c, plain, chunked, r),
+                            List.of((f, b) -> Joblib.load(f)))));
         }
         ByteArrayOutputStream npyOut = new ByteArrayOutputStream();
         Npy.save(npyOut, NdArray.wrap(new double[] {1, 2, 3, 4, 5, 6}, 2, 3));

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Dump files written by format version 1 are checked in under {@code src/test/resources/golden}: every later
- * version must still read them. Regenerate (only for a deliberate format change, with a new format version) with
+ * Dump files written by format version 1 and 2 (and version 2 in the chunked container of compressed files) are
+ * checked in under {@code src/test/resources/golden}: every later version must still read them. Regenerate (only for a deliberate format change, with a new format version) with
  * {@code ./mvnw -pl core test -Dtest=GoldenFilesTest -Djoblib4j.regenerateGolden=true}.
  */
 class GoldenFilesTest {
@@ -68,12 +68,23 @@ class GoldenFilesTest {
         return "v1-shuffled-graph.j4j" + c.extension();
     }
 
+    /** Codecs whose dumps to a file use the chunked container ({@link Chunked}), format version 2 inside. */
+    static final List<Compression> CHUNKED = List.of(Compression.zstd(3), Compression.lz4(), Compression.zlib(3));
+
+    /** Chunked container files (independent pieces with an index at the end). */
+    static String chunkedName(Compression c) {
+        return "v2-chunked-graph.j4j" + c.extension();
+    }
+
     @Test
     void goldenDumps_stillLoad() throws Exception {
         if (Boolean.getBoolean("joblib4j.regenerateGolden")) {
             // version 1 files cannot be written any more: only the version 2 one is regenerated
             Files.createDirectories(GOLDEN);
             Joblib.dump(graph(), GOLDEN.resolve(V2), Compression.none());
+            for (Compression c : CHUNKED) {
+                Joblib.dump(graph(), GOLDEN.resolve(chunkedName(c)), c);
+            }
         }
         Map<String, Object> expected = graph();
         List<Path> files = new ArrayList<>();
@@ -83,6 +94,9 @@ class GoldenFilesTest {
             if (!c.isNone()) {
                 files.add(GOLDEN.resolve(shuffledName(c)));
             }
+        }
+        for (Compression c : CHUNKED) {
+            files.add(GOLDEN.resolve(chunkedName(c)));
         }
         for (Path f : files) {
             Map<String, Object> back = Joblib.load(f);

@@ -136,6 +136,27 @@ public final class ProcessScenarios {
         if (only.contains("cold")) {
             System.out.println("cold first result: " + secs(coldStartFirstResult(2)) + " s");
         }
+        if (only.contains("cds")) {
+            // "-Xshare:auto" alone: the JDK's default archive only (the pool then writes and uses no archive of its
+            // own); alternating with the default (the per-user application archive, written by the first pool)
+            coldStartFirstResult(2);
+            List<Double> without = new ArrayList<>();
+            List<Double> with = new ArrayList<>();
+            for (int i = 0; i < 7; i++) {
+                without.add(secs(coldStartFirstResult(2, "-Xshare:auto")));
+                with.add(secs(coldStartFirstResult(2)));
+            }
+            java.util.Collections.sort(without);
+            java.util.Collections.sort(with);
+            System.out.printf(
+                    Locale.ROOT,
+                    "cold first result, median of 7: JDK archive only %.3f s (best %.3f), with the application archive"
+                            + " %.3f s (best %.3f)%n",
+                    without.get(3),
+                    without.getFirst(),
+                    with.get(3),
+                    with.getFirst());
+        }
         if (only.contains("memmap")) {
             try (ProcessPool pool = ProcessPool.builder().build()) {
                 DocExamples.Measured proc = DocExamples.memmapExample(pool.backend(), 2, pool);
@@ -180,7 +201,12 @@ public final class ProcessScenarios {
 
     /** From building a new pool of {@code nJobs} workers to the first result of a call on it. */
     public static Duration coldStartFirstResult(int nJobs) {
-        try (ProcessPool pool = ProcessPool.builder().build()) {
+        return coldStartFirstResult(nJobs, new String[0]);
+    }
+
+    /** As {@link #coldStartFirstResult(int)}, the workers started with {@code jvmOptions}. */
+    public static Duration coldStartFirstResult(int nJobs, String... jvmOptions) {
+        try (ProcessPool pool = ProcessPool.builder().jvmOptions(jvmOptions).build()) {
             long start = System.nanoTime();
             try (Parallel p = Parallel.builder()
                             .nJobs(nJobs)

@@ -1,0 +1,66 @@
+package io.joblib4j.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Which class-data-sharing options worker JVMs get ({@link ClassDataArchive}). */
+class ClassDataArchiveTest {
+    @TempDir
+    Path dir;
+
+    private static String archiveOf(List<String> options) {
+        for (String o : options) {
+            if (o.startsWith("-XX:ArchiveClassesAtExit=") || o.startsWith("-XX:SharedArchiveFile=")) {
+                String path = o.substring(o.indexOf('=') + 1);
+                String name = Path.of(path).getFileName().toString();
+                return name.substring(0, name.indexOf(".jsa") + 4);
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void poolOptionsThatChooseSharingThemselves_turnTheArchiveOff() {
+        List<String> cp = List.of("-cp", "a.jar");
+        assertThat(ClassDataArchive.options(List.of("-Xshare:off"), cp)).isEmpty();
+        assertThat(ClassDataArchive.options(List.of("-Xshare:auto"), cp)).isEmpty();
+        assertThat(ClassDataArchive.options(List.of("-XX:SharedArchiveFile=/x.jsa"), cp))
+                .isEmpty();
+    }
+
+    @Test
+    void classPathWithAFolder_noArchive() throws Exception {
+        Path jar = Files.write(dir.resolve("app.jar"), new byte[] {1, 2, 3});
+        Files.createDirectories(dir.resolve("classes"));
+        assertThat(ClassDataArchive.options(
+                        List.of(), List.of("-cp", jar + java.io.File.pathSeparator + dir.resolve("classes"))))
+                .isEmpty();
+    }
+
+    @Test
+    void archiveName_changesWithTheClassPathAndItsJars() throws Exception {
+        Path jar = Files.write(dir.resolve("app.jar"), new byte[] {1, 2, 3});
+        List<String> first = ClassDataArchive.options(List.of("-Dk=1"), List.of("-cp", jar.toString()));
+        org.junit.jupiter.api.Assumptions.assumeTrue(!first.isEmpty(), "no private per-user cache folder here");
+        assertThat(first).contains("-Xlog:cds=off");
+        String a = archiveOf(first);
+        // a second worker of this JVM while the first writes the archive: none for it
+        assertThat(ClassDataArchive.options(List.of("-Dk=1"), List.of("-cp", jar.toString())))
+                .isEmpty();
+        Files.setLastModifiedTime(
+                jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 60_000));
+        String b = archiveOf(ClassDataArchive.options(List.of("-Dk=1"), List.of("-cp", jar.toString())));
+        Path other = Files.write(dir.resolve("b.jar"), new byte[] {4});
+        String c = archiveOf(
+                ClassDataArchive.options(List.of("-Dk=1"), List.of("-cp", jar + java.io.File.pathSeparator + other)));
+        String d = archiveOf(ClassDataArchive.options(List.of("-Dk=2"), List.of("-cp", jar.toString())));
+        assertThat(List.of(a, b, c, d)).doesNotContainNull().doesNotHaveDuplicates();
+        ClassDataArchive.notStarted(first); // none of these workers started
+    }
+}
