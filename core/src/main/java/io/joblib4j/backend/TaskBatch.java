@@ -19,7 +19,7 @@ final class TaskBatch implements Batch {
     /** The tasks, or the arguments of {@link #function} when the batch maps a function. */
     private final @Nullable Object[] items;
 
-    private final @Nullable SerializableFunction1<Object, ?> function;
+    private final @Nullable SerializableFunction1<@Nullable Object, ?> function;
     private final BatchContext context;
 
     @SuppressWarnings("unchecked")
@@ -35,7 +35,7 @@ final class TaskBatch implements Batch {
             throw new IllegalArgumentException("firstIndex must be at least 0, got " + firstIndex);
         }
         this.firstIndex = firstIndex;
-        this.function = (SerializableFunction1<Object, ?>) function;
+        this.function = (SerializableFunction1<@Nullable Object, ?>) function;
         this.items = items;
         this.context = Objects.requireNonNull(context, "context");
     }
@@ -66,7 +66,7 @@ final class TaskBatch implements Batch {
 
     @Override
     public Task<?> task(int i) {
-        SerializableFunction1<Object, ?> f = function;
+        SerializableFunction1<@Nullable Object, ?> f = function;
         return f == null ? (Task<?>) Objects.requireNonNull(items[i]) : Joblib.delayed(f, items[i]);
     }
 
@@ -92,7 +92,7 @@ final class TaskBatch implements Batch {
     }
 
     private @Nullable Object callAt(int i) throws Exception {
-        SerializableFunction1<Object, ?> f = function;
+        SerializableFunction1<@Nullable Object, ?> f = function;
         return f == null ? ((Task<?>) Objects.requireNonNull(items[i])).call() : f.apply(items[i]);
     }
 
