@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * Consecutive tasks of one {@code Parallel} call, sent to one worker together: what a {@link Backend} runs.
  *
  * <p>A backend needs only what this interface offers: how many tasks there are and where they start in the input
- * ({@link #firstIndex()}, {@link #size()}), a description for reports ({@link #toString()}), a way to run them
+ * ({@link #firstIndex()}, {@link #size()}), a description for reports ({@link Object#toString() toString()}), a way to run them
  * ({@link #runAll(String)}, or {@link #call(int)} task by task) with the configuration of the call that made them
  * restored around them (an opaque {@link BatchContext}), and a form fit to be sent to another JVM
  * ({@link #portable()}: batches are {@link Serializable}; a backend serializes them with whatever it uses for tasks).
