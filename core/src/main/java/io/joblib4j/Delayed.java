@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A call to a function with its arguments, not yet made: what {@link Joblib#delayed(SerializableFunction1, Object)}
@@ -21,36 +22,58 @@ public final class Delayed<R> implements Task<R> {
     /** A {@code SerializableFunction1} .. {@code SerializableFunction6}, of {@code arguments.length} arguments. */
     private final Object function;
 
-    private final Object[] arguments;
+    private final @Nullable Object[] arguments;
 
-    private Delayed(Object function, Object[] arguments) {
+    private Delayed(Object function, @Nullable Object[] arguments) {
         this.function = Objects.requireNonNull(function, "function must not be null");
         this.arguments = arguments;
     }
 
-    static <T, R> Delayed<R> of(SerializableFunction1<T, R> f, T a) {
-        return new Delayed<>(f, new Object[] {a});
+    static <T extends @Nullable Object, R> Delayed<R> of(SerializableFunction1<T, R> f, T a) {
+        return new Delayed<>(f, new @Nullable Object[] {a});
     }
 
-    static <A, B, R> Delayed<R> of(SerializableFunction2<A, B, R> f, A a, B b) {
-        return new Delayed<>(f, new Object[] {a, b});
+    static <A extends @Nullable Object, B extends @Nullable Object, R> Delayed<R> of(
+            SerializableFunction2<A, B, R> f, A a, B b) {
+        return new Delayed<>(f, new @Nullable Object[] {a, b});
     }
 
-    static <A, B, C, R> Delayed<R> of(SerializableFunction3<A, B, C, R> f, A a, B b, C c) {
-        return new Delayed<>(f, new Object[] {a, b, c});
+    static <A extends @Nullable Object, B extends @Nullable Object, C extends @Nullable Object, R> Delayed<R> of(
+            SerializableFunction3<A, B, C, R> f, A a, B b, C c) {
+        return new Delayed<>(f, new @Nullable Object[] {a, b, c});
     }
 
-    static <A, B, C, D, R> Delayed<R> of(SerializableFunction4<A, B, C, D, R> f, A a, B b, C c, D d) {
-        return new Delayed<>(f, new Object[] {a, b, c, d});
+    static <
+                    A extends @Nullable Object,
+                    B extends @Nullable Object,
+                    C extends @Nullable Object,
+                    D extends @Nullable Object,
+                    R>
+            Delayed<R> of(SerializableFunction4<A, B, C, D, R> f, A a, B b, C c, D d) {
+        return new Delayed<>(f, new @Nullable Object[] {a, b, c, d});
     }
 
-    static <A, B, C, D, E, R> Delayed<R> of(SerializableFunction5<A, B, C, D, E, R> f, A a, B b, C c, D d, E e) {
-        return new Delayed<>(f, new Object[] {a, b, c, d, e});
+    static <
+                    A extends @Nullable Object,
+                    B extends @Nullable Object,
+                    C extends @Nullable Object,
+                    D extends @Nullable Object,
+                    E extends @Nullable Object,
+                    R>
+            Delayed<R> of(SerializableFunction5<A, B, C, D, E, R> f, A a, B b, C c, D d, E e) {
+        return new Delayed<>(f, new @Nullable Object[] {a, b, c, d, e});
     }
 
-    static <A, B, C, D, E, F, R> Delayed<R> of(
-            SerializableFunction6<A, B, C, D, E, F, R> fn, A a, B b, C c, D d, E e, F f) {
-        return new Delayed<>(fn, new Object[] {a, b, c, d, e, f});
+    static <
+                    A extends @Nullable Object,
+                    B extends @Nullable Object,
+                    C extends @Nullable Object,
+                    D extends @Nullable Object,
+                    E extends @Nullable Object,
+                    F extends @Nullable Object,
+                    R>
+            Delayed<R> of(SerializableFunction6<A, B, C, D, E, F, R> fn, A a, B b, C c, D d, E e, F f) {
+        return new Delayed<>(fn, new @Nullable Object[] {a, b, c, d, e, f});
     }
 
     /**
@@ -70,18 +93,37 @@ public final class Delayed<R> implements Task<R> {
     @Override
     @SuppressWarnings("unchecked")
     public R call() throws Exception {
-        Object[] a = arguments;
+        @Nullable Object[] a = arguments;
         return switch (a.length) {
-            case 1 -> ((SerializableFunction1<Object, R>) function).apply(a[0]);
-            case 2 -> ((SerializableFunction2<Object, Object, R>) function).apply(a[0], a[1]);
-            case 3 -> ((SerializableFunction3<Object, Object, Object, R>) function).apply(a[0], a[1], a[2]);
+            case 1 -> ((SerializableFunction1<@Nullable Object, R>) function).apply(a[0]);
+            case 2 -> ((SerializableFunction2<@Nullable Object, @Nullable Object, R>) function).apply(a[0], a[1]);
+            case 3 ->
+                ((SerializableFunction3<@Nullable Object, @Nullable Object, @Nullable Object, R>) function)
+                        .apply(a[0], a[1], a[2]);
             case 4 ->
-                ((SerializableFunction4<Object, Object, Object, Object, R>) function).apply(a[0], a[1], a[2], a[3]);
+                ((SerializableFunction4<@Nullable Object, @Nullable Object, @Nullable Object, @Nullable Object, R>)
+                                function)
+                        .apply(a[0], a[1], a[2], a[3]);
             case 5 ->
-                ((SerializableFunction5<Object, Object, Object, Object, Object, R>) function)
+                ((SerializableFunction5<
+                                        @Nullable Object,
+                                        @Nullable Object,
+                                        @Nullable Object,
+                                        @Nullable Object,
+                                        @Nullable Object,
+                                        R>)
+                                function)
                         .apply(a[0], a[1], a[2], a[3], a[4]);
             case 6 ->
-                ((SerializableFunction6<Object, Object, Object, Object, Object, Object, R>) function)
+                ((SerializableFunction6<
+                                        @Nullable Object,
+                                        @Nullable Object,
+                                        @Nullable Object,
+                                        @Nullable Object,
+                                        @Nullable Object,
+                                        @Nullable Object,
+                                        R>)
+                                function)
                         .apply(a[0], a[1], a[2], a[3], a[4], a[5]);
             default ->
                 throw new IllegalStateException("a delayed call of " + a.length + " arguments (expected 1 to 6)");

@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The front door to joblib4j's functions, named as in Python's joblib: {@code delayed}, {@code cpuCount},
@@ -37,7 +38,7 @@ public final class Joblib {
      *
      * @throws NullPointerException if {@code f} is null
      */
-    public static <T, R> Delayed<R> delayed(SerializableFunction1<T, R> f, T arg) {
+    public static <T extends @Nullable Object, R> Delayed<R> delayed(SerializableFunction1<T, R> f, T arg) {
         return Delayed.of(f, arg);
     }
 
@@ -46,7 +47,8 @@ public final class Joblib {
      *
      * @throws NullPointerException if {@code f} is null
      */
-    public static <A, B, R> Delayed<R> delayed(SerializableFunction2<A, B, R> f, A a, B b) {
+    public static <A extends @Nullable Object, B extends @Nullable Object, R> Delayed<R> delayed(
+            SerializableFunction2<A, B, R> f, A a, B b) {
         return Delayed.of(f, a, b);
     }
 
@@ -55,7 +57,8 @@ public final class Joblib {
      *
      * @throws NullPointerException if {@code f} is null
      */
-    public static <A, B, C, R> Delayed<R> delayed(SerializableFunction3<A, B, C, R> f, A a, B b, C c) {
+    public static <A extends @Nullable Object, B extends @Nullable Object, C extends @Nullable Object, R>
+            Delayed<R> delayed(SerializableFunction3<A, B, C, R> f, A a, B b, C c) {
         return Delayed.of(f, a, b, c);
     }
 
@@ -64,7 +67,13 @@ public final class Joblib {
      *
      * @throws NullPointerException if {@code f} is null
      */
-    public static <A, B, C, D, R> Delayed<R> delayed(SerializableFunction4<A, B, C, D, R> f, A a, B b, C c, D d) {
+    public static <
+                    A extends @Nullable Object,
+                    B extends @Nullable Object,
+                    C extends @Nullable Object,
+                    D extends @Nullable Object,
+                    R>
+            Delayed<R> delayed(SerializableFunction4<A, B, C, D, R> f, A a, B b, C c, D d) {
         return Delayed.of(f, a, b, c, d);
     }
 
@@ -73,8 +82,14 @@ public final class Joblib {
      *
      * @throws NullPointerException if {@code f} is null
      */
-    public static <A, B, C, D, E, R> Delayed<R> delayed(
-            SerializableFunction5<A, B, C, D, E, R> f, A a, B b, C c, D d, E e) {
+    public static <
+                    A extends @Nullable Object,
+                    B extends @Nullable Object,
+                    C extends @Nullable Object,
+                    D extends @Nullable Object,
+                    E extends @Nullable Object,
+                    R>
+            Delayed<R> delayed(SerializableFunction5<A, B, C, D, E, R> f, A a, B b, C c, D d, E e) {
         return Delayed.of(f, a, b, c, d, e);
     }
 
@@ -83,8 +98,15 @@ public final class Joblib {
      *
      * @throws NullPointerException if {@code fn} is null
      */
-    public static <A, B, C, D, E, F, R> Delayed<R> delayed(
-            SerializableFunction6<A, B, C, D, E, F, R> fn, A a, B b, C c, D d, E e, F f) {
+    public static <
+                    A extends @Nullable Object,
+                    B extends @Nullable Object,
+                    C extends @Nullable Object,
+                    D extends @Nullable Object,
+                    E extends @Nullable Object,
+                    F extends @Nullable Object,
+                    R>
+            Delayed<R> delayed(SerializableFunction6<A, B, C, D, E, F, R> fn, A a, B b, C c, D d, E e, F f) {
         return Delayed.of(fn, a, b, c, d, e, f);
     }
 

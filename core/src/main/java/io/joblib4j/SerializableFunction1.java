@@ -1,6 +1,7 @@
 package io.joblib4j;
 
 import java.io.Serializable;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A function of one argument that may throw any exception (as a {@link java.util.concurrent.Callable} may) and is
@@ -12,7 +13,7 @@ import java.io.Serializable;
  * I/O without a {@code try}/{@code catch}.
  */
 @FunctionalInterface
-public interface SerializableFunction1<T, R> extends Serializable {
+public interface SerializableFunction1<T extends @Nullable Object, R> extends Serializable {
     /**
      * The result of the call. An exception it throws fails the task: unchecked ones reach the caller of
      * {@code Parallel} as they are, checked ones wrapped in {@link io.joblib4j.parallel.TaskFailedException}.

@@ -1,6 +1,7 @@
 package io.joblib4j;
 
 import java.io.Serializable;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A function of two arguments that may throw any exception (as a {@link java.util.concurrent.Callable} may) and is
@@ -10,7 +11,7 @@ import java.io.Serializable;
  * <p>A {@link SerializableBiFunction} is one.
  */
 @FunctionalInterface
-public interface SerializableFunction2<A, B, R> extends Serializable {
+public interface SerializableFunction2<A extends @Nullable Object, B extends @Nullable Object, R> extends Serializable {
     /**
      * The result of the call. An exception it throws fails the task: unchecked ones reach the caller of
      * {@code Parallel} as they are, checked ones wrapped in {@link io.joblib4j.parallel.TaskFailedException}.

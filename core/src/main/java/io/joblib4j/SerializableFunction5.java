@@ -1,6 +1,7 @@
 package io.joblib4j;
 
 import java.io.Serializable;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A function of five arguments that may throw any exception (as a {@link java.util.concurrent.Callable} may) and is
@@ -8,7 +9,14 @@ import java.io.Serializable;
  * {@link Joblib#delayed} takes.
  */
 @FunctionalInterface
-public interface SerializableFunction5<A, B, C, D, E, R> extends Serializable {
+public interface SerializableFunction5<
+                A extends @Nullable Object,
+                B extends @Nullable Object,
+                C extends @Nullable Object,
+                D extends @Nullable Object,
+                E extends @Nullable Object,
+                R>
+        extends Serializable {
     /**
      * The result of the call. An exception it throws fails the task: unchecked ones reach the caller of
      * {@code Parallel} as they are, checked ones wrapped in {@link io.joblib4j.parallel.TaskFailedException}.

@@ -3,4 +3,7 @@
  * {@code hash}, {@code cpuCount}) and the types every layer speaks: {@link io.joblib4j.Task} and the
  * {@code Serializable*} functional interfaces that tasks are made of.
  */
+@NullMarked
 package io.joblib4j;
+
+import org.jspecify.annotations.NullMarked;

@@ -20,7 +20,7 @@ final class TaskBatch implements Batch {
     /** The tasks, or the arguments of {@link #function} when the batch maps a function. */
     private final @Nullable Object[] items;
 
-    private final @Nullable SerializableFunction1<Object, ?> function;
+    private final @Nullable SerializableFunction1<@Nullable Object, ?> function;
     private final BatchContext context;
     /** 1 for the first run of these tasks, 2 for the first re-run after their worker was lost, and so on. */
     private final int attempt;
@@ -39,7 +39,7 @@ final class TaskBatch implements Batch {
             throw new IllegalArgumentException("firstIndex must be at least 0, got " + firstIndex);
         }
         this.firstIndex = firstIndex;
-        this.function = (SerializableFunction1<Object, ?>) function;
+        this.function = (SerializableFunction1<@Nullable Object, ?>) function;
         this.items = items;
         this.context = Objects.requireNonNull(context, "context");
         if (attempt < 1) {
@@ -84,7 +84,7 @@ final class TaskBatch implements Batch {
 
     @Override
     public Task<?> task(int i) {
-        SerializableFunction1<Object, ?> f = function;
+        SerializableFunction1<@Nullable Object, ?> f = function;
         return f == null ? (Task<?>) Objects.requireNonNull(items[i]) : Joblib.delayed(f, items[i]);
     }
 
@@ -110,7 +110,7 @@ final class TaskBatch implements Batch {
     }
 
     private @Nullable Object callAt(int i) throws Exception {
-        SerializableFunction1<Object, ?> f = function;
+        SerializableFunction1<@Nullable Object, ?> f = function;
         return f == null ? ((Task<?>) Objects.requireNonNull(items[i])).call() : f.apply(items[i]);
     }
 

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Deterministic 128-bit content hashes of object graphs (joblib's {@code hash}), built on XXH3-128.
@@ -226,7 +227,7 @@ public final class Hashing {
         }
 
         /** Feeds {@code v} to {@code s}: leaves inline, composites as their own digest. */
-        void put(HashStream128 s, Object v) {
+        void put(HashStream128 s, @Nullable Object v) {
             switch (v) {
                 case null -> s.putByte(NULL);
                 case Boolean b -> s.putByte(b ? TRUE : FALSE);
@@ -375,7 +376,7 @@ public final class Hashing {
             }
         }
 
-        private void child(HashStream128 s, Object v, String step) {
+        private void child(HashStream128 s, @Nullable Object v, String step) {
             path.add(step);
             try {
                 put(s, v);

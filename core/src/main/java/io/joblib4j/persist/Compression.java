@@ -23,6 +23,7 @@ import net.jpountz.lz4.LZ4FrameInputStream;
 import net.jpountz.lz4.LZ4FrameOutputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream;
+import org.jspecify.annotations.Nullable;
 import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.LZMAInputStream;
 import org.tukaani.xz.LZMAOutputStream;
@@ -162,11 +163,21 @@ public final class Compression {
     private final Codec codec;
     private final int level;
     /** For {@link Codec#CUSTOM}: the registered name and codec. */
-    private final String name;
+    private final @Nullable String name;
 
-    private final CustomCodec custom;
+    private final @Nullable CustomCodec custom;
 
-    private Compression(Codec codec, int level, String name, CustomCodec custom) {
+    /** The registered name of a {@link Codec#CUSTOM} instance (set by the only constructor call that makes one). */
+    private String customName() {
+        return Objects.requireNonNull(name, "name of a custom codec");
+    }
+
+    /** The codec of a {@link Codec#CUSTOM} instance. */
+    private CustomCodec customCodec() {
+        return Objects.requireNonNull(custom, "custom codec");
+    }
+
+    private Compression(Codec codec, int level, @Nullable String name, @Nullable CustomCodec custom) {
         this.codec = codec;
         this.level = level;
         this.name = name;
@@ -194,10 +205,10 @@ public final class Compression {
         }
         if (List.of("none", "true", "false", "gz", "zst").contains(n)
                 || Arrays.stream(Codec.values()).anyMatch(c -> c.label().equals(n))
-                || REGISTERED.stream().anyMatch(r -> r.name.equals(n))) {
+                || REGISTERED.stream().anyMatch(r -> r.customName().equals(n))) {
             throw new IllegalArgumentException("codec name '" + name + "' is already taken (built in: none, zlib, "
                     + "gzip, bz2, lzma, xz, lz4, zstd; registered: "
-                    + REGISTERED.stream().map(r -> r.name).toList()
+                    + REGISTERED.stream().map(r -> r.customName()).toList()
                     + ")");
         }
         byte[] magic = Objects.requireNonNull(codec.magic(), "codec.magic()").clone();
@@ -214,11 +225,11 @@ public final class Compression {
             }
         }
         for (Compression r : REGISTERED) {
-            byte[] other = r.custom.magic();
+            byte[] other = r.customCodec().magic();
             int common = Math.min(other.length, magic.length);
             if (Arrays.equals(magic, 0, common, other, 0, common)) {
                 throw new IllegalArgumentException("the magic " + hex(magic) + " of codec '" + name
-                        + "' clashes with the magic " + hex(other) + " of codec '" + r.name + "'");
+                        + "' clashes with the magic " + hex(other) + " of codec '" + r.customName() + "'");
             }
         }
         CustomCodec fixed = new CustomCodec() {
@@ -257,7 +268,7 @@ public final class Compression {
 
     private static Optional<Compression> registeredFor(byte[] head, int length) {
         for (Compression r : REGISTERED) {
-            byte[] magic = r.custom.magic();
+            byte[] magic = r.customCodec().magic();
             if (length >= magic.length && Arrays.equals(head, 0, magic.length, magic, 0, magic.length)) {
                 return Optional.of(r);
             }
@@ -407,7 +418,7 @@ public final class Compression {
             }
         }
         for (Compression r : REGISTERED) {
-            if (r.name.equals(name)) {
+            if (r.customName().equals(name)) {
                 if (level != null) {
                     throw new IllegalArgumentException(
                             "registered codec '" + name + "' takes no level: '" + text + "'");
@@ -420,7 +431,7 @@ public final class Compression {
                 + (REGISTERED.isEmpty()
                         ? ""
                         : ", or a registered codec: "
-                                + REGISTERED.stream().map(r -> r.name).toList())
+                                + REGISTERED.stream().map(r -> r.customName()).toList())
                 + ")");
     }
 
@@ -551,7 +562,7 @@ public final class Compression {
             case XZ -> new XZOutputStream(out, new LZMA2Options(level));
             case LZ4 -> new LZ4FrameOutputStream(out, LZ4FrameOutputStream.BLOCKSIZE.SIZE_4MB);
             case ZSTD -> new ZstdOutputStreamNoFinalizer(out, level);
-            case CUSTOM -> custom.compress(out);
+            case CUSTOM -> customCodec().compress(out);
         };
     }
 
@@ -573,9 +584,10 @@ public final class Compression {
                     .orElseThrow(() -> new IOException("the stream starts "
                             + "with " + hex(head) + ", the magic of no registered codec (registered: "
                             + REGISTERED.stream()
-                                    .map(r -> r.name + " " + hex(r.custom.magic()))
+                                    .map(r -> r.customName() + " "
+                                            + hex(r.customCodec().magic()))
                                     .toList() + ")"));
-            return c.custom.decompress(marked);
+            return c.customCodec().decompress(marked);
         }
         if (codec == Codec.LZ4 || codec == Codec.ZSTD) {
             io.joblib4j.internal.NativeLibraries.prepare();

@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How {@code Joblib.load} reads a dump: whether arrays come back memory-mapped, and which classes it may
@@ -41,7 +42,7 @@ public final class LoadOptions {
 
     private static final LoadOptions DEFAULTS = new Builder().build();
 
-    private final MmapMode mmapMode;
+    private final @Nullable MmapMode mmapMode;
     private final Set<String> classes;
     private final Set<String> packages;
     private final boolean allowRecords;
@@ -91,7 +92,7 @@ public final class LoadOptions {
     }
 
     /** How NdArrays are mapped, or null to read them onto the heap. */
-    public MmapMode mmapMode() {
+    public @Nullable MmapMode mmapMode() {
         return mmapMode;
     }
 
@@ -180,7 +181,7 @@ public final class LoadOptions {
 
     /** Builds {@link LoadOptions}. Not thread-safe. */
     public static final class Builder {
-        private MmapMode mmapMode;
+        private @Nullable MmapMode mmapMode;
         private final Set<String> classes = new TreeSet<>();
         private final Set<String> packages = new TreeSet<>();
         private boolean allowRecords;
@@ -192,7 +193,7 @@ public final class LoadOptions {
         private Builder() {}
 
         /** Map NdArrays of uncompressed files in {@code mode}; null reads them onto the heap (the default). */
-        public Builder mmapMode(MmapMode mode) {
+        public Builder mmapMode(@Nullable MmapMode mode) {
             this.mmapMode = mode;
             return this;
         }

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.apache.fory.exception.InsecureException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The dump/load engine behind {@code Joblib.dump}/{@code Joblib.load} (see {@link DumpFormat} for the layout).
@@ -73,7 +74,7 @@ public final class Persistence {
      *
      * @param compression the codec, or null to choose from the file extension (none when it names no codec)
      */
-    public static void dump(Object value, Path file, Compression compression) throws IOException {
+    public static void dump(Object value, Path file, @Nullable Compression compression) throws IOException {
         Objects.requireNonNull(file, "file");
         Compression c =
                 compression != null ? compression : Compression.forFile(file).orElse(Compression.none());
@@ -138,7 +139,7 @@ public final class Persistence {
     }
 
     /** Writes {@code value} to {@code out} (left open) compressed with {@code compression} (null: none). */
-    public static void dump(Object value, OutputStream out, Compression compression) throws IOException {
+    public static void dump(Object value, OutputStream out, @Nullable Compression compression) throws IOException {
         Objects.requireNonNull(out, "out");
         Compression c = compression == null ? Compression.none() : compression;
         Prepared p = prepare(value, c);
