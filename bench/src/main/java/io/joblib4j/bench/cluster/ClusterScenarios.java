@@ -4,23 +4,18 @@ import io.joblib4j.Joblib;
 import io.joblib4j.backend.Backend;
 import io.joblib4j.bench.PythonPeer;
 import io.joblib4j.bench.Table;
+import io.joblib4j.cli.demo.MemberJvm;
 import io.joblib4j.hazelcast.HazelcastBackend;
 import io.joblib4j.parallel.Parallel;
 import io.joblib4j.process.ProcessPool;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.Serializable;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -254,9 +249,9 @@ public final class ClusterScenarios {
         t.print(System.out);
     }
 
-    /** Member JVMs started with {@link MemberMain} and a client of them. */
+    /** Member JVMs ({@link MemberJvm}, as ./joblib4j worker runs them) and a client of them. */
     static final class Cluster implements AutoCloseable {
-        final List<Member> members = new ArrayList<>();
+        final List<MemberJvm> members = new ArrayList<>();
         HazelcastBackend backend;
 
         static Cluster start(int n) throws IOException {
@@ -264,10 +259,11 @@ public final class ClusterScenarios {
             String name = "bench-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
             try {
                 for (int i = 0; i < n; i++) {
-                    c.members.add(Member.start(name, i == 0 ? null : c.members.getFirst().address));
+                    c.members.add(MemberJvm.start(
+                            name, i == 0 ? null : c.members.getFirst().address(), SLOTS, false));
                 }
                 c.backend = HazelcastBackend.connect(HazelcastBackend.clientConfig(
-                        name, c.members.stream().map(m -> m.address).toArray(String[]::new)));
+                        name, c.members.stream().map(m -> m.address()).toArray(String[]::new)));
                 return c;
             } catch (IOException | RuntimeException e) {
                 c.close();
@@ -281,84 +277,7 @@ public final class ClusterScenarios {
                 backend.close();
             }
             Collections.reverse(members);
-            members.forEach(Member::close);
-        }
-    }
-
-    record Member(Process process, String address) {
-        static Member start(String cluster, String join) throws IOException {
-            int port;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-                port = s.getLocalPort();
-            }
-            List<String> cmd = new ArrayList<>(List.of(
-                    ProcessHandle.current().info().command().orElse("java"),
-                    "--enable-native-access=ALL-UNNAMED",
-                    "--sun-misc-unsafe-memory-access=allow",
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    MemberMain.class.getName(),
-                    cluster,
-                    Integer.toString(port),
-                    Integer.toString(SLOTS)));
-            if (join != null) {
-                cmd.add(join);
-            }
-            Process p = new ProcessBuilder(cmd)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            CompletableFuture<Boolean> joined = CompletableFuture.supplyAsync(() -> {
-                try {
-                    BufferedReader r =
-                            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        if (line.startsWith("joined cluster")) {
-                            return true;
-                        }
-                    }
-                } catch (IOException e) {
-                    // ended
-                }
-                return false;
-            });
-            boolean ok;
-            try {
-                ok = joined.get(90, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                ok = false;
-            }
-            if (!ok) {
-                p.destroyForcibly();
-                throw new IOException("a member did not start");
-            }
-            return new Member(p, "127.0.0.1:" + port);
-        }
-
-        void kill9() {
-            try {
-                new ProcessBuilder("kill", "-9", Long.toString(process.pid()))
-                        .start()
-                        .waitFor(10, TimeUnit.SECONDS);
-            } catch (IOException e) {
-                process.destroyForcibly();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        void close() {
-            if (process.isAlive()) {
-                process.destroy();
-                try {
-                    if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                        kill9();
-                    }
-                } catch (InterruptedException e) {
-                    kill9();
-                    Thread.currentThread().interrupt();
-                }
-            }
+            members.forEach(MemberJvm::close);
         }
     }
 }

@@ -3,18 +3,9 @@ package io.joblib4j.cli.demo;
 import io.joblib4j.Joblib;
 import io.joblib4j.hazelcast.HazelcastBackend;
 import io.joblib4j.parallel.Parallel;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 /**
@@ -47,12 +38,12 @@ public final class ClusterDemo implements DemoSection {
         report.section(title());
         String example = TASKS + " x 1 s sleeps, 2 members x " + SLOTS + " slots";
         String name = "joblib4j-demo-" + ProcessHandle.current().pid();
-        List<Member> members = new ArrayList<>();
+        List<MemberJvm> members = new ArrayList<>();
         try {
-            members.add(Member.start(name, null));
-            members.add(Member.start(name, members.getFirst().address));
-            try (HazelcastBackend cluster = HazelcastBackend.connect(
-                            HazelcastBackend.clientConfig(name, members.get(0).address, members.get(1).address));
+            members.add(MemberJvm.start(name, null, SLOTS, true));
+            members.add(MemberJvm.start(name, members.getFirst().address(), SLOTS, true));
+            try (HazelcastBackend cluster = HazelcastBackend.connect(HazelcastBackend.clientConfig(
+                            name, members.get(0).address(), members.get(1).address()));
                     Parallel p = Parallel.builder()
                             .backend(cluster)
                             .nJobs(-1)
@@ -67,7 +58,7 @@ public final class ClusterDemo implements DemoSection {
                         all.time(),
                         "every result: " + all.value().size());
 
-                Member victim = members.get(1);
+                MemberJvm victim = members.get(1);
                 long[] killedAt = new long[1];
                 Thread killer = new Thread(() -> {
                     try {
@@ -99,92 +90,7 @@ public final class ClusterDemo implements DemoSection {
                                 + Duration.ofMillis(rerunStart - killedAt[0]).toMillis() + " ms after the kill");
             }
         } finally {
-            members.forEach(Member::close);
-        }
-    }
-
-    /** A member JVM: {@code io.joblib4j.cli.Main worker} with this JVM's class path, on a free loopback port. */
-    private record Member(Process process, String address) {
-        static Member start(String cluster, String join) throws IOException {
-            int port;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-                port = s.getLocalPort();
-            }
-            List<String> cmd = new ArrayList<>(List.of(
-                    ProcessHandle.current().info().command().orElse("java"),
-                    "--enable-native-access=ALL-UNNAMED",
-                    "--sun-misc-unsafe-memory-access=allow",
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    "io.joblib4j.cli.Main",
-                    "worker",
-                    "--port",
-                    Integer.toString(port),
-                    "--slots",
-                    Integer.toString(SLOTS),
-                    "--cluster-name",
-                    cluster));
-            if (join != null) {
-                cmd.addAll(List.of("--join", join));
-            }
-            Process p = new ProcessBuilder(cmd)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            CompletableFuture<Boolean> joined = CompletableFuture.supplyAsync(() -> {
-                try {
-                    BufferedReader r =
-                            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        if (line.startsWith("joined cluster")) {
-                            System.out.println("  " + line);
-                            return true;
-                        }
-                    }
-                } catch (IOException e) {
-                    // the member ended
-                }
-                return false;
-            });
-            boolean ok;
-            try {
-                ok = joined.get(60, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                ok = false;
-            }
-            if (!ok) {
-                p.destroyForcibly();
-                throw new IOException("a cluster member did not start: "
-                        + String.join(" ", cmd)
-                                .replace(System.getProperty("java.class.path"), "<class path>" + File.pathSeparator));
-            }
-            return new Member(p, "127.0.0.1:" + port);
-        }
-
-        void kill9() {
-            try {
-                new ProcessBuilder("kill", "-9", Long.toString(process.pid()))
-                        .start()
-                        .waitFor(10, TimeUnit.SECONDS);
-            } catch (IOException e) {
-                process.destroyForcibly();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        void close() {
-            if (process.isAlive()) {
-                process.destroy();
-                try {
-                    if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                        kill9();
-                    }
-                } catch (InterruptedException e) {
-                    kill9();
-                    Thread.currentThread().interrupt();
-                }
-            }
+            members.forEach(MemberJvm::close);
         }
     }
 }
