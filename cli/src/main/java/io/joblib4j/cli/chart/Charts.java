@@ -71,11 +71,9 @@ public final class Charts {
         JFreeChart chart = ChartFactory.createBarChart(
                 title, null, valueLabel, data, PlotOrientation.VERTICAL, true, false, false);
         CategoryPlot plot = chart.getCategoryPlot();
+        plot.getDomainAxis().setMaximumCategoryLabelLines(3); // long names wrap instead of ending in "..."
         if (log) {
-            LogAxis axis = new LogAxis(valueLabel);
-            axis.setBase(10);
-            axis.setSmallestValue(1e-3);
-            plot.setRangeAxis(axis);
+            plot.setRangeAxis(logAxis(valueLabel, 1e-3));
         }
         BarRenderer r = (BarRenderer) plot.getRenderer();
         r.setBarPainter(new StandardBarPainter());
@@ -117,10 +115,7 @@ public final class Charts {
                 title, xLabel, yLabel, data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
         if (logY) {
-            LogAxis axis = new LogAxis(yLabel);
-            axis.setBase(10);
-            axis.setSmallestValue(0.1);
-            plot.setRangeAxis(axis);
+            plot.setRangeAxis(logAxis(yLabel, 0.1));
         }
         ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(true);
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
@@ -134,6 +129,18 @@ public final class Charts {
         plot.setDomainGridlinePaint(new Color(0xdddddd));
         style(chart);
         write(chart, dir, name);
+    }
+
+    /** A base-10 log axis with ticks at powers of ten, labelled as plain numbers (1, 10, 100, 0.01). */
+    private static LogAxis logAxis(String label, double smallest) {
+        LogAxis axis = new LogAxis(label);
+        axis.setBase(10);
+        axis.setSmallestValue(smallest);
+        axis.setStandardTickUnits(new org.jfree.chart.axis.NumberTickUnitSource(true)); // whole powers of ten
+        axis.setNumberFormatOverride(new java.text.DecimalFormat(
+                "#,##0.###", java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT)));
+        axis.setMinorTickMarksVisible(true);
+        return axis;
     }
 
     private static void style(JFreeChart chart) {
