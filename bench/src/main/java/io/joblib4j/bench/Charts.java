@@ -1,45 +1,18 @@
 package io.joblib4j.bench;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Rectangle;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.jfree.chart.ChartFactory;
-import org.jfree.chart.ChartUtils;
-import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.LogAxis;
-import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.plot.CategoryPlot;
-import org.jfree.chart.plot.PlotOrientation;
-import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.category.BarRenderer;
-import org.jfree.chart.renderer.category.StandardBarPainter;
-import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
-import org.jfree.data.category.DefaultCategoryDataset;
-import org.jfree.data.xy.XYSeries;
-import org.jfree.data.xy.XYSeriesCollection;
-import org.jfree.svg.SVGGraphics2D;
 
 /**
- * Charts of benchmark results, written as PNG (JFreeChart) and SVG (JFreeSVG) when a report folder is set:
- * {@code ./joblib4j bench SUITE --report DIR}, or {@code -Djoblib4j.bench.report=DIR}.
+ * Charts of benchmark results, written as PNG and SVG (with {@link io.joblib4j.cli.chart.Charts}, the demo's chart
+ * code) when a report folder is set: {@code ./joblib4j bench SUITE --report DIR}, or
+ * {@code -Djoblib4j.bench.report=DIR}; nothing is drawn otherwise.
  */
 public final class Charts {
     /** The system property naming the report folder. */
     public static final String PROPERTY = "joblib4j.bench.report";
-
-    private static final int WIDTH = 900;
-    private static final int HEIGHT = 480;
-    private static final Color[] PALETTE = {
-        new Color(0x4c8ed9), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728),
-        new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)
-    };
 
     private Charts() {}
 
@@ -49,10 +22,7 @@ public final class Charts {
         return d == null || d.isBlank() ? null : Path.of(d);
     }
 
-    /**
-     * A grouped bar chart: one group per category, one bar per series ({@code NaN}: no bar). A log scale for values
-     * that span orders of magnitude.
-     */
+    /** {@link io.joblib4j.cli.chart.Charts#bars} into the report folder, if one is set. */
     public static void bars(
             String name,
             String title,
@@ -62,95 +32,18 @@ public final class Charts {
             boolean log)
             throws IOException {
         Path dir = reportDir();
-        if (dir == null) {
-            return;
+        if (dir != null) {
+            io.joblib4j.cli.chart.Charts.bars(dir, name, title, valueLabel, categories, series, log);
         }
-        DefaultCategoryDataset data = new DefaultCategoryDataset();
-        for (Map.Entry<String, double[]> s : series.entrySet()) {
-            for (int i = 0; i < categories.size(); i++) {
-                double v = s.getValue()[i];
-                if (!Double.isNaN(v) && (!log || v > 0)) {
-                    data.addValue(v, s.getKey(), categories.get(i));
-                }
-            }
-        }
-        JFreeChart chart = ChartFactory.createBarChart(
-                title, null, valueLabel, data, PlotOrientation.VERTICAL, true, false, false);
-        CategoryPlot plot = chart.getCategoryPlot();
-        if (log) {
-            LogAxis axis = new LogAxis(valueLabel);
-            axis.setBase(10);
-            axis.setSmallestValue(1e-3);
-            plot.setRangeAxis(axis);
-        }
-        BarRenderer r = (BarRenderer) plot.getRenderer();
-        r.setBarPainter(new StandardBarPainter());
-        r.setShadowVisible(false);
-        r.setItemMargin(0.02);
-        for (int i = 0; i < series.size(); i++) {
-            r.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
-        }
-        style(chart);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setRangeGridlinePaint(new Color(0xdddddd));
-        write(chart, dir, name);
     }
 
-    /** A line chart of {@code (x, y)} points per series, with a log y axis when {@code logY}. */
+    /** {@link io.joblib4j.cli.chart.Charts#lines} into the report folder, if one is set. */
     public static void lines(
             String name, String title, String xLabel, String yLabel, Map<String, double[][]> series, boolean logY)
             throws IOException {
         Path dir = reportDir();
-        if (dir == null) {
-            return;
+        if (dir != null) {
+            io.joblib4j.cli.chart.Charts.lines(dir, name, title, xLabel, yLabel, series, logY);
         }
-        XYSeriesCollection data = new XYSeriesCollection();
-        for (Map.Entry<String, double[][]> s : series.entrySet()) {
-            XYSeries xy = new XYSeries(s.getKey(), false, true);
-            for (double[] p : s.getValue()) {
-                if (!logY || p[1] > 0) {
-                    xy.add(p[0], p[1]);
-                }
-            }
-            data.addSeries(xy);
-        }
-        JFreeChart chart = ChartFactory.createXYLineChart(
-                title, xLabel, yLabel, data, PlotOrientation.VERTICAL, true, false, false);
-        XYPlot plot = chart.getXYPlot();
-        if (logY) {
-            LogAxis axis = new LogAxis(yLabel);
-            axis.setBase(10);
-            axis.setSmallestValue(0.1);
-            plot.setRangeAxis(axis);
-        }
-        ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(true);
-        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
-        for (int i = 0; i < series.size(); i++) {
-            r.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
-            r.setSeriesStroke(i, new BasicStroke(2.2f));
-        }
-        plot.setRenderer(r);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setRangeGridlinePaint(new Color(0xdddddd));
-        plot.setDomainGridlinePaint(new Color(0xdddddd));
-        style(chart);
-        write(chart, dir, name);
-    }
-
-    private static void style(JFreeChart chart) {
-        chart.setBackgroundPaint(Color.WHITE);
-        chart.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-        chart.setAntiAlias(true);
-        chart.setTextAntiAlias(true);
-    }
-
-    private static void write(JFreeChart chart, Path dir, String name) throws IOException {
-        Files.createDirectories(dir);
-        Path png = dir.resolve(name + ".png");
-        ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, HEIGHT);
-        SVGGraphics2D g = new SVGGraphics2D(WIDTH, HEIGHT);
-        chart.draw(g, new Rectangle(0, 0, WIDTH, HEIGHT));
-        Files.writeString(dir.resolve(name + ".svg"), g.getSVGDocument(), StandardCharsets.UTF_8);
-        System.err.println("chart: " + png + " (+ .svg)");
     }
 }

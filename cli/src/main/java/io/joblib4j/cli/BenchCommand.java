@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
             "  parallel [sleep|tiny|cpu|memory]   Parallel on threads and virtual threads, beside Python joblib",
             "  persist [REPS] [DIR]                dump/load of arrays and objects with every codec",
             "  memory [DIR]                        Memory: cold calls, cache hits, eviction",
-            "  processes [cold|calls|tiny|memmap|array|array1]",
+            "  processes [cold|calls|tiny|memmap|array|array1|scaling]",
             "                                      the worker-JVM backend beside threads: cold start, small calls,",
             "                                      tiny-task throughput, large shared arrays (time and peak memory)",
             "  cluster                             the Hazelcast backend on member JVMs: dispatch overhead,",

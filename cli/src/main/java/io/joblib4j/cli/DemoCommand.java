@@ -35,6 +35,12 @@ final class DemoCommand implements Callable<Integer> {
             description = "Write the timeline report (HTML) of each step's Parallel call to DIR/<section>-<step>.html.")
     java.nio.file.Path timeline;
 
+    @Option(
+            names = "--report",
+            paramLabel = "DIR",
+            description = "Also draw the demo's charts (memory over time, PNG and SVG) into DIR, e.g. docs/img.")
+    java.nio.file.Path chartDir;
+
     static List<DemoSection> sections() {
         return List.of(new ParallelDemo(), new MemoryDemo(), new PersistDemo(), new ProcessDemo(), new ClusterDemo());
     }
@@ -68,6 +74,13 @@ final class DemoCommand implements Callable<Integer> {
         }
         System.out.println();
         report.print(System.out);
+        if (chartDir != null) {
+            System.out.println();
+            System.out.println("Charts in " + chartDir.toAbsolutePath() + ":");
+            for (java.nio.file.Path png : report.writeCharts(chartDir)) {
+                System.out.println("  " + png.getFileName() + " (+ .svg)");
+            }
+        }
         if (timeline != null) {
             System.out.println();
             System.out.println("Timeline reports (open in a browser) in " + timeline.toAbsolutePath() + ":");

@@ -366,6 +366,9 @@ final class Memoized implements Serializable {
         } finally {
             flight.land();
         }
+        if (CacheEvents.wanted()) { // a forced call is always a miss: the function ran and its result was stored
+            CacheEvents.miss(memory, store.location(), fid, key, c.stored ? c.bytes : -1, c.duration.toNanos());
+        }
         CacheEntry entry = null;
         if (c.stored) {
             try {
@@ -392,6 +395,8 @@ final class Memoized implements Serializable {
         checkCodeRecord(store);
         String fid = functionId();
         String key = key(args);
+        boolean observed = CacheEvents.wanted();
+        long t0 = observed ? System.nanoTime() : 0;
         CacheEntry entry = null;
         try {
             if (store.output(fid, key) != null) {
@@ -406,13 +411,20 @@ final class Memoized implements Serializable {
         }
         if (entry != null) {
             touch(store, fid, key);
+            if (observed) {
+                observeShelvedHit(store, fid, key, t0);
+            }
             return CachedResult.stored(this, Describe.call(identity().displayName(), args), fid, key, entry.duration());
         }
         Flight flight = join(store, fid, key);
         if (flight.waited()) {
             try {
+                t0 = observed ? System.nanoTime() : 0;
                 CacheEntry e = store.output(fid, key) != null ? store.entry(fid, key) : null;
                 if (e != null) {
+                    if (observed) {
+                        observeShelvedHit(store, fid, key, t0);
+                    }
                     return CachedResult.stored(
                             this, Describe.call(identity().displayName(), args), fid, key, e.duration());
                 }
@@ -425,6 +437,9 @@ final class Memoized implements Serializable {
             c = compute(store, fid, key, args, invoker);
         } finally {
             flight.land();
+        }
+        if (observed) {
+            CacheEvents.miss(memory, store.location(), fid, key, c.stored ? c.bytes : -1, c.duration.toNanos());
         }
         if (!c.stored) {
             return CachedResult.inMemory(this, c.value, c.duration);
@@ -514,6 +529,22 @@ final class Memoized implements Serializable {
     private record Loaded(Object value, Path file) {}
 
     private record Computed(Object value, Duration duration, boolean stored, long bytes) {}
+
+    /**
+     * A hit of {@code callAndShelve}: the entry was found and nothing was loaded (the result is loaded by
+     * {@code get()}), so the duration is the lookup's and the bytes are the stored output's.
+     */
+    private void observeShelvedHit(StoreBackend store, String fid, String key, long t0) {
+        long nanos = System.nanoTime() - t0;
+        long bytes;
+        try {
+            Path out = store.output(fid, key);
+            bytes = out == null ? -1 : java.nio.file.Files.size(out);
+        } catch (IOException | RuntimeException e) {
+            bytes = -1;
+        }
+        CacheEvents.hit(memory, store.location(), fid, key, bytes, nanos);
+    }
 
     private void observeHit(StoreBackend store, String fid, String key, Loaded hit, long t0) {
         long nanos = System.nanoTime() - t0;

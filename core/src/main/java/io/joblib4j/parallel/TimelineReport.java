@@ -370,7 +370,24 @@ final class TimelineReport {
                 .append(" at ")
                 .append(esc(seconds(s - t0)))
                 .append("</title></rect>\n");
+        if (w >= DISPATCH_LABEL_MIN_WIDTH) {
+            // A long hand-out (the sharing step of a large array, say) says what it is without hovering.
+            String label = "dispatch " + seconds(e - s)
+                    + (w >= DISPATCH_LABEL_LONG_WIDTH ? ": serializing tasks, writing shared arrays" : "");
+            h.append("<text class=\"dispatch-label\" x=\"")
+                    .append(fmt(x + 4))
+                    .append("\" y=\"")
+                    .append(y + LANE_HEIGHT / 2 + 4)
+                    .append("\" fill=\"#fff\" font-size=\"11\" pointer-events=\"none\">")
+                    .append(esc(label))
+                    .append("</text>\n");
+        }
     }
+
+    /** Dispatch bars at least this wide (px) are labelled with their time, and the longer ones with what it is. */
+    static final double DISPATCH_LABEL_MIN_WIDTH = 90;
+
+    static final double DISPATCH_LABEL_LONG_WIDTH = 250;
 
     private static void bar(StringBuilder h, Bar b, long t0, long wall, int y, String lane) {
         CallRecorder.Rec r = b.rec;

@@ -79,6 +79,36 @@ class JfrEventsTest {
     }
 
     @Test
+    void recording_seesCacheEventsOfCallAndShelveAndForcedCall() throws Exception {
+        Path file = tmp.resolve("shelve.jfr");
+        Memory memory =
+                Memory.builder().location(tmp.resolve("cache")).verbose(0).build();
+        CachedFunction<Integer, Integer> cached = memory.cache("square", JfrEventsTest::square);
+        try (Recording r = new Recording()) {
+            r.enable("io.joblib4j.CacheHit").withThreshold(Duration.ZERO);
+            r.enable("io.joblib4j.CacheMiss").withThreshold(Duration.ZERO);
+            r.start();
+            assertThat(cached.callAndShelve(3).get()).isEqualTo(9); // miss: computed and stored
+            assertThat(cached.callAndShelve(3).get()).isEqualTo(9); // hit: found, loaded by get()
+            assertThat(cached.call(3).output()).isEqualTo(9); // forced: computed again, a miss
+            r.stop();
+            r.dump(file);
+        }
+        List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+        List<RecordedEvent> misses = ofType(events, "io.joblib4j.CacheMiss");
+        List<RecordedEvent> hits = ofType(events, "io.joblib4j.CacheHit");
+        assertThat(misses).hasSize(2);
+        assertThat(hits).hasSize(1);
+        String key = hits.getFirst().getString("key");
+        assertThat(misses).allSatisfy(m -> {
+            assertThat(m.getString("key")).isEqualTo(key);
+            assertThat(m.getString("function")).contains("square");
+            assertThat(m.getLong("bytes")).isPositive();
+        });
+        assertThat(hits.getFirst().getLong("bytes")).isPositive();
+    }
+
+    @Test
     void noRecording_noListener_noTimeline_recordsNothing() {
         Parallel.Resolved settings = Parallel.of(2).resolve();
         assertThat(settings.timeline()).isNull();

@@ -124,6 +124,20 @@ class JoblibMetricsTest {
                             .counter()
                             .count())
                     .isEqualTo(1);
+            // the other paths: callAndShelve finds the entry (a hit), a forced call computes again (a miss)
+            assertThat(f.callAndShelve(21).get()).isEqualTo(42);
+            assertThat(f.call(21).output()).isEqualTo(42);
+            assertThat(f.callAndShelve(22).get()).isEqualTo(44); // a miss: computed and stored
+            assertThat(registry.get("joblib4j.cache.hits")
+                            .tag("function", function)
+                            .counter()
+                            .count())
+                    .isEqualTo(2);
+            assertThat(registry.get("joblib4j.cache.misses")
+                            .tag("function", function)
+                            .counter()
+                            .count())
+                    .isEqualTo(3);
             long stored =
                     memory.entries().stream().mapToLong(CacheEntry::sizeBytes).sum();
             assertThat(stored).isPositive();

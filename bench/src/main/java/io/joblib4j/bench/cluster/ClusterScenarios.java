@@ -177,7 +177,12 @@ public final class ClusterScenarios {
 
     static void throughput(Map<String, Map<String, String>> peer) throws Exception {
         Table t = new Table("members", "slots", "tasks of 10 ms", "ideal", "measured (best of 3)", "efficiency");
-        for (int members : new int[] {1, 2, 4}) {
+        int[] sizes = {1, 2, 4};
+        double[] ours = new double[sizes.length];
+        double[] dask = new double[sizes.length];
+        java.util.Arrays.fill(dask, Double.NaN);
+        for (int si = 0; si < sizes.length; si++) {
+            int members = sizes[si];
             int slots = members * SLOTS;
             int n = 100 * slots;
             List<Integer> inputs = IntStream.range(0, n).boxed().toList();
@@ -186,6 +191,7 @@ public final class ClusterScenarios {
                 warmUp(() -> p.map(ClusterScenarios::sleep10, inputs));
                 long ns = best(3, () -> timeMap(p, null, inputs, true));
                 double ideal = n * 0.010 / slots;
+                ours[si] = 100 * ideal / seconds(ns);
                 t.row(
                         members,
                         slots,
@@ -198,6 +204,7 @@ public final class ClusterScenarios {
             if (py != null) {
                 double s = Double.parseDouble(py.get("seconds"));
                 double ideal = n * 0.010 / slots;
+                dask[si] = 100 * ideal / s;
                 t.row(
                         "dask " + members + " workers",
                         slots,
@@ -210,6 +217,18 @@ public final class ClusterScenarios {
         System.out.println();
         System.out.println("## Throughput: tasks sleeping 10 ms, " + SLOTS + " slots per member, 100 tasks per slot");
         t.print(System.out);
+        Map<String, double[]> series = new java.util.LinkedHashMap<>();
+        series.put("joblib4j on Hazelcast members", ours);
+        series.put("Python joblib on dask (same slots)", dask);
+        io.joblib4j.bench.Charts.bars(
+                "cluster-efficiency",
+                "Tasks of 10 ms, " + SLOTS + " slots per member: efficiency (ideal / measured time, %)",
+                "efficiency %",
+                java.util.Arrays.stream(sizes)
+                        .mapToObj(m -> m + (m == 1 ? " member" : " members"))
+                        .toList(),
+                series,
+                false);
     }
 
     static void recovery(Map<String, Map<String, String>> peer) throws Exception {

@@ -88,10 +88,45 @@ public final class MultiprocessingScenarios {
                     p == null ? "" : String.format(Locale.ROOT, "%.1f", p),
                     ratio);
         }
+        chart(rows, python);
         Double fork = python.get("process_start_join_fork");
         if (fork != null) {
             System.out.printf(Locale.ROOT, "(Python, fork start method: process start-to-join %.1f ms)%n", fork);
         }
+    }
+
+    /**
+     * {@code multiprocessing}: per scenario, how many times better joblib4j does than Python's multiprocessing
+     * (throughput ratio, or time ratio inverted, so that above 1 is better), log scale; Python is the line at 1.
+     */
+    private static void chart(List<Row> rows, Map<String, Double> python) throws IOException {
+        List<String> names = new ArrayList<>();
+        List<Double> ours = new ArrayList<>();
+        for (Row r : rows) {
+            Double p = python.get(r.name);
+            if (p == null || r.name.startsWith("jvm_floor")) {
+                continue;
+            }
+            names.add(r.name.replace('_', ' '));
+            ours.add(r.higherIsBetter ? r.java / p : p / r.java);
+        }
+        if (names.isEmpty()) {
+            return;
+        }
+        Map<String, double[]> series = new LinkedHashMap<>();
+        series.put(
+                "joblib4j (times Python's)",
+                ours.stream().mapToDouble(Double::doubleValue).toArray());
+        series.put(
+                "Python multiprocessing (= 1)",
+                names.stream().mapToDouble(n -> 1.0).toArray());
+        io.joblib4j.bench.Charts.bars(
+                "multiprocessing",
+                "joblib4j vs Python multiprocessing, per scenario: times better (log scale; > 1 is better)",
+                "x Python",
+                names,
+                series,
+                true);
     }
 
     /** The median of 5 start-to-join times of a JvmProcess with an empty target. */

@@ -144,6 +144,45 @@ public final class PersistScenario {
         }
         Files.delete(f);
         print(name, rows, rawBytes);
+        chart(name, rows);
+    }
+
+    /**
+     * {@code persist-<dataset>}: dump and load time per codec, joblib4j beside Python joblib (where it ran) and the
+     * raw FileChannel baseline of the same bytes, in ms on a log scale.
+     */
+    private static void chart(String dataset, List<Row> rows) throws IOException {
+        List<String> ops = new ArrayList<>();
+        Map<String, double[]> byOp = new LinkedHashMap<>(); // op -> {joblib4j, Python joblib, raw}
+        for (Row r : rows) {
+            double[] v = byOp.computeIfAbsent(r.what, k -> {
+                ops.add(k);
+                return new double[] {Double.NaN, Double.NaN, Double.NaN};
+            });
+            v[0] = r.seconds * 1000;
+            // Python joblib has no zstd: the table sets zstd beside its zlib, the chart only codec against codec
+            if (r.peer.startsWith("Python joblib") && !r.what.contains("zstd")) {
+                v[1] = r.peerSeconds * 1000;
+            } else if (r.peer.equals("raw FileChannel write") || r.peer.equals("raw FileChannel read")) {
+                v[2] = r.peerSeconds * 1000;
+            }
+        }
+        Map<String, double[]> series = new LinkedHashMap<>();
+        String[] names = {"joblib4j", "Python joblib", "raw FileChannel (same bytes)"};
+        for (int i = 0; i < names.length; i++) {
+            double[] s = new double[ops.size()];
+            for (int k = 0; k < ops.size(); k++) {
+                s[k] = byOp.get(ops.get(k))[i];
+            }
+            series.put(names[i], s);
+        }
+        io.joblib4j.bench.Charts.bars(
+                "persist-" + dataset.replaceAll("[^A-Za-z0-9]+", "-").toLowerCase(Locale.ROOT),
+                "dump/load of 80 MB of doubles (" + dataset + "), per codec: ms (log scale, lower is better)",
+                "ms",
+                ops,
+                series,
+                true);
     }
 
     private static void hash(int reps, Path dir, String python) throws Exception {

@@ -83,6 +83,91 @@ public final class ProcessScenarios {
                 secs(thr),
                 secs(proc) / secs(thr),
                 secs(seq));
+        scaling();
+    }
+
+    static volatile double sink;
+
+    /** {@code iterations} steps of floating-point work, the same every call. */
+    static double burn(long iterations) {
+        double x = 0;
+        for (long i = 0; i < iterations; i++) {
+            x += Math.sqrt(i + x * 1e-12);
+        }
+        return x;
+    }
+
+    /**
+     * Scaling with nJobs: 100 CPU-bound tasks of about 20 ms (2 s of work) at nJobs 1, 2 and 4, on worker JVMs and
+     * on threads; the speedup over a plain loop in this JVM measured just before (best of 3 each). Chart
+     * {@code processes-scaling}.
+     */
+    static void scaling() {
+        for (int i = 0; i < 20; i++) {
+            sink = burn(200_000);
+        }
+        long t0 = System.nanoTime();
+        sink = burn(2_000_000);
+        long perMs = (long) (2_000_000 / ((System.nanoTime() - t0) / 1e6));
+        List<Long> in = java.util.Collections.nCopies(100, perMs * 20);
+        int[] jobs = {1, 2, 4};
+        double[][] procs = new double[jobs.length][];
+        double[][] threads = new double[jobs.length][];
+        System.out.printf(
+                Locale.ROOT,
+                "%nscaling, 100 tasks of about 20 ms (%d CPUs): speedup over a loop measured just before each row"
+                        + " (best of 3)%n",
+                Runtime.getRuntime().availableProcessors());
+        System.out.println("| nJobs | loop | processes | threads |");
+        System.out.println("|---|---|---|---|");
+        for (int j = 0; j < jobs.length; j++) {
+            double loop = Double.MAX_VALUE;
+            for (int r = 0; r < 3; r++) {
+                long s = System.nanoTime();
+                double acc = 0;
+                for (Long it : in) {
+                    acc += burn(it);
+                }
+                sink = acc;
+                loop = Math.min(loop, (System.nanoTime() - s) / 1e9);
+            }
+            double p = bestMap(Backend.named("processes"), jobs[j], in);
+            double t = bestMap(Backend.threads(), jobs[j], in);
+            procs[j] = new double[] {jobs[j], loop / p};
+            threads[j] = new double[] {jobs[j], loop / t};
+            System.out.printf(Locale.ROOT, "| %d | %.3f s | %.2fx | %.2fx |%n", jobs[j], loop, loop / p, loop / t);
+        }
+        java.util.Map<String, double[][]> series = new java.util.LinkedHashMap<>();
+        series.put("processes (worker JVMs)", procs);
+        series.put("threads", threads);
+        try {
+            io.joblib4j.bench.Charts.lines(
+                    "processes-scaling",
+                    "100 CPU-bound tasks of 20 ms: speedup over a loop by nJobs ("
+                            + Runtime.getRuntime().availableProcessors() + " CPUs)",
+                    "nJobs",
+                    "speedup",
+                    series,
+                    false);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static double bestMap(Backend backend, int nJobs, List<Long> in) {
+        try (Parallel p = Parallel.builder().nJobs(nJobs).backend(backend).build()) {
+            p.map(ProcessScenarios::burn, in.subList(0, nJobs * 2)); // workers up and compiled
+            double best = Double.MAX_VALUE;
+            for (int r = 0; r < 3; r++) {
+                long s = System.nanoTime();
+                List<Double> out = p.map(ProcessScenarios::burn, in);
+                best = Math.min(best, (System.nanoTime() - s) / 1e9);
+                if (out.size() != in.size()) {
+                    throw new IllegalStateException("lost results");
+                }
+            }
+            return best;
+        }
     }
 
     private static String inFreshJvm(String... args) {
@@ -132,6 +217,9 @@ public final class ProcessScenarios {
                 }
             }
             return;
+        }
+        if (only.contains("scaling")) {
+            scaling();
         }
         if (only.contains("cold")) {
             System.out.println("cold first result: " + secs(coldStartFirstResult(2)) + " s");

@@ -95,7 +95,8 @@ public final class DocExamples {
                 if (means.size() != starts.size()) {
                     throw new IllegalStateException("lost results");
                 }
-                return new Measured(d, sampler.peak() - before);
+                long peak = sampler.peak();
+                return new Measured(d, peak - before, sampler.peakSoFar(before));
             }
         }
     }
@@ -123,8 +124,11 @@ public final class DocExamples {
         SHARED_NDARRAY
     }
 
-    /** What one variant of a scenario measured: its time and the added peak PSS of the parent and its workers. */
-    public record Measured(Duration time, long addedPeak) {}
+    /**
+     * What one variant of a scenario measured: its time and the added peak PSS of the parent and its workers, in all
+     * and over time ({@code (seconds, bytes)} points, for {@link MemoryChart#add}).
+     */
+    public record Measured(Duration time, long addedPeak, double[][] addedPeakSoFar) {}
 
     /**
      * The "big object sent to every task" pitfall: an array of {@code megabytes} MB used by {@code tasks} tasks (each
@@ -168,7 +172,8 @@ public final class DocExamples {
                 if (sums.size() != tasks) {
                     throw new IllegalStateException("lost results");
                 }
-                return new Measured(time, sampler.peak() - before);
+                long peak = sampler.peak();
+                return new Measured(time, peak - before, sampler.peakSoFar(before));
             }
         }
     }

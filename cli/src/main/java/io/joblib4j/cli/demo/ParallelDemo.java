@@ -13,6 +13,8 @@ import java.util.stream.Stream;
 
 /** The Parallel examples of joblib's documentation, on joblib4j's in-process backends. */
 public final class ParallelDemo implements DemoSection {
+    /** The name of the memory chart of the return-as-list vs stream example ({@code --report DIR}). */
+    public static final String MEMORY_CHART = "demo-parallel-memory";
 
     @Override
     public String title() {
@@ -151,6 +153,11 @@ public final class ParallelDemo implements DemoSection {
                 HeapMeter meter = HeapMeter.start()) {
             Step.Timed<Double> t = Step.withBar(System.out, label, null, () -> body.apply(p));
             long growth = meter.peakGrowth();
+            report.memoryChart(
+                            MEMORY_CHART,
+                            "150 results of 16 MB, nJobs=2, accumulated one by one: memory over time",
+                            "peak live heap growth so far")
+                    .add(variant.equals("list") ? "run (list)" : variant, meter.peakSoFar());
             report.row(
                     "150 x 10000x200 doubles, accumulated",
                     variant + ", nJobs=2",

@@ -98,18 +98,34 @@ public final class PeakMemory {
         private final Thread thread;
         private volatile boolean stop;
         private volatile long peak;
+        private final long startNanos = System.nanoTime();
+        /** (seconds since start, peak so far in bytes), at most one point per {@value #POINT_MILLIS} ms. */
+        private final java.util.List<double[]> points =
+                java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+        private static final long POINT_MILLIS = 25;
 
         public PeakSampler(java.util.function.Supplier<Collection<Long>> pids) {
             this.pids = pids;
             this.peak = pss(pids.get());
+            point();
             this.thread = new Thread(this::loop, "pss-sampler");
             thread.setDaemon(true);
             thread.start();
         }
 
+        private void point() {
+            points.add(new double[] {(System.nanoTime() - startNanos) / 1e9, peak});
+        }
+
         private void loop() {
+            long lastPoint = System.nanoTime();
             while (!stop) {
                 peak = Math.max(peak, pss(pids.get()));
+                if (System.nanoTime() - lastPoint >= POINT_MILLIS * 1_000_000) {
+                    point();
+                    lastPoint = System.nanoTime();
+                }
                 try {
                     Thread.sleep(5);
                 } catch (InterruptedException e) {
@@ -134,6 +150,22 @@ public final class PeakMemory {
                     Thread.currentThread().interrupt();
                 }
                 peak = Math.max(peak, pss(pids.get()));
+                point();
+            }
+        }
+
+        /**
+         * The peak so far over {@code baseline}, over time: {@code (seconds since the sampler started, bytes)}, one
+         * point every 25 ms or so, for {@link MemoryChart#add}.
+         */
+        public double[][] peakSoFar(long baseline) {
+            synchronized (points) {
+                double[][] out = new double[points.size()][];
+                for (int i = 0; i < out.length; i++) {
+                    double[] p = points.get(i);
+                    out[i] = new double[] {p[0], Math.max(0, p[1] - baseline)};
+                }
+                return out;
             }
         }
     }

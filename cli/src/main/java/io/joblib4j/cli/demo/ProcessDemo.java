@@ -15,6 +15,11 @@ public final class ProcessDemo implements DemoSection {
     private static final int BIG_MB = 100;
     private static final int BIG_TASKS = 50;
 
+    /** The name of the memory chart of the big-object pitfall, naive (copied) vs shared ({@code --report DIR}). */
+    public static final String PITFALL_CHART = "demo-processes-big-object-memory";
+
+    private MemoryChart chart;
+
     @Override
     public String title() {
         return "Processes";
@@ -31,6 +36,11 @@ public final class ProcessDemo implements DemoSection {
         }
 
         String pitfall = BIG_MB + " MB object x " + BIG_TASKS + " tasks";
+        chart = report.memoryChart(
+                PITFALL_CHART,
+                "The big-object pitfall (" + BIG_MB + " MB array, " + BIG_TASKS
+                        + " tasks, nJobs=2): memory of parent and workers over time",
+                "added peak PSS so far");
         add(
                 report,
                 pitfall,
@@ -53,10 +63,13 @@ public final class ProcessDemo implements DemoSection {
                 () -> DocExamples.bigObjectPitfall(DocExamples.PitfallVariant.COPIED, BIG_MB, BIG_TASKS));
     }
 
-    private static void add(DemoReport report, String example, String variant, Callable<DocExamples.Measured> body)
+    private void add(DemoReport report, String example, String variant, Callable<DocExamples.Measured> body)
             throws Exception {
         DocExamples.Measured m =
                 Step.run(System.out, example + ", " + variant, null, body).value();
+        if (chart != null) {
+            chart.add(variant, m.addedPeakSoFar());
+        }
         report.row(
                 example, variant, m.time(), "added peak memory of parent and workers " + PeakMemory.mb(m.addedPeak()));
     }
