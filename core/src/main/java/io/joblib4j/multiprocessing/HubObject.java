@@ -1,6 +1,7 @@
 package io.joblib4j.multiprocessing;
 
 import io.joblib4j.internal.process.Codec;
+import java.io.EOFException;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -475,110 +476,248 @@ abstract class HubObject {
 
     // ------------------------------------------------------------------ pipe
 
+    /**
+     * A pipe's two ends. An end held by another process is {@linkplain #attach attached}: that process has a
+     * connection of its own to this hub for the end, and reads and writes it in its calling threads. An end used in
+     * this (the owner) process reads its peer's connection directly and writes to it directly, also in the calling
+     * thread; messages for an end nobody holds yet wait in its inbox and go out first when it is attached. When both
+     * ends are held by other processes, this hub relays between their connections.
+     */
     static final class Pipe extends HubObject {
-        private final boolean duplex;
         private final End[] ends = {new End(), new End()};
 
         private static final class End {
+            /** Messages for this end, not yet on its connection (sent while it was not attached). */
             final ArrayDeque<byte[]> inbox = new ArrayDeque<>();
-            Hub.Conn attached;
+            /** The connection of the process holding this end, if another process holds it. */
+            FrameChannel link;
+            /** Closed by its holder, or its holder's process died. */
             boolean closed;
-        }
 
-        Pipe(boolean duplex) {
-            this.duplex = duplex;
+            boolean relayed;
         }
 
         @Override
         boolean blocks(Wire.Request r) {
-            return (r.op() == Wire.P_RECV || r.op() == Wire.P_POLL) && r.a() != 0;
+            return false;
         }
 
         @Override
-        Result handle(Hub.Conn c, Wire.Request r) throws InterruptedException {
-            int e = (int) r.b();
+        Result handle(Hub.Conn c, Wire.Request r) {
+            return Result.error("unknown pipe operation " + r.op());
+        }
+
+        /** The process {@code pid} holds end {@code e} from now on, over {@code channel}. */
+        void attach(int e, java.nio.channels.SocketChannel channel, long pid) throws IOException {
             if (e != 0 && e != 1) {
-                return Result.error("no pipe end " + e);
+                channel.close();
+                return;
             }
+            FrameChannel link = new FrameChannel(channel);
             End me = ends[e];
             End other = ends[1 - e];
+            FrameChannel old;
+            boolean relay = false;
             lock.lock();
             try {
-                if (r.op() == Wire.P_ATTACH) {
-                    me.attached = c;
-                    return OK;
+                if (closed) {
+                    link.close();
+                    return;
                 }
-                if (me.attached == null) {
-                    me.attached = c;
-                }
-                switch (r.op()) {
-                    case Wire.P_SEND -> {
-                        if (me.closed) {
-                            return Result.error("this end of the pipe is closed");
-                        }
-                        if (!duplex && e == 0) {
-                            return Result.error("the left end of a one-way pipe only receives");
-                        }
-                        if (other.closed) {
-                            return Result.error("the other end of the pipe is closed (or its process exited)");
-                        }
-                        other.inbox.addLast(r.blob(0));
-                        changed.signalAll();
-                        return OK;
+                old = me.link;
+                me.link = link;
+                me.closed = false;
+                try {
+                    while (!me.inbox.isEmpty()) {
+                        link.write(me.inbox.peekFirst());
+                        me.inbox.pollFirst();
                     }
-                    case Wire.P_RECV, Wire.P_POLL -> {
-                        if (!duplex && e == 1) {
-                            return Result.error("the right end of a one-way pipe only sends");
-                        }
-                        long left = r.a();
-                        while (me.inbox.isEmpty() && !other.closed && !me.closed && !closed) {
-                            left = await(left);
-                            if (expired(r.a(), left)) {
-                                break;
+                } catch (IOException ex) {
+                    me.closed = true;
+                }
+                if (other.closed) {
+                    link.shutdownOutput();
+                } else if (other.link != null && !me.relayed) {
+                    me.relayed = true;
+                    other.relayed = true;
+                    relay = true;
+                }
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            if (old != null) {
+                old.close();
+            }
+            if (relay) {
+                relay(1 - e, e);
+                relay(e, 1 - e);
+            }
+        }
+
+        /** Both ends are held by other processes: copies what end {@code from} sends to end {@code to}. */
+        private void relay(int from, int to) {
+            Thread t = new Thread(
+                    () -> {
+                        FrameChannel in = ends[from].link;
+                        FrameChannel out = ends[to].link;
+                        try {
+                            while (true) {
+                                out.write(in.read(-1));
                             }
+                        } catch (IOException e) {
+                            peerGone(ends[from]);
+                            out.shutdownOutput();
                         }
-                        if (me.closed) {
-                            return Result.error("this end of the pipe is closed");
-                        }
-                        if (r.op() == Wire.P_POLL) {
-                            return Result.ok(me.inbox.isEmpty() && !other.closed && !closed ? 0 : 1);
-                        }
-                        if (me.inbox.isEmpty()) {
-                            return Result.of(other.closed || closed ? Wire.EOF : Wire.TIMEOUT);
-                        }
-                        byte[] item = me.inbox.pollFirst();
-                        return Result.ok(item, () -> {
-                            lock.lock();
-                            try {
-                                me.inbox.addFirst(item);
-                                changed.signalAll();
-                            } finally {
-                                lock.unlock();
-                            }
-                        });
-                    }
-                    case Wire.P_CLOSE -> {
-                        me.closed = true;
-                        changed.signalAll();
-                        return OK;
-                    }
-                    default -> {
-                        return Result.error("unknown pipe operation " + r.op());
-                    }
+                    },
+                    "joblib4j-pipe-relay");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        /** Sends {@code message} from end {@code e}, used in this process. */
+        void send(int e, byte[] message) throws IOException {
+            End me = ends[e];
+            End other = ends[1 - e];
+            FrameChannel link;
+            lock.lock();
+            try {
+                if (me.closed || closed) {
+                    throw new IOException("this end of the pipe is closed");
                 }
+                if (other.closed) {
+                    throw new IOException("the other end of the pipe is closed (or its process exited)");
+                }
+                link = other.link;
+                if (link == null) {
+                    other.inbox.addLast(message);
+                    changed.signalAll();
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+            try {
+                link.write(message); // outside the lock: a full socket must not stop this end's receiver
+            } catch (IOException ex) {
+                peerGone(other);
+                throw new IOException("the other end of the pipe is closed (or its process exited)", ex);
+            }
+        }
+
+        /**
+         * The next message for end {@code e}, used in this process, waiting up to {@code nanos} (negative: no limit);
+         * null if none came in time.
+         */
+        byte[] recv(int e, long nanos) throws IOException, InterruptedException {
+            End me = ends[e];
+            End other = ends[1 - e];
+            long left = nanos;
+            while (true) {
+                FrameChannel link;
+                lock.lock();
+                try {
+                    if (me.closed) {
+                        throw new IOException("this end of the pipe is closed");
+                    }
+                    if (!me.inbox.isEmpty()) {
+                        return me.inbox.pollFirst();
+                    }
+                    link = other.link;
+                    if (link == null) {
+                        if (other.closed || closed) {
+                            throw new EOFException("the other end is closed and nothing is left to receive");
+                        }
+                        long before = left;
+                        left = await(left);
+                        if (expired(before, left)) {
+                            return null;
+                        }
+                        continue;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                try {
+                    return link.read(left);
+                } catch (EOFException ex) {
+                    peerGone(other);
+                    throw new EOFException(
+                            "the other end is closed (or its process exited) and nothing is left" + " to receive");
+                }
+            }
+        }
+
+        /** True when {@link #recv} of end {@code e} would not wait, waiting up to {@code nanos} for that. */
+        boolean poll(int e, long nanos) throws IOException, InterruptedException {
+            End me = ends[e];
+            End other = ends[1 - e];
+            long left = nanos;
+            while (true) {
+                FrameChannel link;
+                lock.lock();
+                try {
+                    if (me.closed) {
+                        throw new IOException("this end of the pipe is closed");
+                    }
+                    if (!me.inbox.isEmpty() || other.closed || closed) {
+                        return true;
+                    }
+                    link = other.link;
+                    if (link == null) {
+                        long before = left;
+                        left = await(left);
+                        if (expired(before, left)) {
+                            return false;
+                        }
+                        continue;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                return link.poll(left);
+            }
+        }
+
+        /** Closes end {@code e}, used in this process: the other end reads end of file once it has read the rest. */
+        void close(int e) {
+            lock.lock();
+            try {
+                ends[e].closed = true;
+                FrameChannel peer = ends[1 - e].link;
+                if (peer != null) {
+                    peer.shutdownOutput();
+                }
+                changed.signalAll();
             } finally {
                 lock.unlock();
             }
         }
 
+        /** The process holding {@code other} closed it or died: its connection is of no more use. */
+        private void peerGone(End other) {
+            FrameChannel link;
+            lock.lock();
+            try {
+                other.closed = true;
+                link = other.link;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            if (link != null) {
+                link.close();
+            }
+        }
+
         @Override
-        void gone(Hub.Conn c) {
+        void close() {
+            super.close();
             lock.lock();
             try {
                 for (End end : ends) {
-                    if (end.attached == c) {
-                        end.closed = true;
-                        changed.signalAll();
+                    if (end.link != null) {
+                        end.link.close();
                     }
                 }
             } finally {
