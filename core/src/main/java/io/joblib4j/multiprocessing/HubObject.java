@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * A shared object as its hub holds it. Each kind answers the requests of its public class; a request that may wait
@@ -47,7 +48,37 @@ abstract class HubObject {
 
     abstract boolean blocks(Wire.Request r);
 
-    abstract Result handle(Hub.Conn c, Wire.Request r) throws InterruptedException;
+    /**
+     * Answers a request: {@link #answer} with this object's lock held. Null: no answer (a request answered only when it
+     * fails).
+     */
+    Result handle(Hub.Conn c, Wire.Request r) throws InterruptedException {
+        lock.lock();
+        try {
+            return answer(c, r);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Answers a request, with the lock held; a wait waits on {@link #changed} through {@link #awaitUntil}. */
+    abstract Result answer(Hub.Conn c, Wire.Request r) throws InterruptedException;
+
+    /**
+     * Waits, with the lock held, until {@code ready} holds or this object is closed, at most {@code timeout}
+     * nanoseconds (0: no wait, negative: no limit). Null when ready; otherwise the answer: {@link Wire#TIMEOUT} or
+     * {@link Wire#CLOSED}.
+     */
+    final Result awaitUntil(long timeout, BooleanSupplier ready) throws InterruptedException {
+        long left = timeout;
+        while (!ready.getAsBoolean() && !closed) {
+            left = await(left);
+            if (expired(timeout, left) && !ready.getAsBoolean()) {
+                return Result.of(Wire.TIMEOUT);
+            }
+        }
+        return closed ? Result.of(Wire.CLOSED) : null;
+    }
 
     /** The process at the end of {@code c} is gone. */
     void gone(Hub.Conn c) {}
@@ -95,68 +126,51 @@ abstract class HubObject {
         }
 
         @Override
-        Result handle(Hub.Conn c, Wire.Request r) throws InterruptedException {
-            lock.lock();
-            try {
-                switch (r.op()) {
-                    case Wire.Q_PUT, Wire.Q_PUT_ASYNC -> {
-                        long left = r.a();
-                        while (items.size() >= capacity && !closed) {
-                            left = await(left);
-                            if (expired(r.a(), left) && items.size() >= capacity) {
-                                return Result.of(Wire.TIMEOUT);
-                            }
-                        }
-                        if (closed) {
-                            return Result.of(Wire.CLOSED);
-                        }
-                        items.addLast(r.blob(0));
-                        changed.signalAll();
-                        return r.op() == Wire.Q_PUT_ASYNC ? null : OK;
+        Result answer(Hub.Conn c, Wire.Request r) throws InterruptedException {
+            switch (r.op()) {
+                case Wire.Q_PUT, Wire.Q_PUT_ASYNC -> {
+                    Result notNow = awaitUntil(r.a(), () -> items.size() < capacity);
+                    if (notNow != null) {
+                        return notNow;
                     }
-                    case Wire.Q_TAKE -> {
-                        long left = r.a();
-                        while (items.isEmpty() && !closed) {
-                            left = await(left);
-                            if (expired(r.a(), left) && items.isEmpty()) {
-                                return Result.of(Wire.TIMEOUT);
-                            }
-                        }
-                        if (closed) {
-                            return Result.of(Wire.CLOSED);
-                        }
-                        byte[] item = items.pollFirst();
-                        changed.signalAll();
-                        return Result.ok(item, () -> putBack(List.of(item)));
-                    }
-                    case Wire.Q_SIZE -> {
-                        return Result.ok(items.size());
-                    }
-                    case Wire.Q_REMAINING -> {
-                        return Result.ok(capacity == Integer.MAX_VALUE ? Integer.MAX_VALUE : capacity - items.size());
-                    }
-                    case Wire.Q_DRAIN -> {
-                        List<byte[]> out = new ArrayList<>();
-                        while (!items.isEmpty() && out.size() < r.a()) {
-                            out.add(items.pollFirst());
-                        }
-                        changed.signalAll();
-                        return new Result(Wire.OK, out.size(), out.toArray(byte[][]::new), () -> putBack(out));
-                    }
-                    case Wire.Q_CLEAR -> {
-                        items.clear();
-                        changed.signalAll();
-                        return OK;
-                    }
-                    case Wire.Q_SNAPSHOT -> {
-                        return new Result(Wire.OK, items.size(), items.toArray(byte[][]::new), null);
-                    }
-                    default -> {
-                        return Result.error("unknown queue operation " + r.op());
-                    }
+                    items.addLast(r.blob(0));
+                    changed.signalAll();
+                    return r.op() == Wire.Q_PUT_ASYNC ? null : OK;
                 }
-            } finally {
-                lock.unlock();
+                case Wire.Q_TAKE -> {
+                    Result notNow = awaitUntil(r.a(), () -> !items.isEmpty());
+                    if (notNow != null) {
+                        return notNow;
+                    }
+                    byte[] item = items.pollFirst();
+                    changed.signalAll();
+                    return Result.ok(item, () -> putBack(List.of(item)));
+                }
+                case Wire.Q_SIZE -> {
+                    return Result.ok(items.size());
+                }
+                case Wire.Q_REMAINING -> {
+                    return Result.ok(capacity == Integer.MAX_VALUE ? Integer.MAX_VALUE : capacity - items.size());
+                }
+                case Wire.Q_DRAIN -> {
+                    List<byte[]> out = new ArrayList<>();
+                    while (!items.isEmpty() && out.size() < r.a()) {
+                        out.add(items.pollFirst());
+                    }
+                    changed.signalAll();
+                    return new Result(Wire.OK, out.size(), out.toArray(byte[][]::new), () -> putBack(out));
+                }
+                case Wire.Q_CLEAR -> {
+                    items.clear();
+                    changed.signalAll();
+                    return OK;
+                }
+                case Wire.Q_SNAPSHOT -> {
+                    return new Result(Wire.OK, items.size(), items.toArray(byte[][]::new), null);
+                }
+                default -> {
+                    return Result.error("unknown queue operation " + r.op());
+                }
             }
         }
 
@@ -186,46 +200,35 @@ abstract class HubObject {
         }
 
         @Override
-        Result handle(Hub.Conn c, Wire.Request r) throws InterruptedException {
-            lock.lock();
-            try {
-                switch (r.op()) {
-                    case Wire.L_LOCK -> {
-                        if (holder == c && holderThread == r.b()) {
-                            count++;
-                            return OK;
-                        }
-                        long left = r.a();
-                        while (holder != null && !closed) {
-                            left = await(left);
-                            if (expired(r.a(), left) && holder != null) {
-                                return Result.of(Wire.TIMEOUT);
-                            }
-                        }
-                        if (closed) {
-                            return Result.of(Wire.CLOSED);
-                        }
-                        holder = c;
-                        holderThread = r.b();
-                        count = 1;
-                        return new Result(Wire.OK, 0, Wire.NONE, () -> release(c, r.b(), true));
-                    }
-                    case Wire.L_UNLOCK -> {
-                        if (holder != c || holderThread != r.b()) {
-                            return Result.error("this thread does not hold the lock");
-                        }
-                        release(c, r.b(), false);
+        Result answer(Hub.Conn c, Wire.Request r) throws InterruptedException {
+            switch (r.op()) {
+                case Wire.L_LOCK -> {
+                    if (holder == c && holderThread == r.b()) {
+                        count++;
                         return OK;
                     }
-                    case Wire.L_LOCKED -> {
-                        return Result.ok(holder == null ? 0 : holder == c && holderThread == r.b() ? 2 : 1);
+                    Result notNow = awaitUntil(r.a(), () -> holder == null);
+                    if (notNow != null) {
+                        return notNow;
                     }
-                    default -> {
-                        return Result.error("unknown lock operation " + r.op());
-                    }
+                    holder = c;
+                    holderThread = r.b();
+                    count = 1;
+                    return new Result(Wire.OK, 0, Wire.NONE, () -> release(c, r.b(), true));
                 }
-            } finally {
-                lock.unlock();
+                case Wire.L_UNLOCK -> {
+                    if (holder != c || holderThread != r.b()) {
+                        return Result.error("this thread does not hold the lock");
+                    }
+                    release(c, r.b(), false);
+                    return OK;
+                }
+                case Wire.L_LOCKED -> {
+                    return Result.ok(holder == null ? 0 : holder == c && holderThread == r.b() ? 2 : 1);
+                }
+                default -> {
+                    return Result.error("unknown lock operation " + r.op());
+                }
             }
         }
 
@@ -273,38 +276,27 @@ abstract class HubObject {
         }
 
         @Override
-        Result handle(Hub.Conn c, Wire.Request r) throws InterruptedException {
-            lock.lock();
-            try {
-                switch (r.op()) {
-                    case Wire.S_ACQUIRE -> {
-                        long left = r.a();
-                        while (permits < r.b() && !closed) {
-                            left = await(left);
-                            if (expired(r.a(), left) && permits < r.b()) {
-                                return Result.of(Wire.TIMEOUT);
-                            }
-                        }
-                        if (closed) {
-                            return Result.of(Wire.CLOSED);
-                        }
-                        permits -= r.b();
-                        held.merge(c, r.b(), Long::sum);
-                        return new Result(Wire.OK, 0, Wire.NONE, () -> giveBack(c, r.b()));
+        Result answer(Hub.Conn c, Wire.Request r) throws InterruptedException {
+            switch (r.op()) {
+                case Wire.S_ACQUIRE -> {
+                    Result notNow = awaitUntil(r.a(), () -> permits >= r.b());
+                    if (notNow != null) {
+                        return notNow;
                     }
-                    case Wire.S_RELEASE -> {
-                        giveBack(c, r.b());
-                        return OK;
-                    }
-                    case Wire.S_AVAILABLE -> {
-                        return Result.ok(permits);
-                    }
-                    default -> {
-                        return Result.error("unknown semaphore operation " + r.op());
-                    }
+                    permits -= r.b();
+                    held.merge(c, r.b(), Long::sum);
+                    return new Result(Wire.OK, 0, Wire.NONE, () -> giveBack(c, r.b()));
                 }
-            } finally {
-                lock.unlock();
+                case Wire.S_RELEASE -> {
+                    giveBack(c, r.b());
+                    return OK;
+                }
+                case Wire.S_AVAILABLE -> {
+                    return Result.ok(permits);
+                }
+                default -> {
+                    return Result.error("unknown semaphore operation " + r.op());
+                }
             }
         }
 
@@ -352,41 +344,27 @@ abstract class HubObject {
         }
 
         @Override
-        Result handle(Hub.Conn c, Wire.Request r) throws InterruptedException {
-            lock.lock();
-            try {
-                switch (r.op()) {
-                    case Wire.E_SET -> {
-                        set = true;
-                        changed.signalAll();
-                        return OK;
-                    }
-                    case Wire.E_CLEAR -> {
-                        set = false;
-                        return OK;
-                    }
-                    case Wire.E_IS_SET -> {
-                        return Result.ok(set ? 1 : 0);
-                    }
-                    case Wire.E_WAIT -> {
-                        long left = r.a();
-                        while (!set && !closed) {
-                            left = await(left);
-                            if (expired(r.a(), left)) {
-                                break;
-                            }
-                        }
-                        if (closed) {
-                            return Result.of(Wire.CLOSED);
-                        }
-                        return Result.ok(set ? 1 : 0);
-                    }
-                    default -> {
-                        return Result.error("unknown event operation " + r.op());
-                    }
+        Result answer(Hub.Conn c, Wire.Request r) throws InterruptedException {
+            switch (r.op()) {
+                case Wire.E_SET -> {
+                    set = true;
+                    changed.signalAll();
+                    return OK;
                 }
-            } finally {
-                lock.unlock();
+                case Wire.E_CLEAR -> {
+                    set = false;
+                    return OK;
+                }
+                case Wire.E_IS_SET -> {
+                    return Result.ok(set ? 1 : 0);
+                }
+                case Wire.E_WAIT -> {
+                    Result notNow = awaitUntil(r.a(), () -> set);
+                    return notNow != null && notNow.status() == Wire.CLOSED ? notNow : Result.ok(set ? 1 : 0);
+                }
+                default -> {
+                    return Result.error("unknown event operation " + r.op());
+                }
             }
         }
     }
@@ -402,8 +380,14 @@ abstract class HubObject {
             return false;
         }
 
+        /** Without the object's lock: the map is concurrent, and no request waits. */
         @Override
         Result handle(Hub.Conn c, Wire.Request r) {
+            return answer(c, r);
+        }
+
+        @Override
+        Result answer(Hub.Conn c, Wire.Request r) {
             if (closed) {
                 return Result.of(Wire.CLOSED);
             }
@@ -503,7 +487,7 @@ abstract class HubObject {
         }
 
         @Override
-        Result handle(Hub.Conn c, Wire.Request r) {
+        Result answer(Hub.Conn c, Wire.Request r) {
             return Result.error("unknown pipe operation " + r.op());
         }
 
