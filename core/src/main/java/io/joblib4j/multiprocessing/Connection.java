@@ -30,6 +30,8 @@ public final class Connection implements Serializable, AutoCloseable {
     private final HubRef ref;
     private final int end;
     private final boolean duplex;
+    /** This process's connection for the end, once looked up. */
+    private transient volatile FrameChannel link;
 
     Connection(HubRef ref, int end, boolean duplex) {
         this.ref = ref;
@@ -153,8 +155,13 @@ public final class Connection implements Serializable, AutoCloseable {
 
     /** This process's connection for this end, opened at first use (or when the end arrived here). */
     private FrameChannel link() throws IOException {
+        FrameChannel known = this.link;
+        if (known != null) {
+            return known;
+        }
         FrameChannel link = LINKS.get(key());
         if (link != null) {
+            this.link = link;
             return link;
         }
         synchronized (LINKS) {
@@ -172,6 +179,7 @@ public final class Connection implements Serializable, AutoCloseable {
                 link = new FrameChannel(ch);
                 LINKS.put(key(), link);
             }
+            this.link = link;
             return link;
         }
     }
