@@ -4,6 +4,7 @@ import io.joblib4j.cli.demo.ClusterDemo;
 import io.joblib4j.cli.demo.DemoReport;
 import io.joblib4j.cli.demo.DemoSection;
 import io.joblib4j.cli.demo.MemoryDemo;
+import io.joblib4j.cli.demo.MultiprocessingDemo;
 import io.joblib4j.cli.demo.ParallelDemo;
 import io.joblib4j.cli.demo.PersistDemo;
 import io.joblib4j.cli.demo.ProcessDemo;
@@ -42,7 +43,13 @@ final class DemoCommand implements Callable<Integer> {
     java.nio.file.Path chartDir;
 
     static List<DemoSection> sections() {
-        return List.of(new ParallelDemo(), new MemoryDemo(), new PersistDemo(), new ProcessDemo(), new ClusterDemo());
+        return List.of(
+                new ParallelDemo(),
+                new MemoryDemo(),
+                new PersistDemo(),
+                new ProcessDemo(),
+                new MultiprocessingDemo(),
+                new ClusterDemo());
     }
 
     @Spec

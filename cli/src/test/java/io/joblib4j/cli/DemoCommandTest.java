@@ -19,7 +19,7 @@ class DemoCommandTest {
         assertThat(code).isEqualTo(2);
         assertThat(err.toString())
                 .contains("unknown demo section \"nosuch\"")
-                .contains("[parallel, memory, persistence, processes, cluster]");
+                .contains("[parallel, memory, persistence, processes, multiprocessing, cluster]");
         assertThat(out.toString()).doesNotContain("section  example");
     }
 }

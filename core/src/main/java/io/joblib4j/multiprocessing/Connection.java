@@ -5,25 +5,38 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.Serial;
 import java.io.Serializable;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One end of a {@link Pipe}: Python's {@code multiprocessing.connection.Connection}. Messages are serialized
  * objects; primitive arrays larger than 1 MiB inside them travel through shared-memory files.
  *
  * <p>An end belongs to the process that last received it (by deserialization: a target or task capturing it) or,
- * until then, to the process that used it first. When that process exits, the end is closed.
+ * until then, to the process that opened the pipe. When that process exits, the end is closed. An end held by another
+ * process than the pipe's has a socket of its own to the pipe's process, which the calling thread reads and writes
+ * itself; so a message between the pipe's process and a child costs one write and one read, with no thread in between.
  */
 public final class Connection implements Serializable, AutoCloseable {
     @Serial
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+
+    /** The connections of the ends this process holds of pipes owned by other processes. */
+    private static final Map<String, FrameChannel> LINKS = new ConcurrentHashMap<>();
 
     private final HubRef ref;
     private final int end;
+    private final boolean duplex;
+    /** This process's connection for the end, once looked up. */
+    private transient volatile FrameChannel link;
 
-    Connection(HubRef ref, int end) {
+    Connection(HubRef ref, int end, boolean duplex) {
         this.ref = ref;
         this.end = end;
+        this.duplex = duplex;
     }
 
     /**
@@ -33,10 +46,20 @@ public final class Connection implements Serializable, AutoCloseable {
      * @throws IllegalArgumentException if the message cannot be serialized
      */
     public void send(Object message) throws IOException {
+        if (!duplex && end == 0) {
+            throw new IOException(this + ": the left end of a one-way pipe only receives");
+        }
         byte[] bytes = Shared.encode(message, "the message", ref);
-        Wire.Reply r = call(Wire.P_SEND, 0, bytes);
-        if (r.status() != Wire.OK) {
-            throw new IOException(this + ": " + HubClient.describe(r));
+        if (ref.isOwner()) {
+            pipe().send(end, bytes);
+            return;
+        }
+        FrameChannel link = link();
+        try {
+            link.write(bytes);
+        } catch (IOException e) {
+            throw new IOException(
+                    this + ": " + (link.isOpen() ? "the pipe's process has exited" : "this end is closed"), e);
         }
     }
 
@@ -49,12 +72,30 @@ public final class Connection implements Serializable, AutoCloseable {
      * @throws IOException             if this end is closed
      */
     public Object recv() throws IOException {
-        Wire.Reply r = call(Wire.P_RECV, -1);
-        return switch (r.status()) {
-            case Wire.OK -> Shared.decode(r.blob(0));
-            case Wire.EOF -> throw new EOFException(this + ": the other end is closed and nothing is left to receive");
-            default -> throw new IOException(this + ": " + HubClient.describe(r));
-        };
+        checkReceives();
+        byte[] m;
+        if (ref.isOwner()) {
+            try {
+                m = pipe().recv(end, -1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException(this + ": interrupted while waiting");
+            } catch (EOFException e) {
+                throw eof(e.getMessage());
+            }
+        } else {
+            FrameChannel link = link();
+            if (!link.isOpen()) {
+                throw new IOException(this + ": this end is closed");
+            }
+            try {
+                m = link.read(-1);
+            } catch (EOFException e) {
+                throw eof("the other end is closed (or its process, or the pipe's process, exited) and nothing is"
+                        + " left to receive");
+            }
+        }
+        return Shared.decode(m);
     }
 
     /**
@@ -62,42 +103,95 @@ public final class Connection implements Serializable, AutoCloseable {
      * end is closed. {@code Duration.ZERO} does not wait.
      */
     public boolean poll(Duration timeout) throws IOException {
-        Wire.Reply r = call(Wire.P_POLL, Shared.nanos(timeout));
-        if (r.status() != Wire.OK) {
-            throw new IOException(this + ": " + HubClient.describe(r));
+        checkReceives();
+        long nanos = Shared.nanos(timeout);
+        if (ref.isOwner()) {
+            try {
+                return pipe().poll(end, nanos);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException(this + ": interrupted while waiting");
+            }
         }
-        return r.n() == 1;
+        return link().poll(nanos);
     }
 
     /** Closes this end: the other end's {@code recv} reaches end of file once it has received what was sent. */
     @Override
     public void close() {
-        try {
-            call(Wire.P_CLOSE, 0);
-        } catch (IOException e) {
-            // the pipe is gone already
+        if (ref.isOwner()) {
+            HubObject o = Hub.get().object(ref.id());
+            if (o instanceof HubObject.Pipe p) {
+                p.close(end);
+            }
+            return;
+        }
+        FrameChannel link = LINKS.get(key());
+        if (link != null) {
+            link.close();
         }
     }
 
-    private Wire.Reply call(byte op, long timeout, byte[]... blobs) throws IOException {
-        try {
-            return HubClient.of(ref).call(ref, op, timeout, end, blobs);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException(this + ": interrupted while waiting");
-        } catch (SharedObjectGoneException e) {
-            EOFException eof = new EOFException(e.getMessage());
-            eof.initCause(e);
-            throw eof;
+    private void checkReceives() throws IOException {
+        if (!duplex && end == 1) {
+            throw new IOException(this + ": the right end of a one-way pipe only sends");
+        }
+    }
+
+    private EOFException eof(String why) {
+        return new EOFException(this + ": " + why);
+    }
+
+    private HubObject.Pipe pipe() throws EOFException {
+        if (Hub.get().object(ref.id()) instanceof HubObject.Pipe p) {
+            return p;
+        }
+        throw eof("the pipe is closed");
+    }
+
+    private String key() {
+        return ref.socket() + "#" + ref.id() + "/" + end;
+    }
+
+    /** This process's connection for this end, opened at first use (or when the end arrived here). */
+    private FrameChannel link() throws IOException {
+        FrameChannel known = this.link;
+        if (known != null) {
+            return known;
+        }
+        FrameChannel link = LINKS.get(key());
+        if (link != null) {
+            this.link = link;
+            return link;
+        }
+        synchronized (LINKS) {
+            link = LINKS.get(key());
+            if (link == null) {
+                SocketChannel ch;
+                try {
+                    ch = SocketChannel.open(UnixDomainSocketAddress.of(ref.socket()));
+                    Wire.writeFully(ch, Wire.hello(Wire.HELLO_PIPE_END, ref.id(), end));
+                } catch (IOException e) {
+                    EOFException eof = eof("the pipe's process has exited");
+                    eof.initCause(e);
+                    throw eof;
+                }
+                link = new FrameChannel(ch);
+                LINKS.put(key(), link);
+            }
+            this.link = link;
+            return link;
         }
     }
 
     @Serial
     private Object readResolve() {
-        try {
-            HubClient.of(ref).send(ref, Wire.P_ATTACH, 0, end);
-        } catch (RuntimeException e) {
-            // the pipe's process is gone: using this end says so
+        if (!ref.isOwner()) {
+            try {
+                link(); // this process holds the end from now on: when it exits, the other end reads end of file
+            } catch (IOException e) {
+                // the pipe's process is gone: using this end says so
+            }
         }
         return this;
     }

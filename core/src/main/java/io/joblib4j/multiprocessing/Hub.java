@@ -7,9 +7,11 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -40,8 +42,11 @@ final class Hub {
     private final Map<Integer, Conn> conns = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
     private final AtomicInteger connIds = new AtomicInteger();
+    /** This process's own "connection": calls made in the owner process run in the caller's thread, no socket. */
+    private final Conn local = new Conn(0, null);
 
     private Hub() {
+        local.pid = pid;
         folder = TempFolders.create(null, "hub");
         Path sock = folder.resolve("hub.sock");
         socket = sock.toString();
@@ -87,6 +92,29 @@ final class Hub {
         }
     }
 
+    /**
+     * Answers a request of this process about one of its own objects in the calling thread: a wait waits here, an
+     * interrupt ends it with {@link InterruptedException}.
+     */
+    Wire.Reply callLocal(int object, byte op, long a, long b, byte[][] blobs) throws InterruptedException {
+        HubObject o = objects.get(object);
+        if (o == null) {
+            return new Wire.Reply(Wire.CLOSED, 0, Wire.NONE);
+        }
+        HubObject.Result res;
+        try {
+            res = o.handle(local, new Wire.Request(0, object, op, a, b, blobs));
+        } catch (RuntimeException | Error e) {
+            res = HubObject.Result.error(e.toString());
+        }
+        return res == null ? new Wire.Reply(Wire.OK, 0, Wire.NONE) : new Wire.Reply(res.status(), res.n(), res.blobs());
+    }
+
+    /** The object {@code id} of this hub, or null once closed. */
+    HubObject object(int id) {
+        return objects.get(id);
+    }
+
     private void accept() {
         while (true) {
             SocketChannel ch;
@@ -103,10 +131,31 @@ final class Hub {
     }
 
     private void serve(Conn c) {
+        try {
+            // the greeting is read unbuffered: on a pipe end's connection, the frames that follow are not the hub's
+            ByteBuffer hello = Wire.readExactly(c.channel, Wire.HELLO_BYTES);
+            c.pid = hello.getLong();
+            if (hello.getInt() == Wire.HELLO_PIPE_END) {
+                int object = hello.getInt();
+                int end = hello.getInt();
+                if (objects.get(object) instanceof HubObject.Pipe pipe) {
+                    pipe.attach(end, c.channel, c.pid);
+                } else {
+                    c.channel.close(); // the pipe is closed: the end reads end of file
+                }
+                return;
+            }
+        } catch (IOException | RuntimeException e) {
+            try {
+                c.channel.close();
+            } catch (IOException ignored) {
+                // closed anyway
+            }
+            return;
+        }
         conns.put(c.id, c);
         try {
             DataInputStream in = new DataInputStream(new BufferedInputStream(Protocol.input(c.channel), 1 << 16));
-            c.pid = in.readLong();
             while (true) {
                 Wire.Request r = Wire.readRequest(in);
                 if (r.op() == Wire.CANCEL) {
@@ -170,7 +219,7 @@ final class Hub {
         if (res.status() == Wire.TIMEOUT) {
             return true;
         }
-        return (r.op() == Wire.E_WAIT || r.op() == Wire.P_POLL) && res.status() == Wire.OK && res.n() == 0;
+        return r.op() == Wire.E_WAIT && res.status() == Wire.OK && res.n() == 0;
     }
 
     private void run(Conn c, HubObject o, Wire.Request r) {
@@ -204,7 +253,9 @@ final class Hub {
         Conn(int id, SocketChannel channel) {
             this.id = id;
             this.channel = channel;
-            this.out = new DataOutputStream(new BufferedOutputStream(Protocol.output(channel), 1 << 16));
+            this.out = channel == null
+                    ? new DataOutputStream(OutputStream.nullOutputStream())
+                    : new DataOutputStream(new BufferedOutputStream(Protocol.output(channel), 1 << 16));
         }
 
         /** Sends a reply; false if the connection is gone. */

@@ -35,20 +35,36 @@ final class HubClient {
     private volatile String asyncFailure;
 
     private HubClient(String socket, long ownerPid) throws IOException {
+        this.local = false;
         this.socket = socket;
         this.ownerPid = ownerPid;
         this.channel = SocketChannel.open(UnixDomainSocketAddress.of(socket));
         this.out = new DataOutputStream(new BufferedOutputStream(Protocol.output(channel), 1 << 16));
-        out.writeLong(ProcessHandle.current().pid());
-        out.flush();
+        Wire.writeFully(channel, Wire.hello(Wire.HELLO_REQUESTS, 0, 0));
         DataInputStream in = new DataInputStream(new BufferedInputStream(Protocol.input(channel), 1 << 16));
         Thread t = new Thread(() -> read(in), "joblib4j-hub-client-" + ownerPid);
         t.setDaemon(true);
         t.start();
     }
 
-    /** The connection to the hub of {@code ref}, opened at first use. */
+    /** The calls of the owner process about its own objects: answered in the caller's thread, no socket. */
+    private static final HubClient LOCAL = new HubClient();
+
+    private final boolean local;
+
+    private HubClient() {
+        this.local = true;
+        this.socket = "";
+        this.ownerPid = ProcessHandle.current().pid();
+        this.channel = null;
+        this.out = new DataOutputStream(java.io.OutputStream.nullOutputStream());
+    }
+
+    /** The connection to the hub of {@code ref}, opened at first use; in the owner process, the owner itself. */
     static HubClient of(HubRef ref) {
+        if (ref.isOwner()) {
+            return LOCAL;
+        }
         HubClient c = CLIENTS.get(ref.socket());
         if (c != null) {
             return c;
@@ -110,6 +126,19 @@ final class HubClient {
     /** Sends a request without waiting: a failure is reported by a later call. */
     void send(HubRef ref, byte op, long a, long b, byte[]... blobs) {
         check(ref);
+        if (local) {
+            Wire.Reply r;
+            try {
+                r = Hub.get().callLocal(ref.id(), op, a, b, blobs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                r = new Wire.Reply(Wire.INTERRUPTED, 0, Wire.NONE);
+            }
+            if (r.status() != Wire.OK && asyncFailure == null) {
+                asyncFailure = describe(r);
+            }
+            return;
+        }
         write(ref, 0, op, a, b, blobs);
     }
 
@@ -120,6 +149,9 @@ final class HubClient {
      */
     Wire.Reply call(HubRef ref, byte op, long a, long b, byte[]... blobs) throws InterruptedException {
         check(ref);
+        if (local) {
+            return Hub.get().callLocal(ref.id(), op, a, b, blobs);
+        }
         long id = ids.incrementAndGet();
         CompletableFuture<Wire.Reply> f = new CompletableFuture<>();
         pending.put(id, f);

@@ -1,6 +1,7 @@
 package io.joblib4j.multiprocessing;
 
 import io.joblib4j.internal.process.Codec;
+import java.io.EOFException;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * A shared object as its hub holds it. Each kind answers the requests of its public class; a request that may wait
@@ -46,7 +48,37 @@ abstract class HubObject {
 
     abstract boolean blocks(Wire.Request r);
 
-    abstract Result handle(Hub.Conn c, Wire.Request r) throws InterruptedException;
+    /**
+     * Answers a request: {@link #answer} with this object's lock held. Null: no answer (a request answered only when it
+     * fails).
+     */
+    Result handle(Hub.Conn c, Wire.Request r) throws InterruptedException {
+        lock.lock();
+        try {
+            return answer(c, r);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Answers a request, with the lock held; a wait waits on {@link #changed} through {@link #awaitUntil}. */
+    abstract Result answer(Hub.Conn c, Wire.Request r) throws InterruptedException;
+
+    /**
+     * Waits, with the lock held, until {@code ready} holds or this object is closed, at most {@code timeout}
+     * nanoseconds (0: no wait, negative: no limit). Null when ready; otherwise the answer: {@link Wire#TIMEOUT} or
+     * {@link Wire#CLOSED}.
+     */
+    final Result awaitUntil(long timeout, BooleanSupplier ready) throws InterruptedException {
+        long left = timeout;
+        while (!ready.getAsBoolean() && !closed) {
+            left = await(left);
+            if (expired(timeout, left) && !ready.getAsBoolean()) {
+                return Result.of(Wire.TIMEOUT);
+            }
+        }
+        return closed ? Result.of(Wire.CLOSED) : null;
+    }
 
     /** The process at the end of {@code c} is gone. */
     void gone(Hub.Conn c) {}
@@ -94,68 +126,51 @@ abstract class HubObject {
         }
 
         @Override
-        Result handle(Hub.Conn c, Wire.Request r) throws InterruptedException {
-            lock.lock();
-            try {
-                switch (r.op()) {
-                    case Wire.Q_PUT, Wire.Q_PUT_ASYNC -> {
-                        long left = r.a();
-                        while (items.size() >= capacity && !closed) {
-                            left = await(left);
-                            if (expired(r.a(), left) && items.size() >= capacity) {
-                                return Result.of(Wire.TIMEOUT);
-                            }
-                        }
-                        if (closed) {
-                            return Result.of(Wire.CLOSED);
-                        }
-                        items.addLast(r.blob(0));
-                        changed.signalAll();
-                        return r.op() == Wire.Q_PUT_ASYNC ? null : OK;
+        Result answer(Hub.Conn c, Wire.Request r) throws InterruptedException {
+            switch (r.op()) {
+                case Wire.Q_PUT, Wire.Q_PUT_ASYNC -> {
+                    Result notNow = awaitUntil(r.a(), () -> items.size() < capacity);
+                    if (notNow != null) {
+                        return notNow;
                     }
-                    case Wire.Q_TAKE -> {
-                        long left = r.a();
-                        while (items.isEmpty() && !closed) {
-                            left = await(left);
-                            if (expired(r.a(), left) && items.isEmpty()) {
-                                return Result.of(Wire.TIMEOUT);
-                            }
-                        }
-                        if (closed) {
-                            return Result.of(Wire.CLOSED);
-                        }
-                        byte[] item = items.pollFirst();
-                        changed.signalAll();
-                        return Result.ok(item, () -> putBack(List.of(item)));
-                    }
-                    case Wire.Q_SIZE -> {
-                        return Result.ok(items.size());
-                    }
-                    case Wire.Q_REMAINING -> {
-                        return Result.ok(capacity == Integer.MAX_VALUE ? Integer.MAX_VALUE : capacity - items.size());
-                    }
-                    case Wire.Q_DRAIN -> {
-                        List<byte[]> out = new ArrayList<>();
-                        while (!items.isEmpty() && out.size() < r.a()) {
-                            out.add(items.pollFirst());
-                        }
-                        changed.signalAll();
-                        return new Result(Wire.OK, out.size(), out.toArray(byte[][]::new), () -> putBack(out));
-                    }
-                    case Wire.Q_CLEAR -> {
-                        items.clear();
-                        changed.signalAll();
-                        return OK;
-                    }
-                    case Wire.Q_SNAPSHOT -> {
-                        return new Result(Wire.OK, items.size(), items.toArray(byte[][]::new), null);
-                    }
-                    default -> {
-                        return Result.error("unknown queue operation " + r.op());
-                    }
+                    items.addLast(r.blob(0));
+                    changed.signalAll();
+                    return r.op() == Wire.Q_PUT_ASYNC ? null : OK;
                 }
-            } finally {
-                lock.unlock();
+                case Wire.Q_TAKE -> {
+                    Result notNow = awaitUntil(r.a(), () -> !items.isEmpty());
+                    if (notNow != null) {
+                        return notNow;
+                    }
+                    byte[] item = items.pollFirst();
+                    changed.signalAll();
+                    return Result.ok(item, () -> putBack(List.of(item)));
+                }
+                case Wire.Q_SIZE -> {
+                    return Result.ok(items.size());
+                }
+                case Wire.Q_REMAINING -> {
+                    return Result.ok(capacity == Integer.MAX_VALUE ? Integer.MAX_VALUE : capacity - items.size());
+                }
+                case Wire.Q_DRAIN -> {
+                    List<byte[]> out = new ArrayList<>();
+                    while (!items.isEmpty() && out.size() < r.a()) {
+                        out.add(items.pollFirst());
+                    }
+                    changed.signalAll();
+                    return new Result(Wire.OK, out.size(), out.toArray(byte[][]::new), () -> putBack(out));
+                }
+                case Wire.Q_CLEAR -> {
+                    items.clear();
+                    changed.signalAll();
+                    return OK;
+                }
+                case Wire.Q_SNAPSHOT -> {
+                    return new Result(Wire.OK, items.size(), items.toArray(byte[][]::new), null);
+                }
+                default -> {
+                    return Result.error("unknown queue operation " + r.op());
+                }
             }
         }
 
@@ -185,46 +200,35 @@ abstract class HubObject {
         }
 
         @Override
-        Result handle(Hub.Conn c, Wire.Request r) throws InterruptedException {
-            lock.lock();
-            try {
-                switch (r.op()) {
-                    case Wire.L_LOCK -> {
-                        if (holder == c && holderThread == r.b()) {
-                            count++;
-                            return OK;
-                        }
-                        long left = r.a();
-                        while (holder != null && !closed) {
-                            left = await(left);
-                            if (expired(r.a(), left) && holder != null) {
-                                return Result.of(Wire.TIMEOUT);
-                            }
-                        }
-                        if (closed) {
-                            return Result.of(Wire.CLOSED);
-                        }
-                        holder = c;
-                        holderThread = r.b();
-                        count = 1;
-                        return new Result(Wire.OK, 0, Wire.NONE, () -> release(c, r.b(), true));
-                    }
-                    case Wire.L_UNLOCK -> {
-                        if (holder != c || holderThread != r.b()) {
-                            return Result.error("this thread does not hold the lock");
-                        }
-                        release(c, r.b(), false);
+        Result answer(Hub.Conn c, Wire.Request r) throws InterruptedException {
+            switch (r.op()) {
+                case Wire.L_LOCK -> {
+                    if (holder == c && holderThread == r.b()) {
+                        count++;
                         return OK;
                     }
-                    case Wire.L_LOCKED -> {
-                        return Result.ok(holder == null ? 0 : holder == c && holderThread == r.b() ? 2 : 1);
+                    Result notNow = awaitUntil(r.a(), () -> holder == null);
+                    if (notNow != null) {
+                        return notNow;
                     }
-                    default -> {
-                        return Result.error("unknown lock operation " + r.op());
-                    }
+                    holder = c;
+                    holderThread = r.b();
+                    count = 1;
+                    return new Result(Wire.OK, 0, Wire.NONE, () -> release(c, r.b(), true));
                 }
-            } finally {
-                lock.unlock();
+                case Wire.L_UNLOCK -> {
+                    if (holder != c || holderThread != r.b()) {
+                        return Result.error("this thread does not hold the lock");
+                    }
+                    release(c, r.b(), false);
+                    return OK;
+                }
+                case Wire.L_LOCKED -> {
+                    return Result.ok(holder == null ? 0 : holder == c && holderThread == r.b() ? 2 : 1);
+                }
+                default -> {
+                    return Result.error("unknown lock operation " + r.op());
+                }
             }
         }
 
@@ -272,38 +276,27 @@ abstract class HubObject {
         }
 
         @Override
-        Result handle(Hub.Conn c, Wire.Request r) throws InterruptedException {
-            lock.lock();
-            try {
-                switch (r.op()) {
-                    case Wire.S_ACQUIRE -> {
-                        long left = r.a();
-                        while (permits < r.b() && !closed) {
-                            left = await(left);
-                            if (expired(r.a(), left) && permits < r.b()) {
-                                return Result.of(Wire.TIMEOUT);
-                            }
-                        }
-                        if (closed) {
-                            return Result.of(Wire.CLOSED);
-                        }
-                        permits -= r.b();
-                        held.merge(c, r.b(), Long::sum);
-                        return new Result(Wire.OK, 0, Wire.NONE, () -> giveBack(c, r.b()));
+        Result answer(Hub.Conn c, Wire.Request r) throws InterruptedException {
+            switch (r.op()) {
+                case Wire.S_ACQUIRE -> {
+                    Result notNow = awaitUntil(r.a(), () -> permits >= r.b());
+                    if (notNow != null) {
+                        return notNow;
                     }
-                    case Wire.S_RELEASE -> {
-                        giveBack(c, r.b());
-                        return OK;
-                    }
-                    case Wire.S_AVAILABLE -> {
-                        return Result.ok(permits);
-                    }
-                    default -> {
-                        return Result.error("unknown semaphore operation " + r.op());
-                    }
+                    permits -= r.b();
+                    held.merge(c, r.b(), Long::sum);
+                    return new Result(Wire.OK, 0, Wire.NONE, () -> giveBack(c, r.b()));
                 }
-            } finally {
-                lock.unlock();
+                case Wire.S_RELEASE -> {
+                    giveBack(c, r.b());
+                    return OK;
+                }
+                case Wire.S_AVAILABLE -> {
+                    return Result.ok(permits);
+                }
+                default -> {
+                    return Result.error("unknown semaphore operation " + r.op());
+                }
             }
         }
 
@@ -351,41 +344,27 @@ abstract class HubObject {
         }
 
         @Override
-        Result handle(Hub.Conn c, Wire.Request r) throws InterruptedException {
-            lock.lock();
-            try {
-                switch (r.op()) {
-                    case Wire.E_SET -> {
-                        set = true;
-                        changed.signalAll();
-                        return OK;
-                    }
-                    case Wire.E_CLEAR -> {
-                        set = false;
-                        return OK;
-                    }
-                    case Wire.E_IS_SET -> {
-                        return Result.ok(set ? 1 : 0);
-                    }
-                    case Wire.E_WAIT -> {
-                        long left = r.a();
-                        while (!set && !closed) {
-                            left = await(left);
-                            if (expired(r.a(), left)) {
-                                break;
-                            }
-                        }
-                        if (closed) {
-                            return Result.of(Wire.CLOSED);
-                        }
-                        return Result.ok(set ? 1 : 0);
-                    }
-                    default -> {
-                        return Result.error("unknown event operation " + r.op());
-                    }
+        Result answer(Hub.Conn c, Wire.Request r) throws InterruptedException {
+            switch (r.op()) {
+                case Wire.E_SET -> {
+                    set = true;
+                    changed.signalAll();
+                    return OK;
                 }
-            } finally {
-                lock.unlock();
+                case Wire.E_CLEAR -> {
+                    set = false;
+                    return OK;
+                }
+                case Wire.E_IS_SET -> {
+                    return Result.ok(set ? 1 : 0);
+                }
+                case Wire.E_WAIT -> {
+                    Result notNow = awaitUntil(r.a(), () -> set);
+                    return notNow != null && notNow.status() == Wire.CLOSED ? notNow : Result.ok(set ? 1 : 0);
+                }
+                default -> {
+                    return Result.error("unknown event operation " + r.op());
+                }
             }
         }
     }
@@ -401,8 +380,14 @@ abstract class HubObject {
             return false;
         }
 
+        /** Without the object's lock: the map is concurrent, and no request waits. */
         @Override
         Result handle(Hub.Conn c, Wire.Request r) {
+            return answer(c, r);
+        }
+
+        @Override
+        Result answer(Hub.Conn c, Wire.Request r) {
             if (closed) {
                 return Result.of(Wire.CLOSED);
             }
@@ -475,110 +460,248 @@ abstract class HubObject {
 
     // ------------------------------------------------------------------ pipe
 
+    /**
+     * A pipe's two ends. An end held by another process is {@linkplain #attach attached}: that process has a
+     * connection of its own to this hub for the end, and reads and writes it in its calling threads. An end used in
+     * this (the owner) process reads its peer's connection directly and writes to it directly, also in the calling
+     * thread; messages for an end nobody holds yet wait in its inbox and go out first when it is attached. When both
+     * ends are held by other processes, this hub relays between their connections.
+     */
     static final class Pipe extends HubObject {
-        private final boolean duplex;
         private final End[] ends = {new End(), new End()};
 
         private static final class End {
+            /** Messages for this end, not yet on its connection (sent while it was not attached). */
             final ArrayDeque<byte[]> inbox = new ArrayDeque<>();
-            Hub.Conn attached;
+            /** The connection of the process holding this end, if another process holds it. */
+            FrameChannel link;
+            /** Closed by its holder, or its holder's process died. */
             boolean closed;
-        }
 
-        Pipe(boolean duplex) {
-            this.duplex = duplex;
+            boolean relayed;
         }
 
         @Override
         boolean blocks(Wire.Request r) {
-            return (r.op() == Wire.P_RECV || r.op() == Wire.P_POLL) && r.a() != 0;
+            return false;
         }
 
         @Override
-        Result handle(Hub.Conn c, Wire.Request r) throws InterruptedException {
-            int e = (int) r.b();
+        Result answer(Hub.Conn c, Wire.Request r) {
+            return Result.error("unknown pipe operation " + r.op());
+        }
+
+        /** The process {@code pid} holds end {@code e} from now on, over {@code channel}. */
+        void attach(int e, java.nio.channels.SocketChannel channel, long pid) throws IOException {
             if (e != 0 && e != 1) {
-                return Result.error("no pipe end " + e);
+                channel.close();
+                return;
             }
+            FrameChannel link = new FrameChannel(channel);
             End me = ends[e];
             End other = ends[1 - e];
+            FrameChannel old;
+            boolean relay = false;
             lock.lock();
             try {
-                if (r.op() == Wire.P_ATTACH) {
-                    me.attached = c;
-                    return OK;
+                if (closed) {
+                    link.close();
+                    return;
                 }
-                if (me.attached == null) {
-                    me.attached = c;
-                }
-                switch (r.op()) {
-                    case Wire.P_SEND -> {
-                        if (me.closed) {
-                            return Result.error("this end of the pipe is closed");
-                        }
-                        if (!duplex && e == 0) {
-                            return Result.error("the left end of a one-way pipe only receives");
-                        }
-                        if (other.closed) {
-                            return Result.error("the other end of the pipe is closed (or its process exited)");
-                        }
-                        other.inbox.addLast(r.blob(0));
-                        changed.signalAll();
-                        return OK;
+                old = me.link;
+                me.link = link;
+                me.closed = false;
+                try {
+                    while (!me.inbox.isEmpty()) {
+                        link.write(me.inbox.peekFirst());
+                        me.inbox.pollFirst();
                     }
-                    case Wire.P_RECV, Wire.P_POLL -> {
-                        if (!duplex && e == 1) {
-                            return Result.error("the right end of a one-way pipe only sends");
-                        }
-                        long left = r.a();
-                        while (me.inbox.isEmpty() && !other.closed && !me.closed && !closed) {
-                            left = await(left);
-                            if (expired(r.a(), left)) {
-                                break;
+                } catch (IOException ex) {
+                    me.closed = true;
+                }
+                if (other.closed) {
+                    link.shutdownOutput();
+                } else if (other.link != null && !me.relayed) {
+                    me.relayed = true;
+                    other.relayed = true;
+                    relay = true;
+                }
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            if (old != null) {
+                old.close();
+            }
+            if (relay) {
+                relay(1 - e, e);
+                relay(e, 1 - e);
+            }
+        }
+
+        /** Both ends are held by other processes: copies what end {@code from} sends to end {@code to}. */
+        private void relay(int from, int to) {
+            Thread t = new Thread(
+                    () -> {
+                        FrameChannel in = ends[from].link;
+                        FrameChannel out = ends[to].link;
+                        try {
+                            while (true) {
+                                out.write(in.read(-1));
                             }
+                        } catch (IOException e) {
+                            peerGone(ends[from]);
+                            out.shutdownOutput();
                         }
-                        if (me.closed) {
-                            return Result.error("this end of the pipe is closed");
-                        }
-                        if (r.op() == Wire.P_POLL) {
-                            return Result.ok(me.inbox.isEmpty() && !other.closed && !closed ? 0 : 1);
-                        }
-                        if (me.inbox.isEmpty()) {
-                            return Result.of(other.closed || closed ? Wire.EOF : Wire.TIMEOUT);
-                        }
-                        byte[] item = me.inbox.pollFirst();
-                        return Result.ok(item, () -> {
-                            lock.lock();
-                            try {
-                                me.inbox.addFirst(item);
-                                changed.signalAll();
-                            } finally {
-                                lock.unlock();
-                            }
-                        });
-                    }
-                    case Wire.P_CLOSE -> {
-                        me.closed = true;
-                        changed.signalAll();
-                        return OK;
-                    }
-                    default -> {
-                        return Result.error("unknown pipe operation " + r.op());
-                    }
+                    },
+                    "joblib4j-pipe-relay");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        /** Sends {@code message} from end {@code e}, used in this process. */
+        void send(int e, byte[] message) throws IOException {
+            End me = ends[e];
+            End other = ends[1 - e];
+            FrameChannel link;
+            lock.lock();
+            try {
+                if (me.closed || closed) {
+                    throw new IOException("this end of the pipe is closed");
                 }
+                if (other.closed) {
+                    throw new IOException("the other end of the pipe is closed (or its process exited)");
+                }
+                link = other.link;
+                if (link == null) {
+                    other.inbox.addLast(message);
+                    changed.signalAll();
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+            try {
+                link.write(message); // outside the lock: a full socket must not stop this end's receiver
+            } catch (IOException ex) {
+                peerGone(other);
+                throw new IOException("the other end of the pipe is closed (or its process exited)", ex);
+            }
+        }
+
+        /**
+         * The next message for end {@code e}, used in this process, waiting up to {@code nanos} (negative: no limit);
+         * null if none came in time.
+         */
+        byte[] recv(int e, long nanos) throws IOException, InterruptedException {
+            End me = ends[e];
+            End other = ends[1 - e];
+            long left = nanos;
+            while (true) {
+                FrameChannel link;
+                lock.lock();
+                try {
+                    if (me.closed) {
+                        throw new IOException("this end of the pipe is closed");
+                    }
+                    if (!me.inbox.isEmpty()) {
+                        return me.inbox.pollFirst();
+                    }
+                    link = other.link;
+                    if (link == null) {
+                        if (other.closed || closed) {
+                            throw new EOFException("the other end is closed and nothing is left to receive");
+                        }
+                        long before = left;
+                        left = await(left);
+                        if (expired(before, left)) {
+                            return null;
+                        }
+                        continue;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                try {
+                    return link.read(left);
+                } catch (EOFException ex) {
+                    peerGone(other);
+                    throw new EOFException(
+                            "the other end is closed (or its process exited) and nothing is left" + " to receive");
+                }
+            }
+        }
+
+        /** True when {@link #recv} of end {@code e} would not wait, waiting up to {@code nanos} for that. */
+        boolean poll(int e, long nanos) throws IOException, InterruptedException {
+            End me = ends[e];
+            End other = ends[1 - e];
+            long left = nanos;
+            while (true) {
+                FrameChannel link;
+                lock.lock();
+                try {
+                    if (me.closed) {
+                        throw new IOException("this end of the pipe is closed");
+                    }
+                    if (!me.inbox.isEmpty() || other.closed || closed) {
+                        return true;
+                    }
+                    link = other.link;
+                    if (link == null) {
+                        long before = left;
+                        left = await(left);
+                        if (expired(before, left)) {
+                            return false;
+                        }
+                        continue;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                return link.poll(left);
+            }
+        }
+
+        /** Closes end {@code e}, used in this process: the other end reads end of file once it has read the rest. */
+        void close(int e) {
+            lock.lock();
+            try {
+                ends[e].closed = true;
+                FrameChannel peer = ends[1 - e].link;
+                if (peer != null) {
+                    peer.shutdownOutput();
+                }
+                changed.signalAll();
             } finally {
                 lock.unlock();
             }
         }
 
+        /** The process holding {@code other} closed it or died: its connection is of no more use. */
+        private void peerGone(End other) {
+            FrameChannel link;
+            lock.lock();
+            try {
+                other.closed = true;
+                link = other.link;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            if (link != null) {
+                link.close();
+            }
+        }
+
         @Override
-        void gone(Hub.Conn c) {
+        void close() {
+            super.close();
             lock.lock();
             try {
                 for (End end : ends) {
-                    if (end.attached == c) {
-                        end.closed = true;
-                        changed.signalAll();
+                    if (end.link != null) {
+                        end.link.close();
                     }
                 }
             } finally {

@@ -37,8 +37,8 @@ public final class Pipe {
      * {@link #left()} end only receives and the {@link #right()} end only sends.
      */
     public static Pipe open(boolean duplex) {
-        HubRef ref = Hub.get().register(new HubObject.Pipe(duplex), duplex ? "Pipe" : "one-way Pipe");
-        return new Pipe(new Connection(ref, 0), new Connection(ref, 1));
+        HubRef ref = Hub.get().register(new HubObject.Pipe(), duplex ? "Pipe" : "one-way Pipe");
+        return new Pipe(new Connection(ref, 0, duplex), new Connection(ref, 1, duplex));
     }
 
     /** The left end (the receiving end of a one-way pipe). */

@@ -6,8 +6,11 @@ import io.joblib4j.internal.process.SharedArrayRef;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -27,6 +30,10 @@ final class Shared {
      */
     static byte[] encode(Object value, String what, HubRef ref) {
         Objects.requireNonNull(value, what);
+        byte[] plain = simple(value);
+        if (plain != null) {
+            return plain;
+        }
         Path folder = Path.of(ref.socket()).getParent();
         try {
             return Codec.encode(value, o -> shareLarge(o, folder));
@@ -79,8 +86,71 @@ final class Shared {
         }
     }
 
+    // The simplest values (the most frequent queue items and messages) are written as a tag and their bytes:
+    // Java serialization of an Integer is about 80 bytes and two class descriptors to write and to read. A Java
+    // serialization stream starts with 0xACED, which no tag is.
+    private static final byte T_INT = 1;
+    private static final byte T_LONG = 2;
+    private static final byte T_DOUBLE = 3;
+    private static final byte T_STRING = 4;
+    private static final byte T_BYTES = 5;
+
+    /** {@code value} as a tag and its bytes if it is an Integer, Long, Double, String or small byte[]; else null. */
+    private static byte[] simple(Object value) {
+        Class<?> c = value.getClass();
+        if (c == Integer.class) {
+            return ByteBuffer.allocate(5).put(T_INT).putInt((Integer) value).array();
+        }
+        if (c == Long.class) {
+            return ByteBuffer.allocate(9).put(T_LONG).putLong((Long) value).array();
+        }
+        if (c == Double.class) {
+            return ByteBuffer.allocate(9)
+                    .put(T_DOUBLE)
+                    .putDouble((Double) value)
+                    .array();
+        }
+        if (c == String.class) {
+            byte[] utf8 = ((String) value).getBytes(StandardCharsets.UTF_8);
+            byte[] out = new byte[utf8.length + 1];
+            out[0] = T_STRING;
+            System.arraycopy(utf8, 0, out, 1, utf8.length);
+            return out;
+        }
+        if (c == byte[].class && ((byte[]) value).length <= LARGE_ARRAY_BYTES) {
+            byte[] b = (byte[]) value;
+            byte[] out = new byte[b.length + 1];
+            out[0] = T_BYTES;
+            System.arraycopy(b, 0, out, 1, b.length);
+            return out;
+        }
+        return null;
+    }
+
     /** Deserializes what {@link #encode} wrote, reading (then deleting) the files of its large arrays. */
     static Object decode(byte[] bytes) {
+        if (bytes.length > 0) {
+            switch (bytes[0]) {
+                case T_INT -> {
+                    return ByteBuffer.wrap(bytes, 1, 4).getInt();
+                }
+                case T_LONG -> {
+                    return ByteBuffer.wrap(bytes, 1, 8).getLong();
+                }
+                case T_DOUBLE -> {
+                    return ByteBuffer.wrap(bytes, 1, 8).getDouble();
+                }
+                case T_STRING -> {
+                    return new String(bytes, 1, bytes.length - 1, StandardCharsets.UTF_8);
+                }
+                case T_BYTES -> {
+                    return Arrays.copyOfRange(bytes, 1, bytes.length);
+                }
+                default -> {
+                    // Java serialization
+                }
+            }
+        }
         try {
             return Codec.decode(bytes, Shared::resolveLarge);
         } catch (IOException | ClassNotFoundException e) {

@@ -2,7 +2,10 @@ package io.joblib4j.multiprocessing;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 
 /**
  * The frames between a process using shared objects and the hub of the process that owns them, over a Unix domain
@@ -61,13 +64,41 @@ final class Wire {
     static final byte M_ENTRIES = 59;
     static final byte M_CONTAINS = 60;
 
-    static final byte P_SEND = 70;
-    static final byte P_RECV = 71;
-    static final byte P_POLL = 72;
-    static final byte P_CLOSE = 73;
-    static final byte P_ATTACH = 74;
-
     static final byte[][] NONE = new byte[0][];
+
+    /** The greeting of a connection: the process id, the kind, and for a pipe end the pipe's number and the end. */
+    static final int HELLO_BYTES = 8 + 4 + 4 + 4;
+    /** A connection carrying requests and replies. */
+    static final int HELLO_REQUESTS = 0;
+    /** A connection of its own for one end of a pipe, carrying that end's messages both ways. */
+    static final int HELLO_PIPE_END = 1;
+
+    static ByteBuffer hello(int kind, int object, int end) {
+        ByteBuffer b = ByteBuffer.allocate(HELLO_BYTES);
+        b.putLong(ProcessHandle.current().pid())
+                .putInt(kind)
+                .putInt(object)
+                .putInt(end)
+                .flip();
+        return b;
+    }
+
+    /** Reads exactly {@code n} bytes from a blocking channel, nothing more. */
+    static ByteBuffer readExactly(SocketChannel channel, int n) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(n);
+        while (b.hasRemaining()) {
+            if (channel.read(b) < 0) {
+                throw new EOFException("the connection ended after " + b.position() + " of " + n + " bytes");
+            }
+        }
+        return b.flip();
+    }
+
+    static void writeFully(SocketChannel channel, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            channel.write(b);
+        }
+    }
 
     /** A request as the hub reads it. */
     record Request(long id, int object, byte op, long a, long b, byte[][] blobs) {

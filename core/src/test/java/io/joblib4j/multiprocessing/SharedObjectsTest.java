@@ -252,6 +252,62 @@ class SharedObjectsTest {
     }
 
     @Test
+    void pipe_anInterruptedRecvLeavesItUsable_andTwoChildrenTalkThroughTheOwner() throws Exception {
+        Pipe pipe = Pipe.open();
+        Connection childEnd = pipe.right();
+        ProcessEvent go = ProcessEvent.create();
+        JvmProcess late = start(new JvmProcess(() -> {
+            try {
+                go.await();
+                childEnd.send("after");
+            } catch (InterruptedException | IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }));
+        CompletableFuture<Throwable> waiting = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try {
+                pipe.left().recv();
+                waiting.complete(null);
+            } catch (Throwable t) {
+                waiting.complete(t);
+            }
+        });
+        reader.start();
+        reader.interrupt();
+        assertThat(waiting.get(30, TimeUnit.SECONDS)).isInstanceOf(java.io.InterruptedIOException.class);
+        go.set();
+        assertThat(pipe.left().recv()).isEqualTo("after");
+        assertThat(late.join(Duration.ofSeconds(60))).isTrue();
+        assertThatThrownBy(() -> pipe.left().recv()).isInstanceOf(EOFException.class);
+
+        // both ends in children: the owner relays
+        Pipe between = Pipe.open();
+        Connection a = between.left();
+        Connection b = between.right();
+        ProcessQueue<String> answers = ProcessQueue.create();
+        start(new JvmProcess(() -> {
+            try {
+                Object m = b.recv();
+                b.send("pong " + m);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }));
+        start(new JvmProcess(() -> {
+            try {
+                a.send("ping");
+                answers.add((String) a.recv());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }));
+        assertThat(answers.poll(60, TimeUnit.SECONDS)).isEqualTo("pong ping");
+        go.close();
+        answers.close();
+    }
+
+    @Test
     void lock_heldByAKilledProcess_isReleased() throws Exception {
         ProcessLock lock = ProcessLock.create();
         ProcessEvent holding = ProcessEvent.create();

@@ -7,6 +7,7 @@ import io.joblib4j.multiprocessing.Pipe;
 import io.joblib4j.multiprocessing.ProcessEvent;
 import io.joblib4j.multiprocessing.ProcessQueue;
 import io.joblib4j.multiprocessing.SharedLong;
+import io.joblib4j.parallel.Parallel;
 import io.joblib4j.process.ProcessPool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -50,6 +51,9 @@ public final class MultiprocessingScenarios {
     public static void main(String[] args) throws Exception {
         List<Row> rows = new ArrayList<>();
         rows.add(new Row("process_start_join_spawn", "ms", startToJoinMillis(), false));
+        for (Map.Entry<String, List<String>> v : startVariants().entrySet()) {
+            rows.add(new Row("process_start_join_" + v.getKey(), "ms", startToJoinMillis(v.getValue()), false));
+        }
         rows.add(new Row("jvm_floor_java_version_cds", "ms", javaVersionMillis(true), false));
         rows.add(new Row("jvm_floor_java_version_no_cds", "ms", javaVersionMillis(false), false));
         rows.add(new Row("queue_small_ints", "items/s", queueSmallInts(100_000), true));
@@ -57,6 +61,12 @@ public final class MultiprocessingScenarios {
         rows.add(new Row("pipe_round_trip", "us", pipeRoundTripMicros(5000), false));
         rows.add(new Row("shared_counter_2_processes", "increments/s", sharedCounter(5_000_000), true));
         rows.add(new Row("pool_map_10k_tiny", "ms", poolMapMillis(10_000), false));
+        rows.add(new Row("parallel_map_10k_tiny_same_pool", "ms", parallelMapMillis(10_000), false));
+        BigObject.Times big = BigObject.run();
+        rows.add(new Row("big_object_single_thread", "ms", big.single(), false));
+        rows.add(new Row("big_object_threads", "ms", big.threads(), false));
+        rows.add(new Row("big_object_processes_map", "ms", big.map(), false));
+        rows.add(new Row("big_object_processes_submit", "ms", big.submit(), false));
 
         Map<String, Double> python = new LinkedHashMap<>();
         var py = PythonPeer.python();
@@ -88,6 +98,11 @@ public final class MultiprocessingScenarios {
                     p == null ? "" : String.format(Locale.ROOT, "%.1f", p),
                     ratio);
         }
+        System.out.printf(
+                Locale.ROOT,
+                "(big object: processes map / threads %.2fx (target 1.3x), submit-style / threads %.2fx (target 1.5x))%n",
+                big.map() / big.threads(),
+                big.submit() / big.threads());
         chart(rows, python);
         Double fork = python.get("process_start_join_fork");
         if (fork != null) {
@@ -131,10 +146,48 @@ public final class MultiprocessingScenarios {
 
     /** The median of 5 start-to-join times of a JvmProcess with an empty target. */
     static double startToJoinMillis() throws InterruptedException {
+        return startToJoinMillis(List.of());
+    }
+
+    /**
+     * Child JVM options tried for a faster start, each measured beside the default: the C1 compiler only, no
+     * class-data sharing at all (what the JDK's default archive saves), an application archive of the classes a
+     * child loads (written by a first child at its exit), a small heap.
+     */
+    static Map<String, List<String>> startVariants() throws InterruptedException {
+        Map<String, List<String>> v = new LinkedHashMap<>();
+        v.put("c1_only", List.of("-XX:TieredStopAtLevel=1"));
+        v.put("xshare_off", List.of("-Xshare:off"));
+        try {
+            java.nio.file.Path jsa = java.nio.file.Files.createTempFile("joblib4j-bench-child", ".jsa");
+            java.nio.file.Files.delete(jsa);
+            JvmProcess dump = JvmProcess.builder(() -> {})
+                    .jvmOptions("-XX:ArchiveClassesAtExit=" + jsa, "-Xlog:cds=off", "-Xlog:cds+dynamic=off")
+                    .build();
+            dump.start();
+            dump.join();
+            if (java.nio.file.Files.isRegularFile(jsa)) {
+                jsa.toFile().deleteOnExit();
+                v.put("app_cds_archive", List.of("-XX:SharedArchiveFile=" + jsa, "-Xlog:cds=off"));
+                v.put(
+                        "app_cds_archive_c1_only",
+                        List.of("-XX:SharedArchiveFile=" + jsa, "-Xlog:cds=off", "-XX:TieredStopAtLevel=1"));
+            }
+        } catch (IOException e) {
+            // no archive variant
+        }
+        v.put("xmx64m", List.of("-Xmx64m", "-Xms8m"));
+        return v;
+    }
+
+    /** The median of 5 start-to-join times of a JvmProcess with an empty target, started with {@code options}. */
+    static double startToJoinMillis(List<String> options) throws InterruptedException {
         List<Double> times = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             long t0 = System.nanoTime();
-            JvmProcess p = new JvmProcess(() -> {});
+            JvmProcess p = JvmProcess.builder(() -> {})
+                    .jvmOptions(options.toArray(String[]::new))
+                    .build();
             p.start();
             p.join();
             if (i > 0) { // the first one also finds the class path
@@ -170,8 +223,9 @@ public final class MultiprocessingScenarios {
             }
             q.add(-1);
         });
-        long t0 = System.nanoTime();
         p.start();
+        q.take(); // the first item: the child is up (its JVM's start is the start-to-join row's)
+        long t0 = System.nanoTime();
         int got = 0;
         while (q.take() != -1) {
             got++;
@@ -192,8 +246,9 @@ public final class MultiprocessingScenarios {
             }
             q.add(new byte[0]);
         });
-        long t0 = System.nanoTime();
         p.start();
+        q.take(); // the first item: the child is up
+        long t0 = System.nanoTime();
         int got = 0;
         while (q.take().length > 0) {
             got++;
@@ -288,6 +343,23 @@ public final class MultiprocessingScenarios {
             pool.map(MultiprocessingScenarios::tiny, items);
             long t0 = System.nanoTime();
             List<Integer> r = pool.map(MultiprocessingScenarios::tiny, items);
+            double ms = (System.nanoTime() - t0) / 1e6;
+            if (r.getLast() != n) {
+                throw new IllegalStateException("wrong result " + r.getLast());
+            }
+            return ms;
+        }
+    }
+
+    /** The same map as {@link #poolMapMillis} through {@code Parallel} on the pool's backend (automatic batches). */
+    static double parallelMapMillis(int n) {
+        try (ProcessPool pool = ProcessPool.builder().workers(2).build()) {
+            Parallel par = Parallel.builder().backend(pool.backend()).nJobs(2).build();
+            List<Integer> items = IntStream.range(0, n).boxed().toList();
+            par.map(MultiprocessingScenarios::tiny, items.subList(0, 100));
+            par.map(MultiprocessingScenarios::tiny, items);
+            long t0 = System.nanoTime();
+            List<Integer> r = par.map(MultiprocessingScenarios::tiny, items);
             double ms = (System.nanoTime() - t0) / 1e6;
             if (r.getLast() != n) {
                 throw new IllegalStateException("wrong result " + r.getLast());
