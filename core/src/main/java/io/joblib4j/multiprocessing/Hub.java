@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The server of the shared objects this JVM created (queues, pipes, locks, semaphores, events, maps): one Unix domain
@@ -30,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * in the order it put them.
  */
 final class Hub {
-    private static volatile Hub instance;
+    private static volatile @Nullable Hub instance;
 
     private final Path folder;
     private final String socket;
@@ -124,7 +125,7 @@ final class Hub {
                 if (o.blocks(r)) {
                     // most waits need not wait: try without waiting first, in order, in this thread
                     Wire.Request now = new Wire.Request(r.id(), r.object(), r.op(), 0, r.b(), r.blobs());
-                    HubObject.Result res = attempt(o, c, now);
+                    HubObject.@Nullable Result res = attempt(o, c, now);
                     if (!wouldWait(r, res)) {
                         reply(c, r, res);
                         continue;
@@ -155,7 +156,7 @@ final class Hub {
         }
     }
 
-    private static HubObject.Result attempt(HubObject o, Conn c, Wire.Request r) {
+    private static HubObject.@Nullable Result attempt(HubObject o, Conn c, Wire.Request r) {
         try {
             return o.handle(c, r);
         } catch (InterruptedException e) {
@@ -166,7 +167,10 @@ final class Hub {
     }
 
     /** True if {@code res}, the answer to {@code r} tried without waiting, means that {@code r} has to wait. */
-    private static boolean wouldWait(Wire.Request r, HubObject.Result res) {
+    private static boolean wouldWait(Wire.Request r, HubObject.@Nullable Result res) {
+        if (res == null) {
+            return false; // no answer to send (an asynchronous put): nothing to wait for
+        }
         if (res.status() == Wire.TIMEOUT) {
             return true;
         }
@@ -174,7 +178,7 @@ final class Hub {
     }
 
     private void run(Conn c, HubObject o, Wire.Request r) {
-        HubObject.Result res;
+        HubObject.@Nullable Result res;
         try {
             res = attempt(o, c, r);
         } finally {
@@ -183,7 +187,7 @@ final class Hub {
         reply(c, r, res);
     }
 
-    private static void reply(Conn c, Wire.Request r, HubObject.Result res) {
+    private static void reply(Conn c, Wire.Request r, HubObject.@Nullable Result res) {
         if (res == null) {
             return; // a request answered only when it fails
         }

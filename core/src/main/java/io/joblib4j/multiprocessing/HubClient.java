@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * This process's connection to one hub: requests from any thread, answered through a reader thread. When the hub's
@@ -30,9 +31,9 @@ final class HubClient {
     private final DataOutputStream out;
     private final Map<Long, CompletableFuture<Wire.Reply>> pending = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
-    private volatile String broken;
+    private volatile @Nullable String broken;
     /** The first failure of a request sent without waiting for its answer, reported by the next call. */
-    private volatile String asyncFailure;
+    private volatile @Nullable String asyncFailure;
 
     private HubClient(String socket, long ownerPid) throws IOException {
         this.socket = socket;

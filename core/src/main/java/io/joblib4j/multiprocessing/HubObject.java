@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A shared object as its hub holds it. Each kind answers the requests of its public class; a request that may wait
@@ -20,7 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 abstract class HubObject {
     /** What a request is answered with; {@code undo} puts back what it handed out if the answer cannot be sent. */
-    record Result(byte status, long n, byte[][] blobs, Runnable undo) {
+    record Result(
+            byte status, long n, byte[][] blobs, @Nullable Runnable undo) {
         static Result of(byte status) {
             return new Result(status, 0, Wire.NONE, null);
         }
@@ -46,7 +48,8 @@ abstract class HubObject {
 
     abstract boolean blocks(Wire.Request r);
 
-    abstract Result handle(Hub.Conn c, Wire.Request r) throws InterruptedException;
+    /** The reply to {@code r}, or null for none (an asynchronous put). */
+    abstract @Nullable Result handle(Hub.Conn c, Wire.Request r) throws InterruptedException;
 
     /** The process at the end of {@code c} is gone. */
     void gone(Hub.Conn c) {}
@@ -94,6 +97,7 @@ abstract class HubObject {
         }
 
         @Override
+        @Nullable
         Result handle(Hub.Conn c, Wire.Request r) throws InterruptedException {
             lock.lock();
             try {
@@ -175,7 +179,7 @@ abstract class HubObject {
     // ------------------------------------------------------------------ lock
 
     static final class Lock extends HubObject {
-        private Hub.Conn holder;
+        private Hub.@Nullable Conn holder;
         private long holderThread;
         private int count;
 
@@ -452,7 +456,7 @@ abstract class HubObject {
             }
         }
 
-        private static Result value(Object v) {
+        private static Result value(@Nullable Object v) {
             return v == null ? Result.ok(0) : new Result(Wire.OK, 1, new byte[][] {encode(v)}, null);
         }
 
@@ -481,7 +485,7 @@ abstract class HubObject {
 
         private static final class End {
             final ArrayDeque<byte[]> inbox = new ArrayDeque<>();
-            Hub.Conn attached;
+            Hub.@Nullable Conn attached;
             boolean closed;
         }
 

@@ -27,7 +27,9 @@ final class Shared {
      */
     static byte[] encode(Object value, String what, HubRef ref) {
         Objects.requireNonNull(value, what);
-        Path folder = Path.of(ref.socket()).getParent();
+        // the hub's socket is a file in the hub's folder
+        Path folder =
+                Objects.requireNonNull(Path.of(ref.socket()).toAbsolutePath().getParent(), "hub folder");
         try {
             return Codec.encode(value, o -> shareLarge(o, folder));
         } catch (NotSerializableException e) {

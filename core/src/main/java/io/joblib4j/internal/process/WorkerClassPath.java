@@ -74,7 +74,7 @@ public final class WorkerClassPath {
      * The workers' class path: {@code configured} (set on the pool) if not null, else the system property, the
      * environment variable, or what is detected with {@code context} as the application's class loader.
      */
-    public static WorkerClassPath resolve(String configured, ClassLoader context) {
+    public static WorkerClassPath resolve(@Nullable String configured, ClassLoader context) {
         if (configured != null) {
             return new WorkerClassPath(
                     configured, null, List.of(), "set with ProcessPool.Builder.classPath", List.of());
