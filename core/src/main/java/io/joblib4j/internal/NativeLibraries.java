@@ -156,6 +156,7 @@ public final class NativeLibraries {
         }
     }
 
+    @SuppressWarnings("restricted") // loads the codecs' own native library; the JVM enables native access
     private static void prepareZstd(Path cache) throws Exception {
         if (System.getProperty("ZstdNativePath") != null) {
             return; // the application chose a library
@@ -184,6 +185,7 @@ public final class NativeLibraries {
     }
 
     /** Loads {@code lib} as lz4-java's library and marks its loader done; false if lz4-java had loaded already. */
+    @SuppressWarnings("restricted") // loads the codecs' own native library; the JVM enables native access
     private static boolean loadLz4(Path lib) throws Exception {
         Class<?> nativeClass = Class.forName("net.jpountz.util.Native");
         if (nativeClass.getClassLoader() != NativeLibraries.class.getClassLoader()) {

@@ -255,6 +255,7 @@ final class ForyEngine {
             throw new Refused(type.getName());
         }
 
+        @SuppressWarnings("rawtypes") // Fory's CollectionLikeSerializer declares the raw type
         @Override
         public T onCollectionRead(java.util.Collection collection) {
             throw new Refused(type.getName());
@@ -272,6 +273,7 @@ final class ForyEngine {
             throw new IllegalStateException("a reader does not write " + type.getName());
         }
 
+        @SuppressWarnings("rawtypes") // Fory's MapLikeSerializer declares the raw type
         @Override
         public T onMapCopy(Map map) {
             throw new IllegalStateException("a reader does not copy " + type.getName());
@@ -287,6 +289,7 @@ final class ForyEngine {
             throw new Refused(type.getName());
         }
 
+        @SuppressWarnings("rawtypes") // as onMapCopy
         @Override
         public T onMapRead(Map map) {
             throw new Refused(type.getName());

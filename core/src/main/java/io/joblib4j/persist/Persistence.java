@@ -706,7 +706,6 @@ public final class Persistence {
         }
     }
 
-    /** Counts the compressed bytes a decompressor has taken. */
     /** Refuses decompressed output beyond the expansion limit of the compressed bytes read so far. */
     private static final class Expansion extends CountingInputStream {
         private final CountingInputStream source;

@@ -467,12 +467,12 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
         dispatch();
     }
 
-    /** Says what a worker that never connected was started with, what it printed and how to fix it. */
     /** The error a lease failed with: jobs are listed as failed only together with it. */
     private static RuntimeException failedWith(@Nullable RuntimeException error) {
         return Objects.requireNonNull(error, "the error that failed the jobs");
     }
 
+    /** Says what a worker that never connected was started with, what it printed and how to fix it. */
     private String startFailure(WorkerHandle worker, String status, @Nullable String stderr) {
         WorkerClassPath cp = pool.classPath();
         StringBuilder sb = new StringBuilder("a worker JVM (")

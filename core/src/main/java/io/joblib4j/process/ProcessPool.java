@@ -184,13 +184,13 @@ public final class ProcessPool extends AbstractExecutorService {
      */
     public <R> CompletableFuture<R> applyAsync(SerializableSupplier<R> f) {
         Objects.requireNonNull(f, "f");
-        return (CompletableFuture<R>) submit((Task<R>) f::get);
+        return submit((Task<R>) f::get);
     }
 
     /** Runs {@code f(arg)} in a worker: Python's {@code Pool.apply_async(f, (arg,))}. */
     public <T, R> CompletableFuture<R> applyAsync(SerializableFunction1<T, R> f, T arg) {
         Objects.requireNonNull(f, "f");
-        return (CompletableFuture<R>) submit(io.joblib4j.Joblib.delayed(f, arg));
+        return submit(io.joblib4j.Joblib.delayed(f, arg));
     }
 
     /**

@@ -43,10 +43,6 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
     private boolean sharedAny;
     private boolean closed;
 
-    /**
-     * @param base      the folder to create the call's folder in, or null for the default
-     * @param maxNbytes arrays strictly larger than this are shared; null or negative: none
-     */
     /** The arrays of one call, shared as the spec's {@link ArraySharing} option says (its defaults if none). */
     static SharedArrays of(io.joblib4j.backend.WorkerSpec spec) {
         ArraySharing sharing = spec.option(ArraySharing.class).orElse(ArraySharing.defaults());
@@ -55,6 +51,10 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
                 sharing.tempFolder().orElse(null), max.isPresent() ? max.getAsLong() : null, sharing.mmapMode());
     }
 
+    /**
+     * @param base      the folder to create the call's folder in, or null for the default
+     * @param maxNbytes arrays strictly larger than this are shared; null or negative: none
+     */
     SharedArrays(@Nullable Path base, @Nullable Long maxNbytes, @Nullable MmapMode mode) {
         this.base = base;
         this.mode = mode == null ? MmapMode.READ_ONLY : mode;
