@@ -299,23 +299,25 @@ public final class Parallel implements AutoCloseable {
      * doubling. Calls of other functions, and of tasks, start from 1 (their tasks may take far longer). Read and
      * written only by the call that holds {@link #running}.
      */
-    private AutoBatcher batcher;
+    private @Nullable AutoBatcher batcher;
 
     private record BatcherKey(Workers workers, Class<?> function, int fixedSize, double minBatchSeconds) {}
 
-    private BatcherKey batcherKey;
+    private @Nullable BatcherKey batcherKey;
 
-    private AutoBatcher batcher(Resolved settings, Workers workers, SerializableFunction1<?, ?> function) {
+    private AutoBatcher batcher(Resolved settings, Workers workers, @Nullable SerializableFunction1<?, ?> function) {
         BatcherKey key = new BatcherKey(
                 workers,
                 function == null ? Void.class : function.getClass(),
                 settings.sequential() ? 1 : settings.batchSize().fixedSize(),
                 settings.backend().minBatchSeconds());
-        if (batcher == null || function == null || !key.equals(batcherKey)) {
-            batcher = new AutoBatcher(key.fixedSize(), key.minBatchSeconds());
+        AutoBatcher b = batcher;
+        if (b == null || function == null || !key.equals(batcherKey)) {
+            b = new AutoBatcher(key.fixedSize(), key.minBatchSeconds());
+            batcher = b;
             batcherKey = key;
         }
-        return batcher;
+        return b;
     }
 
     /** The settings of one call: this instance's, over the active {@link ParallelConfig}, over the defaults. */
