@@ -204,7 +204,8 @@ public final class Joblib {
      * @throws io.joblib4j.persist.DisallowedClassException for a class outside the allowlist, naming it
      * @throws PersistException for a file that is not a dump, truncated or corrupt, naming the offset
      */
-    @SuppressWarnings("unchecked")
+    // joblib's load returns whatever was dumped: the caller names its type (the cast is unchecked)
+    @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"})
     public static <T> T load(Path file) throws IOException {
         return (T) Persistence.load(file, LoadOptions.defaults());
     }
@@ -213,13 +214,15 @@ public final class Joblib {
      * Reads {@code file} with its NdArrays memory-mapped in {@code mmapMode} (null: onto the heap). Plain Java
      * arrays always come back on the heap. A compressed file is loaded onto the heap with one logged warning.
      */
-    @SuppressWarnings("unchecked")
+    // joblib's load returns whatever was dumped: the caller names its type (the cast is unchecked)
+    @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"})
     public static <T> T load(Path file, MmapMode mmapMode) throws IOException {
         return (T) Persistence.load(file, LoadOptions.mmap(mmapMode));
     }
 
     /** Reads {@code file} with the given mmap mode and class allowlist. */
-    @SuppressWarnings("unchecked")
+    // joblib's load returns whatever was dumped: the caller names its type (the cast is unchecked)
+    @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"})
     public static <T> T load(Path file, LoadOptions options) throws IOException {
         return (T) Persistence.load(file, options);
     }
@@ -236,13 +239,15 @@ public final class Joblib {
     }
 
     /** Reads one dump from {@code in} (compressed or not), which stays open. */
-    @SuppressWarnings("unchecked")
+    // joblib's load returns whatever was dumped: the caller names its type (the cast is unchecked)
+    @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"})
     public static <T> T load(InputStream in) throws IOException {
         return (T) Persistence.load(in, LoadOptions.defaults());
     }
 
     /** Reads one dump from {@code in} with the given class allowlist (NdArrays come back on the heap). */
-    @SuppressWarnings("unchecked")
+    // joblib's load returns whatever was dumped: the caller names its type (the cast is unchecked)
+    @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"})
     public static <T> T load(InputStream in, LoadOptions options) throws IOException {
         return (T) Persistence.load(in, options);
     }

@@ -1,6 +1,7 @@
 package io.joblib4j.cli;
 
 import io.joblib4j.Joblib;
+import io.joblib4j.cli.text.Table;
 import io.joblib4j.memory.CacheEntry;
 import io.joblib4j.memory.Memory;
 import io.joblib4j.memory.StoreBackend;
@@ -87,32 +88,7 @@ final class CacheCommand implements Runnable {
     }
 
     static void table(PrintWriter out, List<String[]> rows, boolean... rightAligned) {
-        if (rows.isEmpty()) {
-            return;
-        }
-        int[] w = new int[rows.get(0).length];
-        for (String[] r : rows) {
-            for (int i = 0; i < r.length; i++) {
-                w[i] = Math.max(w[i], r[i].length());
-            }
-        }
-        for (int ri = 0; ri < rows.size(); ri++) {
-            String[] r = rows.get(ri);
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < r.length; i++) {
-                boolean right = i < rightAligned.length && rightAligned[i];
-                String pad = " ".repeat(w[i] - r[i].length());
-                sb.append(right ? pad + r[i] : r[i] + pad).append("  ");
-            }
-            out.println(sb.toString().stripTrailing());
-            if (ri == 0) {
-                StringBuilder rule = new StringBuilder();
-                for (int x : w) {
-                    rule.append("-".repeat(x)).append("  ");
-                }
-                out.println(rule.toString().stripTrailing());
-            }
-        }
+        Table.lines(rows, rightAligned).forEach(out::println);
     }
 
     /** Parses {@code 7d}, {@code 12h}, {@code 30m}, {@code 45s} or an ISO-8601 duration ({@code PT1H}). */

@@ -3,6 +3,7 @@ package io.joblib4j.array;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The element type of an {@link NdArray}, with the NumPy type string it corresponds to ({@code "<f8"} for
@@ -35,9 +36,9 @@ public enum DType {
     private final int code;
     private final char kind;
     private final int itemSize;
-    private final Class<?> javaArrayType;
+    private final @Nullable Class<?> javaArrayType;
 
-    DType(int code, char kind, int itemSize, Class<?> javaArrayType) {
+    DType(int code, char kind, int itemSize, @Nullable Class<?> javaArrayType) {
         this.code = code;
         this.kind = kind;
         this.itemSize = itemSize;
@@ -63,7 +64,7 @@ public enum DType {
      * The Java primitive array class whose elements have exactly this type ({@code double[]} for FLOAT64,
      * {@code char[]} for UINT16, {@code boolean[]} for BOOL), or null for UINT8, UINT32 and UINT64.
      */
-    public Class<?> javaArrayType() {
+    public @Nullable Class<?> javaArrayType() {
         return javaArrayType;
     }
 

@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An n-dimensional array of primitive elements in C (row-major) order over a {@link MemorySegment}: the heap
@@ -40,9 +41,9 @@ public final class NdArray implements Serializable {
     private final transient long[] shape;
     private final transient ByteOrder order;
     private final transient MemorySegment segment;
-    private final transient Path file;
+    private final transient @Nullable Path file;
     private final transient long fileOffset;
-    private final transient MmapMode mode;
+    private final transient @Nullable MmapMode mode;
     /** The element count, and whether the elements are in the other byte order than this machine's. */
     private final transient long size;
 
@@ -55,9 +56,9 @@ public final class NdArray implements Serializable {
             long[] shape,
             ByteOrder order,
             MemorySegment segment,
-            Path file,
+            @Nullable Path file,
             long fileOffset,
-            MmapMode mode) {
+            @Nullable MmapMode mode) {
         this(dtype, shape, order, segment, file, fileOffset, mode, false);
     }
 
@@ -66,9 +67,9 @@ public final class NdArray implements Serializable {
             long[] shape,
             ByteOrder order,
             MemorySegment segment,
-            Path file,
+            @Nullable Path file,
             long fileOffset,
-            MmapMode mode,
+            @Nullable MmapMode mode,
             boolean shared) {
         this.shared = shared;
         this.dtype = dtype;
@@ -364,7 +365,7 @@ public final class NdArray implements Serializable {
      * For a file-mapped array, the reference another JVM on this machine can map the same bytes with.
      */
     public Optional<MappedRef> mappedRef() {
-        return file == null
+        return file == null || mode == null // a file-backed array always has its mode
                 ? Optional.empty()
                 : Optional.of(new MappedRef(
                         file.toString(), fileOffset, dtype, order == ByteOrder.BIG_ENDIAN, shape.clone(), mode));
@@ -682,6 +683,8 @@ public final class NdArray implements Serializable {
     /** The buffers of one reduction. */
     private static final class Chunks {
         final double[] values = new double[CHUNK];
+
+        @Nullable
         Object raw;
     }
 

@@ -23,6 +23,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * NumPy's {@code .npy} and {@code .npz} formats: read (versions 1.0, 2.0 and 3.0, either byte order), write
@@ -207,12 +208,12 @@ public final class Npy {
         return load(in, null);
     }
 
-    private static NdArray load(InputStream in, Path file) throws IOException {
+    private static NdArray load(InputStream in, @Nullable Path file) throws IOException {
         return loadData(in, readHeader(in, file), file, false);
     }
 
     /** @param fits whether the data is known to be there (checked against the file size): allocate it at once */
-    private static NdArray loadData(InputStream in, Header h, Path file, boolean fits) throws IOException {
+    private static NdArray loadData(InputStream in, Header h, @Nullable Path file, boolean fits) throws IOException {
         long bytes = h.dataBytes();
         long count = bytes / h.dtype().itemSize();
         if (count > Integer.MAX_VALUE - 16) {
@@ -247,7 +248,7 @@ public final class Npy {
      * that memory grows with the data really read, never with what a header claims.
      */
     private static NdArray readData(
-            InputStream in, DType dtype, long[] shape, long bytes, Path file, long base, boolean fits)
+            InputStream in, DType dtype, long[] shape, long bytes, @Nullable Path file, long base, boolean fits)
             throws IOException {
         if (fits || bytes <= DIRECT_ALLOCATION) {
             NdArray raw = NdArray.zeros(dtype, shape);
@@ -318,7 +319,8 @@ public final class Npy {
         return out;
     }
 
-    private static void readFully(InputStream in, MemorySegment dst, Path file, long baseOffset) throws IOException {
+    private static void readFully(InputStream in, MemorySegment dst, @Nullable Path file, long baseOffset)
+            throws IOException {
         long size = dst.byteSize();
         byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(1, size))];
         MemorySegment bufSeg = MemorySegment.ofArray(buf);
@@ -376,7 +378,7 @@ public final class Npy {
         return NdArray.map(file, head.length, dtype, ByteOrder.nativeOrder(), MmapMode.READ_WRITE, shape);
     }
 
-    static Header readHeader(InputStream in, Path file) throws IOException {
+    static Header readHeader(InputStream in, @Nullable Path file) throws IOException {
         byte[] pre = in.readNBytes(8);
         if (pre.length < 8) {
             throw new PersistException(
@@ -429,7 +431,7 @@ public final class Npy {
         return parseHeader(dict, major, minor, file, start, start + headerLen);
     }
 
-    private static Header parseHeader(String dict, int major, int minor, Path file, int at, long dataOffset)
+    private static Header parseHeader(String dict, int major, int minor, @Nullable Path file, int at, long dataOffset)
             throws PersistException {
         String descr = stringValue(dict, "descr", file, at);
         String fortran = rawValue(dict, "fortran_order", file, at);
@@ -438,7 +440,7 @@ public final class Npy {
         try {
             parsed = DType.parseNumpyDescr(descr);
         } catch (IllegalArgumentException e) {
-            throw new PersistException(e.getMessage(), file, at, null);
+            throw new PersistException(String.valueOf(e.getMessage()), file, at, null);
         }
         boolean isFortran;
         if (fortran.startsWith("True")) {
@@ -487,7 +489,7 @@ public final class Npy {
         return new Header(major, minor, parsed.dtype(), parsed.order(), isFortran, shape, dataOffset);
     }
 
-    private static String rawValue(String dict, String key, Path file, int at) throws PersistException {
+    private static String rawValue(String dict, String key, @Nullable Path file, int at) throws PersistException {
         int k = dict.indexOf("'" + key + "'");
         if (k < 0) {
             k = dict.indexOf("\"" + key + "\"");
@@ -502,7 +504,7 @@ public final class Npy {
         return dict.substring(colon + 1).strip();
     }
 
-    private static String stringValue(String dict, String key, Path file, int at) throws PersistException {
+    private static String stringValue(String dict, String key, @Nullable Path file, int at) throws PersistException {
         String v = rawValue(dict, key, file, at);
         if (v.isEmpty() || (v.charAt(0) != '\'' && v.charAt(0) != '"')) {
             throw new PersistException(
@@ -687,7 +689,7 @@ public final class Npy {
         return out;
     }
 
-    private static void checkEntryName(String name, String shown, Path file) throws PersistException {
+    private static void checkEntryName(String name, String shown, @Nullable Path file) throws PersistException {
         for (int i = 0; i < name.length(); i++) {
             if (name.charAt(i) < 0x20 || name.charAt(i) == 0x7F) {
                 throw new PersistException("entry '" + shown + "' has a control character in its name", file, -1, null);
@@ -707,8 +709,8 @@ public final class Npy {
     }
 
     /** The error of one entry, read without a file name, restated with the archive's file and the entry's name. */
-    private static PersistException entryError(Path file, String shown, PersistException inner) {
-        String message = inner.getMessage();
+    private static PersistException entryError(@Nullable Path file, String shown, PersistException inner) {
+        String message = String.valueOf(inner.getMessage()); // never null: PersistException always has a message
         String prefix = "at offset " + inner.offset() + ": ";
         if (inner.offset() >= 0 && message.startsWith(prefix)) {
             message = message.substring(prefix.length());
@@ -730,10 +732,10 @@ public final class Npy {
     private static final class Budget extends CountingInputStream {
         private final long[] expanded;
         private final long limit;
-        private final Path file;
+        private final @Nullable Path file;
         private final String entry;
 
-        Budget(InputStream in, long[] expanded, long limit, Path file, String entry) {
+        Budget(InputStream in, long[] expanded, long limit, @Nullable Path file, String entry) {
             super(in);
             this.expanded = expanded;
             this.limit = limit;
@@ -757,6 +759,9 @@ public final class Npy {
 
     static Path tempSibling(Path file) {
         Path dir = file.toAbsolutePath().getParent();
+        if (dir == null) {
+            throw new IllegalArgumentException(file + " is a root directory, not a file to write");
+        }
         return dir.resolve("." + file.getFileName() + "." + Long.toHexString(System.nanoTime())
                 + Long.toHexString(Thread.currentThread().threadId()) + ".tmp");
     }

@@ -2,6 +2,7 @@ package io.joblib4j.array;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A file (or stream) could not be dumped or loaded: it is truncated, corrupt, of a foreign or newer format, or
@@ -11,14 +12,14 @@ import java.nio.file.Path;
 public class PersistException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    private final transient Path file;
+    private final transient @Nullable Path file;
     private final long offset;
 
     public PersistException(String message) {
         this(message, null, -1, null);
     }
 
-    public PersistException(String message, Throwable cause) {
+    public PersistException(String message, @Nullable Throwable cause) {
         this(message, null, -1, cause);
     }
 
@@ -28,13 +29,13 @@ public class PersistException extends IOException {
      * @param offset  the byte offset where the problem was found, or -1 when unknown
      * @param cause   the underlying error, or null
      */
-    public PersistException(String message, Path file, long offset, Throwable cause) {
+    public PersistException(String message, @Nullable Path file, long offset, @Nullable Throwable cause) {
         super(format(message, file, offset), cause);
         this.file = file;
         this.offset = offset;
     }
 
-    private static String format(String message, Path file, long offset) {
+    private static String format(String message, @Nullable Path file, long offset) {
         StringBuilder sb = new StringBuilder();
         if (file != null) {
             sb.append(file).append(": ");
@@ -46,7 +47,7 @@ public class PersistException extends IOException {
     }
 
     /** The file concerned, or null when reading or writing a stream. */
-    public Path file() {
+    public @Nullable Path file() {
         return file;
     }
 

@@ -48,6 +48,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The code version of a method: a hash of its bytecode and of the bytecode of every method it reaches in the
@@ -73,7 +74,7 @@ public final class CodeVersions {
     static final int MAX_METHODS = 5_000;
 
     private static final Map<Key, CodeVersion> CACHE = new ConcurrentHashMap<>();
-    private static final String OWN_LOCATION = location(CodeVersions.class);
+    private static final @Nullable String OWN_LOCATION = location(CodeVersions.class);
 
     private record Key(WeakReference<ClassLoader> loader, int loaderId, String owner, String name, String desc) {
         @Override
@@ -118,7 +119,7 @@ public final class CodeVersions {
         return v;
     }
 
-    private static String location(Class<?> c) {
+    private static @Nullable String location(Class<?> c) {
         URL url = c.getClassLoader() == null
                 ? null
                 : c.getClassLoader().getResource(c.getName().replace('.', '/') + ".class");
@@ -126,7 +127,7 @@ public final class CodeVersions {
     }
 
     /** The class directory or jar a class resource comes from; null for the JDK's runtime image. */
-    private static String location(URL url, String internalName) {
+    private static @Nullable String location(URL url, String internalName) {
         String s = url.toString();
         if (s.startsWith("jrt:")) {
             return null;
@@ -163,7 +164,7 @@ public final class CodeVersions {
     /** One traversal: reads classes on demand, canonicalises each reached method, hashes them all. */
     private static final class Walk {
         private final ClassLoader loader;
-        private final String rootLocation;
+        private final @Nullable String rootLocation;
         private final Map<String, ClassModel> classes = new HashMap<>();
         private final Map<String, Boolean> application = new HashMap<>();
 
@@ -193,6 +194,7 @@ public final class CodeVersions {
             });
         }
 
+        @Nullable
         ClassModel model(String internalName) {
             if (!isApplication(internalName)) {
                 return null;
@@ -213,7 +215,7 @@ public final class CodeVersions {
         }
 
         /** The method as declared in {@code owner} or its nearest application superclass/interface, or null. */
-        private MethodModel resolve(MethodRef ref, Set<String> seen) {
+        private @Nullable MethodModel resolve(MethodRef ref, Set<String> seen) {
             ClassModel cm = model(ref.owner);
             if (cm == null || !seen.add(ref.owner)) {
                 return null;

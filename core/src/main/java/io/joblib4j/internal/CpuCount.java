@@ -3,6 +3,7 @@ package io.joblib4j.internal;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The number of CPUs this process may really use: the smallest of the JVM's count, the affinity mask, the cgroup
@@ -124,7 +125,7 @@ public final class CpuCount {
     }
 
     /** The file's text, or null if it cannot be read. Plain java.io: cheap in a JVM that has just started. */
-    private static String read(Path file) {
+    private static @Nullable String read(Path file) {
         java.io.File f = file.toFile();
         if (!f.canRead()) {
             return null;

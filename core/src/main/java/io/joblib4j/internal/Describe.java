@@ -6,6 +6,7 @@ import java.lang.reflect.Array;
 import java.lang.reflect.Method;
 import java.util.Collection;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Short human-readable forms of functions, arguments and calls for messages and error reports. */
 public final class Describe {
@@ -14,7 +15,7 @@ public final class Describe {
     private Describe() {}
 
     /** The serialized form of a serializable lambda or method reference, or null for anything else. */
-    public static SerializedLambda serializedLambda(Object function) {
+    public static @Nullable SerializedLambda serializedLambda(Object function) {
         if (!(function instanceof Serializable)) {
             return null;
         }
@@ -56,7 +57,7 @@ public final class Describe {
     }
 
     /** {@code name(arg1, arg2)} with each argument abbreviated. */
-    public static String call(String name, Object... args) {
+    public static String call(String name, @Nullable Object... args) {
         StringBuilder sb = new StringBuilder(name).append('(');
         for (int i = 0; i < args.length; i++) {
             if (i > 0) {
@@ -68,7 +69,7 @@ public final class Describe {
     }
 
     /** A short form of a value: strings quoted, arrays and collections by type and size, long text cut. */
-    public static String value(Object v) {
+    public static String value(@Nullable Object v) {
         String s;
         if (v == null) {
             s = "null";

@@ -9,6 +9,7 @@ import java.lang.reflect.Parameter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who a cached function is: a stable identifier, the method that implements it (for its code version), the values
@@ -47,7 +48,7 @@ public record FunctionIdentity(
      * @param explicitName a user-given name replacing the derived identifier, or null
      */
     public static FunctionIdentity of(
-            Object function, String explicitName, int arity, String samName, String samDescriptor) {
+            Object function, @Nullable String explicitName, int arity, String samName, String samDescriptor) {
         Class<?> type = function.getClass();
         ClassLoader loader = type.getClassLoader();
         SerializedLambda sl = serializedLambda(function);
@@ -106,7 +107,7 @@ public record FunctionIdentity(
     /** Each lambda class's {@code writeReplace} method, made accessible once (null for other classes). */
     private static final ClassValue<Method> WRITE_REPLACE = new ClassValue<>() {
         @Override
-        protected Method computeValue(Class<?> type) {
+        protected @Nullable Method computeValue(Class<?> type) {
             if (!(java.io.Serializable.class.isAssignableFrom(type)) || !(type.isSynthetic() || type.isHidden())) {
                 return null;
             }
@@ -121,7 +122,7 @@ public record FunctionIdentity(
     };
 
     /** The {@link SerializedLambda} of a serializable lambda or method reference, or null for other objects. */
-    static SerializedLambda serializedLambda(Object function) {
+    static @Nullable SerializedLambda serializedLambda(Object function) {
         Method m = WRITE_REPLACE.get(function.getClass());
         if (m == null) {
             return null;
@@ -180,7 +181,7 @@ public record FunctionIdentity(
         return java.util.HexFormat.of().formatHex(d, 0, 4);
     }
 
-    private static Class<?> load(ClassLoader loader, String owner) {
+    private static @Nullable Class<?> load(ClassLoader loader, String owner) {
         try {
             return Class.forName(owner.replace('/', '.'), false, loader);
         } catch (ClassNotFoundException | LinkageError e) {
@@ -232,7 +233,7 @@ public record FunctionIdentity(
         return List.copyOf(explicit.subList(0, arity));
     }
 
-    private static Executable find(ClassLoader loader, String owner, String method, String desc) {
+    private static @Nullable Executable find(ClassLoader loader, String owner, String method, String desc) {
         Class<?> c = load(loader, owner);
         if (c == null) {
             return null;

@@ -16,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.zip.CRC32;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Loads the native libraries of lz4-java and zstd-jni from a per-user cache folder
@@ -32,8 +33,8 @@ public final class NativeLibraries {
     public static final String ENV = "JOBLIB4J_NATIVE_LIBS";
 
     private static volatile boolean prepared;
-    private static volatile Path lz4Lib;
-    private static volatile Path zstdLib;
+    private static volatile @Nullable Path lz4Lib;
+    private static volatile @Nullable Path zstdLib;
 
     private NativeLibraries() {}
 
@@ -112,7 +113,7 @@ public final class NativeLibraries {
     }
 
     /** The cache folder, created 0700 if needed; null if it is not a folder of this user's only. */
-    static Path cacheFolder() {
+    static @Nullable Path cacheFolder() {
         return userCacheFolder("native");
     }
 
@@ -120,7 +121,7 @@ public final class NativeLibraries {
      * The folder {@code name} of joblib4j's per-user cache ({@code $XDG_CACHE_HOME/joblib4j/NAME}, else
      * {@code ~/.cache/joblib4j/NAME}), created 0700 if needed; null if it is not a folder of this user's only.
      */
-    public static Path userCacheFolder(String name) {
+    public static @Nullable Path userCacheFolder(String name) {
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path root;
         if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
@@ -155,6 +156,7 @@ public final class NativeLibraries {
         }
     }
 
+    @SuppressWarnings("restricted") // loads the codecs' own native library; the JVM enables native access
     private static void prepareZstd(Path cache) throws Exception {
         if (System.getProperty("ZstdNativePath") != null) {
             return; // the application chose a library
@@ -183,6 +185,7 @@ public final class NativeLibraries {
     }
 
     /** Loads {@code lib} as lz4-java's library and marks its loader done; false if lz4-java had loaded already. */
+    @SuppressWarnings("restricted") // loads the codecs' own native library; the JVM enables native access
     private static boolean loadLz4(Path lib) throws Exception {
         Class<?> nativeClass = Class.forName("net.jpountz.util.Native");
         if (nativeClass.getClassLoader() != NativeLibraries.class.getClassLoader()) {
@@ -205,7 +208,7 @@ public final class NativeLibraries {
      * there is no such resource. The copy's name carries the library's CRC-32, so one copy serves every jar that
      * holds the same library, wherever the jar lives (an application moved or unpacked anew adds no copy).
      */
-    private static Path unpack(Class<?> owner, String resource, Path cache, String stem) throws IOException {
+    private static @Nullable Path unpack(Class<?> owner, String resource, Path cache, String stem) throws IOException {
         URL url = owner.getResource(resource);
         if (url == null) {
             return null;

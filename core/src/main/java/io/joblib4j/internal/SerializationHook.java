@@ -1,6 +1,7 @@
 package io.joblib4j.internal;
 
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Lets a serializer substitute objects whose class defines {@code writeReplace} (which Java serialization calls
@@ -13,13 +14,13 @@ public final class SerializationHook {
     private SerializationHook() {}
 
     /** The substitute for {@code obj} chosen by the serializer running in this thread, or null for none. */
-    public static Object replace(Object obj) {
+    public static @Nullable Object replace(Object obj) {
         UnaryOperator<Object> hook = CURRENT.get();
         return hook == null ? null : hook.apply(obj);
     }
 
     /** Installs {@code hook} for this thread; returns the previous one, to restore. */
-    public static UnaryOperator<Object> install(UnaryOperator<Object> hook) {
+    public static @Nullable UnaryOperator<Object> install(@Nullable UnaryOperator<Object> hook) {
         UnaryOperator<Object> previous = CURRENT.get();
         if (hook == null) {
             CURRENT.remove();

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Files of shared memory that outlive a call: the shared values, shared arrays and large queue items of
@@ -16,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SharedFiles {
     private static final AtomicLong COUNTER = new AtomicLong();
-    private static volatile Path folder;
+    private static volatile @Nullable Path folder;
 
     private SharedFiles() {}
 
@@ -44,7 +45,7 @@ public final class SharedFiles {
     public static Path create(String kind, long bytes) {
         Path file = newPath(kind);
         try {
-            Files.createFile(file, TempFolders.ownerOnly(file.getParent(), "rw-------"));
+            Files.createFile(file, TempFolders.ownerOnly(folder(), "rw-------"));
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 if (bytes > 0) {
                     ch.truncate(0);

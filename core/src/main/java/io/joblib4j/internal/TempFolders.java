@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The process backend's temp folders: {@code <base>/joblib4j-<pid>-<kind>-<random>}, mode 0700. The base is the
@@ -74,7 +75,7 @@ public final class TempFolders {
      * leftovers in that base first if this JVM has not done so yet. The folder is deleted at JVM exit unless
      * {@link #delete} removed it before.
      */
-    public static Path create(Path base, String kind) {
+    public static Path create(@Nullable Path base, String kind) {
         Path b = base == null ? defaultBase() : base;
         try {
             Files.createDirectories(b);
@@ -228,10 +229,10 @@ public final class TempFolders {
         }
     }
 
-    private static volatile UserPrincipal currentUser;
+    private static volatile @Nullable UserPrincipal currentUser;
 
     /** This JVM's user (its effective user, the owner of {@code /proc/self} on Linux), or null if unknown. */
-    private static UserPrincipal currentUser() {
+    private static @Nullable UserPrincipal currentUser() {
         UserPrincipal u = currentUser;
         if (u == null) {
             try {

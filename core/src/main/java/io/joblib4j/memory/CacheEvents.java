@@ -11,6 +11,7 @@ import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
+import org.jspecify.annotations.Nullable;
 
 /** Cache hits and misses for {@link CacheListener}s and the flight recorder, recorded only when one asks. */
 final class CacheEvents {
@@ -26,9 +27,11 @@ final class CacheEvents {
     @StackTrace(false)
     static final class CacheHitEvent extends Event {
         @Label("Function")
+        @Nullable
         String function;
 
         @Label("Key")
+        @Nullable
         String key;
 
         @Label("Bytes")
@@ -41,6 +44,7 @@ final class CacheEvents {
         long loadTime;
 
         @Label("Location")
+        @Nullable
         String location;
     }
 
@@ -51,9 +55,11 @@ final class CacheEvents {
     @StackTrace(false)
     static final class CacheMissEvent extends Event {
         @Label("Function")
+        @Nullable
         String function;
 
         @Label("Key")
+        @Nullable
         String key;
 
         @Label("Bytes")
@@ -67,6 +73,7 @@ final class CacheEvents {
         long computeTime;
 
         @Label("Location")
+        @Nullable
         String location;
     }
 

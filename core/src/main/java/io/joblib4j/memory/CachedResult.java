@@ -2,7 +2,9 @@ package io.joblib4j.memory;
 
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A reference to a result in the cache (joblib's {@code MemorizedResult}), returned by {@code callAndShelve}: the
@@ -14,26 +16,26 @@ import java.util.Optional;
  *
  * @param <R> the result type
  */
-public final class CachedResult<R> implements java.io.Serializable {
+public final class CachedResult<R extends @Nullable Object> implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
 
     private final Memoized owner;
     private final String call;
-    private final String functionId;
-    private final String key;
+    private final @Nullable String functionId;
+    private final @Nullable String key;
     private final Duration duration;
     private final boolean stored;
-    private volatile Object value;
+    private volatile @Nullable Object value;
     private volatile boolean cleared;
 
     private CachedResult(
             Memoized owner,
             String call,
-            String functionId,
-            String key,
+            @Nullable String functionId,
+            @Nullable String key,
             Duration duration,
             boolean stored,
-            Object value) {
+            @Nullable Object value) {
         this.owner = owner;
         this.call = call;
         this.functionId = functionId;
@@ -58,7 +60,9 @@ public final class CachedResult<R> implements java.io.Serializable {
      *                               (corrupt, truncated): the message names the call and the file
      * @throws IllegalStateException after {@link #clear()} on a result held in memory
      */
-    @SuppressWarnings("unchecked")
+    // NullAway: R is the cached function's result type, null when the function returned null; NullAway does not
+    // accept a nullable value for a type variable with a nullable bound.
+    @SuppressWarnings({"unchecked", "NullAway"})
     public R get() {
         if (!stored) {
             if (cleared) {
@@ -66,7 +70,17 @@ public final class CachedResult<R> implements java.io.Serializable {
             }
             return (R) value;
         }
-        return (R) owner.loadStored(functionId, key, call);
+        return (R) owner.loadStored(storedId(), storedKey(), call);
+    }
+
+    /** The function id of a stored result (see {@link #stored}); results held in memory have none. */
+    private String storedId() {
+        return Objects.requireNonNull(functionId, "function id of a stored result");
+    }
+
+    /** The key of a stored result (see {@link #stored}). */
+    private String storedKey() {
+        return Objects.requireNonNull(key, "key of a stored result");
     }
 
     /** Removes the result from the store (or drops the held value). Idempotent. */
@@ -78,7 +92,7 @@ public final class CachedResult<R> implements java.io.Serializable {
         }
         owner.memory.store().ifPresent(s -> {
             try {
-                s.remove(functionId, key);
+                s.remove(storedId(), storedKey());
             } catch (java.io.IOException e) {
                 throw new UncheckedIOException(
                         "cannot remove the cached result of " + call + " from " + s.location() + ": " + e.getMessage(),

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The file-system {@link StoreBackend}: one directory per entry, published by an atomic rename, no locks.
@@ -104,7 +105,7 @@ final class FileSystemStore implements StoreBackend {
     }
 
     @Override
-    public Path output(String functionId, String key) {
+    public @Nullable Path output(String functionId, String key) {
         Path dir = entryDir(functionId, key);
         Path out = dir.resolve(OUTPUT);
         return isDirectory(dir.getParent()) && isDirectory(dir) && isRegularFile(out) ? out : null;
@@ -116,11 +117,11 @@ final class FileSystemStore implements StoreBackend {
     }
 
     @Override
-    public CacheEntry entry(String functionId, String key) throws IOException {
+    public @Nullable CacheEntry entry(String functionId, String key) throws IOException {
         return readEntry(functionId, key, entryDir(functionId, key));
     }
 
-    private CacheEntry readEntry(String functionId, String key, Path dir) throws IOException {
+    private @Nullable CacheEntry readEntry(String functionId, String key, Path dir) throws IOException {
         BasicFileAttributes dirAttrs;
         String text;
         long size = 0;
@@ -185,8 +186,8 @@ final class FileSystemStore implements StoreBackend {
         return size;
     }
 
-    private static boolean isDirectory(Path p) {
-        return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+    private static boolean isDirectory(@Nullable Path p) {
+        return p != null && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
     }
 
     private static boolean isRegularFile(Path p) {
@@ -566,7 +567,7 @@ final class FileSystemStore implements StoreBackend {
     }
 
     @Override
-    public String codeRecord(String functionId) throws IOException {
+    public @Nullable String codeRecord(String functionId) throws IOException {
         Path record = root.resolve(checkName(functionId, "function id")).resolve(CODE_RECORD);
         if (!isDirectory(record.getParent()) || !isRegularFile(record)) {
             return null;
@@ -638,7 +639,7 @@ final class FileSystemStore implements StoreBackend {
         }
     }
 
-    private static volatile String hostName;
+    private static volatile @Nullable String hostName;
 
     private static String host() {
         String h = hostName;

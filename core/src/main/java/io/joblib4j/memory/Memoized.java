@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The engine behind every cached function kind: identity, code version, key, lookup, call, store, messages.
@@ -44,22 +45,22 @@ final class Memoized implements Serializable {
 
     final Memory memory;
     final Serializable function;
-    private final String explicitName;
+    private final @Nullable String explicitName;
     private final int arity;
     private final String samName;
     private final String samDescriptor;
     private final int[] ignored;
-    final CacheValidation validation;
-    private final MmapMode mmapMode;
+    final @Nullable CacheValidation validation;
+    private final @Nullable MmapMode mmapMode;
     private final boolean mmapModeSet;
 
-    private transient volatile FunctionIdentity identity;
-    private transient volatile CodeVersion codeVersion;
+    private transient volatile @Nullable FunctionIdentity identity;
+    private transient volatile @Nullable CodeVersion codeVersion;
 
     Memoized(
             Memory memory,
             Serializable function,
-            String explicitName,
+            @Nullable String explicitName,
             int arity,
             String samName,
             String samDescriptor) {
@@ -69,13 +70,13 @@ final class Memoized implements Serializable {
     private Memoized(
             Memory memory,
             Serializable function,
-            String explicitName,
+            @Nullable String explicitName,
             int arity,
             String samName,
             String samDescriptor,
             int[] ignored,
-            CacheValidation validation,
-            MmapMode mmapMode,
+            @Nullable CacheValidation validation,
+            @Nullable MmapMode mmapMode,
             boolean mmapModeSet) {
         this.memory = Objects.requireNonNull(memory, "memory");
         this.function = Objects.requireNonNull(function, "function");
@@ -148,6 +149,7 @@ final class Memoized implements Serializable {
                 memory, function, explicitName, arity, samName, samDescriptor, ignored, validation, mode, true);
     }
 
+    @Nullable
     MmapMode effectiveMmapMode() {
         return mmapModeSet ? mmapMode : memory.mmapMode();
     }
@@ -156,7 +158,7 @@ final class Memoized implements Serializable {
      * The mmap mode results are loaded with: the effective one, except with compression, whose files cannot be
      * mapped: then null, and one warning per function and location instead of one per load.
      */
-    private MmapMode loadMmapMode() {
+    private @Nullable MmapMode loadMmapMode() {
         MmapMode mode = effectiveMmapMode();
         if (mode != null
                 && memory.compression() != null
@@ -492,7 +494,7 @@ final class Memoized implements Serializable {
     private record InFlight(Thread owner, java.util.concurrent.CompletableFuture<Void> done) {}
 
     /** This thread's part in a computation of a key: its owner (lands it when done) or a waiter that already waited. */
-    private record Flight(String name, InFlight mine, boolean waited) {
+    private record Flight(String name, @Nullable InFlight mine, boolean waited) {
         void land() {
             if (mine != null) {
                 IN_FLIGHT.remove(name, mine);
@@ -573,7 +575,7 @@ final class Memoized implements Serializable {
     static final long TOUCH_INTERVAL_NANOS = 1_000_000_000L;
 
     private record Recent(
-            Object fileKey,
+            @Nullable Object fileKey,
             java.nio.file.attribute.FileTime modified,
             long size,
             byte[] bytes,
@@ -592,7 +594,7 @@ final class Memoized implements Serializable {
     }
 
     /** The result of a recent hit on ({@code fid}, {@code key}) whose file is unchanged, or null. */
-    private Loaded recentHit(StoreBackend store, String fid, String key, MmapMode mmap) {
+    private @Nullable Loaded recentHit(StoreBackend store, String fid, String key, @Nullable MmapMode mmap) {
         if (!(store instanceof FileSystemStore fs) || validation != null || mmap != null || memory.verbose() > 1) {
             return null;
         }
@@ -621,7 +623,7 @@ final class Memoized implements Serializable {
     }
 
     /** Keeps the bytes of a small result just loaded from {@code out}, with the identity of the file they came from. */
-    private void remember(StoreBackend store, Path out, MmapMode mmap) {
+    private void remember(StoreBackend store, Path out, @Nullable MmapMode mmap) {
         if (!(store instanceof FileSystemStore) || validation != null || mmap != null) {
             return;
         }
@@ -649,7 +651,8 @@ final class Memoized implements Serializable {
         }
     }
 
-    private Loaded lookup(StoreBackend store, String fid, String key, Object[] args, MmapMode mmap) {
+    private @Nullable Loaded lookup(
+            StoreBackend store, String fid, String key, Object[] args, @Nullable MmapMode mmap) {
         Loaded recent = recentHit(store, fid, key, mmap);
         if (recent != null) {
             return recent;

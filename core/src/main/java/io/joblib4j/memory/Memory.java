@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Transparent disk memoization (joblib's {@code Memory}): {@code memory.cache(f)} returns a function that computes
@@ -65,12 +66,12 @@ public final class Memory implements Serializable {
     /** How often, at most, {@code bytesLimit} triggers a full scan of the store when the estimate is below it. */
     private static final long RESCAN_NANOS = Duration.ofSeconds(10).toNanos();
 
-    private final Path location;
-    private final transient StoreBackend store;
+    private final @Nullable Path location;
+    private final transient @Nullable StoreBackend store;
     private final int verbose;
-    private final MmapMode mmapMode;
-    private final Long bytesLimit;
-    private final Compression compression;
+    private final @Nullable MmapMode mmapMode;
+    private final @Nullable Long bytesLimit;
+    private final @Nullable Compression compression;
     /**
      * How far a compressed cached result may expand, by default (decompressed bytes per stored byte): far above
      * what any codec reaches on real data, so honest results always load, while a tiny entry that claims gigabytes
@@ -214,7 +215,8 @@ public final class Memory implements Serializable {
      * @throws IllegalArgumentException when a limit is negative
      * @throws UncheckedIOException     when the store cannot be listed
      */
-    public List<CacheEntry> reduceSize(Long bytesLimit, Integer itemsLimit, Duration ageLimit) {
+    public List<CacheEntry> reduceSize(
+            @Nullable Long bytesLimit, @Nullable Integer itemsLimit, @Nullable Duration ageLimit) {
         if (bytesLimit != null && bytesLimit < 0) {
             throw new IllegalArgumentException("bytesLimit must be >= 0, got " + bytesLimit);
         }
@@ -266,7 +268,12 @@ public final class Memory implements Serializable {
         return all;
     }
 
-    private List<CacheEntry> evict(StoreBackend s, Long maxBytes, Integer maxItems, Duration maxAge, boolean usageOnly)
+    private List<CacheEntry> evict(
+            StoreBackend s,
+            @Nullable Long maxBytes,
+            @Nullable Integer maxItems,
+            @Nullable Duration maxAge,
+            boolean usageOnly)
             throws IOException {
         List<CacheEntry> all = allEntries(s, usageOnly);
         long total = 0;
@@ -353,7 +360,7 @@ public final class Memory implements Serializable {
     }
 
     /** How cached results holding arrays are loaded by default, or null for "onto the heap". */
-    public MmapMode mmapMode() {
+    public @Nullable MmapMode mmapMode() {
         return mmapMode;
     }
 
@@ -362,12 +369,13 @@ public final class Memory implements Serializable {
         return bytesLimit == null ? OptionalLong.empty() : OptionalLong.of(bytesLimit);
     }
 
+    @Nullable
     StoreBackend storeOrNull() {
         return store;
     }
 
     /** How results are compressed when stored, or null for uncompressed. */
-    public Compression compression() {
+    public @Nullable Compression compression() {
         return compression;
     }
 
@@ -376,7 +384,7 @@ public final class Memory implements Serializable {
         return loadOptions;
     }
 
-    LoadOptions loadOptions(MmapMode mode) {
+    LoadOptions loadOptions(@Nullable MmapMode mode) {
         return java.util.Objects.equals(loadOptions.mmapMode(), mode)
                 ? loadOptions
                 : loadOptions.toBuilder().mmapMode(mode).build();
@@ -425,12 +433,12 @@ public final class Memory implements Serializable {
     }
 
     private record SerialForm(
-            String location,
-            StoreBackend store,
+            @Nullable String location,
+            @Nullable StoreBackend store,
             int verbose,
-            MmapMode mmapMode,
-            Long bytesLimit,
-            String compression,
+            @Nullable MmapMode mmapMode,
+            @Nullable Long bytesLimit,
+            @Nullable String compression,
             List<String> allowedClasses,
             List<String> allowedPackages,
             boolean allowRecords,
@@ -469,13 +477,13 @@ public final class Memory implements Serializable {
 
     /** Settings of a {@link Memory}; every one optional. Not thread-safe; {@link #build()} makes an immutable memory. */
     public static final class Builder {
-        private Path location;
-        private StoreBackend store;
+        private @Nullable Path location;
+        private @Nullable StoreBackend store;
         private int verbose = DEFAULT_VERBOSE;
-        private MmapMode mmapMode;
-        private Long bytesLimit;
-        private Compression compression;
-        private LoadOptions loadOptions;
+        private @Nullable MmapMode mmapMode;
+        private @Nullable Long bytesLimit;
+        private @Nullable Compression compression;
+        private @Nullable LoadOptions loadOptions;
 
         private Builder() {}
 
@@ -501,7 +509,7 @@ public final class Memory implements Serializable {
         }
 
         /** Cached results holding arrays come back memory-mapped in this mode, also on the first call; null = heap. */
-        public Builder mmapMode(MmapMode mmapMode) {
+        public Builder mmapMode(@Nullable MmapMode mmapMode) {
             this.mmapMode = mmapMode;
             return this;
         }

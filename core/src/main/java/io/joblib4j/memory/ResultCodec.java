@@ -5,6 +5,7 @@ import io.joblib4j.persist.Compression;
 import io.joblib4j.persist.LoadOptions;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one place where Memory meets persistence: results are written with {@link Joblib#dump}, read with
@@ -14,7 +15,7 @@ final class ResultCodec {
     private ResultCodec() {}
 
     /** Writes {@code value} to {@code file} with {@code compression} (null: uncompressed). */
-    static void dump(Object value, Path file, Compression compression) throws IOException {
+    static void dump(Object value, Path file, @Nullable Compression compression) throws IOException {
         Joblib.dump(value, file, compression == null ? Compression.none() : compression);
     }
 

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where {@link Memory} keeps its results: a service-provider interface with one implementation built in, the
@@ -34,9 +35,11 @@ public interface StoreBackend {
      * A local file holding the stored output of entry ({@code functionId}, {@code key}), ready for
      * {@code Joblib.load} (memory-mapped or not), or null when there is no such entry.
      */
+    @Nullable
     Path output(String functionId, String key) throws IOException;
 
     /** The metadata of one entry, or null when there is no such entry. */
+    @Nullable
     CacheEntry entry(String functionId, String key) throws IOException;
 
     /** Records that the entry was just used (for least-recently-used eviction); no-op when it is gone. */
@@ -82,6 +85,7 @@ public interface StoreBackend {
     }
 
     /** The function's code record (JSON text), or null when none was written. */
+    @Nullable
     String codeRecord(String functionId) throws IOException;
 
     /** Replaces the function's code record atomically. */

@@ -9,7 +9,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One end of a {@link Pipe}: Python's {@code multiprocessing.connection.Connection}. Messages are serialized
@@ -31,7 +33,7 @@ public final class Connection implements Serializable, AutoCloseable {
     private final int end;
     private final boolean duplex;
     /** This process's connection for the end, once looked up. */
-    private transient volatile FrameChannel link;
+    private transient volatile @Nullable FrameChannel link;
 
     Connection(HubRef ref, int end, boolean duplex) {
         this.ref = ref;
@@ -76,7 +78,8 @@ public final class Connection implements Serializable, AutoCloseable {
         byte[] m;
         if (ref.isOwner()) {
             try {
-                m = pipe().recv(end, -1);
+                // without a time limit, recv ends with a message or an exception
+                m = Objects.requireNonNull(pipe().recv(end, -1), "message");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException(this + ": interrupted while waiting");
@@ -89,7 +92,7 @@ public final class Connection implements Serializable, AutoCloseable {
                 throw new IOException(this + ": this end is closed");
             }
             try {
-                m = link.read(-1);
+                m = link.read();
             } catch (EOFException e) {
                 throw eof("the other end is closed (or its process, or the pipe's process, exited) and nothing is"
                         + " left to receive");
@@ -138,7 +141,7 @@ public final class Connection implements Serializable, AutoCloseable {
         }
     }
 
-    private EOFException eof(String why) {
+    private EOFException eof(@Nullable String why) {
         return new EOFException(this + ": " + why);
     }
 

@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Length-prefixed messages over one socket, read and written by the calling threads themselves (no reader thread, no
@@ -62,7 +64,16 @@ final class FrameChannel implements AutoCloseable {
      *                                 message it sent has been read
      * @throws InterruptedIOException  if the thread is interrupted while waiting (its interrupt status is kept)
      */
-    byte[] read(long nanos) throws IOException {
+    byte @Nullable [] read(long nanos) throws IOException {
+        return readFrame(nanos);
+    }
+
+    /** The next message, waiting without a time limit (ends with a message or an exception, never null). */
+    byte[] read() throws IOException {
+        return Objects.requireNonNull(readFrame(-1), "message");
+    }
+
+    private byte @Nullable [] readFrame(long nanos) throws IOException {
         synchronized (readLock) {
             long deadline = nanos > 0 ? System.nanoTime() + nanos : 0;
             while (true) {
@@ -123,7 +134,7 @@ final class FrameChannel implements AutoCloseable {
         return in.remaining() >= 4 && in.remaining() - 4 >= in.getInt(in.position());
     }
 
-    private byte[] frame() throws IOException {
+    private byte @Nullable [] frame() throws IOException {
         if (in.remaining() < 4) {
             return null;
         }

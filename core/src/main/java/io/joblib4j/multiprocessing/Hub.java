@@ -17,8 +17,10 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The server of the shared objects this JVM created (queues, pipes, locks, semaphores, events, maps): one Unix domain
@@ -32,7 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * in the order it put them.
  */
 final class Hub {
-    private static volatile Hub instance;
+    private static volatile @Nullable Hub instance;
 
     private final Path folder;
     private final String socket;
@@ -111,6 +113,7 @@ final class Hub {
     }
 
     /** The object {@code id} of this hub, or null once closed. */
+    @Nullable
     HubObject object(int id) {
         return objects.get(id);
     }
@@ -133,21 +136,21 @@ final class Hub {
     private void serve(Conn c) {
         try {
             // the greeting is read unbuffered: on a pipe end's connection, the frames that follow are not the hub's
-            ByteBuffer hello = Wire.readExactly(c.channel, Wire.HELLO_BYTES);
+            ByteBuffer hello = Wire.readExactly(c.socket(), Wire.HELLO_BYTES);
             c.pid = hello.getLong();
             if (hello.getInt() == Wire.HELLO_PIPE_END) {
                 int object = hello.getInt();
                 int end = hello.getInt();
                 if (objects.get(object) instanceof HubObject.Pipe pipe) {
-                    pipe.attach(end, c.channel, c.pid);
+                    pipe.attach(end, c.socket(), c.pid);
                 } else {
-                    c.channel.close(); // the pipe is closed: the end reads end of file
+                    c.closeChannel(); // the pipe is closed: the end reads end of file
                 }
                 return;
             }
         } catch (IOException | RuntimeException e) {
             try {
-                c.channel.close();
+                c.closeChannel();
             } catch (IOException ignored) {
                 // closed anyway
             }
@@ -155,7 +158,7 @@ final class Hub {
         }
         conns.put(c.id, c);
         try {
-            DataInputStream in = new DataInputStream(new BufferedInputStream(Protocol.input(c.channel), 1 << 16));
+            DataInputStream in = new DataInputStream(new BufferedInputStream(Protocol.input(c.socket()), 1 << 16));
             while (true) {
                 Wire.Request r = Wire.readRequest(in);
                 if (r.op() == Wire.CANCEL) {
@@ -173,7 +176,7 @@ final class Hub {
                 if (o.blocks(r)) {
                     // most waits need not wait: try without waiting first, in order, in this thread
                     Wire.Request now = new Wire.Request(r.id(), r.object(), r.op(), 0, r.b(), r.blobs());
-                    HubObject.Result res = attempt(o, c, now);
+                    HubObject.@Nullable Result res = attempt(o, c, now);
                     if (!wouldWait(r, res)) {
                         reply(c, r, res);
                         continue;
@@ -191,7 +194,7 @@ final class Hub {
             c.dead = true;
             conns.remove(c.id);
             try {
-                c.channel.close();
+                c.closeChannel();
             } catch (IOException e) {
                 // closed anyway
             }
@@ -204,7 +207,7 @@ final class Hub {
         }
     }
 
-    private static HubObject.Result attempt(HubObject o, Conn c, Wire.Request r) {
+    private static HubObject.@Nullable Result attempt(HubObject o, Conn c, Wire.Request r) {
         try {
             return o.handle(c, r);
         } catch (InterruptedException e) {
@@ -215,7 +218,10 @@ final class Hub {
     }
 
     /** True if {@code res}, the answer to {@code r} tried without waiting, means that {@code r} has to wait. */
-    private static boolean wouldWait(Wire.Request r, HubObject.Result res) {
+    private static boolean wouldWait(Wire.Request r, HubObject.@Nullable Result res) {
+        if (res == null) {
+            return false; // no answer to send (an asynchronous put): nothing to wait for
+        }
         if (res.status() == Wire.TIMEOUT) {
             return true;
         }
@@ -223,7 +229,7 @@ final class Hub {
     }
 
     private void run(Conn c, HubObject o, Wire.Request r) {
-        HubObject.Result res;
+        HubObject.@Nullable Result res;
         try {
             res = attempt(o, c, r);
         } finally {
@@ -232,7 +238,7 @@ final class Hub {
         reply(c, r, res);
     }
 
-    private static void reply(Conn c, Wire.Request r, HubObject.Result res) {
+    private static void reply(Conn c, Wire.Request r, HubObject.@Nullable Result res) {
         if (res == null) {
             return; // a request answered only when it fails
         }
@@ -244,18 +250,30 @@ final class Hub {
     /** One process's connection. */
     static final class Conn {
         final int id;
-        final SocketChannel channel;
+        /** Null for the owner process's own connection ({@link #local}): its calls run in the caller's thread. */
+        final @Nullable SocketChannel channel;
+
         final DataOutputStream out;
         final Map<Long, Thread> pending = new ConcurrentHashMap<>();
         volatile long pid;
         volatile boolean dead;
 
-        Conn(int id, SocketChannel channel) {
+        Conn(int id, @Nullable SocketChannel channel) {
             this.id = id;
             this.channel = channel;
             this.out = channel == null
                     ? new DataOutputStream(OutputStream.nullOutputStream())
                     : new DataOutputStream(new BufferedOutputStream(Protocol.output(channel), 1 << 16));
+        }
+
+        SocketChannel socket() {
+            return Objects.requireNonNull(channel, "the owner process's own connection has no socket");
+        }
+
+        void closeChannel() throws IOException {
+            if (channel != null) {
+                channel.close();
+            }
         }
 
         /** Sends a reply; false if the connection is gone. */

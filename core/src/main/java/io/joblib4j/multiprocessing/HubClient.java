@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * This process's connection to one hub: requests from any thread, answered through a reader thread. When the hub's
@@ -26,13 +27,15 @@ final class HubClient {
 
     private final String socket;
     private final long ownerPid;
-    private final SocketChannel channel;
+    /** Null for the owner process's own client: its calls run in the caller's thread. */
+    private final @Nullable SocketChannel channel;
+
     private final DataOutputStream out;
     private final Map<Long, CompletableFuture<Wire.Reply>> pending = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
-    private volatile String broken;
+    private volatile @Nullable String broken;
     /** The first failure of a request sent without waiting for its answer, reported by the next call. */
-    private volatile String asyncFailure;
+    private volatile @Nullable String asyncFailure;
 
     private HubClient(String socket, long ownerPid) throws IOException {
         this.local = false;
@@ -110,7 +113,9 @@ final class HubClient {
     private void fail(String why) {
         broken = why;
         try {
-            channel.close();
+            if (channel != null) {
+                channel.close();
+            }
         } catch (IOException e) {
             // closed anyway
         }

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A shared object as its hub holds it. Each kind answers the requests of its public class; a request that may wait
@@ -22,7 +23,8 @@ import java.util.function.BooleanSupplier;
  */
 abstract class HubObject {
     /** What a request is answered with; {@code undo} puts back what it handed out if the answer cannot be sent. */
-    record Result(byte status, long n, byte[][] blobs, Runnable undo) {
+    record Result(
+            byte status, long n, byte[][] blobs, @Nullable Runnable undo) {
         static Result of(byte status) {
             return new Result(status, 0, Wire.NONE, null);
         }
@@ -52,6 +54,7 @@ abstract class HubObject {
      * Answers a request: {@link #answer} with this object's lock held. Null: no answer (a request answered only when it
      * fails).
      */
+    @Nullable
     Result handle(Hub.Conn c, Wire.Request r) throws InterruptedException {
         lock.lock();
         try {
@@ -62,14 +65,14 @@ abstract class HubObject {
     }
 
     /** Answers a request, with the lock held; a wait waits on {@link #changed} through {@link #awaitUntil}. */
-    abstract Result answer(Hub.Conn c, Wire.Request r) throws InterruptedException;
+    abstract @Nullable Result answer(Hub.Conn c, Wire.Request r) throws InterruptedException;
 
     /**
      * Waits, with the lock held, until {@code ready} holds or this object is closed, at most {@code timeout}
      * nanoseconds (0: no wait, negative: no limit). Null when ready; otherwise the answer: {@link Wire#TIMEOUT} or
      * {@link Wire#CLOSED}.
      */
-    final Result awaitUntil(long timeout, BooleanSupplier ready) throws InterruptedException {
+    final @Nullable Result awaitUntil(long timeout, BooleanSupplier ready) throws InterruptedException {
         long left = timeout;
         while (!ready.getAsBoolean() && !closed) {
             left = await(left);
@@ -126,6 +129,7 @@ abstract class HubObject {
         }
 
         @Override
+        @Nullable
         Result answer(Hub.Conn c, Wire.Request r) throws InterruptedException {
             switch (r.op()) {
                 case Wire.Q_PUT, Wire.Q_PUT_ASYNC -> {
@@ -190,7 +194,7 @@ abstract class HubObject {
     // ------------------------------------------------------------------ lock
 
     static final class Lock extends HubObject {
-        private Hub.Conn holder;
+        private Hub.@Nullable Conn holder;
         private long holderThread;
         private int count;
 
@@ -200,6 +204,7 @@ abstract class HubObject {
         }
 
         @Override
+        @Nullable
         Result answer(Hub.Conn c, Wire.Request r) throws InterruptedException {
             switch (r.op()) {
                 case Wire.L_LOCK -> {
@@ -276,6 +281,7 @@ abstract class HubObject {
         }
 
         @Override
+        @Nullable
         Result answer(Hub.Conn c, Wire.Request r) throws InterruptedException {
             switch (r.op()) {
                 case Wire.S_ACQUIRE -> {
@@ -344,6 +350,7 @@ abstract class HubObject {
         }
 
         @Override
+        @Nullable
         Result answer(Hub.Conn c, Wire.Request r) throws InterruptedException {
             switch (r.op()) {
                 case Wire.E_SET -> {
@@ -382,11 +389,13 @@ abstract class HubObject {
 
         /** Without the object's lock: the map is concurrent, and no request waits. */
         @Override
+        @Nullable
         Result handle(Hub.Conn c, Wire.Request r) {
             return answer(c, r);
         }
 
         @Override
+        @Nullable
         Result answer(Hub.Conn c, Wire.Request r) {
             if (closed) {
                 return Result.of(Wire.CLOSED);
@@ -437,7 +446,7 @@ abstract class HubObject {
             }
         }
 
-        private static Result value(Object v) {
+        private static Result value(@Nullable Object v) {
             return v == null ? Result.ok(0) : new Result(Wire.OK, 1, new byte[][] {encode(v)}, null);
         }
 
@@ -474,6 +483,7 @@ abstract class HubObject {
             /** Messages for this end, not yet on its connection (sent while it was not attached). */
             final ArrayDeque<byte[]> inbox = new ArrayDeque<>();
             /** The connection of the process holding this end, if another process holds it. */
+            @Nullable
             FrameChannel link;
             /** Closed by its holder, or its holder's process died. */
             boolean closed;
@@ -487,6 +497,7 @@ abstract class HubObject {
         }
 
         @Override
+        @Nullable
         Result answer(Hub.Conn c, Wire.Request r) {
             return Result.error("unknown pipe operation " + r.op());
         }
@@ -543,11 +554,12 @@ abstract class HubObject {
         private void relay(int from, int to) {
             Thread t = new Thread(
                     () -> {
-                        FrameChannel in = ends[from].link;
-                        FrameChannel out = ends[to].link;
+                        // both ends are attached before their relays start
+                        FrameChannel in = Objects.requireNonNull(ends[from].link, "relayed end");
+                        FrameChannel out = Objects.requireNonNull(ends[to].link, "relayed end");
                         try {
                             while (true) {
-                                out.write(in.read(-1));
+                                out.write(in.read());
                             }
                         } catch (IOException e) {
                             peerGone(ends[from]);
@@ -563,7 +575,7 @@ abstract class HubObject {
         void send(int e, byte[] message) throws IOException {
             End me = ends[e];
             End other = ends[1 - e];
-            FrameChannel link;
+            @Nullable FrameChannel link;
             lock.lock();
             try {
                 if (me.closed || closed) {
@@ -593,12 +605,12 @@ abstract class HubObject {
          * The next message for end {@code e}, used in this process, waiting up to {@code nanos} (negative: no limit);
          * null if none came in time.
          */
-        byte[] recv(int e, long nanos) throws IOException, InterruptedException {
+        byte @Nullable [] recv(int e, long nanos) throws IOException, InterruptedException {
             End me = ends[e];
             End other = ends[1 - e];
             long left = nanos;
             while (true) {
-                FrameChannel link;
+                @Nullable FrameChannel link;
                 lock.lock();
                 try {
                     if (me.closed) {
@@ -638,7 +650,7 @@ abstract class HubObject {
             End other = ends[1 - e];
             long left = nanos;
             while (true) {
-                FrameChannel link;
+                @Nullable FrameChannel link;
                 lock.lock();
                 try {
                     if (me.closed) {
@@ -680,7 +692,7 @@ abstract class HubObject {
 
         /** The process holding {@code other} closed it or died: its connection is of no more use. */
         private void peerGone(End other) {
-            FrameChannel link;
+            @Nullable FrameChannel link;
             lock.lock();
             try {
                 other.closed = true;

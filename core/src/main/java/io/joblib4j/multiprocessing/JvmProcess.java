@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A task run in a JVM of its own: Python's {@code multiprocessing.Process}, shaped like {@link Thread}.
@@ -60,18 +61,18 @@ public class JvmProcess implements Runnable, Serializable {
     private static final long serialVersionUID = 1L;
 
     private static final AtomicInteger COUNT = new AtomicInteger();
-    private static volatile WorkerClassPath classPath;
+    private static volatile @Nullable WorkerClassPath classPath;
 
-    private final SerializableRunnable target;
+    private final @Nullable SerializableRunnable target;
     private final String name;
     private transient List<String> jvmOptions = List.of();
     private transient Map<String, String> environment = Map.of();
     private transient boolean daemon;
 
-    private transient Process process;
-    private transient Thread waiter;
-    private transient Thread stdoutPump;
-    private transient Thread stderrPump;
+    private transient @Nullable Process process;
+    private transient @Nullable Thread waiter;
+    private transient @Nullable Thread stdoutPump;
+    private transient @Nullable Thread stderrPump;
 
     /** A process that runs {@code target}, named {@code JvmProcess-N}. */
     public JvmProcess(SerializableRunnable target) {
@@ -79,7 +80,7 @@ public class JvmProcess implements Runnable, Serializable {
     }
 
     /** A process named {@code name} that runs {@code target}. */
-    public JvmProcess(String name, SerializableRunnable target) {
+    public JvmProcess(@Nullable String name, SerializableRunnable target) {
         this.target = Objects.requireNonNull(target, "target");
         this.name = name == null ? defaultName() : name;
     }
@@ -257,14 +258,14 @@ public class JvmProcess implements Runnable, Serializable {
         }
     }
 
-    private synchronized Thread waiter() {
+    private synchronized @Nullable Thread waiter() {
         return waiter;
     }
 
     /**
      * The child's process id, or null before {@link #start()}.
      */
-    public final synchronized Long pid() {
+    public final synchronized @Nullable Long pid() {
         return process == null ? null : process.pid();
     }
 
@@ -310,7 +311,7 @@ public class JvmProcess implements Runnable, Serializable {
      * How the child ended, with Python's conventions: null while it runs (or before it starts), 0 when {@code run()}
      * returned, 1 when it threw, {@code n} for {@code System.exit(n)}, {@code -N} when killed by signal N.
      */
-    public final synchronized Integer exitCode() {
+    public final synchronized @Nullable Integer exitCode() {
         if (process == null || process.isAlive()) {
             return null;
         }
@@ -367,7 +368,7 @@ public class JvmProcess implements Runnable, Serializable {
     /** Builds a {@link JvmProcess} with a name, JVM options, environment variables or the daemon flag. */
     public static final class Builder {
         private final SerializableRunnable target;
-        private String name;
+        private @Nullable String name;
         private final List<String> jvmOptions = new ArrayList<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
         private boolean daemon;

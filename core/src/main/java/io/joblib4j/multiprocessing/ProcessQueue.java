@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link BlockingQueue} shared by processes: Python's {@code multiprocessing.Queue}. The queue lives in the process
@@ -108,27 +109,28 @@ public final class ProcessQueue<E> extends AbstractQueue<E> implements BlockingQ
 
     @Override
     public E take() throws InterruptedException {
-        return item(client().call(ref, Wire.Q_TAKE, -1, 0));
+        // without a timeout the hub answers with an item or an error status, which check() throws
+        return Objects.requireNonNull(item(client().call(ref, Wire.Q_TAKE, -1, 0)), "item");
     }
 
     @Override
-    public E poll(long timeout, TimeUnit unit) throws InterruptedException {
+    public @Nullable E poll(long timeout, TimeUnit unit) throws InterruptedException {
         return item(client().call(ref, Wire.Q_TAKE, Shared.nanos(timeout, unit), 0));
     }
 
     @Override
-    public E poll() {
+    public @Nullable E poll() {
         return item(client().callQuick(ref, Wire.Q_TAKE, 0, 0));
     }
 
     @SuppressWarnings("unchecked")
-    private E item(Wire.Reply r) {
+    private @Nullable E item(Wire.Reply r) {
         Shared.check(r, ref);
         return r.status() == Wire.OK ? (E) Shared.decode(r.blob(0)) : null;
     }
 
     @Override
-    public E peek() {
+    public @Nullable E peek() {
         List<E> all = snapshot();
         return all.isEmpty() ? null : all.getFirst();
     }

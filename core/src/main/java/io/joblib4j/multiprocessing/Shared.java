@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /** Helpers of the shared objects: their serialized values, replies, timeouts. */
 final class Shared {
@@ -34,7 +35,9 @@ final class Shared {
         if (plain != null) {
             return plain;
         }
-        Path folder = Path.of(ref.socket()).getParent();
+        // the hub's socket is a file in the hub's folder
+        Path folder =
+                Objects.requireNonNull(Path.of(ref.socket()).toAbsolutePath().getParent(), "hub folder");
         try {
             return Codec.encode(value, o -> shareLarge(o, folder));
         } catch (NotSerializableException e) {
@@ -96,7 +99,7 @@ final class Shared {
     private static final byte T_BYTES = 5;
 
     /** {@code value} as a tag and its bytes if it is an Integer, Long, Double, String or small byte[]; else null. */
-    private static byte[] simple(Object value) {
+    private static byte @Nullable [] simple(Object value) {
         Class<?> c = value.getClass();
         if (c == Integer.class) {
             return ByteBuffer.allocate(5).put(T_INT).putInt((Integer) value).array();

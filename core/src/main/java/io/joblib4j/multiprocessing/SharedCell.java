@@ -12,6 +12,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Eight bytes of a shared-memory file, mapped by every process that uses them: the storage of {@link SharedLong}
@@ -26,7 +27,7 @@ final class SharedCell implements Serializable {
 
     private final String file;
     private final long ownerPid;
-    private transient volatile MemorySegment segment;
+    private transient volatile @Nullable MemorySegment segment;
 
     SharedCell(String kind) {
         this.file = SharedFiles.create(kind, 8).toString();

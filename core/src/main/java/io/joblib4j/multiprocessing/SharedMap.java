@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link ConcurrentMap} hosted by the process that created it and usable from any process it is passed to:
@@ -54,12 +55,12 @@ public final class SharedMap<K, V> extends AbstractMap<K, V> implements Concurre
     }
 
     @SuppressWarnings("unchecked")
-    private V decode(Wire.Reply r) {
+    private @Nullable V decode(Wire.Reply r) {
         return r.n() == 0 ? null : (V) Shared.decode(r.blob(0));
     }
 
     @Override
-    public V get(Object key) {
+    public @Nullable V get(Object key) {
         return decode(call(Wire.M_GET, key(key)));
     }
 
@@ -69,17 +70,17 @@ public final class SharedMap<K, V> extends AbstractMap<K, V> implements Concurre
     }
 
     @Override
-    public V put(K key, V value) {
+    public @Nullable V put(K key, V value) {
         return decode(call(Wire.M_PUT, key(key), value(value)));
     }
 
     @Override
-    public V putIfAbsent(K key, V value) {
+    public @Nullable V putIfAbsent(K key, V value) {
         return decode(call(Wire.M_PUT_IF_ABSENT, key(key), value(value)));
     }
 
     @Override
-    public V remove(Object key) {
+    public @Nullable V remove(Object key) {
         return decode(call(Wire.M_REMOVE, key(key)));
     }
 
@@ -99,7 +100,7 @@ public final class SharedMap<K, V> extends AbstractMap<K, V> implements Concurre
     }
 
     @Override
-    public V replace(K key, V value) {
+    public @Nullable V replace(K key, V value) {
         return decode(call(Wire.M_REPLACE, key(key), value(value)));
     }
 
@@ -121,7 +122,7 @@ public final class SharedMap<K, V> extends AbstractMap<K, V> implements Concurre
             public Iterator<Map.Entry<K, V>> iterator() {
                 Iterator<Map.Entry<K, V>> it = snapshot().iterator();
                 return new Iterator<>() {
-                    private Map.Entry<K, V> last;
+                    private Map.@Nullable Entry<K, V> last;
 
                     @Override
                     public boolean hasNext() {

@@ -11,4 +11,7 @@
  * {@code JvmProcess} target or in a task of {@code Parallel} or a {@code ProcessPool}. What they hold lives until
  * they are closed or their creator exits; a lock, permit or pipe end held by a process that dies is released at once.
  */
+@NullMarked
 package io.joblib4j.multiprocessing;
+
+import org.jspecify.annotations.NullMarked;

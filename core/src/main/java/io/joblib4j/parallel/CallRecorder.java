@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The engine's record of one call, kept only when something asks for it: a {@linkplain Parallel.Builder#timeline
@@ -33,9 +34,9 @@ final class CallRecorder implements CallListener.Call {
     private final String backend;
     private final String displayName;
     private final int nJobs;
-    private final Path timeline;
+    private final @Nullable Path timeline;
     private final CallListener[] listeners;
-    private final JfrEvents.CallEvent callEvent;
+    private final JfrEvents.@Nullable CallEvent callEvent;
     private final boolean batchEvents;
     final long startNanos = System.nanoTime();
     final long startEpochMillis = System.currentTimeMillis();
@@ -45,7 +46,7 @@ final class CallRecorder implements CallListener.Call {
 
     private final Map<Batch, Submitted> inFlight = new IdentityHashMap<>();
     /** The batches ended so far (kept for a timeline only). */
-    final List<Rec> batches;
+    final @Nullable List<Rec> batches;
     /** Start and end of each submit, in pairs (kept for a timeline only). */
     long[] dispatches = new long[0];
 
@@ -53,13 +54,18 @@ final class CallRecorder implements CallListener.Call {
     long dispatchNanos;
     long tasksCompleted;
     long endNanos;
-    CallListener.CallOutcome outcome;
+    CallListener.@Nullable CallOutcome outcome;
+
+    @Nullable
     String failureText;
 
-    private record Submitted(long start, long end, JfrEvents.BatchEvent event) {}
+    private record Submitted(long start, long end, JfrEvents.@Nullable BatchEvent event) {}
 
     private CallRecorder(
-            Parallel.Resolved settings, CallListener[] listeners, JfrEvents.CallEvent callEvent, boolean batchEvents) {
+            Parallel.Resolved settings,
+            CallListener[] listeners,
+            JfrEvents.@Nullable CallEvent callEvent,
+            boolean batchEvents) {
         this.backend = settings.backend().name();
         this.displayName = settings.backend().displayName();
         this.nJobs = settings.workers();
@@ -84,7 +90,7 @@ final class CallRecorder implements CallListener.Call {
     }
 
     /** The recorder of a call starting now, or null when nothing asks for one. */
-    static CallRecorder open(Parallel.Resolved settings) {
+    static @Nullable CallRecorder open(Parallel.Resolved settings) {
         JfrEvents.CallEvent callEvent = new JfrEvents.CallEvent();
         boolean callEvents = callEvent.isEnabled();
         boolean batchEvents = JfrEvents.batchEnabled();
@@ -194,14 +200,14 @@ final class CallRecorder implements CallListener.Call {
     private void record(
             Batch batch,
             Submitted s,
-            String worker,
+            @Nullable String worker,
             int completed,
             long nanos,
             long end,
             long bytesSent,
             long bytesReceived,
             CallListener.BatchOutcome outcome,
-            String failure) {
+            @Nullable String failure) {
         Rec rec = new Rec(
                 worker,
                 batch.firstIndex(),
@@ -263,7 +269,10 @@ final class CallRecorder implements CallListener.Call {
      * arrived in {@code late}), the timeline is written, the JFR event committed and listeners told.
      */
     void finished(
-            CallListener.CallOutcome outcome, long tasksCompleted, Throwable failure, Iterable<BatchResult> late) {
+            CallListener.CallOutcome outcome,
+            long tasksCompleted,
+            @Nullable Throwable failure,
+            Iterable<BatchResult> late) {
         this.endNanos = System.nanoTime();
         this.outcome = outcome;
         this.tasksCompleted = tasksCompleted;
@@ -329,7 +338,7 @@ final class CallRecorder implements CallListener.Call {
 
     /** One ended batch. */
     record Rec(
-            String worker,
+            @Nullable String worker,
             long firstIndex,
             int tasks,
             int tasksCompleted,
@@ -339,7 +348,7 @@ final class CallRecorder implements CallListener.Call {
             long bytesSent,
             long bytesReceived,
             CallListener.BatchOutcome outcome,
-            String failure,
-            String[] descriptions)
+            @Nullable String failure,
+            String @Nullable [] descriptions)
             implements CallListener.BatchRecord {}
 }

@@ -3,6 +3,7 @@ package io.joblib4j.parallel;
 import io.joblib4j.backend.Failures;
 import io.joblib4j.internal.Suppressed;
 import java.lang.reflect.Constructor;
+import org.jspecify.annotations.Nullable;
 
 /** Turns a task's failure into the exception the caller of {@link Parallel} sees. */
 final class Errors {
@@ -15,7 +16,7 @@ final class Errors {
      * wrapped in {@link TaskFailedException}. Each carries a suppressed {@link TaskFailure} naming the task (an
      * exception shared by many tasks, a few and a count of the others: {@link Suppressed}).
      */
-    static RuntimeException map(Throwable cause, long index, String call, String backend, String worker) {
+    static RuntimeException map(Throwable cause, long index, String call, String backend, @Nullable String worker) {
         TaskFailure where = new TaskFailure(index, call, backend, worker);
         RuntimeException result;
         if (cause instanceof Failures.Timeout t) {

@@ -8,6 +8,7 @@ import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The flight recorder events of {@code Parallel} calls, committed by the engine in the caller's JVM (a batch run in
@@ -27,6 +28,7 @@ final class JfrEvents {
         long callId;
 
         @Label("Backend")
+        @Nullable
         String backend;
 
         @Label("Workers")
@@ -38,6 +40,7 @@ final class JfrEvents {
 
         @Label("Outcome")
         @Description("ok, failed or cancelled")
+        @Nullable
         String outcome;
     }
 
@@ -51,10 +54,12 @@ final class JfrEvents {
         long callId;
 
         @Label("Backend")
+        @Nullable
         String backend;
 
         @Label("Worker")
         @Description("The thread, worker JVM (worker-PID) or cluster member that ran the batch")
+        @Nullable
         String worker;
 
         @Label("First Index")
@@ -70,6 +75,7 @@ final class JfrEvents {
 
         @Label("Outcome")
         @Description("ok, failed, timed_out, retried, lost or cancelled")
+        @Nullable
         String outcome;
 
         @Label("Bytes Sent")

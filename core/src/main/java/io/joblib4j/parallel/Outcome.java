@@ -2,6 +2,7 @@ package io.joblib4j.parallel;
 
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What became of one task in {@link Parallel#outcomes}: its value, or the exception it failed with.
@@ -10,10 +11,10 @@ import java.util.Optional;
  */
 public final class Outcome<R> {
     private final long index;
-    private final R value;
-    private final RuntimeException failure;
+    private final @Nullable R value;
+    private final @Nullable RuntimeException failure;
 
-    private Outcome(long index, R value, RuntimeException failure) {
+    private Outcome(long index, @Nullable R value, @Nullable RuntimeException failure) {
         this.index = index;
         this.value = value;
         this.failure = failure;
@@ -47,6 +48,8 @@ public final class Outcome<R> {
      *
      * @throws RuntimeException the task's failure (as {@code Parallel.run} would have thrown it), if it failed
      */
+    // NullAway: value is null when the task returned null, which R stands for
+    @SuppressWarnings("NullAway")
     public R value() {
         if (failure != null) {
             throw failure;

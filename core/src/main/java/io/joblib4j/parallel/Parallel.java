@@ -19,6 +19,7 @@ import java.util.Spliterators;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs independent tasks in parallel and collects their results: joblib's {@code Parallel}.
@@ -63,10 +64,10 @@ public final class Parallel implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final ConfigFrame explicit;
-    private final Integer requestedNJobs;
-    private final ProgressListener listener;
-    private final String progressLabel;
-    private final Path timeline;
+    private final @Nullable Integer requestedNJobs;
+    private final @Nullable ProgressListener listener;
+    private final @Nullable String progressLabel;
+    private final @Nullable Path timeline;
     private final AtomicBoolean running = new AtomicBoolean();
     private final WorkerHolder holder = new WorkerHolder();
 
@@ -237,13 +238,16 @@ public final class Parallel implements AutoCloseable {
         return (List<R>) run.all();
     }
 
-    private <E> Stream<E> lazy(ParallelRun.Mode mode, Input input, Stream<?> source) {
+    private <E> Stream<E> lazy(ParallelRun.Mode mode, Input input, @Nullable Stream<?> source) {
         return lazy(mode, input, null, source);
     }
 
     @SuppressWarnings("unchecked")
     private <E> Stream<E> lazy(
-            ParallelRun.Mode mode, Input input, SerializableFunction1<?, ?> function, Stream<?> source) {
+            ParallelRun.Mode mode,
+            Input input,
+            @Nullable SerializableFunction1<?, ?> function,
+            @Nullable Stream<?> source) {
         ParallelRun<?> run = start(mode, input, function);
         StreamHandle<E> handle = new StreamHandle<>((Iterator<E>) run);
         // A stream dropped without being read to its end or closed: cancel its work once it is garbage.
@@ -260,7 +264,8 @@ public final class Parallel implements AutoCloseable {
         });
     }
 
-    private <R> ParallelRun<R> start(ParallelRun.Mode mode, Input input, SerializableFunction1<?, ?> function) {
+    private <R> ParallelRun<R> start(
+            ParallelRun.Mode mode, Input input, @Nullable SerializableFunction1<?, ?> function) {
         Resolved settings = resolve();
         if (!running.compareAndSet(false, true)) {
             throw new IllegalStateException("this Parallel instance is already running a call; wait for it to finish, "
@@ -294,23 +299,25 @@ public final class Parallel implements AutoCloseable {
      * doubling. Calls of other functions, and of tasks, start from 1 (their tasks may take far longer). Read and
      * written only by the call that holds {@link #running}.
      */
-    private AutoBatcher batcher;
+    private @Nullable AutoBatcher batcher;
 
     private record BatcherKey(Workers workers, Class<?> function, int fixedSize, double minBatchSeconds) {}
 
-    private BatcherKey batcherKey;
+    private @Nullable BatcherKey batcherKey;
 
-    private AutoBatcher batcher(Resolved settings, Workers workers, SerializableFunction1<?, ?> function) {
+    private AutoBatcher batcher(Resolved settings, Workers workers, @Nullable SerializableFunction1<?, ?> function) {
         BatcherKey key = new BatcherKey(
                 workers,
                 function == null ? Void.class : function.getClass(),
                 settings.sequential() ? 1 : settings.batchSize().fixedSize(),
                 settings.backend().minBatchSeconds());
-        if (batcher == null || function == null || !key.equals(batcherKey)) {
-            batcher = new AutoBatcher(key.fixedSize(), key.minBatchSeconds());
+        AutoBatcher b = batcher;
+        if (b == null || function == null || !key.equals(batcherKey)) {
+            b = new AutoBatcher(key.fixedSize(), key.minBatchSeconds());
+            batcher = b;
             batcherKey = key;
         }
-        return batcher;
+        return b;
     }
 
     /** The settings of one call: this instance's, over the active {@link ParallelConfig}, over the defaults. */
@@ -422,15 +429,15 @@ public final class Parallel implements AutoCloseable {
             boolean sequential,
             int preDispatch,
             BatchSize batchSize,
-            Duration timeout,
+            @Nullable Duration timeout,
             int retries,
             boolean progressBar,
-            ProgressListener listener,
+            @Nullable ProgressListener listener,
             VerboseReporter verbose,
             ConfigFrame taskContext,
             WorkerSpec spec,
-            String progressLabel,
-            Path timeline) {
+            @Nullable String progressLabel,
+            @Nullable Path timeline) {
         /** The pre-dispatch amount in tasks, for joblib's verbose rate limit. */
         long preDispatchTasks() {
             return preDispatch == PreDispatch.ALL ? Long.MAX_VALUE / 4 : preDispatch;
@@ -439,15 +446,17 @@ public final class Parallel implements AutoCloseable {
 
     /** The workers kept between calls; also the cleaning action run when the Parallel is garbage collected. */
     private static final class WorkerHolder implements Runnable {
-        private Workers workers;
-        private Backend backend;
-        private WorkerSpec spec;
+        private @Nullable Workers workers;
+        private @Nullable Backend backend;
+        private @Nullable WorkerSpec spec;
 
         synchronized Workers acquire(Resolved settings) {
             Backend b = settings.backend();
+            Backend held = backend; // set together with workers
             if (workers != null
-                    && backend.getClass() == b.getClass()
-                    && backend.name().equals(b.name())
+                    && held != null
+                    && held.getClass() == b.getClass()
+                    && held.name().equals(b.name())
                     && Objects.equals(spec, settings.spec())) {
                 return workers;
             }
@@ -480,8 +489,8 @@ public final class Parallel implements AutoCloseable {
         /** joblib's default {@code max_nbytes}: 1 MiB. */
         public static final long DEFAULT_MAX_NBYTES = ArraySharing.DEFAULT_MAX_NBYTES;
 
-        private ProgressListener listener;
-        private String progressLabel;
+        private @Nullable ProgressListener listener;
+        private @Nullable String progressLabel;
 
         private Builder() {}
 

@@ -23,9 +23,9 @@ public final class ParallelConfig {
     private static final ThreadLocal<java.nio.file.Path> TIMELINE = new ThreadLocal<>();
 
     private final ConfigFrame frame;
-    private final java.nio.file.Path timeline;
+    private final java.nio.file.@Nullable Path timeline;
 
-    private ParallelConfig(ConfigFrame frame, java.nio.file.Path timeline) {
+    private ParallelConfig(ConfigFrame frame, java.nio.file.@Nullable Path timeline) {
         this.frame = frame;
         this.timeline = timeline;
     }

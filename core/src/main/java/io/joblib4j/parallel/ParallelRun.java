@@ -15,12 +15,14 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One call of {@link Parallel}: reads the input lazily, cuts it into batches, keeps at most {@code preDispatch}
@@ -52,10 +54,10 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     /** Consecutive results (values, or Outcomes in OUTCOMES mode) starting at input index {@code first}. */
     private static final class Chunk {
         final long first;
-        final List<Object> items;
+        final List<@Nullable Object> items;
         int cursor;
 
-        Chunk(long first, List<Object> items) {
+        Chunk(long first, List<@Nullable Object> items) {
             this.first = first;
             this.items = items;
         }
@@ -69,7 +71,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     /** Tasks, or the arguments of {@link #function} when the call maps a function. */
     private final Iterator<?> input;
 
-    private final io.joblib4j.SerializableFunction1<?, ?> function;
+    private final io.joblib4j.@Nullable SerializableFunction1<?, ?> function;
     private final AtomicBoolean running;
     private final Workers workers;
     private final AutoBatcher batcher;
@@ -83,9 +85,9 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
 
     private final List<Batch> inFlightBatches = new ArrayList<>();
     private final long startNanos = System.nanoTime();
-    private final TerminalProgress bar;
+    private final @Nullable TerminalProgress bar;
     /** The call's record for a timeline, JFR or listeners; null when nothing asks for one. */
-    private final CallRecorder recorder;
+    private final @Nullable CallRecorder recorder;
 
     private final long knownSize;
     private boolean inputExhausted;
@@ -94,7 +96,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     private long dispatchedBatches;
     private long dispatchedTasks;
     private long completedTasks;
-    private RuntimeException failure;
+    private @Nullable RuntimeException failure;
     private boolean ended;
     private boolean finishedNormally;
 
@@ -107,7 +109,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             Mode mode,
             Iterator<?> input,
             long knownSize,
-            io.joblib4j.SerializableFunction1<?, ?> function,
+            io.joblib4j.@Nullable SerializableFunction1<?, ?> function,
             Workers workers,
             AtomicBoolean running,
             AutoBatcher batcher) {
@@ -130,7 +132,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
 
     // ---- consumer side ----------------------------------------------------------------------------------------
 
-    private Object nextItem;
+    private @Nullable Object nextItem;
     private boolean hasNextItem;
 
     @Override
@@ -147,7 +149,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     }
 
     @Override
-    public Object next() {
+    public @Nullable Object next() {
         if (!hasNext()) {
             throw new NoSuchElementException();
         }
@@ -294,7 +296,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         events.add(result);
     }
 
-    private Batch nextBatch() {
+    private @Nullable Batch nextBatch() {
         if (!ready.isEmpty()) {
             return ready.pollFirst();
         }
@@ -374,7 +376,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             recorder.ended(result, retried ? CallListener.BatchOutcome.RETRIED : CallRecorder.outcomeOf(result, false));
         }
         batcher.completed(batch.size(), result.nanos());
-        List<Object> values = result.values();
+        List<@Nullable Object> values = result.values();
         if (result.succeeded()) {
             completedTasks += values.size();
             addChunk(batch.firstIndex(), values);
@@ -383,7 +385,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         }
         long failedIndex = result.failedIndex();
         int failedAt = values.size();
-        Throwable cause = result.failure();
+        Throwable cause = Objects.requireNonNull(result.failure(), "failure of a failed batch");
         if (cause instanceof Failures.WorkerLost && used < settings.retries()) {
             completedTasks += values.size();
             addChunk(batch.firstIndex(), values);
@@ -396,7 +398,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
                 mapFailure(cause, failedIndex, batch.task(failedAt).describe(), result.worker());
         if (mode == Mode.OUTCOMES && !(error instanceof TaskError)) {
             completedTasks += values.size() + 1;
-            List<Object> items = new ArrayList<>(values.size() + 1);
+            List<@Nullable Object> items = new ArrayList<>(values.size() + 1);
             items.addAll(values);
             items.add(new FailedItem(error));
             addChunk(batch.firstIndex(), items);
@@ -411,7 +413,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     }
 
     /** The exception for a task's failure; an Error is carried in a {@link TaskError}, to be thrown as itself. */
-    private RuntimeException mapFailure(Throwable cause, long index, String call, String worker) {
+    private RuntimeException mapFailure(Throwable cause, long index, String call, @Nullable String worker) {
         try {
             return Errors.map(cause, index, call, settings.backend().name(), worker);
         } catch (Error e) {
@@ -475,7 +477,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             if (i < bestIndex && !(more.failure() instanceof Failures.WorkerLost && used < settings.retries())) {
                 bestIndex = i;
                 best = mapFailure(
-                        more.failure(),
+                        Objects.requireNonNull(more.failure(), "failure of a failed batch"),
                         i,
                         more.batch().task(more.values().size()).describe(),
                         more.worker());
@@ -486,11 +488,11 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         failure = best;
     }
 
-    private void addChunk(long first, List<Object> values) {
+    private void addChunk(long first, List<@Nullable Object> values) {
         if (values.isEmpty()) {
             return;
         }
-        List<Object> items = values;
+        List<@Nullable Object> items = values;
         if (mode == Mode.OUTCOMES) {
             items = new ArrayList<>(values.size());
             for (int i = 0; i < values.size(); i++) {
@@ -573,8 +575,9 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             workers.callEnded();
         } finally {
             try {
-                if (recorder != null) {
-                    recordEnd();
+                CallRecorder r = recorder;
+                if (r != null) {
+                    recordEnd(r);
                 }
             } finally {
                 running.set(false);
@@ -582,7 +585,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         }
     }
 
-    private void recordEnd() {
+    private void recordEnd(CallRecorder recorder) {
         List<BatchResult> late = new ArrayList<>();
         events.drainTo(late);
         CallListener.CallOutcome outcome = finishedNormally

@@ -25,22 +25,46 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
     @Nullable
     Backend backendInstance;
 
+    @Nullable
     Integer nJobs;
+
+    @Nullable
     Integer verbose;
+
+    @Nullable
     Prefer prefer;
+
+    @Nullable
     Require require;
+
+    @Nullable
     Duration timeout;
 
     @Nullable
     PreDispatch preDispatch;
 
+    @Nullable
     BatchSize batchSize;
+
+    @Nullable
     String tempFolder;
+
+    @Nullable
     Long maxNbytes;
+
+    @Nullable
     MmapMode mmapMode;
+
+    @Nullable
     Boolean progressBar;
+
+    @Nullable
     Integer retries;
+
+    @Nullable
     SerializableRunnable initializer;
+
+    @Nullable
     Path timeline;
 
     SettingsBuilder() {}
@@ -168,7 +192,7 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
      *
      * @throws IllegalArgumentException for an unreadable size
      */
-    public B maxNbytes(String size) {
+    public B maxNbytes(@Nullable String size) {
         this.maxNbytes = size == null ? -1 : ByteSizes.parse(size);
         return self();
     }

@@ -1,5 +1,7 @@
 package io.joblib4j.parallel;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A task threw a checked exception (its cause), or failed in a way that has no better type. Unchecked, with the
  * task's index, call, backend and worker.
@@ -9,7 +11,7 @@ public class TaskFailedException extends RuntimeException {
 
     private final TaskFailure failure;
 
-    public TaskFailedException(String message, TaskFailure failure, Throwable cause) {
+    public TaskFailedException(String message, TaskFailure failure, @Nullable Throwable cause) {
         super(message, cause);
         this.failure = failure;
     }

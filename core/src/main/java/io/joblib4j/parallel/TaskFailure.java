@@ -1,5 +1,7 @@
 package io.joblib4j.parallel;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Where a task failed: attached as a suppressed exception to the exception that {@link Parallel} rethrows, and
  * carried by {@link TaskFailedException}, {@link TaskTimeoutException} and {@link WorkerCrashedException}.
@@ -11,9 +13,9 @@ public final class TaskFailure extends RuntimeException {
     private final long taskIndex;
     private final String call;
     private final String backend;
-    private final String worker;
+    private final @Nullable String worker;
 
-    public TaskFailure(long taskIndex, String call, String backend, String worker) {
+    public TaskFailure(long taskIndex, String call, String backend, @Nullable String worker) {
         super(describe(taskIndex, call, backend, worker), null, false, false);
         this.taskIndex = taskIndex;
         this.call = call;
@@ -21,7 +23,7 @@ public final class TaskFailure extends RuntimeException {
         this.worker = worker;
     }
 
-    static String describe(long taskIndex, String call, String backend, String worker) {
+    static String describe(long taskIndex, String call, String backend, @Nullable String worker) {
         return "task " + taskIndex + ": " + call + " on backend " + backend
                 + (worker == null ? "" : ", worker " + worker);
     }
@@ -42,7 +44,7 @@ public final class TaskFailure extends RuntimeException {
     }
 
     /** The worker that ran the task (a thread or process name), or null if it never started. */
-    public String worker() {
+    public @Nullable String worker() {
         return worker;
     }
 }

@@ -8,6 +8,7 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.jspecify.annotations.Nullable;
 
 /** The terminal progress bar of {@code progressBar(true)}: count, rate and ETA on stderr, only on a terminal. */
 final class TerminalProgress implements AutoCloseable {
@@ -18,7 +19,7 @@ final class TerminalProgress implements AutoCloseable {
     }
 
     /** A bar on stderr, or null when stderr is not a terminal (piped, redirected, CI). */
-    static TerminalProgress openIfTerminal(String taskName) {
+    static @Nullable TerminalProgress openIfTerminal(@Nullable String taskName) {
         if (!stderrIsTerminal()) {
             return null;
         }

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Writes the timeline of one call as a self-contained HTML page: inline SVG and CSS, no script or resource from
@@ -185,7 +186,9 @@ final class TimelineReport {
                 .append(" (")
                 .append(esc(call.backend()))
                 .append("), ")
-                .append(call.outcome.name().toLowerCase(Locale.ROOT))
+                .append(Objects.requireNonNull(call.outcome, "outcome of a finished call")
+                        .name()
+                        .toLowerCase(Locale.ROOT))
                 .append("</h1>\n");
         h.append("<table class=\"figures\" id=\"figures\">\n");
         row(h, "started", Instant.ofEpochMilli(call.startEpochMillis).toString(), "started");

@@ -2,6 +2,7 @@ package io.joblib4j.parallel;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * joblib's verbose progress messages, in its exact format and rate limits:
@@ -86,7 +87,7 @@ final class VerboseReporter {
     }
 
     /** The progress message joblib prints at this point, or null when its rate limit says to stay quiet. */
-    static String progressLine(
+    static @Nullable String progressLine(
             int verbose,
             long completed,
             long dispatchedBatches,

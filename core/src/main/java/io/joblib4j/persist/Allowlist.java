@@ -2,6 +2,7 @@ package io.joblib4j.persist;
 
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The class check of {@code load}: the default allowlist, the caller's additions and the gadget denylist. The
@@ -201,7 +202,7 @@ final class Allowlist {
     }
 
     /** Loads a class without initializing it (no static initializer runs), or null when it does not exist. */
-    private static Class<?> lookUp(String name) {
+    private static @Nullable Class<?> lookUp(String name) {
         ClassLoader[] loaders = {Thread.currentThread().getContextClassLoader(), Allowlist.class.getClassLoader()};
         for (ClassLoader l : loaders) {
             if (l == null) {

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -22,6 +23,7 @@ import java.util.zip.Inflater;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4SafeDecompressor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The chunked form of compressed dump files (zstd, lz4 and zlib), written by {@code dump} to a file since the
@@ -275,7 +277,8 @@ final class Chunked {
         writeFully(ch, tail.flip(), pos);
     }
 
-    private static void compress(Compression c, LZ4Compressor lz4, Piece p, Slot s, boolean last) throws IOException {
+    private static void compress(Compression c, @Nullable LZ4Compressor lz4, Piece p, Slot s, boolean last)
+            throws IOException {
         ByteBuffer plain = s.plain.clear();
         MemorySegment dst = MemorySegment.ofBuffer(plain);
         if (p.item() > 1) {
@@ -300,8 +303,9 @@ final class Chunked {
             case LZ4 -> {
                 out.order(ByteOrder.LITTLE_ENDIAN);
                 out.putInt(0, LZ4_MAGIC).put(4, LZ4_FLG).put(5, LZ4_BD).put(6, lz4HeaderChecksum());
-                int room = lz4.maxCompressedLength(p.length());
-                int z = lz4.compress(plain, 0, p.length(), out, 11, room);
+                LZ4Compressor lz4c = Objects.requireNonNull(lz4, "lz4 compressor"); // made for the LZ4 codec
+                int room = lz4c.maxCompressedLength(p.length());
+                int z = lz4c.compress(plain, 0, p.length(), out, 11, room);
                 int end;
                 if (z >= p.length()) { // incompressible: stored as is, flagged by the block size's high bit
                     out.putInt(7, p.length() | 0x80000000);
@@ -414,7 +418,7 @@ final class Chunked {
      * The index of a chunked file of {@code codec}, or null when the file has none or one that does not check out
      * (then the file is read as one stream: a file from before the chunked container, or a damaged index).
      */
-    static Index index(FileChannel ch, long size, Compression.Codec codec) throws IOException {
+    static @Nullable Index index(FileChannel ch, long size, Compression.Codec codec) throws IOException {
         if (!(codec == Compression.Codec.ZSTD || codec == Compression.Codec.LZ4 || codec == Compression.Codec.ZLIB)
                 || size < TAIL + 16) {
             return null;
@@ -481,8 +485,8 @@ final class Chunked {
             plainSegment = MemorySegment.ofBuffer(plain);
         }
 
-        private LZ4SafeDecompressor lz4;
-        private MemorySegment spare;
+        private @Nullable LZ4SafeDecompressor lz4;
+        private @Nullable MemorySegment spare;
 
         /** A second buffer of {@link #MAX_PIECE} bytes, for a piece that must be unshuffled before it is placed. */
         MemorySegment spare() {
@@ -582,14 +586,14 @@ final class Chunked {
 
     /** A task of a parallel read: decodes piece {@code k} with this thread's decoder. */
     interface PieceTask {
-        void run(int k, Decoder d) throws IOException;
+        void run(int k, @Nullable Decoder d) throws IOException;
     }
 
     /**
      * Runs {@code task} for pieces {@code 0..n-1} on all cores (the calling thread takes part), each thread with
      * its own {@link Decoder} for the pieces of {@code ix} (none when ix is null). The first failure stops the others from taking more pieces and is thrown.
      */
-    static void forEach(Index ix, int n, PieceTask task) throws IOException {
+    static void forEach(@Nullable Index ix, int n, PieceTask task) throws IOException {
         AtomicInteger next = new AtomicInteger();
         Throwable[] failure = {null};
         Runnable loop = () -> {

@@ -619,7 +619,7 @@ public final class Compression {
     @Override
     public String toString() {
         if (custom != null) {
-            return name;
+            return customName();
         }
         return codec == Codec.NONE || codec == Codec.LZ4 ? codec.label() : codec.label() + ":" + level;
     }

@@ -3,6 +3,7 @@ package io.joblib4j.persist;
 import io.joblib4j.array.PersistException;
 import java.io.Serial;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code load} met a class that it is not allowed to instantiate: neither on the default allowlist nor allowed by
@@ -18,7 +19,7 @@ public final class DisallowedClassException extends PersistException {
      * @param className the binary name of the refused class
      * @param file      the file being loaded, or null for a stream
      */
-    public DisallowedClassException(String className, Path file) {
+    public DisallowedClassException(String className, @Nullable Path file) {
         super(
                 "refusing to load class " + className + ": it is not on the allowlist; if the file comes from a "
                         + "trusted source, allow it with LoadOptions.builder().allowClasses(" + simple(className)

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.zip.CRC32;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The joblib4j dump file format, version 2 (version 1 is read too). All integers little-endian.
@@ -100,7 +102,7 @@ final class DumpFormat {
             boolean censusTruncated,
             String rootType,
             int graphStart,
-            long[] checksums) {
+            long @Nullable [] checksums) {
         /** Whether the arrays carry checksums: then array i has {@code checksums[2i]} (high), {@code [2i+1]} (low). */
         boolean checksummed() {
             return checksums != null;
@@ -149,7 +151,7 @@ final class DumpFormat {
      *
      * @param fileSize the file size when reading an uncompressed file, or -1 for a stream
      */
-    static Header decodeHeader(byte[] head, int length, Path file, long fileSize) throws PersistException {
+    static Header decodeHeader(byte[] head, int length, @Nullable Path file, long fileSize) throws PersistException {
         if (length < HEADER_SIZE) {
             for (int i = 0; i < Math.min(length, MAGIC.length); i++) {
                 if (head[i] != MAGIC[i]) {
@@ -326,7 +328,7 @@ final class DumpFormat {
     }
 
     /** Parses and checks the metadata (the CRC first, so a flipped byte is found before anything is trusted). */
-    static Meta decodeMeta(Header h, byte[] meta, Path file) throws PersistException {
+    static Meta decodeMeta(Header h, byte[] meta, @Nullable Path file) throws PersistException {
         long base = HEADER_SIZE;
         if (crc(meta, 0, meta.length) != h.metaCrc()) {
             throw new PersistException(
@@ -458,7 +460,7 @@ final class DumpFormat {
      */
     static void markChecksumsStale(java.nio.channels.FileChannel ch, byte[] head, byte[] meta, Meta m)
             throws java.io.IOException {
-        int kindAt = m.graphStart() - 1 - 8 * m.checksums().length;
+        int kindAt = m.graphStart() - 1 - 8 * Objects.requireNonNull(m.checksums(), "checksums").length;
         meta[kindAt] = CHECKSUM_STALE;
         ByteBuffer h = ByteBuffer.wrap(head.clone()).order(ByteOrder.LITTLE_ENDIAN);
         h.putInt(56, crc(meta, 0, meta.length));

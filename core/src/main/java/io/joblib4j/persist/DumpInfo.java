@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a dump file holds, read from its header and metadata only: no object is instantiated and no array data
@@ -36,7 +37,7 @@ public record DumpInfo(
         long fileSize,
         Compression.Codec codec,
         int formatVersion,
-        String rootType,
+        @Nullable String rootType,
         List<TypeCount> types,
         boolean typesTruncated,
         List<ArrayInfo> arrays,

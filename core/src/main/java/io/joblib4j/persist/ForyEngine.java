@@ -15,6 +15,7 @@ import org.apache.fory.context.ReadContext;
 import org.apache.fory.context.WriteContext;
 import org.apache.fory.memory.MemoryBuffer;
 import org.apache.fory.serializer.Serializer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Pools of configured Fory instances (Fory is not thread-safe; building one costs milliseconds). Writers share
@@ -48,7 +49,7 @@ final class ForyEngine {
     static final class Instance {
         final Fory fory;
         final List<Object> written = new ArrayList<>();
-        Object[] read;
+        Object @Nullable [] read;
 
         Instance(Fory fory) {
             this.fory = fory;
@@ -125,7 +126,7 @@ final class ForyEngine {
         }
     }
 
-    private static Instance create(LoadOptions options) {
+    private static Instance create(@Nullable LoadOptions options) {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         if (loader == null) {
             loader = ForyEngine.class.getClassLoader();
@@ -254,6 +255,7 @@ final class ForyEngine {
             throw new Refused(type.getName());
         }
 
+        @SuppressWarnings("rawtypes") // Fory's CollectionLikeSerializer declares the raw type
         @Override
         public T onCollectionRead(java.util.Collection collection) {
             throw new Refused(type.getName());
@@ -271,6 +273,7 @@ final class ForyEngine {
             throw new IllegalStateException("a reader does not write " + type.getName());
         }
 
+        @SuppressWarnings("rawtypes") // Fory's MapLikeSerializer declares the raw type
         @Override
         public T onMapCopy(Map map) {
             throw new IllegalStateException("a reader does not copy " + type.getName());
@@ -286,6 +289,7 @@ final class ForyEngine {
             throw new Refused(type.getName());
         }
 
+        @SuppressWarnings("rawtypes") // as onMapCopy
         @Override
         public T onMapRead(Map map) {
             throw new Refused(type.getName());

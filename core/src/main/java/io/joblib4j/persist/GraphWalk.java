@@ -10,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Walks of an object graph that {@code dump} makes to explain a refusal: how deep the value nests (load reads a
@@ -30,7 +31,8 @@ final class GraphWalk {
     record KeyStep(Object key, boolean ofKey) {}
 
     /** Where a node is, as the steps from the root. */
-    record Node(Object value, Node parent, Object step, int depth) {
+    record Node(
+            Object value, @Nullable Node parent, @Nullable Object step, int depth) {
         String path() {
             List<String> steps = new ArrayList<>();
             for (Node n = this; n != null && n.step != null; n = n.parent) {
@@ -50,7 +52,7 @@ final class GraphWalk {
      * The first node, depth first, that is more than {@code limit} containers below the root, or null. Leaves
      * (strings, boxed numbers, primitive arrays, NdArrays, enums) do not count as a level.
      */
-    static Node deeperThan(Object root, int limit) {
+    static @Nullable Node deeperThan(Object root, int limit) {
         if (!isContainer(root)) {
             return null;
         }

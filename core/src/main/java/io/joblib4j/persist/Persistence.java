@@ -311,13 +311,14 @@ public final class Persistence {
     }
 
     /** Checks a loaded array against the checksum of the dump, when it has one and the options ask for it. */
-    private static void verify(Object loaded, DumpFormat.Meta m, int i, LoadOptions opts, Path file)
+    private static void verify(Object loaded, DumpFormat.Meta m, int i, LoadOptions opts, @Nullable Path file)
             throws PersistException {
-        if (!m.checksummed() || !opts.verifiesChecksums()) {
+        long[] sums = m.checksums();
+        if (sums == null || !opts.verifiesChecksums()) {
             return;
         }
         io.joblib4j.hash.Hash128 h = checksumOf(loaded);
-        if (h.high() != m.checksums()[2 * i] || h.low() != m.checksums()[2 * i + 1]) {
+        if (h.high() != sums[2 * i] || h.low() != sums[2 * i + 1]) {
             DumpFormat.Entry e = m.entries().get(i);
             throw new PersistException(
                     "array " + i + " (" + e.dtype().numpyName() + " "
@@ -540,7 +541,7 @@ public final class Persistence {
      * compressed bytes read so far (and, when {@code compressedSize} is known, at once when the header claims more).
      */
     private static Object readCompressed(
-            Compression.Codec codec, InputStream in, LoadOptions opts, Path file, long compressedSize)
+            Compression.Codec codec, InputStream in, LoadOptions opts, @Nullable Path file, long compressedSize)
             throws IOException {
         CountingInputStream source = new CountingInputStream(in);
         InputStream plain = new Expansion(decompress(codec, source, file), source, codec, opts, file);
@@ -553,8 +554,8 @@ public final class Persistence {
      * place in the array. The index was checked against the file's size; here every piece must lie within the
      * metadata, one array (starting at a shuffle block of it) or the padding, and decode to its indexed length.
      */
-    private static Object readChunked(FileChannel ch, Chunked.Index ix, LoadOptions opts, Path file, long size)
-            throws IOException {
+    private static Object readChunked(
+            FileChannel ch, Chunked.Index ix, LoadOptions opts, @Nullable Path file, long size) throws IOException {
         String codec = ix.codec().label();
         if (ix.total() > opts.expansionLimit(size)) {
             throw new PersistException(
@@ -660,7 +661,9 @@ public final class Persistence {
                 arrays[i] = targets[i].result;
             }
             int pieces = jobs;
-            Chunked.forEach(ix, pieces, (j, dec) -> {
+            Chunked.forEach(ix, pieces, (j, pieceDecoder) -> {
+                Chunked.Decoder dec =
+                        Objects.requireNonNull(pieceDecoder, "decoder"); // forEach gives one when it has an index
                 int k = work[j];
                 decodePiece(dec, ix, k, src, file);
                 DumpFormat.Entry en = entries.get(arrayOf[k]);
@@ -690,7 +693,7 @@ public final class Persistence {
         }
     }
 
-    private static void decodePiece(Chunked.Decoder d, Chunked.Index ix, int k, MemorySegment src, Path file)
+    private static void decodePiece(Chunked.Decoder d, Chunked.Index ix, int k, MemorySegment src, @Nullable Path file)
             throws PersistException {
         try {
             d.decode(ix, k, src);
@@ -703,15 +706,19 @@ public final class Persistence {
         }
     }
 
-    /** Counts the compressed bytes a decompressor has taken. */
     /** Refuses decompressed output beyond the expansion limit of the compressed bytes read so far. */
     private static final class Expansion extends CountingInputStream {
         private final CountingInputStream source;
         private final Compression.Codec codec;
         private final LoadOptions opts;
-        private final Path file;
+        private final @Nullable Path file;
 
-        Expansion(InputStream in, CountingInputStream source, Compression.Codec codec, LoadOptions opts, Path file) {
+        Expansion(
+                InputStream in,
+                CountingInputStream source,
+                Compression.Codec codec,
+                LoadOptions opts,
+                @Nullable Path file) {
             super(in);
             this.source = source;
             this.codec = codec;
@@ -737,7 +744,8 @@ public final class Persistence {
         }
     }
 
-    private static InputStream decompress(Compression.Codec codec, InputStream in, Path file) throws PersistException {
+    private static InputStream decompress(Compression.Codec codec, InputStream in, @Nullable Path file)
+            throws PersistException {
         try {
             return Compression.decompress(codec, in);
         } catch (IOException | RuntimeException e) {
@@ -755,7 +763,8 @@ public final class Persistence {
      *                       that a stream's header claiming more than the stream holds costs little
      */
     private static Object readStream(
-            InputStream in, LoadOptions opts, Path file, long compressedSize, boolean sizeChecked) throws IOException {
+            InputStream in, LoadOptions opts, @Nullable Path file, long compressedSize, boolean sizeChecked)
+            throws IOException {
         long pos = 0;
         try {
             byte[] head = in.readNBytes(DumpFormat.HEADER_SIZE);
@@ -814,10 +823,10 @@ public final class Persistence {
                 int item = e.dtype().itemSize();
                 boolean shuffled = h.layout() == DumpFormat.LAYOUT_SHUFFLED && item > 1;
                 int step = shuffled ? Shuffle.BLOCK_ELEMENTS * item : buf.length;
-                byte[] planes = shuffled ? new byte[(int) Math.min(step, size)] : null;
+                byte @Nullable [] planes = shuffled ? new byte[(int) Math.min(step, size)] : null;
                 for (long done = 0; done < size; ) {
                     int want = (int) Math.min(step, size - done);
-                    if (shuffled) {
+                    if (planes != null) { // shuffled
                         int n = in.readNBytes(planes, 0, want);
                         if (n < want) {
                             throw new PersistException(
@@ -863,7 +872,7 @@ public final class Persistence {
         private static final long DIRECT_ALLOCATION = 16L << 20;
         private final DumpFormat.Entry entry;
         private final List<byte[]> chunks = new ArrayList<>();
-        private Target target;
+        private @Nullable Target target;
 
         Staged(DumpFormat.Entry entry, boolean atOnce) {
             this.entry = entry;
@@ -879,26 +888,27 @@ public final class Persistence {
                 chunks.add(copy);
                 return;
             }
-            allocate();
-            target.put(src, at, n);
+            allocate().put(src, at, n);
         }
 
-        private void allocate() {
-            if (target != null) {
-                return;
+        private Target allocate() {
+            Target t = target;
+            if (t != null) {
+                return t;
             }
-            target = target(entry);
+            t = target(entry);
+            target = t;
             long at = 0;
             for (byte[] c : chunks) {
-                target.put(MemorySegment.ofArray(c), at, c.length);
+                t.put(MemorySegment.ofArray(c), at, c.length);
                 at += c.length;
             }
             chunks.clear();
+            return t;
         }
 
         Object result() {
-            allocate();
-            return target.result;
+            return allocate().result;
         }
     }
 
@@ -940,8 +950,9 @@ public final class Persistence {
                     raw.order() == e.order() ? raw : NdArray.of(e.dtype(), e.order(), raw.segment(), e.shape());
             return new Target(withOrder, raw.segment(), e);
         }
-        Object arr =
-                java.lang.reflect.Array.newInstance(e.dtype().javaArrayType().getComponentType(), (int) e.shape()[0]);
+        Object arr = java.lang.reflect.Array.newInstance(
+                // a plain Java array in the dump has a dtype with a Java array type
+                Objects.requireNonNull(e.dtype().javaArrayType()).getComponentType(), (int) e.shape()[0]);
         if (arr instanceof boolean[] bools) {
             byte[] bytes = new byte[bools.length];
             return new Target(arr, MemorySegment.ofArray(bytes), e) {
@@ -956,7 +967,7 @@ public final class Persistence {
         return new Target(arr, NdArray.ofJavaArray(arr).segment(), e);
     }
 
-    private static Object readArray(FileChannel ch, DumpFormat.Entry e, Path file) throws IOException {
+    private static Object readArray(FileChannel ch, DumpFormat.Entry e, @Nullable Path file) throws IOException {
         Target t = target(e);
         ByteBuffer buf = takeBuffer();
         try {
@@ -1001,7 +1012,8 @@ public final class Persistence {
         return total;
     }
 
-    private static Object decodeGraph(byte[] meta, int graphStart, Object[] arrays, LoadOptions opts, Path file)
+    private static Object decodeGraph(
+            byte[] meta, int graphStart, Object[] arrays, LoadOptions opts, @Nullable Path file)
             throws PersistException {
         try {
             return decodeGraphOnThisThread(meta, graphStart, arrays, opts, file);
@@ -1023,7 +1035,8 @@ public final class Persistence {
     }
 
     private static Object decodeGraphOnThisThread(
-            byte[] meta, int graphStart, Object[] arrays, LoadOptions opts, Path file) throws PersistException {
+            byte[] meta, int graphStart, Object[] arrays, LoadOptions opts, @Nullable Path file)
+            throws PersistException {
         ForyEngine.Instance fory = ForyEngine.reader(opts);
         fory.read = arrays;
         boolean reusable = true;

@@ -18,10 +18,12 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The workers leased from a {@link WorkerPool} for one call (or one {@code Parallel} scope): up to {@code nJobs}
@@ -42,7 +44,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
     private volatile long callId = CALLS.incrementAndGet();
 
     private volatile SharedArrays arrays;
-    private final byte[] initBytes;
+    private final byte @Nullable [] initBytes;
     private final long initKey;
     private final List<WorkerHandle> workers = new ArrayList<>();
     private final ArrayDeque<Job> queue = new ArrayDeque<>();
@@ -52,7 +54,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
             java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     private boolean closed;
-    private RuntimeException startupError;
+    private @Nullable RuntimeException startupError;
 
     /** A batch on its way through a worker. */
     private static final class Job {
@@ -61,17 +63,19 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
         final BatchListener listener;
         final byte[] payload;
         /** Fails the batch after its sent prefix, for a task that could not be serialized; or null. */
-        final Throwable tail;
+        final @Nullable Throwable tail;
 
-        final List<Object> received = new ArrayList<>();
+        final List<@Nullable Object> received = new ArrayList<>();
         final AtomicBoolean reported = new AtomicBoolean();
+
+        @Nullable
         ScheduledFuture<?> timer;
         /** Bytes sent to run the job, and the worker's received-bytes count when it was sent (for reports). */
         long bytesSent;
 
         long receivedBefore;
 
-        Job(Batch batch, BatchListener listener, byte[] payload, Throwable tail) {
+        Job(Batch batch, BatchListener listener, byte[] payload, @Nullable Throwable tail) {
             this.batch = batch;
             this.listener = listener;
             this.payload = payload;
@@ -100,7 +104,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
      * @param poolInitializer the pool's own initializer, run before the call's (if any), once per worker whichever
      *                        path (a {@code Parallel} call, {@code submit}) reaches the worker first; null for none
      */
-    CallWorkers(WorkerPool pool, WorkerSpec spec, SerializableRunnable poolInitializer) {
+    CallWorkers(WorkerPool pool, WorkerSpec spec, @Nullable SerializableRunnable poolInitializer) {
         this.pool = pool;
         this.spec = spec;
         this.arrays = SharedArrays.of(spec);
@@ -177,7 +181,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
             }
         }
         for (Job j : failed) {
-            j.report(BatchResult.failure(j.batch, List.of(), error, null, 0));
+            j.report(BatchResult.failure(j.batch, List.of(), failedWith(error), null, 0));
         }
         dispatch();
     }
@@ -197,7 +201,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
         workers.clear();
     }
 
-    private Job encode(Batch batch, BatchListener listener) {
+    private @Nullable Job encode(Batch batch, BatchListener listener) {
         try {
             return new Job(batch, listener, Codec.encode(message(batch, batch.size()), arrays), null);
         } catch (Exception whole) {
@@ -239,7 +243,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
      * left, the queued jobs are removed into {@code failed} and the error is returned, so that they fail instead of
      * waiting for a worker that never comes. Called holding this object's lock.
      */
-    private RuntimeException lease(List<Job> failed) {
+    private @Nullable RuntimeException lease(List<Job> failed) {
         try {
             workers.add(pool.acquire(this));
             return null;
@@ -253,7 +257,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
     }
 
     /** The failure to write a shared array behind {@code e}, as the I/O error it is, or null if there is none. */
-    private static IOException sharedArrayWriteFailure(Throwable e) {
+    private static @Nullable IOException sharedArrayWriteFailure(Throwable e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof SharedArrays.WriteFailure w) {
                 return new IOException(w.getMessage(), w.getCause());
@@ -334,7 +338,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
     }
 
     private void timedOut(WorkerHandle worker, Job job, int index) {
-        List<Object> values;
+        List<@Nullable Object> values;
         synchronized (this) {
             if (running.get(worker) != job || job.reported.get()) {
                 return;
@@ -342,11 +346,16 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
             values = new ArrayList<>(job.received.subList(0, Math.min(index, job.received.size())));
         }
         worker.kill();
-        job.report(BatchResult.failure(job.batch, values, new Failures.Timeout(spec.timeout()), worker.name(), 0));
+        job.report(BatchResult.failure(
+                job.batch,
+                values,
+                new Failures.Timeout(Objects.requireNonNull(spec.timeout(), "timeout of a timed call")),
+                worker.name(),
+                0));
     }
 
     @Override
-    public void values(WorkerHandle worker, long jobId, List<Object> values) {
+    public void values(WorkerHandle worker, long jobId, List<@Nullable Object> values) {
         synchronized (this) {
             Job job = running.get(worker);
             if (job != null && job.id == jobId) {
@@ -357,7 +366,12 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
 
     @Override
     public void done(
-            WorkerHandle worker, long jobId, List<Object> values, Throwable failure, boolean retire, long nanos) {
+            WorkerHandle worker,
+            long jobId,
+            List<@Nullable Object> values,
+            @Nullable Throwable failure,
+            boolean retire,
+            long nanos) {
         Job job;
         BatchResult result;
         List<Job> failedJobs = new ArrayList<>();
@@ -380,7 +394,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
             if (worker.isRetiring() && workers.remove(worker) && !closed) {
                 leaseError = lease(failedJobs);
             }
-            List<Object> got = new ArrayList<>(job.received);
+            List<@Nullable Object> got = new ArrayList<>(job.received);
             if (failure != null) {
                 result = BatchResult.failure(job.batch, got, failure, worker.name(), nanos);
             } else if (job.tail != null) {
@@ -400,7 +414,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
         }
         job.report(result.withBytes(job.bytesSent, worker.bytesReceived - job.receivedBefore));
         for (Job j : failedJobs) {
-            j.report(BatchResult.failure(j.batch, List.of(), leaseError, null, 0));
+            j.report(BatchResult.failure(j.batch, List.of(), failedWith(leaseError), null, 0));
         }
         dispatch();
     }
@@ -441,20 +455,25 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
             releaseIfIdle();
         }
         if (job != null) {
-            List<Object> got;
+            List<@Nullable Object> got;
             synchronized (this) {
                 got = new ArrayList<>(job.received);
             }
             job.report(BatchResult.failure(job.batch, got, new Failures.WorkerLost(status), worker.name(), 0));
         }
         for (Job j : failed) {
-            j.report(BatchResult.failure(j.batch, List.of(), error, null, 0));
+            j.report(BatchResult.failure(j.batch, List.of(), failedWith(error), null, 0));
         }
         dispatch();
     }
 
+    /** The error a lease failed with: jobs are listed as failed only together with it. */
+    private static RuntimeException failedWith(@Nullable RuntimeException error) {
+        return Objects.requireNonNull(error, "the error that failed the jobs");
+    }
+
     /** Says what a worker that never connected was started with, what it printed and how to fix it. */
-    private String startFailure(WorkerHandle worker, String status, String stderr) {
+    private String startFailure(WorkerHandle worker, String status, @Nullable String stderr) {
         WorkerClassPath cp = pool.classPath();
         StringBuilder sb = new StringBuilder("a worker JVM (")
                 .append(worker.name())

@@ -4,6 +4,7 @@ import io.joblib4j.internal.process.WorkerClassPath;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a pool starts and recycles its worker JVMs.
@@ -23,7 +24,7 @@ record PoolConfig(
         Duration idleTimeout,
         int maxTasksPerWorker,
         long heapGrowthLimit,
-        String classPath) {
+        @Nullable String classPath) {
     static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(300);
     static final long DEFAULT_HEAP_GROWTH_LIMIT = 300L << 20;
 

@@ -35,6 +35,7 @@ import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A pool of worker JVMs: the engine of the {@code processes} backend, also usable directly as a
@@ -82,8 +83,8 @@ public final class ProcessPool extends AbstractExecutorService {
     private final Object lock = new Object();
     private final Map<RemoteFuture<?>, Boolean> outstanding = new LinkedHashMap<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
-    private CallWorkers lease;
-    private java.util.concurrent.ExecutorService submitter;
+    private @Nullable CallWorkers lease;
+    private java.util.concurrent.@Nullable ExecutorService submitter;
     private long sequence;
     private boolean shutdown;
 
@@ -183,13 +184,13 @@ public final class ProcessPool extends AbstractExecutorService {
      */
     public <R> CompletableFuture<R> applyAsync(SerializableSupplier<R> f) {
         Objects.requireNonNull(f, "f");
-        return (CompletableFuture<R>) submit((Task<R>) f::get);
+        return submit((Task<R>) f::get);
     }
 
     /** Runs {@code f(arg)} in a worker: Python's {@code Pool.apply_async(f, (arg,))}. */
     public <T, R> CompletableFuture<R> applyAsync(SerializableFunction1<T, R> f, T arg) {
         Objects.requireNonNull(f, "f");
-        return (CompletableFuture<R>) submit(io.joblib4j.Joblib.delayed(f, arg));
+        return submit(io.joblib4j.Joblib.delayed(f, arg));
     }
 
     /**
@@ -259,7 +260,7 @@ public final class ProcessPool extends AbstractExecutorService {
         return new CallableTask<>(callable);
     }
 
-    private static <T> Task<T> asTask(Runnable runnable, T value) {
+    private static <T> Task<T> asTask(Runnable runnable, @Nullable T value) {
         Objects.requireNonNull(runnable, "task");
         return new RunnableTask<>(runnable, value);
     }
@@ -339,7 +340,7 @@ public final class ProcessPool extends AbstractExecutorService {
         if (result.succeeded()) {
             future.succeed(result.values().getFirst());
         } else {
-            Throwable failure = result.failure();
+            Throwable failure = Objects.requireNonNull(result.failure(), "failure of a failed batch");
             TaskFailure where =
                     new TaskFailure(result.failedIndex(), future.task.describe(), "processes", result.worker());
             if (failure instanceof Failures.Timeout t) {
@@ -517,8 +518,8 @@ public final class ProcessPool extends AbstractExecutorService {
     /** A task of this pool: completed from the worker's answer; {@code cancel(true)} kills a running task's worker. */
     private final class RemoteFuture<T> extends CompletableFuture<T> implements RunnableFuture<T> {
         final Task<T> task;
-        volatile Batch batch;
-        volatile CallWorkers lease;
+        volatile @Nullable Batch batch;
+        volatile @Nullable CallWorkers lease;
 
         RemoteFuture(Task<T> task) {
             this.task = task;
@@ -569,7 +570,10 @@ public final class ProcessPool extends AbstractExecutorService {
         }
     }
 
-    private record RunnableTask<T>(Runnable runnable, T value) implements Task<T> {
+    private record RunnableTask<T>(
+            Runnable runnable, @Nullable T value) implements Task<T> {
+        // NullAway: submit(Runnable) has a null result, as ExecutorService's has; T stands for it
+        @SuppressWarnings("NullAway")
         @Override
         public T call() {
             runnable.run();
@@ -590,11 +594,11 @@ public final class ProcessPool extends AbstractExecutorService {
         private Duration idleTimeout = PoolConfig.DEFAULT_IDLE_TIMEOUT;
         private int maxTasksPerWorker;
         private long heapGrowthLimit = PoolConfig.DEFAULT_HEAP_GROWTH_LIMIT;
-        private Duration timeout;
-        private SerializableRunnable initializer;
-        private Path tempFolder;
-        private Long maxNbytes = 1L << 20;
-        private String classPath;
+        private @Nullable Duration timeout;
+        private @Nullable SerializableRunnable initializer;
+        private @Nullable Path tempFolder;
+        private @Nullable Long maxNbytes = 1L << 20;
+        private @Nullable String classPath;
 
         private Builder() {}
 
@@ -702,7 +706,7 @@ public final class ProcessPool extends AbstractExecutorService {
         }
 
         /** Primitive arrays larger than this many bytes are shared through files (default 1 MiB; null: never). */
-        public Builder maxNbytes(Long maxNbytes) {
+        public Builder maxNbytes(@Nullable Long maxNbytes) {
             if (maxNbytes != null && maxNbytes < 0) {
                 throw new IllegalArgumentException(
                         "maxNbytes must be 0 or more (or null to never share), got " + maxNbytes);

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The large arrays of one call: while tasks are serialized, every primitive array or {@link NdArray} larger than
@@ -28,8 +29,8 @@ import java.util.function.UnaryOperator;
  * and read primitive arrays onto their heap (once per call). {@link #close()} deletes the folder.
  */
 final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
-    private final Path base;
-    private final Long maxNbytes;
+    private final @Nullable Path base;
+    private final @Nullable Long maxNbytes;
     private final MmapMode mode;
     private final Map<Object, SharedArrayRef> written = new IdentityHashMap<>();
     private final Map<Object, Object> writtenNd = new IdentityHashMap<>();
@@ -37,15 +38,11 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
     private final Map<Object, Object> graphs = new IdentityHashMap<>();
 
     private static final Object NOT_SHARED = new Object();
-    private Path dir;
+    private @Nullable Path dir;
     private int files;
     private boolean sharedAny;
     private boolean closed;
 
-    /**
-     * @param base      the folder to create the call's folder in, or null for the default
-     * @param maxNbytes arrays strictly larger than this are shared; null or negative: none
-     */
     /** The arrays of one call, shared as the spec's {@link ArraySharing} option says (its defaults if none). */
     static SharedArrays of(io.joblib4j.backend.WorkerSpec spec) {
         ArraySharing sharing = spec.option(ArraySharing.class).orElse(ArraySharing.defaults());
@@ -54,14 +51,21 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
                 sharing.tempFolder().orElse(null), max.isPresent() ? max.getAsLong() : null, sharing.mmapMode());
     }
 
-    SharedArrays(Path base, Long maxNbytes, MmapMode mode) {
+    /**
+     * @param base      the folder to create the call's folder in, or null for the default
+     * @param maxNbytes arrays strictly larger than this are shared; null or negative: none
+     */
+    SharedArrays(@Nullable Path base, @Nullable Long maxNbytes, @Nullable MmapMode mode) {
         this.base = base;
         this.mode = mode == null ? MmapMode.READ_ONLY : mode;
         this.maxNbytes = maxNbytes == null || maxNbytes < 0 ? null : maxNbytes;
     }
 
+    // NullAway: null tells the serialization hook (SerializationHook.replace, read by NdArray.writeReplace) to keep
+    // the array as it is, which UnaryOperator<Object> cannot say
+    @SuppressWarnings("NullAway")
     @Override
-    public synchronized Object apply(Object obj) {
+    public synchronized @Nullable Object apply(Object obj) {
         if (obj instanceof NdArray nd) {
             return share(nd);
         }
@@ -151,7 +155,8 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
             graphs.put(obj, NOT_SHARED); // let the batch's own serialization report it, with the task's index
             return obj;
         }
-        if (bytes.length <= maxNbytes) {
+        Long max = maxNbytes;
+        if (max == null || bytes.length <= max) { // shareGraph is used only when maxNbytes is set
             graphs.put(obj, NOT_SHARED);
             return obj;
         }
@@ -171,7 +176,7 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
      * The reference a worker maps {@code nd} by: its own file for an array mapped from a file (whatever its size),
      * else a file of the call's folder for an array larger than {@code maxNbytes}; null to send it by value.
      */
-    private Object share(NdArray nd) {
+    private @Nullable Object share(NdArray nd) {
         if (nd.mappedRef().isPresent()) {
             // A mapped array travels in the mode it was mapped in, as joblib re-maps a memmap in its own mode:
             // in-place writes to a READ_WRITE mapping reach the caller. The call's mode is for the files it writes.
@@ -245,7 +250,7 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
     }
 
     /** The call's folder, or null if no array has been shared yet. */
-    synchronized Path folder() {
+    synchronized @Nullable Path folder() {
         return dir;
     }
 

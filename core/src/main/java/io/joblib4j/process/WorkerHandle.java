@@ -10,6 +10,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One worker JVM as the parent sees it: the process, its channel, and the owner (a {@link CallWorkers}) that its
@@ -22,9 +23,15 @@ final class WorkerHandle {
 
         void started(WorkerHandle worker, long job, int index);
 
-        void values(WorkerHandle worker, long job, List<Object> values);
+        void values(WorkerHandle worker, long job, List<@Nullable Object> values);
 
-        void done(WorkerHandle worker, long job, List<Object> values, Throwable failure, boolean retire, long nanos);
+        void done(
+                WorkerHandle worker,
+                long job,
+                List<@Nullable Object> values,
+                @Nullable Throwable failure,
+                boolean retire,
+                long nanos);
 
         void exited(WorkerHandle worker, String status);
     }
@@ -33,17 +40,17 @@ final class WorkerHandle {
     private final long token;
     private final Process process;
     private final String name;
-    private volatile Owner owner;
+    private volatile @Nullable Owner owner;
     private volatile boolean ready;
     private volatile boolean dead;
     private volatile boolean retiring;
-    private volatile Thread reader;
+    private volatile @Nullable Thread reader;
     private final Thread stderrPump;
     /** The end of what the worker wrote to its stderr, quoted when it fails to start. */
     private final JvmLauncher.OutputTail stderrTail = new JvmLauncher.OutputTail(4096);
 
-    private volatile SocketChannel channel;
-    private DataOutputStream out;
+    private volatile @Nullable SocketChannel channel;
+    private @Nullable DataOutputStream out;
     /** The initializer this worker has been sent (0: none). Guarded by the owner. */
     long initKey;
     /** Bytes of values and failures received so far; written by the reader thread only. */
@@ -92,11 +99,12 @@ final class WorkerHandle {
         return retiring;
     }
 
+    @Nullable
     Owner owner() {
         return owner;
     }
 
-    void owner(Owner owner) {
+    void owner(@Nullable Owner owner) {
         this.owner = owner;
     }
 
@@ -122,7 +130,8 @@ final class WorkerHandle {
     }
 
     /** Sends a batch. */
-    void run(long job, long call, boolean timed, long initKey, byte[] init, byte[] payload) throws IOException {
+    void run(long job, long call, boolean timed, long initKey, byte @Nullable [] init, byte[] payload)
+            throws IOException {
         synchronized (this) {
             if (out == null) {
                 throw new IOException(name + " is not connected");
@@ -214,7 +223,7 @@ final class WorkerHandle {
                         boolean retire = in.readBoolean();
                         long nanos = in.readLong();
                         bytesReceived += (values == null ? 0 : values.length) + (failure == null ? 0 : failure.length);
-                        List<Object> decoded;
+                        List<@Nullable Object> decoded;
                         Throwable thrown = null;
                         try {
                             decoded = decodeValues(values);
@@ -242,9 +251,12 @@ final class WorkerHandle {
     }
 
     @SuppressWarnings("unchecked")
-    private List<Object> decodeValues(byte[] bytes) {
+    private List<@Nullable Object> decodeValues(byte @Nullable [] bytes) {
+        if (bytes == null) { // the protocol always sends a list; was a NullPointerException wrapped below
+            throw new IllegalStateException("cannot deserialize the results sent by " + name + ": none were sent");
+        }
         try {
-            return (List<Object>) Codec.decode(bytes, null);
+            return (List<@Nullable Object>) Codec.decode(bytes, null);
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
             throw new IllegalStateException("cannot deserialize the results sent by " + name + ": " + e, e);
         }

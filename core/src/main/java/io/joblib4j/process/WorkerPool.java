@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -28,6 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A set of worker JVMs shared by the calls made on it: idle workers wait in the pool (and exit after the idle
@@ -54,21 +56,21 @@ final class WorkerPool {
     private final Map<Long, WorkerHandle> connecting = new ConcurrentHashMap<>();
     private final Deque<WorkerHandle> idle = new ArrayDeque<>();
     private final Set<WorkerHandle> all = ConcurrentHashMap.newKeySet();
-    private Path dir;
-    private Path socket;
-    private ServerSocketChannel server;
-    private ScheduledFuture<?> reaper;
+    private @Nullable Path dir;
+    private @Nullable Path socket;
+    private @Nullable ServerSocketChannel server;
+    private @Nullable ScheduledFuture<?> reaper;
     /**
      * The cached native codec libraries handed to workers ({@link NativeLibraries#forWorkers()}), looked up once per
      * JVM in the background from the first pool's creation on. Workers started before it is known (the first
      * ~100 ms) unpack the libraries as the libraries do by default; spawning never waits for it.
      */
-    private static volatile java.util.concurrent.CompletableFuture<String> nativeLibs;
+    private static volatile java.util.concurrent.@Nullable CompletableFuture<String> nativeLibs;
     /** Stops the workers and removes the folder when this JVM exits (Ctrl-C, SIGTERM, System.exit). */
-    private volatile Thread exitHook;
+    private volatile @Nullable Thread exitHook;
 
     private boolean shut;
-    private WorkerClassPath classPath;
+    private @Nullable WorkerClassPath classPath;
 
     WorkerPool(PoolConfig config) {
         this.config = config;
@@ -228,14 +230,15 @@ final class WorkerPool {
         } catch (IllegalStateException e) {
             exitHook = null; // already exiting
         }
-        Thread acceptor = new Thread(this::accept, "joblib4j-process-acceptor");
+        ServerSocketChannel channel = server;
+        Thread acceptor = new Thread(() -> accept(channel), "joblib4j-process-acceptor");
         acceptor.setDaemon(true);
         acceptor.start();
         long period = Math.max(1, Math.min(config.idleTimeout().toMillis() / 4, 10_000));
         reaper = TIMER.scheduleWithFixedDelay(this::reapIdle, period, period, TimeUnit.MILLISECONDS);
     }
 
-    private void accept() {
+    private void accept(ServerSocketChannel server) {
         while (true) {
             SocketChannel ch;
             try {
@@ -290,7 +293,8 @@ final class WorkerPool {
         List<String> command = command(token);
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(config.environment());
-        String libs = nativeLibs.getNow("");
+        String libs =
+                Objects.requireNonNull(nativeLibs, "set by the constructor").getNow("");
         if (!libs.isEmpty() && !config.environment().containsKey(NativeLibraries.ENV)) {
             pb.environment().put(NativeLibraries.ENV, libs); // no copy of them left in /tmp when a worker is killed
         }
@@ -330,7 +334,8 @@ final class WorkerPool {
                 "joblib4j.worker",
                 WorkerMain.class,
                 List.of(
-                        socket.toString(),
+                        Objects.requireNonNull(socket, "socket of a started pool")
+                                .toString(),
                         Long.toString(token),
                         Long.toString(ProcessHandle.current().pid()),
                         Long.toString(config.heapGrowthLimit())));

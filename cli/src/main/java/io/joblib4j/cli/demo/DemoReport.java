@@ -1,5 +1,6 @@
 package io.joblib4j.cli.demo;
 
+import io.joblib4j.cli.text.Table;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,37 +61,12 @@ public final class DemoReport {
 
     /** Prints the table. */
     public void print(PrintStream out) {
-        String[] head = {"section", "example", "variant", "time", "result"};
-        List<String[]> cells = new ArrayList<>();
+        List<String[]> table = new ArrayList<>();
+        table.add(new String[] {"section", "example", "variant", "time", "result"});
         for (Row r : rows) {
-            cells.add(new String[] {r.section, r.example, r.variant, r.time == null ? "" : seconds(r.time), r.note});
+            table.add(new String[] {r.section, r.example, r.variant, r.time == null ? "" : seconds(r.time), r.note});
         }
-        int[] width = new int[head.length];
-        for (int i = 0; i < head.length; i++) {
-            width[i] = head[i].length();
-            for (String[] c : cells) {
-                width[i] = Math.max(width[i], c[i].length());
-            }
-        }
-        printRow(out, head, width);
-        StringBuilder rule = new StringBuilder();
-        for (int w : width) {
-            rule.append("-".repeat(w)).append("  ");
-        }
-        out.println(rule.toString().stripTrailing());
-        for (String[] c : cells) {
-            printRow(out, c, width);
-        }
-    }
-
-    private static void printRow(PrintStream out, String[] c, int[] width) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < c.length; i++) {
-            boolean right = i == 3;
-            String pad = " ".repeat(width[i] - c[i].length());
-            sb.append(right ? pad + c[i] : c[i] + pad).append("  ");
-        }
-        out.println(sb.toString().stripTrailing());
+        Table.lines(table, false, false, false, true, false).forEach(out::println); // times aligned right
     }
 
     /** {@code 1.234 s}. */

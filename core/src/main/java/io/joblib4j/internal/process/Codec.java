@@ -8,6 +8,7 @@ import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
 import java.io.OutputStream;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Serialization of batches, values and exceptions for the channel: JDK serialization, with a hook that replaces
@@ -22,7 +23,7 @@ public final class Codec {
     private Codec() {}
 
     /** Serializes {@code value}, passing every object through {@code replace} first (null: no replacement). */
-    public static byte[] encode(Object value, UnaryOperator<Object> replace) throws IOException {
+    public static byte[] encode(Object value, @Nullable UnaryOperator<Object> replace) throws IOException {
         ChunkedBytes bytes = new ChunkedBytes();
         java.util.function.UnaryOperator<Object> previous =
                 replace == null ? null : io.joblib4j.internal.SerializationHook.install(replace);
@@ -37,7 +38,7 @@ public final class Codec {
     }
 
     /** Deserializes what {@link #encode} wrote, passing every object through {@code resolve} (null: none). */
-    public static Object decode(byte[] bytes, UnaryOperator<Object> resolve)
+    public static Object decode(byte[] bytes, @Nullable UnaryOperator<Object> resolve)
             throws IOException, ClassNotFoundException {
         try (ObjectInputStream in = new In(new ByteArrayInputStream(bytes), resolve)) {
             return in.readObject();
@@ -101,9 +102,9 @@ public final class Codec {
     }
 
     private static final class Out extends ObjectOutputStream {
-        private final UnaryOperator<Object> replace;
+        private final @Nullable UnaryOperator<Object> replace;
 
-        Out(OutputStream out, UnaryOperator<Object> replace) throws IOException {
+        Out(OutputStream out, @Nullable UnaryOperator<Object> replace) throws IOException {
             super(out);
             this.replace = replace;
             enableReplaceObject(true);
@@ -117,9 +118,9 @@ public final class Codec {
     }
 
     private static final class In extends ObjectInputStream {
-        private final UnaryOperator<Object> resolve;
+        private final @Nullable UnaryOperator<Object> resolve;
 
-        In(InputStream in, UnaryOperator<Object> resolve) throws IOException {
+        In(InputStream in, @Nullable UnaryOperator<Object> resolve) throws IOException {
             super(in);
             this.resolve = resolve;
             if (resolve != null) {
@@ -129,7 +130,8 @@ public final class Codec {
 
         @Override
         protected Object resolveObject(Object obj) {
-            return resolve.apply(obj);
+            // enabled only when resolve is set
+            return resolve == null ? obj : resolve.apply(obj);
         }
 
         @Override

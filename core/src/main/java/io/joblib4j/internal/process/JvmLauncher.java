@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Starts JVMs on this machine that run joblib4j's classes and the application's: the worker JVMs of the process
@@ -62,7 +63,8 @@ public final class JvmLauncher {
      * {@code System.setOut} made later is followed), in a daemon thread that ends with the stream; also keeps the end
      * of it in {@code tail} when not null.
      */
-    public static Thread forward(InputStream from, Supplier<PrintStream> to, String threadName, OutputTail tail) {
+    public static Thread forward(
+            InputStream from, Supplier<PrintStream> to, String threadName, @Nullable OutputTail tail) {
         Thread t = new Thread(
                 () -> {
                     byte[] buf = new byte[8192];

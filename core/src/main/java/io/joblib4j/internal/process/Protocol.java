@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The frames exchanged over the socket between the parent and a worker JVM. The channel is a Unix domain socket of
@@ -30,7 +31,7 @@ public final class Protocol {
     private Protocol() {}
 
     /** Writes a length-prefixed byte array; null is written as length -1. */
-    public static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
+    public static void writeBytes(DataOutputStream out, byte @Nullable [] bytes) throws IOException {
         if (bytes == null) {
             out.writeInt(-1);
         } else {
@@ -40,7 +41,7 @@ public final class Protocol {
     }
 
     /** Reads what {@link #writeBytes} wrote. */
-    public static byte[] readBytes(DataInputStream in) throws IOException {
+    public static byte @Nullable [] readBytes(DataInputStream in) throws IOException {
         int n = in.readInt();
         if (n < 0) {
             return null;

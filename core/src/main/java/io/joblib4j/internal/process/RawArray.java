@@ -8,6 +8,8 @@ import java.io.ObjectOutput;
 import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A large primitive array in the channel's serialized form, written as raw native-order bytes in bulk rather than
@@ -22,7 +24,7 @@ public final class RawArray implements Externalizable {
 
     private static final int CHUNK = 1 << 16;
 
-    private Object array;
+    private @Nullable Object array;
 
     /** For deserialization. */
     public RawArray() {}
@@ -44,6 +46,8 @@ public final class RawArray implements Externalizable {
 
     @Override
     public void writeExternal(ObjectOutput out) throws IOException {
+        // only instances made by wrapIfLarge are written; the no-arg constructor is for reading
+        Object array = Objects.requireNonNull(this.array, "array");
         out.writeUTF(array.getClass().getComponentType().getName());
         int length = java.lang.reflect.Array.getLength(array);
         out.writeInt(length);

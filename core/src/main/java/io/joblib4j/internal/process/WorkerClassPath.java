@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a worker JVM (or a {@code JvmProcess} child) finds joblib4j, its dependencies and the application's classes: a class path, or the parent's
@@ -52,7 +53,7 @@ public final class WorkerClassPath {
     /** The class path; empty if none (module path only). */
     private final String classPath;
     /** The module path, or null to start workers on the class path. */
-    private final String modulePath;
+    private final @Nullable String modulePath;
     /** The modules the parent resolved from its module path, added to the workers' root modules. */
     private final List<String> modules;
     /** How the class path was chosen, for messages. */
@@ -61,7 +62,7 @@ public final class WorkerClassPath {
     private final List<String> unusable;
 
     private WorkerClassPath(
-            String classPath, String modulePath, List<String> modules, String source, List<String> unusable) {
+            String classPath, @Nullable String modulePath, List<String> modules, String source, List<String> unusable) {
         this.classPath = classPath;
         this.modulePath = modulePath;
         this.modules = List.copyOf(modules);
@@ -73,7 +74,7 @@ public final class WorkerClassPath {
      * The workers' class path: {@code configured} (set on the pool) if not null, else the system property, the
      * environment variable, or what is detected with {@code context} as the application's class loader.
      */
-    public static WorkerClassPath resolve(String configured, ClassLoader context) {
+    public static WorkerClassPath resolve(@Nullable String configured, ClassLoader context) {
         if (configured != null) {
             return new WorkerClassPath(
                     configured, null, List.of(), "set with ProcessPool.Builder.classPath", List.of());
@@ -177,7 +178,7 @@ public final class WorkerClassPath {
     }
 
     /** The jar or folder that {@code url}, the location of {@code resource}, comes from; null if not a local file. */
-    public static String root(URL url, String resource) {
+    public static @Nullable String root(URL url, String resource) {
         String s = url.toString();
         if (s.startsWith("jar:file:") && s.indexOf("!/") == s.lastIndexOf("!/") && s.endsWith("!/" + resource)) {
             return filePath(s.substring("jar:".length(), s.indexOf("!/")));
@@ -188,11 +189,11 @@ public final class WorkerClassPath {
         return null;
     }
 
-    private static String filePath(URL url) {
+    private static @Nullable String filePath(URL url) {
         return "file".equals(url.getProtocol()) ? filePath(url.toString()) : null;
     }
 
-    private static String filePath(String fileUrl) {
+    private static @Nullable String filePath(String fileUrl) {
         try {
             return Path.of(URI.create(fileUrl)).toString();
         } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {

@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The main class of a worker JVM of the process backend. Started by the parent as
@@ -198,18 +200,18 @@ public final class WorkerMain {
                 initializer.run();
                 initializedKey = initKey;
             }
-            batch = (Batch) Codec.decode(payload, this::resolve);
+            batch = (Batch) Codec.decode(Objects.requireNonNull(payload, "batch payload"), this::resolve);
         } catch (Throwable t) {
             setupFailure = t;
         }
         Sender sender = new Sender(job, timed);
         BatchResult result;
-        if (setupFailure != null) {
+        if (setupFailure != null || batch == null) { // batch is set when setup did not fail
             result = null;
         } else {
             result = batch.runAll(name, sender);
         }
-        List<Object> values = result == null ? List.of() : result.values();
+        List<@Nullable Object> values = result == null ? List.of() : result.values();
         Throwable failure = result == null ? setupFailure : result.failure();
         boolean retire = checkHeap();
         sender.done(values, failure, retire, System.nanoTime() - start);
@@ -300,7 +302,7 @@ public final class WorkerMain {
         }
 
         @Override
-        public void started(int indexInBatch, List<Object> valuesSoFar) {
+        public void started(int indexInBatch, List<@Nullable Object> valuesSoFar) {
             try {
                 long now = System.nanoTime();
                 // Values sent before the next task starts survive a crash in it, so the crash is blamed on the right
@@ -335,7 +337,7 @@ public final class WorkerMain {
         public void finished(int indexInBatch) {}
 
         /** The values from {@code from} on, serialized, or null if one of them cannot be (left to {@link #done}). */
-        private byte[] encodeValues(List<Object> values, int from) {
+        private byte @Nullable [] encodeValues(List<@Nullable Object> values, int from) {
             try {
                 return Codec.encode(new ArrayList<>(values.subList(from, values.size())), null);
             } catch (Exception e) {
@@ -343,8 +345,9 @@ public final class WorkerMain {
             }
         }
 
-        void done(List<Object> values, Throwable failure, boolean retire, long nanos) throws IOException {
-            List<Object> rest = new ArrayList<>(values.subList(sent, values.size()));
+        void done(List<@Nullable Object> values, @Nullable Throwable failure, boolean retire, long nanos)
+                throws IOException {
+            List<@Nullable Object> rest = new ArrayList<>(values.subList(sent, values.size()));
             byte[] bytes;
             try {
                 bytes = Codec.encode(rest, null);

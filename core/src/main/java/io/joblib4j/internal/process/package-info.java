@@ -3,4 +3,7 @@
  * serialization codec with large-array substitution, temp folders, exit statuses and the worker's main class.
  * Not part of the API.
  */
+@NullMarked
 package io.joblib4j.internal.process;
+
+import org.jspecify.annotations.NullMarked;
