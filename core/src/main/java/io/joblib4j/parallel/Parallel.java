@@ -272,11 +272,45 @@ public final class Parallel implements AutoCloseable {
             if (workers.size() < 1) {
                 throw noWorker(settings.backend(), "its workers' size() is " + workers.size());
             }
-            return new ParallelRun<>(settings, mode, input.iterator(), input.size(), function, workers, running);
+            return new ParallelRun<>(
+                    settings,
+                    mode,
+                    input.iterator(),
+                    input.size(),
+                    function,
+                    workers,
+                    running,
+                    batcher(settings, workers, function));
         } catch (RuntimeException | Error e) {
             running.set(false);
             throw e;
         }
+    }
+
+    /**
+     * The automatic batch size learnt by this instance's last call, kept for the next call that maps the same function
+     * (the same lambda or method reference, by class) on the same workers: a repeated call on a warm instance starts at
+     * the size the previous one reached instead of ramping up from 1 again, which on a cluster saves a round trip per
+     * doubling. Calls of other functions, and of tasks, start from 1 (their tasks may take far longer). Read and
+     * written only by the call that holds {@link #running}.
+     */
+    private AutoBatcher batcher;
+
+    private record BatcherKey(Workers workers, Class<?> function, int fixedSize, double minBatchSeconds) {}
+
+    private BatcherKey batcherKey;
+
+    private AutoBatcher batcher(Resolved settings, Workers workers, SerializableFunction1<?, ?> function) {
+        BatcherKey key = new BatcherKey(
+                workers,
+                function == null ? Void.class : function.getClass(),
+                settings.sequential() ? 1 : settings.batchSize().fixedSize(),
+                settings.backend().minBatchSeconds());
+        if (batcher == null || function == null || !key.equals(batcherKey)) {
+            batcher = new AutoBatcher(key.fixedSize(), key.minBatchSeconds());
+            batcherKey = key;
+        }
+        return batcher;
     }
 
     /** The settings of one call: this instance's, over the active {@link ParallelConfig}, over the defaults. */

@@ -109,7 +109,8 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             long knownSize,
             io.joblib4j.SerializableFunction1<?, ?> function,
             Workers workers,
-            AtomicBoolean running) {
+            AtomicBoolean running,
+            AutoBatcher batcher) {
         this.settings = settings;
         this.knownSize = knownSize;
         this.mode = mode;
@@ -117,9 +118,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         this.function = function;
         this.workers = workers;
         this.running = running;
-        this.batcher = new AutoBatcher(
-                settings.sequential() ? 1 : settings.batchSize().fixedSize(),
-                settings.backend().minBatchSeconds());
+        this.batcher = batcher;
         this.taskContext = settings.taskContext();
         this.bar = settings.progressBar() ? TerminalProgress.openIfTerminal(settings.progressLabel()) : null;
         if (bar != null && knownSize >= 0) {

@@ -46,6 +46,7 @@ final class Configs {
         c.setProperty("hazelcast.client.max.no.heartbeat.seconds", Integer.toString(loss));
         c.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
         c.setProperty("hazelcast.graceful.shutdown.max.wait", "20");
+        lean(c);
         c.getSerializationConfig().setJavaSerializationFilterConfig(Security.hazelcastFilter());
         c.getMemberAttributeConfig().setAttribute(HazelcastBackend.SLOTS_ATTRIBUTE, Integer.toString(slots));
         c.addExecutorConfig(new ExecutorConfig(HazelcastBackend.EXECUTOR)
@@ -67,6 +68,27 @@ final class Configs {
         return c;
     }
 
+    /**
+     * Hazelcast's defaults suit a data grid: 271 partitions, metrics collected every 5 s, a health monitor, five
+     * event threads. A joblib4j cluster keeps one small map (the published arrays of running calls)
+     * and runs batches, so its members start with fewer partitions (less to migrate when a member joins), no metrics
+     * or health monitor and fewer background threads: less CPU taken from the tasks when members share cores. Each
+     * setting yields to a system property of the same name.
+     */
+    private static void lean(Config c) {
+        setUnlessSystem(c, "hazelcast.partition.count", "31");
+        setUnlessSystem(c, "hazelcast.event.thread.count", "1");
+        setUnlessSystem(c, "hazelcast.health.monitoring.level", "OFF");
+        setUnlessSystem(c, "hazelcast.partition.backup.sync.interval", "300");
+        c.getMetricsConfig().setEnabled(false);
+    }
+
+    private static void setUnlessSystem(Config c, String property, String value) {
+        if (System.getProperty(property) == null) {
+            c.setProperty(property, value);
+        }
+    }
+
     static ClientConfig client(String clusterName, String... members) {
         if (members == null || members.length == 0) {
             throw new IllegalArgumentException("connect needs at least one member address (host:port), got none");
@@ -80,6 +102,10 @@ final class Configs {
         c.setProperty("hazelcast.client.heartbeat.interval", "1000");
         c.setProperty("hazelcast.client.heartbeat.timeout", Integer.toString(memberLossSeconds() * 1000));
         c.setProperty("hazelcast.client.shuffle.member.list", "false");
+        if (System.getProperty("hazelcast.client.event.thread.count") == null) {
+            c.setProperty("hazelcast.client.event.thread.count", "1");
+        }
+        c.getMetricsConfig().setEnabled(false);
         c.getNetworkConfig().addAddress(members).setSmartRouting(true).setRedoOperation(false);
         c.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(20_000);
         c.getConnectionStrategyConfig().getConnectionRetryConfig().setMaxBackoffMillis(1_000);

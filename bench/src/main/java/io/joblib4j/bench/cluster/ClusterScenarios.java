@@ -23,7 +23,7 @@ import java.util.stream.IntStream;
  * Scenarios of the cluster backend, with members in JVMs of their own on 127.0.0.1: per-task dispatch overhead on a
  * warm cluster (tiny tasks) against the threads and processes backends; throughput of 10 ms tasks at 1, 2 and 4
  * members (efficiency = ideal / measured time); recovery after {@code kill -9} of a member mid-call (from the kill to
- * the first re-run task starting on a survivor). Where {@code python3 -c 'import distributed'} works, Python joblib on
+ * the first re-run task starting on a survivor). Timed runs follow {@value #WARM_UP_SECONDS} s of untimed ones. Where {@code python3 -c 'import distributed'} works, Python joblib on
  * a dask {@code LocalCluster} runs the same scenarios in the same run ({@code bench/python/cluster_peer.py}).
  *
  * <p>Run: {@code ./joblib4j bench cluster} (or {@code java -cp ... io.joblib4j.bench.cluster.ClusterScenarios}).
@@ -102,6 +102,19 @@ public final class ClusterScenarios {
         return t;
     }
 
+    /**
+     * Seconds of untimed runs before the timed ones: a warm cluster is one whose JVMs have compiled the dispatch
+     * path (with the client and several members on 2 cores, the JIT compilers' own work takes the first seconds).
+     */
+    static final double WARM_UP_SECONDS = 8;
+
+    private static void warmUp(Runnable run) {
+        long end = System.nanoTime() + (long) (WARM_UP_SECONDS * 1e9);
+        do {
+            run.run();
+        } while (System.nanoTime() < end);
+    }
+
     private static long best(int runs, java.util.function.LongSupplier run) {
         long best = Long.MAX_VALUE;
         for (int i = 0; i < runs; i++) {
@@ -115,6 +128,7 @@ public final class ClusterScenarios {
         List<Integer> inputs = IntStream.range(0, n).boxed().toList();
         Table t = new Table("backend", "tiny tasks", "best of 3", "tasks/s", "per task");
         try (Parallel p = Parallel.builder().backend("threads").nJobs(2).build()) {
+            warmUp(() -> p.map(ClusterScenarios::identity, inputs));
             long ns = best(3, () -> timeMap(p, null, inputs, false));
             t.row(
                     "threads, nJobs=2",
@@ -125,7 +139,7 @@ public final class ClusterScenarios {
         }
         try (ProcessPool pool = ProcessPool.builder().workers(2).build();
                 Parallel p = Parallel.builder().backend(pool.backend()).nJobs(2).build()) {
-            p.map(ClusterScenarios::identity, inputs.subList(0, 100));
+            warmUp(() -> p.map(ClusterScenarios::identity, inputs));
             long ns = best(3, () -> timeMap(p, null, inputs, false));
             t.row(
                     "processes, nJobs=2",
@@ -136,7 +150,7 @@ public final class ClusterScenarios {
         }
         try (Cluster c = Cluster.start(2);
                 Parallel p = Parallel.builder().backend(c.backend).nJobs(-1).build()) {
-            p.map(ClusterScenarios::identity, inputs.subList(0, 100));
+            warmUp(() -> p.map(ClusterScenarios::identity, inputs));
             long ns = best(3, () -> timeMap(p, null, inputs, false));
             t.row(
                     "hazelcast, 2 members",
@@ -169,7 +183,7 @@ public final class ClusterScenarios {
             List<Integer> inputs = IntStream.range(0, n).boxed().toList();
             try (Cluster c = Cluster.start(members);
                     Parallel p = Parallel.builder().backend(c.backend).nJobs(-1).build()) {
-                p.map(ClusterScenarios::sleep10, inputs.subList(0, slots));
+                warmUp(() -> p.map(ClusterScenarios::sleep10, inputs));
                 long ns = best(3, () -> timeMap(p, null, inputs, true));
                 double ideal = n * 0.010 / slots;
                 t.row(

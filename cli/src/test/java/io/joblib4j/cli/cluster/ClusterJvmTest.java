@@ -223,11 +223,19 @@ class ClusterJvmTest {
     void killMinus9_ofAMemberMidCall_everyResultExactlyOnce_thenAllKilled_failsPromptly(@TempDir Path dir)
             throws Exception {
         String name = "jvm-kill-" + ProcessHandle.current().pid();
-        try (WorkerJvm a = WorkerJvm.start(temp.resolve("logs"), "--slots", "2", "--cluster-name", name);
-                WorkerJvm b = WorkerJvm.start(
-                        temp.resolve("logs"), "--slots", "2", "--cluster-name", name, "--join", a.address);
-                WorkerJvm c = WorkerJvm.start(
-                        temp.resolve("logs"), "--slots", "2", "--cluster-name", name, "--join", a.address);
+        WorkerJvm first = WorkerJvm.start(temp.resolve("logs"), "--slots", "2", "--cluster-name", name);
+        List<WorkerJvm> joining;
+        try {
+            // The two others join at the same time: no need to start them one after the other.
+            List<String> join = List.of("--slots", "2", "--cluster-name", name, "--join", first.address);
+            joining = WorkerJvm.startAll(temp.resolve("logs"), List.of(join, join));
+        } catch (RuntimeException e) {
+            first.close();
+            throw e;
+        }
+        try (WorkerJvm a = first;
+                WorkerJvm b = joining.get(0);
+                WorkerJvm c = joining.get(1);
                 HazelcastBackend backend =
                         HazelcastBackend.connect(HazelcastBackend.clientConfig(name, a.address, b.address));
                 Parallel p = Parallel.builder()

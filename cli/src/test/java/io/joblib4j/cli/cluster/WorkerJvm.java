@@ -124,6 +124,35 @@ final class WorkerJvm implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts members at the same time (each with its own options, as {@link #start}) and waits for all of them; if
+     * one fails, kills those that started and rethrows.
+     */
+    static List<WorkerJvm> startAll(Path logDir, List<List<String>> optionsOfEach) {
+        List<CompletableFuture<WorkerJvm>> starting = optionsOfEach.stream()
+                .map(o -> CompletableFuture.supplyAsync(() -> start(logDir, o.toArray(String[]::new))))
+                .toList();
+        List<WorkerJvm> started = new ArrayList<>();
+        RuntimeException failure = null;
+        for (CompletableFuture<WorkerJvm> f : starting) {
+            try {
+                started.add(f.join());
+            } catch (java.util.concurrent.CompletionException e) {
+                RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : e;
+                if (failure == null) {
+                    failure = cause;
+                } else {
+                    failure.addSuppressed(cause);
+                }
+            }
+        }
+        if (failure != null) {
+            started.forEach(WorkerJvm::close);
+            throw failure;
+        }
+        return started;
+    }
+
     /** The lines the member printed on its standard output so far. */
     List<String> lines() {
         synchronized (lines) {
