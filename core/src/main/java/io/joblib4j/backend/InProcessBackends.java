@@ -1,8 +1,11 @@
 package io.joblib4j.backend;
 
+import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -191,19 +194,60 @@ final class InProcessBackends {
         }
     }
 
+    /**
+     * Idle platform threads shared by the pools of the threads backend that have no initializer: a call on a new
+     * {@code Parallel} borrows them instead of starting threads of its own (starting two threads costs more than a
+     * small call's tasks). A thread not used for 60 s ends, so nothing is kept alive by pools that are never closed.
+     */
+    private static final class SharedThreads {
+        static final ThreadPoolExecutor EXECUTOR = new ThreadPoolExecutor(
+                0,
+                Integer.MAX_VALUE,
+                60,
+                TimeUnit.SECONDS,
+                new SynchronousQueue<>(),
+                new NamedThreads("joblib4j-threads-idle-", false));
+
+        private SharedThreads() {}
+    }
+
     private static final class PoolWorkers implements Workers {
         private final WorkerSpec spec;
-        private final ThreadPoolExecutor executor;
+        private final String threadPrefix;
+        /**
+         * The pool's own threads, when its workers must keep their threads (an initializer sets up per-thread state
+         * for the tasks that follow) or run on virtual threads; null when the pool borrows shared threads.
+         */
+        private final @Nullable ThreadPoolExecutor executor;
+
         private final Set<Job> running = ConcurrentHashMap.newKeySet();
         private final ThreadLocal<Boolean> initialized = new ThreadLocal<>();
+        /** Shared-thread pools: batches waiting for a worker, and the workers (numbered from 1) not active now. */
+        private final ArrayDeque<Job> queue = new ArrayDeque<>();
+
+        private final ArrayDeque<Integer> freeWorkers = new ArrayDeque<>();
+        /** The context class loader of the thread that opened the pool, as threads started by it would have had. */
+        private final @Nullable ClassLoader contextLoader =
+                Thread.currentThread().getContextClassLoader();
+
+        private boolean closed;
 
         PoolWorkers(WorkerSpec spec, String threadPrefix, boolean virtual) {
             this.spec = spec;
-            ThreadFactory factory = new NamedThreads(threadPrefix, virtual);
-            this.executor = new ThreadPoolExecutor(
-                    spec.nJobs(), spec.nJobs(), 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), factory);
-            // Idle workers end by themselves, so a Parallel that is never closed does not keep threads alive.
-            this.executor.allowCoreThreadTimeOut(true);
+            this.threadPrefix = threadPrefix;
+            if (virtual || spec.initializer() != null) {
+                ThreadFactory factory = new NamedThreads(threadPrefix, virtual);
+                ThreadPoolExecutor own = new ThreadPoolExecutor(
+                        spec.nJobs(), spec.nJobs(), 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), factory);
+                // Idle workers end by themselves, so a Parallel that is never closed does not keep threads alive.
+                own.allowCoreThreadTimeOut(true);
+                this.executor = own;
+            } else {
+                this.executor = null;
+                for (int i = 1; i <= spec.nJobs(); i++) {
+                    freeWorkers.addLast(i);
+                }
+            }
         }
 
         @Override
@@ -215,7 +259,65 @@ final class InProcessBackends {
         public void submit(Batch batch, BatchListener listener) {
             Job job = new Job(batch, listener);
             running.add(job);
-            executor.execute(job);
+            ThreadPoolExecutor own = executor;
+            if (own != null) {
+                own.execute(job);
+                return;
+            }
+            Integer worker;
+            synchronized (this) {
+                if (closed) {
+                    running.remove(job);
+                    throw new RejectedExecutionException("these workers have been closed");
+                }
+                queue.addLast(job);
+                worker = freeWorkers.pollFirst();
+            }
+            if (worker != null) {
+                int w = worker;
+                try {
+                    SharedThreads.EXECUTOR.execute(() -> drain(w));
+                } catch (RejectedExecutionException e) {
+                    synchronized (this) {
+                        freeWorkers.addFirst(w);
+                        queue.remove(job);
+                    }
+                    running.remove(job);
+                    throw e;
+                }
+            }
+        }
+
+        /** Worker {@code w} on a borrowed thread: runs queued batches until none is left, then gives the thread back. */
+        private void drain(int w) {
+            Thread thread = Thread.currentThread();
+            String idleName = thread.getName();
+            ClassLoader idleLoader = thread.getContextClassLoader();
+            thread.setName(threadPrefix + w);
+            thread.setContextClassLoader(contextLoader);
+            boolean freed = false;
+            try {
+                while (true) {
+                    Job job;
+                    synchronized (this) {
+                        job = queue.pollFirst();
+                        if (job == null) {
+                            freeWorkers.addFirst(w);
+                            freed = true;
+                            return;
+                        }
+                    }
+                    job.run();
+                }
+            } finally {
+                if (!freed) {
+                    synchronized (this) {
+                        freeWorkers.addFirst(w);
+                    }
+                }
+                thread.setContextClassLoader(idleLoader);
+                thread.setName(idleName);
+            }
         }
 
         /** One batch on the pool: interrupting its thread is how an abort stops it. */
@@ -261,14 +363,23 @@ final class InProcessBackends {
 
         private void run(Batch batch, BatchListener listener, AtomicBoolean reported) {
             String worker = Thread.currentThread().getName();
-            if (runAndReport(batch, spec, listener, reported, worker, initialized.get() == null)) {
+            if (executor == null) {
+                runAndReport(batch, spec, listener, reported, worker, false); // no initializer
+            } else if (runAndReport(batch, spec, listener, reported, worker, initialized.get() == null)) {
                 initialized.set(Boolean.TRUE);
             }
         }
 
         @Override
         public void abort() {
-            executor.getQueue().clear();
+            ThreadPoolExecutor own = executor;
+            if (own != null) {
+                own.getQueue().clear();
+            } else {
+                synchronized (this) {
+                    queue.clear();
+                }
+            }
             for (Job job : running) {
                 job.cancel();
             }
@@ -277,8 +388,14 @@ final class InProcessBackends {
 
         @Override
         public void close() {
+            synchronized (this) {
+                closed = true;
+            }
             abort();
-            executor.shutdownNow();
+            ThreadPoolExecutor own = executor;
+            if (own != null) {
+                own.shutdownNow();
+            }
         }
     }
 }

@@ -4,6 +4,11 @@ import io.joblib4j.Joblib;
 import io.joblib4j.SerializableFunction1;
 import io.joblib4j.Task;
 import io.joblib4j.internal.Attempts;
+import io.joblib4j.internal.SimpleValues;
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.io.Serial;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,11 +19,14 @@ import org.jspecify.annotations.Nullable;
 /** The {@link Batch} of the engine and of {@link Batch#of}: tasks, or one function and its arguments. */
 final class TaskBatch implements Batch {
     @Serial
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     private final long firstIndex;
-    /** The tasks, or the arguments of {@link #function} when the batch maps a function. */
-    private final @Nullable Object[] items;
+    /**
+     * The tasks, or the arguments of {@link #function} when the batch maps a function. Written by
+     * {@link #writeObject}: arguments that are all boxed primitives, strings or null in their compact form.
+     */
+    private transient @Nullable Object[] items;
 
     private final @Nullable SerializableFunction1<@Nullable Object, ?> function;
     private final BatchContext context;
@@ -165,6 +173,28 @@ final class TaskBatch implements Batch {
             }
         }
         return BatchResult.success(this, values, worker, System.nanoTime() - start);
+    }
+
+    @Serial
+    private void writeObject(ObjectOutputStream out) throws IOException {
+        out.defaultWriteObject();
+        boolean compact = items.getClass() == Object[].class && SimpleValues.writable(items);
+        out.writeBoolean(compact);
+        if (compact) {
+            SimpleValues.write(out, items);
+        } else {
+            out.writeObject(items);
+        }
+    }
+
+    @Serial
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        Object read = in.readBoolean() ? SimpleValues.read(in) : in.readObject();
+        if (!(read instanceof Object[] array) || array.length == 0) {
+            throw new InvalidObjectException("a batch needs at least one task, got " + read);
+        }
+        items = array;
     }
 
     @Override

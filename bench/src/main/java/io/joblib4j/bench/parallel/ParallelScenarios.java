@@ -90,6 +90,7 @@ public final class ParallelScenarios {
                 "mapConcurrent(2)",
                 "joblib4j threads nJobs=2",
                 "joblib4j / loop",
+                "joblib4j / parallel stream",
                 "Python loky",
                 "Python threading");
         List<Map<String, String>> py =
@@ -158,6 +159,7 @@ public final class ParallelScenarios {
                         rate(n, mc),
                         rate(n, jl),
                         String.format(Locale.ROOT, "%.2fx", loop / jl),
+                        String.format(Locale.ROOT, "%.2fx", ps / jl),
                         peerRate(py, "loky", n),
                         peerRate(py, "threading", n));
             }

@@ -1,12 +1,23 @@
 package io.joblib4j.internal.process;
 
+import io.joblib4j.internal.SimpleValues;
 import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InvalidClassException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
 import java.io.OutputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.lang.invoke.SerializedLambda;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
@@ -22,9 +33,30 @@ import org.jspecify.annotations.Nullable;
 public final class Codec {
     private Codec() {}
 
+    /**
+     * The first byte of a message holding a list of {@link SimpleValues} (the values of a batch, mostly); a JDK
+     * serialization stream starts with {@code 0xAC}.
+     */
+    private static final byte SIMPLE_LIST = 1;
+
+    /** Non-capturing lambdas and method references decoded so far, by what identifies them (at most 1024). */
+    private static final Map<StatelessLambda, Object> LAMBDAS = new ConcurrentHashMap<>();
+
+    private static final int MAX_LAMBDAS = 1024;
+
     /** Serializes {@code value}, passing every object through {@code replace} first (null: no replacement). */
     public static byte[] encode(Object value, @Nullable UnaryOperator<Object> replace) throws IOException {
         ChunkedBytes bytes = new ChunkedBytes();
+        if (replace == null
+                && value != null
+                && value.getClass() == ArrayList.class
+                && SimpleValues.writable((ArrayList<?>) value)) {
+            bytes.write(SIMPLE_LIST);
+            DataOutputStream out = new DataOutputStream(bytes);
+            SimpleValues.write(out, (ArrayList<?>) value);
+            out.flush();
+            return bytes.toByteArray();
+        }
         java.util.function.UnaryOperator<Object> previous =
                 replace == null ? null : io.joblib4j.internal.SerializationHook.install(replace);
         try (ObjectOutputStream out = new Out(bytes, replace)) {
@@ -40,6 +72,10 @@ public final class Codec {
     /** Deserializes what {@link #encode} wrote, passing every object through {@code resolve} (null: none). */
     public static Object decode(byte[] bytes, @Nullable UnaryOperator<Object> resolve)
             throws IOException, ClassNotFoundException {
+        if (bytes.length > 0 && bytes[0] == SIMPLE_LIST) {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1));
+            return new ArrayList<>(Arrays.asList(SimpleValues.read(in)));
+        }
         try (ObjectInputStream in = new In(new ByteArrayInputStream(bytes), resolve)) {
             return in.readObject();
         }
@@ -113,7 +149,106 @@ public final class Codec {
         @Override
         protected Object replaceObject(Object obj) {
             Object r = replace == null ? obj : replace.apply(obj);
-            return r == obj ? RawArray.wrapIfLarge(obj) : r;
+            if (r != obj) {
+                return r;
+            }
+            if (obj instanceof SerializedLambda lambda && lambda.getCapturedArgCount() == 0) {
+                return StatelessLambda.of(lambda);
+            }
+            return RawArray.wrapIfLarge(obj);
+        }
+    }
+
+    /**
+     * The lambda {@code key} names: decoded once per JVM (through its class's {@code $deserializeLambda$}, as JDK
+     * serialization does), then shared. A lambda that captures nothing holds no state, so one instance serves every
+     * batch; decoding it again would cost more than a tiny batch's tasks.
+     */
+    private static Object lambda(StatelessLambda key) throws IOException {
+        Object known = LAMBDAS.get(key);
+        if (known != null) {
+            return known;
+        }
+        Object decoded = key.decode();
+        if (LAMBDAS.size() >= MAX_LAMBDAS) {
+            LAMBDAS.clear();
+        }
+        LAMBDAS.put(key, decoded);
+        return decoded;
+    }
+
+    /**
+     * A {@link SerializedLambda} that captures nothing, as it travels: what identifies the lambda, without the JDK's
+     * replacement of it by the lambda on the way in (which {@link #lambda} caches).
+     */
+    record StatelessLambda(
+            String capturingClass,
+            String functionalInterfaceClass,
+            String functionalInterfaceMethodName,
+            String functionalInterfaceMethodSignature,
+            int implMethodKind,
+            String implClass,
+            String implMethodName,
+            String implMethodSignature,
+            String instantiatedMethodType)
+            implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        static StatelessLambda of(SerializedLambda l) {
+            return new StatelessLambda(
+                    l.getCapturingClass(),
+                    l.getFunctionalInterfaceClass(),
+                    l.getFunctionalInterfaceMethodName(),
+                    l.getFunctionalInterfaceMethodSignature(),
+                    l.getImplMethodKind(),
+                    l.getImplClass(),
+                    l.getImplMethodName(),
+                    l.getImplMethodSignature(),
+                    l.getInstantiatedMethodType());
+        }
+
+        /** The lambda itself, made by a JDK serialization round trip of its {@link SerializedLambda}. */
+        Object decode() throws IOException {
+            String name = capturingClass.replace('/', '.');
+            Class<?> capturing;
+            try {
+                capturing = loadClass(name);
+            } catch (ClassNotFoundException e) {
+                throw new InvalidClassException(name, "the class of a lambda in the message cannot be found: " + e);
+            }
+            SerializedLambda lambda = new SerializedLambda(
+                    capturing,
+                    functionalInterfaceClass,
+                    functionalInterfaceMethodName,
+                    functionalInterfaceMethodSignature,
+                    implMethodKind,
+                    implClass,
+                    implMethodName,
+                    implMethodSignature,
+                    instantiatedMethodType,
+                    new Object[0]);
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                out.writeObject(lambda);
+            }
+            try (ObjectInputStream in = new In(new ByteArrayInputStream(bytes.toByteArray()), null)) {
+                return in.readObject();
+            } catch (ClassNotFoundException e) {
+                throw new InvalidClassException(name, "a class of a lambda in the message cannot be found: " + e);
+            }
+        }
+
+        private static Class<?> loadClass(String name) throws ClassNotFoundException {
+            ClassLoader context = Thread.currentThread().getContextClassLoader();
+            try {
+                return Class.forName(name, false, Codec.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                if (context == null) {
+                    throw e;
+                }
+                return Class.forName(name, false, context);
+            }
         }
     }
 
@@ -123,14 +258,14 @@ public final class Codec {
         In(InputStream in, @Nullable UnaryOperator<Object> resolve) throws IOException {
             super(in);
             this.resolve = resolve;
-            if (resolve != null) {
-                enableResolveObject(true);
-            }
+            enableResolveObject(true);
         }
 
         @Override
-        protected Object resolveObject(Object obj) {
-            // enabled only when resolve is set
+        protected Object resolveObject(Object obj) throws IOException {
+            if (obj instanceof StatelessLambda lambda) {
+                return lambda(lambda);
+            }
             return resolve == null ? obj : resolve.apply(obj);
         }
 

@@ -43,6 +43,76 @@ class CodecTest {
     }
 
     @Test
+    void listsOfSimpleValues_roundTripInTheirCompactForm_andOthersAsBefore() throws Exception {
+        java.util.ArrayList<Object> simple = new java.util.ArrayList<>(java.util.Arrays.asList(
+                null,
+                1,
+                -7L,
+                2.5,
+                Double.NaN,
+                "text",
+                "",
+                true,
+                false,
+                1.5f,
+                (short) 3,
+                (byte) -2,
+                'x',
+                Integer.MIN_VALUE,
+                Long.MAX_VALUE,
+                "\u00e9\u4e2d\ud83d\ude00"));
+        byte[] compact = Codec.encode(simple, null);
+        assertThat(compact[0]).as("compact form, not a JDK stream").isNotEqualTo((byte) 0xAC);
+        assertThat(Codec.decode(compact, null))
+                .isInstanceOf(java.util.ArrayList.class)
+                .isEqualTo(simple);
+
+        java.util.ArrayList<Object> mixed = new java.util.ArrayList<>(List.of(1, List.of(2), "a"));
+        byte[] jdk = Codec.encode(mixed, null);
+        assertThat(jdk[0]).isEqualTo((byte) 0xAC);
+        assertThat(Codec.decode(jdk, null)).isEqualTo(mixed);
+
+        java.util.ArrayList<Object> longString = new java.util.ArrayList<>(List.of("\u4e2d".repeat(30_000)));
+        assertThat(Codec.decode(Codec.encode(longString, null), null)).isEqualTo(longString);
+        assertThat(Codec.decode(Codec.encode(new java.util.ArrayList<>(), null), null))
+                .isEqualTo(List.of());
+    }
+
+    static int twice(int x) {
+        return 2 * x;
+    }
+
+    @Test
+    void batchesOfCalls_roundTrip_withCompactArguments_andAStatelessFunctionDecodedOnce() throws Exception {
+        io.joblib4j.SerializableFunction1<Integer, Integer> f = CodecTest::twice;
+        io.joblib4j.backend.Batch simple = io.joblib4j.backend.Batch.ofCalls(
+                5, f, new Object[] {1, 2, 3}, io.joblib4j.backend.BatchContext.none());
+        io.joblib4j.backend.Batch a = (io.joblib4j.backend.Batch) Codec.decode(Codec.encode(simple, null), null);
+        io.joblib4j.backend.Batch b = (io.joblib4j.backend.Batch) Codec.decode(Codec.encode(simple, null), null);
+        assertThat(a.firstIndex()).isEqualTo(5);
+        assertThat(a.runAll("w").values()).containsExactly(2, 4, 6);
+        assertThat(b.runAll("w").values()).containsExactly(2, 4, 6);
+        assertThat(functionOf(a)).as("a non-capturing lambda is decoded once").isSameAs(functionOf(b));
+
+        int[] captured = {10};
+        io.joblib4j.SerializableFunction1<Object, Integer> g = x -> captured[0] + ((int[]) x)[0];
+        io.joblib4j.backend.Batch arrays = io.joblib4j.backend.Batch.ofCalls(
+                0, g, new Object[] {new int[] {1}, new int[] {2}}, io.joblib4j.backend.BatchContext.none());
+        io.joblib4j.backend.Batch c = (io.joblib4j.backend.Batch) Codec.decode(Codec.encode(arrays, null), null);
+        io.joblib4j.backend.Batch d = (io.joblib4j.backend.Batch) Codec.decode(Codec.encode(arrays, null), null);
+        assertThat(c.runAll("w").values()).containsExactly(11, 12);
+        assertThat(functionOf(c))
+                .as("a capturing lambda is a fresh copy per message")
+                .isNotSameAs(functionOf(d));
+    }
+
+    private static Object functionOf(io.joblib4j.backend.Batch batch) throws Exception {
+        java.lang.reflect.Field field = batch.getClass().getDeclaredField("function");
+        field.setAccessible(true);
+        return field.get(batch);
+    }
+
+    @Test
     void exitStatus_namesSignalsAsLokyDoes() {
         assertThat(ExitStatus.describe(0)).isEqualTo("EXIT(0)");
         assertThat(ExitStatus.describe(1)).isEqualTo("EXIT(1)");
