@@ -95,9 +95,13 @@ final class CacheEvents {
             e.location = location;
             e.commit();
         }
+        if (LISTENERS.isEmpty()) {
+            return;
+        }
+        Data data = new Data(memory, location, function, key, bytes, nanos); // one event, seen by every listener
         for (CacheListener l : LISTENERS) {
             try {
-                l.hit(new Data(memory, location, function, key, bytes, nanos));
+                l.hit(data);
             } catch (RuntimeException ex) {
                 failed(l, ex);
             }
@@ -114,9 +118,13 @@ final class CacheEvents {
             e.location = location;
             e.commit();
         }
+        if (LISTENERS.isEmpty()) {
+            return;
+        }
+        Data data = new Data(memory, location, function, key, bytes, nanos); // one event, seen by every listener
         for (CacheListener l : LISTENERS) {
             try {
-                l.miss(new Data(memory, location, function, key, bytes, nanos));
+                l.miss(data);
             } catch (RuntimeException ex) {
                 failed(l, ex);
             }
