@@ -89,7 +89,7 @@ public final class PythonPeer {
     /** {@code a=1<TAB>b=x} -> {a: 1, b: x}. */
     static Map<String, String> parseFields(String line) {
         Map<String, String> out = new LinkedHashMap<>();
-        for (String field : line.split("\t")) {
+        for (String field : line.split("\t", -1)) {
             int eq = field.indexOf('=');
             if (eq > 0) {
                 out.put(field.substring(0, eq), field.substring(eq + 1));

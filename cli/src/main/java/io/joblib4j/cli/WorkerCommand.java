@@ -87,7 +87,7 @@ final class WorkerCommand implements Callable<Integer> {
             }
             if (classPath != null && !classPath.isBlank()) {
                 List<Path> entries = new ArrayList<>();
-                for (String e : classPath.split(File.pathSeparator)) {
+                for (String e : classPath.split(File.pathSeparator, -1)) {
                     if (!e.isBlank()) {
                         entries.add(Path.of(e));
                     }

@@ -18,14 +18,12 @@ final class ArrayFormat {
     static final int PRECISION = 8;
     private static final String SEPARATOR = ", ";
 
-    private final NdArray a;
     private final long[] shape;
     private final long[] strides;
     private final boolean summarize;
     private final ElementFormat format;
 
     private ArrayFormat(NdArray a) {
-        this.a = a;
         this.shape = a.shape();
         this.strides = new long[shape.length];
         long stride = 1;

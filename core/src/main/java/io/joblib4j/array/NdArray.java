@@ -375,8 +375,32 @@ public final class NdArray implements Serializable {
      * A serializable pointer to a file-mapped array: the file, the byte offset of its first element, its dtype,
      * byte order, shape and mapping mode.
      */
+    // equals, hashCode and toString are written below to use the shape's elements, not the array's identity
+    @SuppressWarnings("ArrayRecordComponent")
     public record MappedRef(String file, long offset, DType dtype, boolean bigEndian, long[] shape, MmapMode mode)
             implements Serializable {
+        @Override
+        public boolean equals(@Nullable Object o) {
+            return o instanceof MappedRef r
+                    && file.equals(r.file)
+                    && offset == r.offset
+                    && dtype == r.dtype
+                    && bigEndian == r.bigEndian
+                    && Arrays.equals(shape, r.shape)
+                    && mode == r.mode;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(file, offset, dtype, bigEndian, Arrays.hashCode(shape), mode);
+        }
+
+        @Override
+        public String toString() {
+            return "MappedRef[file=" + file + ", offset=" + offset + ", dtype=" + dtype + ", bigEndian=" + bigEndian
+                    + ", shape=" + Arrays.toString(shape) + ", mode=" + mode + "]";
+        }
+
         /** Maps the referenced bytes again, with the original mode. */
         public NdArray map() throws IOException {
             return map(mode);
@@ -481,7 +505,6 @@ public final class NdArray implements Serializable {
      * plain load or store, as fast as segment().getAtIndex with a constant layout.
      */
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
-    private static final ValueLayout.OfChar U16 = ValueLayout.JAVA_CHAR_UNALIGNED;
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -686,6 +709,60 @@ public final class NdArray implements Serializable {
 
         @Nullable
         Object raw;
+
+        float[] floats() {
+            if (raw instanceof float[] a) {
+                return a;
+            }
+            float[] a = new float[CHUNK];
+            raw = a;
+            return a;
+        }
+
+        long[] longs() {
+            if (raw instanceof long[] a) {
+                return a;
+            }
+            long[] a = new long[CHUNK];
+            raw = a;
+            return a;
+        }
+
+        int[] ints() {
+            if (raw instanceof int[] a) {
+                return a;
+            }
+            int[] a = new int[CHUNK];
+            raw = a;
+            return a;
+        }
+
+        short[] shorts() {
+            if (raw instanceof short[] a) {
+                return a;
+            }
+            short[] a = new short[CHUNK];
+            raw = a;
+            return a;
+        }
+
+        char[] chars() {
+            if (raw instanceof char[] a) {
+                return a;
+            }
+            char[] a = new char[CHUNK];
+            raw = a;
+            return a;
+        }
+
+        byte[] bytes() {
+            if (raw instanceof byte[] a) {
+                return a;
+            }
+            byte[] a = new byte[CHUNK];
+            raw = a;
+            return a;
+        }
     }
 
     /**
@@ -699,14 +776,14 @@ public final class NdArray implements Serializable {
         switch (dtype) {
             case FLOAT64 -> MemorySegment.copy(segment, layout, off, out, 0, count);
             case FLOAT32 -> {
-                float[] raw = c.raw instanceof float[] a ? a : (float[]) (c.raw = new float[CHUNK]);
+                float[] raw = c.floats();
                 MemorySegment.copy(segment, layout, off, raw, 0, count);
                 for (int i = 0; i < count; i++) {
                     out[i] = raw[i];
                 }
             }
             case INT64, UINT64 -> {
-                long[] raw = c.raw instanceof long[] a ? a : (long[]) (c.raw = new long[CHUNK]);
+                long[] raw = c.longs();
                 MemorySegment.copy(segment, layout, off, raw, 0, count);
                 if (dtype == DType.INT64) {
                     for (int i = 0; i < count; i++) {
@@ -719,7 +796,7 @@ public final class NdArray implements Serializable {
                 }
             }
             case INT32, UINT32 -> {
-                int[] raw = c.raw instanceof int[] a ? a : (int[]) (c.raw = new int[CHUNK]);
+                int[] raw = c.ints();
                 MemorySegment.copy(segment, layout, off, raw, 0, count);
                 if (dtype == DType.INT32) {
                     for (int i = 0; i < count; i++) {
@@ -732,21 +809,21 @@ public final class NdArray implements Serializable {
                 }
             }
             case INT16 -> {
-                short[] raw = c.raw instanceof short[] a ? a : (short[]) (c.raw = new short[CHUNK]);
+                short[] raw = c.shorts();
                 MemorySegment.copy(segment, layout, off, raw, 0, count);
                 for (int i = 0; i < count; i++) {
                     out[i] = raw[i];
                 }
             }
             case UINT16 -> {
-                char[] raw = c.raw instanceof char[] a ? a : (char[]) (c.raw = new char[CHUNK]);
+                char[] raw = c.chars();
                 MemorySegment.copy(segment, layout, off, raw, 0, count);
                 for (int i = 0; i < count; i++) {
                     out[i] = raw[i];
                 }
             }
             case INT8, UINT8, BOOL -> {
-                byte[] raw = c.raw instanceof byte[] a ? a : (byte[]) (c.raw = new byte[CHUNK]);
+                byte[] raw = c.bytes();
                 MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, off, raw, 0, count);
                 if (dtype == DType.INT8) {
                     for (int i = 0; i < count; i++) {
@@ -873,7 +950,8 @@ public final class NdArray implements Serializable {
             double[] b = cb.values;
             boolean close = true;
             for (int i = 0; i < k; i++) {
-                close &= a[i] == b[i] || Math.abs(a[i] - b[i]) <= atol + rtol * Math.abs(b[i]) && Double.isFinite(b[i]);
+                close &= a[i] == b[i]
+                        || (Math.abs(a[i] - b[i]) <= atol + rtol * Math.abs(b[i]) && Double.isFinite(b[i]));
             }
             if (!close) {
                 return false;

@@ -14,10 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -54,8 +56,34 @@ public final class Npy {
      * @param shape       dimensions
      * @param dataOffset  byte offset of the first element in the file
      */
+    // equals, hashCode and toString are written below to use the shape's elements, not the array's identity
+    @SuppressWarnings("ArrayRecordComponent")
     public record Header(
             int major, int minor, DType dtype, ByteOrder order, boolean fortranOrder, long[] shape, long dataOffset) {
+        @Override
+        public boolean equals(@Nullable Object o) {
+            return o instanceof Header h
+                    && major == h.major
+                    && minor == h.minor
+                    && dtype == h.dtype
+                    && order.equals(h.order)
+                    && fortranOrder == h.fortranOrder
+                    && Arrays.equals(shape, h.shape)
+                    && dataOffset == h.dataOffset;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(major, minor, dtype, order, fortranOrder, Arrays.hashCode(shape), dataOffset);
+        }
+
+        @Override
+        public String toString() {
+            return "Header[major=" + major + ", minor=" + minor + ", dtype=" + dtype + ", order=" + order
+                    + ", fortranOrder=" + fortranOrder + ", shape=" + Arrays.toString(shape) + ", dataOffset="
+                    + dataOffset + "]";
+        }
+
         /** The number of data bytes the shape needs. */
         public long dataBytes() {
             long n = dtype.itemSize();
@@ -456,7 +484,7 @@ public final class Npy {
         String inner = shapeText.substring(1, shapeText.indexOf(')')).strip();
         List<Long> dims = new ArrayList<>();
         if (!inner.isEmpty()) {
-            for (String part : inner.split(",")) {
+            for (String part : inner.split(",", -1)) {
                 String p = part.strip();
                 if (p.isEmpty()) {
                     continue;
@@ -748,9 +776,10 @@ public final class Npy {
             expanded[0] += n;
             if (expanded[0] > limit) {
                 throw new PersistException(
-                        "the archive expands to more than " + limit + " bytes, the expansion "
-                                + "limit for a file of its size (maxExpansionRatio; raise it for trusted files)",
-                        null,
+                        "the archive expands to more than " + limit + " bytes (at entry '" + entry
+                                + "'), the expansion limit for a file of its size (maxExpansionRatio; raise it for"
+                                + " trusted files)",
+                        file,
                         count(),
                         null);
             }

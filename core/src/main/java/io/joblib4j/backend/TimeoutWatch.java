@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -35,6 +36,9 @@ final class TimeoutWatch implements Batch.TaskWatch, AutoCloseable {
     private int running = -1;
     private long startNanos;
     private boolean scheduled;
+    /** The next check; cancelled when the batch ends, so the timer does not hold on to finished batches. */
+    private @Nullable ScheduledFuture<?> nextCheck;
+
     private boolean fired;
     private boolean closed;
 
@@ -55,7 +59,7 @@ final class TimeoutWatch implements Batch.TaskWatch, AutoCloseable {
         startNanos = System.nanoTime();
         if (!scheduled) {
             scheduled = true;
-            TIMER.schedule(this::check, timeoutNanos, TimeUnit.NANOSECONDS);
+            nextCheck = TIMER.schedule(this::check, timeoutNanos, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -72,6 +76,11 @@ final class TimeoutWatch implements Batch.TaskWatch, AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        ScheduledFuture<?> next = nextCheck;
+        if (next != null) {
+            next.cancel(false);
+            nextCheck = null;
+        }
         if (fired) {
             Thread.interrupted();
         }
@@ -90,7 +99,7 @@ final class TimeoutWatch implements Batch.TaskWatch, AutoCloseable {
             }
             wait = timeoutNanos - age;
         }
-        TIMER.schedule(this::check, wait, TimeUnit.NANOSECONDS);
+        nextCheck = TIMER.schedule(this::check, wait, TimeUnit.NANOSECONDS);
     }
 
     private void fire() {

@@ -485,7 +485,7 @@ public final class Hashing {
                     return;
                 }
                 case java.util.Date d -> {
-                    s.putByte(TEXT_FORM).putString(type.getName()).putLong(d.getTime());
+                    s.putByte(TEXT_FORM).putString(type.getName()).putLong(epochMillis(d));
                     return;
                 }
                 case java.util.BitSet b -> {
@@ -529,6 +529,12 @@ public final class Hashing {
             }
             return path.isEmpty() ? "the root" : "root" + String.join("", path);
         }
+    }
+
+    // A Date argument is hashed by its instant; getTime() rather than toInstant(), which java.sql.Date throws on.
+    @SuppressWarnings("JavaUtilDate")
+    private static long epochMillis(java.util.Date d) {
+        return d.getTime();
     }
 
     private static Field[] fieldsOf(Class<?> type) {

@@ -262,7 +262,7 @@ public final class CodeVersions {
                 MethodModel mm = resolve(ref, new HashSet<>());
                 if (mm == null) {
                     // Not application code (JDK, library) or not found: the reference itself is in the caller's text.
-                    if (ref == root) {
+                    if (ref.equals(root)) {
                         texts.put(ref, "external " + ref);
                         order.add(ref.toString());
                     }
@@ -355,7 +355,7 @@ public final class CodeVersions {
                             .append(f.name().stringValue())
                             .append(':')
                             .append(f.type().stringValue());
-                    if (isApplication(owner) && (f.opcode().name().endsWith("STATIC"))) {
+                    if (isApplication(owner) && f.opcode().name().endsWith("STATIC")) {
                         out.add(new MethodRef(owner, "<clinit>", "()V"));
                     }
                 }

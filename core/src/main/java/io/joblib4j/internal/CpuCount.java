@@ -75,7 +75,7 @@ public final class CpuCount {
         }
         int count = 0;
         try {
-            for (String part : list.split(",")) {
+            for (String part : list.split(",", -1)) {
                 int dash = part.indexOf('-');
                 if (dash < 0) {
                     Integer.parseInt(part.strip());

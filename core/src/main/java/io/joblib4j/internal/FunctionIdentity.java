@@ -108,7 +108,7 @@ public record FunctionIdentity(
     private static final ClassValue<Method> WRITE_REPLACE = new ClassValue<>() {
         @Override
         protected @Nullable Method computeValue(Class<?> type) {
-            if (!(java.io.Serializable.class.isAssignableFrom(type)) || !(type.isSynthetic() || type.isHidden())) {
+            if (!java.io.Serializable.class.isAssignableFrom(type) || !(type.isSynthetic() || type.isHidden())) {
                 return null;
             }
             try {

@@ -152,8 +152,8 @@ public final class SimpleValues {
             case DOUBLE -> Double.longBitsToDouble(in.readLong());
             case LONG -> in.readLong();
             case STRING -> in.readUTF();
-            case TRUE -> Boolean.TRUE;
-            case FALSE -> Boolean.FALSE;
+            case TRUE -> true;
+            case FALSE -> false;
             case FLOAT -> Float.intBitsToFloat(in.readInt());
             case SHORT -> in.readShort();
             case BYTE -> in.readByte();

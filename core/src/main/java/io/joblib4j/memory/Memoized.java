@@ -574,6 +574,8 @@ final class Memoized implements Serializable {
     /** A hit served from {@link #RECENT} records the access (for eviction) at most this often per entry. */
     static final long TOUCH_INTERVAL_NANOS = 1_000_000_000L;
 
+    // never compared or hashed: the bytes are the entry's content, read by index
+    @SuppressWarnings("ArrayRecordComponent")
     private record Recent(
             @Nullable Object fileKey,
             java.nio.file.attribute.FileTime modified,

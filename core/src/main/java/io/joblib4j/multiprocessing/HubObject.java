@@ -23,6 +23,7 @@ import org.jspecify.annotations.Nullable;
  */
 abstract class HubObject {
     /** What a request is answered with; {@code undo} puts back what it handed out if the answer cannot be sent. */
+    @SuppressWarnings("ArrayRecordComponent") // a reply on its way out: never compared or hashed
     record Result(
             byte status, long n, byte[][] blobs, @Nullable Runnable undo) {
         static Result of(byte status) {
@@ -100,6 +101,8 @@ abstract class HubObject {
      * Waits for a change with the request's timeout; returns the nanoseconds left (negative: none left). Call with the
      * lock held.
      */
+    // Callers test their condition again in a loop around this call, which covers spurious wake-ups.
+    @SuppressWarnings("WaitNotInLoop")
     final long await(long nanos) throws InterruptedException {
         if (nanos < 0) {
             changed.await();

@@ -101,6 +101,7 @@ final class Wire {
     }
 
     /** A request as the hub reads it. */
+    @SuppressWarnings("ArrayRecordComponent") // a decoded frame: never compared or hashed
     record Request(long id, int object, byte op, long a, long b, byte[][] blobs) {
         byte[] blob(int i) {
             return blobs[i];
@@ -108,6 +109,7 @@ final class Wire {
     }
 
     /** A reply as the client reads it. */
+    @SuppressWarnings("ArrayRecordComponent") // a decoded frame: never compared or hashed
     record Reply(byte status, long n, byte[][] blobs) {
         byte[] blob(int i) {
             return blobs[i];

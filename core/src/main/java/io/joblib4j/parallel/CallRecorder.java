@@ -44,7 +44,7 @@ final class CallRecorder implements CallListener.Call {
     /** When each batch's result reached this JVM: written by backends, read by the driving thread. */
     private final Map<Batch, Long> arrivals = new ConcurrentHashMap<>();
 
-    private final Map<Batch, Submitted> inFlight = new IdentityHashMap<>();
+    private final IdentityHashMap<Batch, Submitted> inFlight = new IdentityHashMap<>();
     /** The batches ended so far (kept for a timeline only). */
     final @Nullable List<Rec> batches;
     /** Start and end of each submit, in pairs (kept for a timeline only). */
@@ -337,6 +337,7 @@ final class CallRecorder implements CallListener.Call {
     }
 
     /** One ended batch. */
+    @SuppressWarnings("ArrayRecordComponent") // a snapshot for listeners: never compared or hashed
     record Rec(
             @Nullable String worker,
             long firstIndex,

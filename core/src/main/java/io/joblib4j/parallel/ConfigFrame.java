@@ -83,6 +83,8 @@ record ConfigFrame(
     }
 
     /** This frame with the set fields of {@code inner} on top. */
+    // `inner == EMPTY` is a fast path for the common case; an equal frame takes the longer way to the same result.
+    @SuppressWarnings("ReferenceEquality")
     ConfigFrame overlay(@Nullable ConfigFrame inner) {
         if (inner == null || inner == EMPTY) {
             return this;

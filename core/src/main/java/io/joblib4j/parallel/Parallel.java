@@ -551,7 +551,8 @@ public final class Parallel implements AutoCloseable {
          */
         public Parallel build() {
             checkConsistent();
-            if (require == Require.SHAREDMEM && backendInstance instanceof Backend b && !b.sharedMemory()) {
+            Backend b = backendInstance;
+            if (require == Require.SHAREDMEM && b != null && !b.sharedMemory()) {
                 throw new IllegalArgumentException("backend '" + b.name() + "' does not share memory with the "
                         + "caller, but require(SHAREDMEM) was set; use threads, virtual or sequential");
             }

@@ -97,6 +97,7 @@ public final class ParallelConfig {
          *                               an inner scope is still open
          */
         @Override
+        @SuppressWarnings("ReferenceEquality") // the very frame this scope installed, not an equal one
         public void close() {
             if (closed) {
                 return;

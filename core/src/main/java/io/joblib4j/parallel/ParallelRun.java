@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  * and turns the first failure into the call's exception. Everything here runs in the thread that drives the call
  * (the caller, or the consumer of its stream); backends only post finished batches to {@link #events}.
  */
+// R is the call's result type at the start site (Parallel.start); values are carried as Object inside.
+@SuppressWarnings("UnusedTypeParameter")
 final class ParallelRun<R> implements Iterator<Object>, BatchListener {
 
     enum Mode {
@@ -51,14 +52,12 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         }
     }
 
-    /** Consecutive results (values, or Outcomes in OUTCOMES mode) starting at input index {@code first}. */
+    /** Consecutive results (values, or Outcomes in OUTCOMES mode) of one batch. */
     private static final class Chunk {
-        final long first;
         final List<@Nullable Object> items;
         int cursor;
 
-        Chunk(long first, List<@Nullable Object> items) {
-            this.first = first;
+        Chunk(List<@Nullable Object> items) {
             this.items = items;
         }
     }
@@ -81,7 +80,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     private final TreeMap<Long, Chunk> pending = new TreeMap<>();
     private final ArrayDeque<Chunk> deliverable = new ArrayDeque<>();
     /** Retries already used by the batch a resubmitted one is the rest of (absent: none). */
-    private final Map<Batch, Integer> retriesUsed = new IdentityHashMap<>();
+    private final IdentityHashMap<Batch, Integer> retriesUsed = new IdentityHashMap<>();
 
     private final List<Batch> inFlightBatches = new ArrayList<>();
     private final long startNanos = System.nanoTime();
@@ -504,7 +503,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
                                 : Outcome.success(first + i, v));
             }
         }
-        Chunk chunk = new Chunk(first, items);
+        Chunk chunk = new Chunk(items);
         if (!mode.ordered) {
             deliverable.addLast(chunk);
             return;

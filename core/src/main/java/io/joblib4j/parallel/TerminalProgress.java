@@ -52,6 +52,8 @@ final class TerminalProgress implements AutoCloseable {
     }
 
     /** True if file descriptor 2 is a terminal (Linux: {@code /proc/self/fd/2} points to a tty). */
+    // System.console() is still documented to return null when there is no console (e.g. -Djdk.console=java.base).
+    @SuppressWarnings("SystemConsoleNull")
     static boolean stderrIsTerminal() {
         if (Boolean.getBoolean("joblib4j.progressBar.force")) {
             return true;

@@ -394,6 +394,7 @@ final class Chunked {
     // ================================================================== read
 
     /** A parsed, checked index: where each piece is in the file and in the uncompressed dump. */
+    @SuppressWarnings("ArrayRecordComponent") // a parsed index read by position: never compared or hashed
     record Index(
             Compression.Codec codec,
             long[] packedAt,

@@ -67,6 +67,7 @@ final class DumpFormat {
     }
 
     /** One array of the table. */
+    @SuppressWarnings("ArrayRecordComponent") // a table row read by position: never compared or hashed
     record Entry(boolean ndarray, DType dtype, ByteOrder order, long[] shape, long offset, long byteLength) {
         long count() {
             long n = 1;
@@ -96,6 +97,7 @@ final class DumpFormat {
             int metaCrc) {}
 
     /** The parsed metadata. */
+    @SuppressWarnings("ArrayRecordComponent") // parsed once per load and read by position: never compared or hashed
     record Meta(
             List<Entry> entries,
             List<TypeCount> census,

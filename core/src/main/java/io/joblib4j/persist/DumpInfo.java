@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -55,7 +57,31 @@ public record DumpInfo(
      * @param offset   byte offset of its first element in the uncompressed dump (64-byte aligned)
      * @param byteSize bytes of element data
      */
-    public record ArrayInfo(boolean ndarray, DType dtype, ByteOrder order, long[] shape, long offset, long byteSize) {}
+    // equals, hashCode and toString are written below to use the shape's elements, not the array's identity
+    @SuppressWarnings("ArrayRecordComponent")
+    public record ArrayInfo(boolean ndarray, DType dtype, ByteOrder order, long[] shape, long offset, long byteSize) {
+        @Override
+        public boolean equals(@Nullable Object o) {
+            return o instanceof ArrayInfo a
+                    && ndarray == a.ndarray
+                    && dtype == a.dtype
+                    && order.equals(a.order)
+                    && Arrays.equals(shape, a.shape)
+                    && offset == a.offset
+                    && byteSize == a.byteSize;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(ndarray, dtype, order, Arrays.hashCode(shape), offset, byteSize);
+        }
+
+        @Override
+        public String toString() {
+            return "ArrayInfo[ndarray=" + ndarray + ", dtype=" + dtype + ", order=" + order + ", shape="
+                    + Arrays.toString(shape) + ", offset=" + offset + ", byteSize=" + byteSize + "]";
+        }
+    }
 
     /**
      * Reads the description of {@code file}.

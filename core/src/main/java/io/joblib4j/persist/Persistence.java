@@ -160,6 +160,7 @@ public final class Persistence {
     }
 
     /** A serialized dump ready to be written: header + metadata bytes and the arrays with their offsets. */
+    @SuppressWarnings("ArrayRecordComponent") // an intermediate of one dump: never compared or hashed
     private record Prepared(
             byte[] head, List<Object> arrays, List<DumpFormat.Entry> entries, long total, boolean shuffled) {}
 
@@ -186,11 +187,9 @@ public final class Persistence {
             checkDepth(value);
         }
         List<DumpFormat.Entry> entries = new ArrayList<>(arrays.size());
-        int tableBytes = 0;
         for (Object a : arrays) {
             DumpFormat.Entry e = entryOf(a, 0);
             entries.add(e);
-            tableBytes += e.encodedSize();
         }
         TypeCensus census = TypeCensus.of(value);
         String root = value == null ? "null" : value.getClass().getName();
@@ -203,7 +202,7 @@ public final class Persistence {
         byte[] probe = DumpFormat.encodeMeta(entries, census.counts, census.truncated, root, checksums, graph);
         long pos = DumpFormat.align(DumpFormat.HEADER_SIZE + probe.length);
         long dataOffset = pos;
-        long end = DumpFormat.HEADER_SIZE + probe.length;
+        long end = DumpFormat.HEADER_SIZE + (long) probe.length;
         for (int i = 0; i < entries.size(); i++) {
             DumpFormat.Entry e = entries.get(i);
             entries.set(i, new DumpFormat.Entry(e.ndarray(), e.dtype(), e.order(), e.shape(), pos, e.byteLength()));
@@ -228,6 +227,7 @@ public final class Persistence {
         return new Prepared(head, arrays, entries, end, layout == DumpFormat.LAYOUT_SHUFFLED);
     }
 
+    @SuppressWarnings("ArrayRecordComponent") // an intermediate of one dump: never compared or hashed
     private record Serialized(byte[] graph, List<Object> arrays) {}
 
     private static Serialized serialize(Object value) {

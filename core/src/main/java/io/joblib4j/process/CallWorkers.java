@@ -297,7 +297,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
                     init = initBytes;
                     h.initKey = initKey;
                 }
-                job.bytesSent = job.payload.length + (init == null ? 0 : init.length);
+                job.bytesSent = (long) job.payload.length + (init == null ? 0 : init.length);
             }
             try {
                 h.run(job.id, callId, spec.timeout() != null, initKey, init, job.payload);

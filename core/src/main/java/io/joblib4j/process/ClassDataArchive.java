@@ -86,7 +86,8 @@ final class ClassDataArchive {
             String name = tmp.getFileName().toString();
             Path archive = tmp.resolveSibling(name.substring(0, name.indexOf(".jsa") + 4));
             WRITERS.add(process);
-            process.onExit().thenRun(() -> {
+            // the action handles its own failures and nothing waits for it: the stage it returns is not needed
+            var _ = process.onExit().thenRun(() -> {
                 WRITERS.remove(process);
                 try {
                     if (process.exitValue() == 0 && Files.isRegularFile(tmp) && Files.size(tmp) > 0) {
@@ -121,7 +122,7 @@ final class ClassDataArchive {
         for (int i = 0; i + 1 < classPathOptions.size(); i++) {
             String o = classPathOptions.get(i);
             if (o.equals("-cp") || o.equals("--module-path")) {
-                for (String entry : classPathOptions.get(i + 1).split(File.pathSeparator)) {
+                for (String entry : classPathOptions.get(i + 1).split(File.pathSeparator, -1)) {
                     if (!entry.isEmpty() && !Files.isRegularFile(Path.of(entry))) {
                         return false;
                     }
@@ -144,7 +145,7 @@ final class ClassDataArchive {
             String o = classPathOptions.get(i);
             sb.append(o).append('\n');
             if ((o.equals("-cp") || o.equals("--module-path")) && i + 1 < classPathOptions.size()) {
-                for (String entry : classPathOptions.get(i + 1).split(File.pathSeparator)) {
+                for (String entry : classPathOptions.get(i + 1).split(File.pathSeparator, -1)) {
                     try {
                         Path p = Path.of(entry);
                         if (Files.isRegularFile(p)) {

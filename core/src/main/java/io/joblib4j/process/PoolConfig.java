@@ -25,7 +25,7 @@ record PoolConfig(
         int maxTasksPerWorker,
         long heapGrowthLimit,
         @Nullable String classPath) {
-    static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(300);
+    static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
     static final long DEFAULT_HEAP_GROWTH_LIMIT = 300L << 20;
 
     static PoolConfig defaults() {

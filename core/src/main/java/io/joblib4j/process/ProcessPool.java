@@ -278,7 +278,8 @@ public final class ProcessPool extends AbstractExecutorService {
             return;
         }
         RemoteFuture<?> future = new RemoteFuture<>(asTask(command, null));
-        future.whenComplete((v, e) -> {
+        // the reporting stage only reports; it cannot fail in a way someone would wait for
+        var _ = future.whenComplete((v, e) -> {
             if (e != null && !(e instanceof java.util.concurrent.CancellationException)) {
                 Thread.UncaughtExceptionHandler h = Thread.getDefaultUncaughtExceptionHandler();
                 if (h != null) {
@@ -489,7 +490,7 @@ public final class ProcessPool extends AbstractExecutorService {
             for (Callable<T> c : tasks) {
                 RemoteFuture<T> f = new RemoteFuture<>(asTask(c));
                 futures.add(f);
-                f.whenComplete((v, e) -> completed.add(f));
+                var _ = f.whenComplete((v, e) -> completed.add(f)); // completion order; failures are read from f
                 execute(f);
             }
             ExecutionException last = null;

@@ -16,7 +16,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
@@ -32,10 +31,10 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
     private final @Nullable Path base;
     private final @Nullable Long maxNbytes;
     private final MmapMode mode;
-    private final Map<Object, SharedArrayRef> written = new IdentityHashMap<>();
-    private final Map<Object, Object> writtenNd = new IdentityHashMap<>();
+    private final IdentityHashMap<Object, SharedArrayRef> written = new IdentityHashMap<>();
+    private final IdentityHashMap<Object, Object> writtenNd = new IdentityHashMap<>();
     /** Captured graphs met so far: their {@link SharedGraphRef}, or {@link #NOT_SHARED} when small. */
-    private final Map<Object, Object> graphs = new IdentityHashMap<>();
+    private final IdentityHashMap<Object, Object> graphs = new IdentityHashMap<>();
 
     private static final Object NOT_SHARED = new Object();
     private @Nullable Path dir;
@@ -81,7 +80,7 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
         }
         SharedArrayRef ref = written.get(obj);
         if (ref == null) {
-            Path file = newFile(bytes);
+            Path file = newFile();
             try {
                 ref = ArrayFiles.write(obj, file);
             } catch (IOException e) {
@@ -141,7 +140,7 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
                 || obj instanceof Character
                 || obj instanceof Enum<?>
                 || obj instanceof Class<?>
-                || obj.getClass().isArray() && obj.getClass().componentType().isPrimitive()) {
+                || (obj.getClass().isArray() && obj.getClass().componentType().isPrimitive())) {
             return obj;
         }
         Object known = graphs.get(obj);
@@ -160,7 +159,7 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
             graphs.put(obj, NOT_SHARED);
             return obj;
         }
-        Path file = newFile(bytes.length);
+        Path file = newFile();
         try {
             Files.write(file, bytes);
         } catch (IOException e) {
@@ -189,7 +188,7 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
         }
         SharedNdArrayRef ref = (SharedNdArrayRef) writtenNd.get(nd);
         if (ref == null) {
-            Path file = newFile(nd.byteSize());
+            Path file = newFile();
             try {
                 ArrayFiles.writeSegment(nd.segment(), file);
             } catch (IOException e) {
@@ -205,14 +204,14 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
         return ref;
     }
 
-    private Path newFile(long bytes) {
+    private Path newFile() {
         if (closed) {
             throw new IllegalStateException("the call's shared arrays are already released");
         }
         if (dir == null) {
             dir = TempFolders.create(base, "call");
         }
-        return dir.resolve("array-" + (files++) + ".bin");
+        return dir.resolve("array-" + files++ + ".bin");
     }
 
     /** An array could not be written to the call's temp folder (full, read-only...): an I/O error, not the task's. */

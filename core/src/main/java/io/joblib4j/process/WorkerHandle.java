@@ -68,7 +68,14 @@ final class WorkerHandle {
         this.name = "worker-" + process.pid();
         JvmLauncher.forward(process.getInputStream(), () -> System.out, name + "-stdout", null);
         this.stderrPump = JvmLauncher.forward(process.getErrorStream(), () -> System.err, name + "-stderr", stderrTail);
-        process.onExit().thenRunAsync(this::exited, WorkerPool.EVENTS);
+        // exited() handles its own failures and nothing waits for it: the stage it returns is not needed
+        var _ = process.onExit().thenRunAsync(this::exited, WorkerPool.EVENTS);
+    }
+
+    // Only this worker's reader thread writes the counter; volatile makes it visible to the threads that read it.
+    @SuppressWarnings("NonAtomicVolatileUpdate")
+    private void received(long bytes) {
+        bytesReceived += bytes;
     }
 
     long token() {
@@ -210,7 +217,7 @@ final class WorkerHandle {
                     case Protocol.VALUES -> {
                         long job = in.readLong();
                         byte[] bytes = Protocol.readBytes(in);
-                        bytesReceived += bytes == null ? 0 : bytes.length;
+                        received(bytes == null ? 0 : bytes.length);
                         Owner o = owner;
                         if (o != null) {
                             o.values(this, job, decodeValues(bytes));
@@ -222,7 +229,7 @@ final class WorkerHandle {
                         byte[] failure = Protocol.readBytes(in);
                         boolean retire = in.readBoolean();
                         long nanos = in.readLong();
-                        bytesReceived += (values == null ? 0 : values.length) + (failure == null ? 0 : failure.length);
+                        received((values == null ? 0 : values.length) + (failure == null ? 0 : failure.length));
                         List<@Nullable Object> decoded;
                         Throwable thrown = null;
                         try {

@@ -74,6 +74,11 @@ final class WorkerPool {
 
     WorkerPool(PoolConfig config) {
         this.config = config;
+        findNativeLibs();
+    }
+
+    /** Starts looking for the cached native libraries for workers, once per JVM (the first pool does). */
+    private static void findNativeLibs() {
         if (nativeLibs == null) {
             synchronized (WorkerPool.class) {
                 if (nativeLibs == null) {

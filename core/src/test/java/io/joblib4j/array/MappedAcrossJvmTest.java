@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.joblib4j.Joblib;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -62,7 +63,7 @@ class MappedAcrossJvmTest {
                         result.toString())
                 .redirectErrorStream(true)
                 .start();
-        String output = new String(p.getInputStream().readAllBytes());
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(output).isZero();
         assertThat(Double.parseDouble(Files.readString(result))).isEqualTo(145.0); // 10 + 11 + ... + 19

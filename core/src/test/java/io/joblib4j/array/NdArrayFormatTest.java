@@ -25,15 +25,19 @@ class NdArrayFormatTest {
     @Test
     void toString_threeByThree_nestedRowsLikeNumpy() {
         assertThat(NdArray.wrap(new double[] {0, 1, 2, 3, 4, 5, 6, 7, 8}, 3, 3).toString())
-                .isEqualTo("NdArray([[0., 1., 2.],\n" + "         [3., 4., 5.],\n"
-                        + "         [6., 7., 8.]], shape=(3, 3), dtype=float64)");
+                .isEqualTo("""
+                        NdArray([[0., 1., 2.],
+                                 [3., 4., 5.],
+                                 [6., 7., 8.]], shape=(3, 3), dtype=float64)""");
     }
 
     @Test
     void toString_int32_rightAlignedWithDtype() {
         assertThat(NdArray.wrap(IntStream.range(-5, 7).toArray(), 3, 4).toString())
-                .isEqualTo("NdArray([[-5, -4, -3, -2],\n" + "         [-1,  0,  1,  2],\n"
-                        + "         [ 3,  4,  5,  6]], shape=(3, 4), dtype=int32)");
+                .isEqualTo("""
+                        NdArray([[-5, -4, -3, -2],
+                                 [-1,  0,  1,  2],
+                                 [ 3,  4,  5,  6]], shape=(3, 4), dtype=int32)""");
     }
 
     @Test
@@ -47,12 +51,14 @@ class NdArrayFormatTest {
     @Test
     void toString_threeDimensions_blankLineBetweenBlocks() {
         assertThat(NdArray.wrap(LongStream.range(0, 24).toArray(), 2, 3, 4).toString())
-                .isEqualTo("NdArray([[[ 0,  1,  2,  3],\n" + "          [ 4,  5,  6,  7],\n"
-                        + "          [ 8,  9, 10, 11]],\n"
-                        + "\n"
-                        + "         [[12, 13, 14, 15],\n"
-                        + "          [16, 17, 18, 19],\n"
-                        + "          [20, 21, 22, 23]]], shape=(2, 3, 4), dtype=int64)");
+                .isEqualTo("""
+                        NdArray([[[ 0,  1,  2,  3],
+                                  [ 4,  5,  6,  7],
+                                  [ 8,  9, 10, 11]],
+
+                                 [[12, 13, 14, 15],
+                                  [16, 17, 18, 19],
+                                  [20, 21, 22, 23]]], shape=(2, 3, 4), dtype=int64)""");
     }
 
     @Test
@@ -82,10 +88,11 @@ class NdArrayFormatTest {
                                 .mapToDouble(i -> i * 0.125)
                                 .toArray())
                         .toString())
-                .isEqualTo("NdArray([0.   , 0.125, 0.25 , 0.375, 0.5  , 0.625, 0.75 , 0.875, 1.   ,\n"
-                        + "         1.125, 1.25 , 1.375, 1.5  , 1.625, 1.75 , 1.875, 2.   , 2.125,\n"
-                        + "         2.25 , 2.375, 2.5  , 2.625, 2.75 , 2.875, 3.   , 3.125, 3.25 ,\n"
-                        + "         3.375, 3.5  , 3.625], shape=(30,), dtype=float64)");
+                .isEqualTo("""
+                        NdArray([0.   , 0.125, 0.25 , 0.375, 0.5  , 0.625, 0.75 , 0.875, 1.   ,
+                                 1.125, 1.25 , 1.375, 1.5  , 1.625, 1.75 , 1.875, 2.   , 2.125,
+                                 2.25 , 2.375, 2.5  , 2.625, 2.75 , 2.875, 3.   , 3.125, 3.25 ,
+                                 3.375, 3.5  , 3.625], shape=(30,), dtype=float64)""");
     }
 
     @Test
@@ -103,19 +110,20 @@ class NdArrayFormatTest {
     void toString_summarized2d_elidesRowsAndColumns() {
         assertThat(NdArray.wrap(IntStream.range(0, 10_000).asDoubleStream().toArray(), 100, 100)
                         .toString())
-                .isEqualTo("NdArray([[0.000e+00, 1.000e+00, 2.000e+00, ..., 9.700e+01, 9.800e+01,\n"
-                        + "          9.900e+01],\n"
-                        + "         [1.000e+02, 1.010e+02, 1.020e+02, ..., 1.970e+02, 1.980e+02,\n"
-                        + "          1.990e+02],\n"
-                        + "         [2.000e+02, 2.010e+02, 2.020e+02, ..., 2.970e+02, 2.980e+02,\n"
-                        + "          2.990e+02],\n"
-                        + "         ...,\n"
-                        + "         [9.700e+03, 9.701e+03, 9.702e+03, ..., 9.797e+03, 9.798e+03,\n"
-                        + "          9.799e+03],\n"
-                        + "         [9.800e+03, 9.801e+03, 9.802e+03, ..., 9.897e+03, 9.898e+03,\n"
-                        + "          9.899e+03],\n"
-                        + "         [9.900e+03, 9.901e+03, 9.902e+03, ..., 9.997e+03, 9.998e+03,\n"
-                        + "          9.999e+03]], shape=(100, 100), dtype=float64)");
+                .isEqualTo("""
+                        NdArray([[0.000e+00, 1.000e+00, 2.000e+00, ..., 9.700e+01, 9.800e+01,
+                                  9.900e+01],
+                                 [1.000e+02, 1.010e+02, 1.020e+02, ..., 1.970e+02, 1.980e+02,
+                                  1.990e+02],
+                                 [2.000e+02, 2.010e+02, 2.020e+02, ..., 2.970e+02, 2.980e+02,
+                                  2.990e+02],
+                                 ...,
+                                 [9.700e+03, 9.701e+03, 9.702e+03, ..., 9.797e+03, 9.798e+03,
+                                  9.799e+03],
+                                 [9.800e+03, 9.801e+03, 9.802e+03, ..., 9.897e+03, 9.898e+03,
+                                  9.899e+03],
+                                 [9.900e+03, 9.901e+03, 9.902e+03, ..., 9.997e+03, 9.998e+03,
+                                  9.999e+03]], shape=(100, 100), dtype=float64)""");
     }
 
     @Test

@@ -49,11 +49,12 @@ class ApiDocExamplesTest {
     void configInitializer() {
         // doc:config-initializer
         // Python: with parallel_config(n_jobs=2, initializer=allocate_scratch): ...
-        try (var scope = ParallelConfig.builder()
+        try (var _ = ParallelConfig.builder()
                 .nJobs(2)
                 .initializer(ApiDocExamplesTest::allocateScratch)
                 .open()) {
             List<Integer> r = Parallel.builder().build().map(ApiDocExamplesTest::useScratch, List.of(1, 2, 3));
+            System.out.println(r);
         }
         // end:config-initializer
     }

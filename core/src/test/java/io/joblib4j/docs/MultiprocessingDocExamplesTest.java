@@ -84,6 +84,7 @@ class MultiprocessingDocExamplesTest {
                 .initializer(() -> session = Session.open()) // once per worker
                 .build()) {
             List<String> greetings = pool.map(MultiprocessingDocExamplesTest::hello, List.of("Alice", "Bob"));
+            greetings.forEach(System.out::println);
         }
         // endregion
         tasks.close();

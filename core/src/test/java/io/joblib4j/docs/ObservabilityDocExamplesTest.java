@@ -57,7 +57,7 @@ class ObservabilityDocExamplesTest {
 
         Path scoped = dir.resolve("scoped.html");
         // region timeline-config
-        try (var scope = ParallelConfig.builder().timeline(scoped).open()) {
+        try (var _ = ParallelConfig.builder().timeline(scoped).open()) {
             Parallel.of(2).map(ObservabilityDocExamplesTest::work, List.of(1, 2, 3)); // writes scoped
         }
         // endregion
@@ -89,7 +89,7 @@ class ObservabilityDocExamplesTest {
     void listener() {
         // region listener
         AtomicLong tasks = new AtomicLong();
-        try (CallListener.Registration registration = CallListener.register(new CallListener() {
+        try (CallListener.Registration _ = CallListener.register(new CallListener() {
             @Override
             public void batchEnded(Call call, BatchRecord batch) {
                 tasks.addAndGet(batch.tasksCompleted());

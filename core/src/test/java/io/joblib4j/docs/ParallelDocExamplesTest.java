@@ -45,6 +45,7 @@ class ParallelDocExamplesTest {
             try (Stream<Double> results = parallel.stream(
                     ParallelDocExamplesTest::simulate, IntStream.range(0, 1_000).mapToObj(i -> (long) i))) {
                 double total = results.mapToDouble(Double::doubleValue).sum();
+                System.out.println(total);
             }
             // Completion order:
             try (Stream<Double> fastestFirst =
@@ -62,9 +63,10 @@ class ParallelDocExamplesTest {
     @Test
     void config_and_timeout() {
         // region config
-        try (var scope = ParallelConfig.builder().backend("virtual").nJobs(8).open()) {
+        try (var _ = ParallelConfig.builder().backend("virtual").nJobs(8).open()) {
             // Every Parallel in this thread (and in the tasks it runs) uses 8 virtual threads unless it says otherwise.
             List<Integer> fetched = Parallel.builder().build().map(id -> id * 2, List.of(1, 2, 3));
+            System.out.println(fetched); // [2, 4, 6]
         }
         Parallel guarded = Parallel.builder()
                 .nJobs(2)

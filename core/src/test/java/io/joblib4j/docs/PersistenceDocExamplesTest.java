@@ -24,6 +24,7 @@ class PersistenceDocExamplesTest {
     @TempDir
     Path dir;
 
+    @SuppressWarnings("ArrayRecordComponent") // the examples compare a model's weights, never models by equals
     public record Model(String name, double[] weights) {}
 
     public static final class Settings {

@@ -82,6 +82,7 @@ class HashingTest {
     }
 
     @Test
+    @SuppressWarnings("JdkObsolete") // a LinkedList on purpose: lists of different classes hash alike
     void hash_mapAndSetOrderDoesNotMatter_listOrderDoes() {
         Map<String, Integer> a = new LinkedHashMap<>();
         a.put("x", 1);

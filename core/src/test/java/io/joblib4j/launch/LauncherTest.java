@@ -114,7 +114,6 @@ class LauncherTest {
                 import io.joblib4j.persist.Compression;
                 import java.nio.file.Files;
                 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
                 import java.util.List;
 
                 public class Main {
@@ -294,7 +293,7 @@ import java.nio.file.StandardCopyOption;
     /** joblib4j-core's classes, this module's test classes and the runtime dependency jars of the test class path. */
     private static List<String> appClassPath() {
         List<String> entries = new ArrayList<>();
-        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+        for (String e : System.getProperty("java.class.path").split(File.pathSeparator, -1)) {
             String name = Path.of(e).getFileName().toString();
             if (!e.isEmpty() && TEST_ONLY.stream().noneMatch(name::contains)) {
                 entries.add(Path.of(e).toAbsolutePath().toString());

@@ -133,10 +133,11 @@ class MemoryPersistenceTest {
         try (ObjectOutputStream out = new ObjectOutputStream(buf)) {
             out.writeObject(f);
         }
-        @SuppressWarnings("unchecked")
         CachedFunction<Integer, Point> copy;
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(buf.toByteArray()))) {
-            copy = (CachedFunction<Integer, Point>) in.readObject();
+            @SuppressWarnings("unchecked") // the stream holds the function written above
+            CachedFunction<Integer, Point> read = (CachedFunction<Integer, Point>) in.readObject();
+            copy = read;
         }
         assertThat(copy.apply(7)).isEqualTo(new Point(7, -7));
         assertThat(CALLS.get()).isEqualTo(1);

@@ -96,9 +96,9 @@ class JvmProcessTest {
         });
         Set<String> pids = new HashSet<>();
         Set<String> his = new HashSet<>();
-        for (String line : out.split("\n")) {
+        for (String line : out.split("\n", -1)) {
             if (line.startsWith("say hi ")) {
-                String[] parts = line.trim().split(" ");
+                String[] parts = line.trim().split(" ", -1);
                 his.add(parts[2]);
                 pids.add(parts[4]);
             }

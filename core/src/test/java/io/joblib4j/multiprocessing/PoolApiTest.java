@@ -98,7 +98,7 @@ class PoolApiTest {
             for (int call = 1; call <= 2; call++) {
                 List<String> out = pool.map(big::doChunk, ks, 1);
                 for (int k = 0; k < 20; k++) {
-                    String[] parts = out.get(k).split("/");
+                    String[] parts = out.get(k).split("/", -1);
                     assertThat(Integer.parseInt(parts[0])).isEqualTo(1000 * k);
                 }
                 // in each worker, every task of the call saw the one copy read for this call

@@ -326,7 +326,11 @@ class SharedObjectsTest {
         long millis = (System.nanoTime() - t0) / 1_000_000;
         System.out.println("lock free " + millis + " ms after its holder was killed");
         lock.lock(); // reentrant
-        lock.unlock();
+        try {
+            assertThat(lock.isLocked()).isTrue();
+        } finally {
+            lock.unlock();
+        }
         lock.unlock();
         assertThat(lock.isLocked()).isFalse();
 

@@ -16,7 +16,7 @@ class AutoBatchCarryOverTest {
 
     private int firstBatchOf(Runnable call) {
         firstBatch.clear();
-        try (CallListener.Registration r = CallListener.register(new CallListener() {
+        try (CallListener.Registration _ = CallListener.register(new CallListener() {
             @Override
             public void batchEnded(Call c, BatchRecord batch) {
                 if (batch.firstIndex() == 0) {

@@ -51,7 +51,7 @@ class ConfigInitializerTest {
     @Test
     void configInitializer_onThreads_runsOncePerWorkerThreadBeforeItsTasks() {
         String tag = "threads-" + System.nanoTime();
-        try (var scope = ParallelConfig.builder()
+        try (var _ = ParallelConfig.builder()
                         .nJobs(2)
                         .initializer(() -> record(tag))
                         .open();
@@ -72,7 +72,7 @@ class ConfigInitializerTest {
     void builderInitializer_winsOverTheConfigOne() {
         String configTag = "config-" + System.nanoTime();
         String explicitTag = "explicit-" + System.nanoTime();
-        try (var scope = ParallelConfig.builder()
+        try (var _ = ParallelConfig.builder()
                 .nJobs(2)
                 .initializer(() -> record(configTag))
                 .open()) {
@@ -91,7 +91,7 @@ class ConfigInitializerTest {
     @Test
     void configInitializer_notRunByCallsNestedInTasks() {
         String tag = "nested-" + System.nanoTime();
-        try (var scope =
+        try (var _ =
                 ParallelConfig.builder().nJobs(2).initializer(() -> record(tag)).open()) {
             List<List<String>> nested = Parallel.builder()
                     .build()
@@ -110,7 +110,7 @@ class ConfigInitializerTest {
     void configInitializer_onProcesses_runsOncePerWorkerJvm() {
         String tag = "processes-" + System.nanoTime();
         List<String> seen;
-        try (var scope = ParallelConfig.builder()
+        try (var _ = ParallelConfig.builder()
                         .backend("processes")
                         .nJobs(2)
                         .initializer(() -> recordInJvm(tag))
@@ -131,7 +131,7 @@ class ConfigInitializerTest {
         String configTag = "config-p-" + System.nanoTime();
         String explicitTag = "explicit-p-" + System.nanoTime();
         List<String> seen;
-        try (var scope = ParallelConfig.builder()
+        try (var _ = ParallelConfig.builder()
                         .initializer(() -> recordInJvm(configTag))
                         .open();
                 Parallel p = Parallel.builder()

@@ -31,7 +31,7 @@ class ParallelBuilderTest {
     void nJobs_unset_takesConfigElseOne() {
         assertThat(Parallel.builder().build().resolve().workers()).isEqualTo(1);
         assertThat(Joblib.effectiveNJobs()).isEqualTo(1);
-        try (var scope = ParallelConfig.builder().nJobs(3).open()) {
+        try (var _ = ParallelConfig.builder().nJobs(3).open()) {
             assertThat(Parallel.builder().build().resolve().workers()).isEqualTo(3);
             assertThat(Joblib.effectiveNJobs()).isEqualTo(3);
             assertThat(Parallel.of(2).resolve().workers()).isEqualTo(2);
@@ -201,7 +201,7 @@ class ParallelBuilderTest {
                 .hasMessageContaining("'remote'")
                 .hasMessageContaining("SHAREDMEM");
         // From a config scope, the constraint falls back to threads instead.
-        try (var scope = ParallelConfig.builder().backend(notShared).open()) {
+        try (var _ = ParallelConfig.builder().backend(notShared).open()) {
             assertThat(Parallel.builder()
                             .require(Require.SHAREDMEM)
                             .nJobs(2)

@@ -11,9 +11,9 @@ class ParallelConfigTest {
     @Test
     void scopes_nest_innerWins_andCloseRestores() {
         assertThat(ParallelConfig.currentNJobs()).isNull();
-        try (var outer = ParallelConfig.builder().backend("virtual").nJobs(4).open()) {
+        try (var _ = ParallelConfig.builder().backend("virtual").nJobs(4).open()) {
             assertThat(ParallelConfig.currentBackend()).isEqualTo("virtual");
-            try (var inner = ParallelConfig.builder().nJobs(2).open()) {
+            try (var _ = ParallelConfig.builder().nJobs(2).open()) {
                 assertThat(ParallelConfig.currentNJobs()).isEqualTo(2);
                 assertThat(ParallelConfig.currentBackend()).isEqualTo("virtual"); // merged from outer
                 Parallel.Resolved r = Parallel.builder().build().resolve();
@@ -28,7 +28,7 @@ class ParallelConfigTest {
 
     @Test
     void explicitBuilderValues_winOverConfig() {
-        try (var scope =
+        try (var _ =
                 ParallelConfig.builder().backend("virtual").nJobs(4).verbose(10).open()) {
             Parallel.Resolved r =
                     Parallel.builder().backend("threads").nJobs(2).build().resolve();
@@ -39,7 +39,7 @@ class ParallelConfigTest {
 
     @Test
     void scope_isPerThread() throws Exception {
-        try (var scope = ParallelConfig.builder().nJobs(7).open()) {
+        try (var _ = ParallelConfig.builder().nJobs(7).open()) {
             Integer other =
                     CompletableFuture.supplyAsync(ParallelConfig::currentNJobs).get();
             assertThat(other).isNull();
@@ -60,7 +60,7 @@ class ParallelConfigTest {
 
     @Test
     void tasks_inheritCallersConfig_withNestedBackend() {
-        try (var scope = ParallelConfig.builder().nJobs(2).open();
+        try (var _ = ParallelConfig.builder().nJobs(2).open();
                 Parallel p = Parallel.builder().backend("threads").build()) {
             var seen = p.map(
                     i -> ParallelConfig.currentBackend() + "/" + ParallelConfig.currentNJobs(),
@@ -71,7 +71,7 @@ class ParallelConfigTest {
 
     @Test
     void sequentialCall_passesTheActiveConfigToItsTasks() {
-        try (var scope = ParallelConfig.builder().backend("threads").nJobs(2).open();
+        try (var _ = ParallelConfig.builder().backend("threads").nJobs(2).open();
                 Parallel one = Parallel.of(1)) {
             // As joblib's n_jobs=1: tasks run in the caller's context, so calls nested in them see the scope.
             var seen = one.map(

@@ -121,7 +121,7 @@ class TimelineReportTest {
         // The rest of the batch ran again on another worker: task 7 (and task 6 if its value was lost in the crash).
         Bar rest = byFirst.containsKey(7L)
                 ? byFirst.get(7L)
-                : atSix.stream().filter(b -> b != retried).findFirst().orElse(null);
+                : atSix.stream().filter(b -> !b.equals(retried)).findFirst().orElse(null);
         assertThat(rest).as("the retried rest of batch 6").isNotNull();
         assertThat(rest.attr("data-outcome")).isEqualTo("ok");
         assertThat(rest.attr("data-lane")).isEqualTo("worker-" + outcomes.get(7).value());
@@ -168,7 +168,7 @@ class TimelineReportTest {
     void failingCall_stillWritesReport_withCancelledBatches() throws Exception {
         Path report = tmp.resolve("failed.html");
         Throwable thrown;
-        try (var scope = ParallelConfig.builder().timeline(report).open()) {
+        try (var _ = ParallelConfig.builder().timeline(report).open()) {
             thrown = catchThrowable(() -> Parallel.builder()
                     .nJobs(2)
                     .batchSize(1)

@@ -167,7 +167,7 @@ class AllowlistDefaultsTest {
                 .hasMessageContaining(Level.class.getName());
         // JDK enums are value types
         Joblib.dump(List.of(EnumSet.of(DayOfWeek.MONDAY), new EnumMap<>(Map.of(DayOfWeek.FRIDAY, "f"))), f);
-        assertThat((Object) Joblib.load(f))
+        assertThat(Joblib.<Object>load(f))
                 .isEqualTo(List.of(EnumSet.of(DayOfWeek.MONDAY), new EnumMap<>(Map.of(DayOfWeek.FRIDAY, "f"))));
     }
 

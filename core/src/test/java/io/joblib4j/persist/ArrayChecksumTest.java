@@ -42,7 +42,7 @@ class ArrayChecksumTest {
         NdArray bigEndian = NdArray.zeros(DType.INT32, 40, 5);
         NdArray swapped = NdArray.of(DType.INT32, ByteOrder.BIG_ENDIAN, bigEndian.segment(), 40, 5);
         for (int i = 0; i < 200; i++) {
-            swapped.setFlatLong(i, i * 7);
+            swapped.setFlatLong(i, i * 7L);
         }
         boolean[] bools = new boolean[500];
         bools[3] = true;

@@ -3,6 +3,7 @@ package io.joblib4j.persist;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +45,8 @@ class CompressionTest {
     void detect_recognisesEveryMagic() {
         assertThat(Compression.detect(new byte[] {0x78, (byte) 0x9C})).contains(Compression.Codec.ZLIB);
         assertThat(Compression.detect(new byte[] {0x1F, (byte) 0x8B, 8})).contains(Compression.Codec.GZIP);
-        assertThat(Compression.detect("BZh9".getBytes())).contains(Compression.Codec.BZ2);
+        assertThat(Compression.detect("BZh9".getBytes(StandardCharsets.US_ASCII)))
+                .contains(Compression.Codec.BZ2);
         assertThat(Compression.detect(new byte[] {0x5D, 0, 0, (byte) 0x80})).contains(Compression.Codec.LZMA);
         assertThat(Compression.detect(new byte[] {(byte) 0xFD, '7', 'z', 'X', 'Z', 0}))
                 .contains(Compression.Codec.XZ);

@@ -18,6 +18,7 @@ class ConcurrencyTest {
     @TempDir
     Path dir;
 
+    @SuppressWarnings("ArrayRecordComponent") // compared by the test through its values, not by equals
     record Item(int thread, int round, double[] values) {}
 
     @Test

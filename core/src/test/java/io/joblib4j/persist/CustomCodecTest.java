@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
@@ -137,7 +138,7 @@ class CustomCodecTest {
         RawDeflate codec = new RawDeflate(uniqueMagic());
         Compression c = Compression.register(name, codec);
         assertThat(Compression.parse(name)).isEqualTo(c);
-        assertThat(Compression.parse(name.toUpperCase())).isEqualTo(c);
+        assertThat(Compression.parse(name.toUpperCase(Locale.ROOT))).isEqualTo(c);
         assertThat(c.toString()).isEqualTo(name);
         assertThat(c.registeredName()).contains(name);
         assertThat(c.extension()).isEqualTo("." + name);

@@ -48,7 +48,7 @@ class GoldenFilesTest {
         m.put("ramp", ramp);
         NdArray table = NdArray.zeros(DType.INT32, 5, 5);
         for (int i = 0; i < 25; i++) {
-            table.setFlatLong(i, i * i);
+            table.setFlatLong(i, (long) i * i);
         }
         m.put("table", table);
         m.put("list", new ArrayList<>(List.of(1, 2L, 3.5, "four", LocalDate.of(2024, 2, 29), List.of(true))));

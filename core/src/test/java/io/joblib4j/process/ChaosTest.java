@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.joblib4j.parallel.Parallel;
 import io.joblib4j.parallel.WorkerCrashedException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -191,7 +192,7 @@ class ChaosTest {
             Process ss =
                     new ProcessBuilder("ss", "-xap").redirectErrorStream(true).start();
             String pid = "pid=" + ProcessHandle.current().pid() + ",";
-            for (String line : new String(ss.getInputStream().readAllBytes()).split("\n")) {
+            for (String line : new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n", -1)) {
                 if (line.contains(pid)) {
                     b.append(line).append('\n');
                 }
@@ -209,7 +210,7 @@ class ChaosTest {
             Process ss =
                     new ProcessBuilder("ss", "-xap").redirectErrorStream(true).start();
             String pid = "pid=" + ProcessHandle.current().pid() + ",";
-            for (String line : new String(ss.getInputStream().readAllBytes()).split("\n")) {
+            for (String line : new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n", -1)) {
                 if (line.contains(pid) && folders.stream().anyMatch(line::contains)) {
                     found.add(line);
                 }

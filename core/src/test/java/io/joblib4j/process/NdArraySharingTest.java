@@ -10,7 +10,6 @@ import io.joblib4j.parallel.Parallel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -112,7 +111,9 @@ class NdArraySharingTest {
         for (int i = 0; i < 16; i++) {
             assertThat(nd.getFlatDouble(i)).isEqualTo(i * 10.0);
         }
-        assertThat(Set.of(Files.list(temp).toArray())).hasSize(1);
+        try (var files = Files.list(temp)) {
+            assertThat(files.toList()).hasSize(1);
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.joblib4j.internal.TempFolders;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,7 +28,8 @@ class OrphanAndLeftoverTest {
         pb.redirectErrorStream(true);
         Process parent = pb.start();
         long workerPid;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream()))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             do {
                 line = out.readLine();

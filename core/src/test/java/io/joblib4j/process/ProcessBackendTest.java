@@ -16,6 +16,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -264,15 +265,15 @@ class ProcessBackendTest {
         PrintStream err = System.err;
         ByteArrayOutputStream capturedOut = new ByteArrayOutputStream();
         ByteArrayOutputStream capturedErr = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(capturedOut, true));
-        System.setErr(new PrintStream(capturedErr, true));
+        System.setOut(new PrintStream(capturedOut, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(capturedErr, true, StandardCharsets.UTF_8));
         try (Workers w = backend.open(WorkerSpec.of(1))) {
             BatchResult r = run(w, batch(0, WorkerTasks.print("hello from a worker", 7), WorkerTasks.times2(4)))
                     .getFirst();
             assertThat(r.values()).containsExactly(7, 8);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while ((!capturedOut.toString().contains("hello from a worker")
-                            || !capturedErr.toString().contains("hello from a worker-err"))
+            while ((!capturedOut.toString(StandardCharsets.UTF_8).contains("hello from a worker")
+                            || !capturedErr.toString(StandardCharsets.UTF_8).contains("hello from a worker-err"))
                     && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
@@ -280,8 +281,8 @@ class ProcessBackendTest {
             System.setOut(out);
             System.setErr(err);
         }
-        assertThat(capturedOut.toString()).contains("hello from a worker");
-        assertThat(capturedErr.toString()).contains("hello from a worker-err");
+        assertThat(capturedOut.toString(StandardCharsets.UTF_8)).contains("hello from a worker");
+        assertThat(capturedErr.toString(StandardCharsets.UTF_8)).contains("hello from a worker-err");
     }
 
     @Test

@@ -146,7 +146,7 @@ class ProcessPoolTest {
         Future<Long> pid = own.submit(WorkerTasks.pid());
         long worker = pid.get(60, TimeUnit.SECONDS);
         Future<Integer> running = own.submit(WorkerTasks.sleepThen(30_000, 1));
-        own.submit(WorkerTasks.sleepThen(30_000, 2));
+        var _ = own.submit(WorkerTasks.sleepThen(30_000, 2)); // stays queued: shutdownNow hands it back
         Thread.sleep(300);
         List<Runnable> queued = own.shutdownNow();
         assertThat(queued).hasSize(1);

@@ -9,6 +9,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.NotSerializableException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -179,7 +180,8 @@ class TempFolderSafetyTest {
                     OrphanParent.class.getName());
             pb.redirectErrorStream(true);
             Process parent = pb.start();
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream()))) {
+            try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 do {
                     line = out.readLine();

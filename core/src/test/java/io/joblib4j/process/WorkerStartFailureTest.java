@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -95,7 +94,7 @@ class WorkerStartFailureTest {
             }
             // Tasks queued when the start fails share its exception; under load, tasks submitted after that may meet
             // a second start failure of their own: each shared exception carries at most KEPT records and a count.
-            Map<Throwable, Integer> tasksPerFailure = new IdentityHashMap<>();
+            IdentityHashMap<Throwable, Integer> tasksPerFailure = new IdentityHashMap<>();
             for (Future<Integer> f : futures) {
                 try {
                     f.get(60, TimeUnit.SECONDS);

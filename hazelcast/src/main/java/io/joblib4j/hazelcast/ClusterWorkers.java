@@ -64,7 +64,7 @@ final class ClusterWorkers implements Workers {
     private boolean closed;
 
     private String callId = UUID.randomUUID().toString();
-    private final Map<Object, Payload.ArrayRef> published = new IdentityHashMap<>();
+    private final IdentityHashMap<Object, Payload.ArrayRef> published = new IdentityHashMap<>();
     private final AtomicLong payloadBytes = new AtomicLong();
 
     /** A batch and its listener, until its first result. */

@@ -51,7 +51,7 @@ class JoblibMetricsTest {
     @Test
     void bindTo_countsTasksBatchesWorkersAndCache() {
         MeterRegistry registry = new SimpleMeterRegistry();
-        try (JoblibMetrics metrics = JoblibMetrics.bindTo(registry)) {
+        try (JoblibMetrics _ = JoblibMetrics.bindTo(registry)) {
             // threads: 20 tasks in 4 batches; a task sees its call's 2 workers active
             List<Double> active = Parallel.builder()
                     .nJobs(2)
@@ -153,12 +153,13 @@ class JoblibMetricsTest {
     void docExample() {
         // region micrometer
         MeterRegistry registry = new SimpleMeterRegistry(); // or your Prometheus, OTLP, ... registry
-        try (JoblibMetrics metrics = JoblibMetrics.bindTo(registry)) {
+        try (JoblibMetrics _ = JoblibMetrics.bindTo(registry)) {
             Parallel.of(2).map(JoblibMetricsTest::twice, List.of(1, 2, 3));
             double completed = registry.get("joblib4j.tasks.completed")
                     .tag("backend", "threads")
                     .counter()
-                    .count(); // 3.0
+                    .count();
+            System.out.println(completed); // 3.0
         }
         // endregion
         assertThat(registry.get("joblib4j.tasks.completed")

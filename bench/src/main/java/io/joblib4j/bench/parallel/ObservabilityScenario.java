@@ -80,6 +80,8 @@ public final class ObservabilityScenario {
         double run() throws Exception;
     }
 
+    // the sink only keeps the JIT from dropping the call's result; one thread writes it
+    @SuppressWarnings("NonAtomicVolatileUpdate")
     private static double timed(Call call, Parallel p) throws Exception {
         long start = System.nanoTime();
         sink += call.run(p).hashCode();
@@ -94,7 +96,7 @@ public final class ObservabilityScenario {
         v.put("JFR recording on, joblib4j events off", () -> withRecording(false, () -> timed(call, off)));
         v.put("JFR recording with joblib4j events", () -> withRecording(true, () -> timed(call, off)));
         v.put("CallListener registered", () -> {
-            try (var r = CallListener.register(new CallListener() {})) {
+            try (var _ = CallListener.register(new CallListener() {})) {
                 return timed(call, off);
             }
         });

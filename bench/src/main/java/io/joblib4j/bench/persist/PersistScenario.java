@@ -194,7 +194,7 @@ public final class PersistScenario {
     }
 
     private static Row peerRow(String what, double s, long bytes, Map<String, String> peer, String key) {
-        String[] p = peer.getOrDefault(key, "").split("\t");
+        String[] p = peer.getOrDefault(key, "").split("\t", -1);
         if (p.length < 2) {
             return new Row(what, s, bytes, "joblib (not run)", Double.NaN, -1);
         }
@@ -255,8 +255,8 @@ public final class PersistScenario {
                 System.out.println("(Python joblib peer not run for " + name + ": " + text.strip() + ")");
                 return out;
             }
-            for (String line : text.split("\n")) {
-                String[] parts = line.split("\t");
+            for (String line : text.split("\n", -1)) {
+                String[] parts = line.split("\t", -1);
                 if (parts.length == 3) {
                     out.put(parts[0], parts[1] + "\t" + parts[2]);
                 }

@@ -8,6 +8,7 @@ import io.joblib4j.cli.demo.DocExamples;
 import io.joblib4j.cli.demo.PeakMemory;
 import io.joblib4j.parallel.Parallel;
 import io.joblib4j.process.ProcessPool;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,8 +67,6 @@ public final class ProcessScenarios {
                 procRate,
                 threadRate,
                 procRate / threadRate);
-        int n = 25_000_000;
-        double arrayBytes = 8.0 * n;
         // Each array variant runs in a fresh JVM, so garbage and mappings of one do not blur the memory of the next.
         System.out.println(inFreshJvm("array1", "THREADS"));
         for (ArrayKind kind : ArrayKind.values()) {
@@ -180,7 +179,7 @@ public final class ProcessScenarios {
         cmd.addAll(List.of(args));
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes()).strip();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             p.waitFor();
             return out;
         } catch (java.io.IOException e) {
@@ -368,7 +367,6 @@ public final class ProcessScenarios {
         }
     }
 
-    /** The sum of one slice of {@code data}: a task's own work in the large-array scenario. */
     /** How the large array of the shared-array scenario is held. */
     public enum ArrayKind {
         /** A {@code double[]}: workers read it from the shared file onto their heap, once per call each. */
@@ -449,7 +447,7 @@ public final class ProcessScenarios {
                             : p.map(t -> DocExamples.sliceSum(ndArray, t, tasks), indices);
                     Duration time = Duration.ofNanos(System.nanoTime() - start);
                     long peak = sampler.peak();
-                    if (sums.stream().mapToDouble(Double::doubleValue).sum() != (double) (length / tasks) * tasks) {
+                    if (sums.stream().mapToDouble(Double::doubleValue).sum() != (double) ((length / tasks) * tasks)) {
                         throw new IllegalStateException("wrong sums");
                     }
                     return new SharedArrayResult(time, work, peak - before);

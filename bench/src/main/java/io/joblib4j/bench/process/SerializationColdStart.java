@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import org.apache.fory.Fory;
@@ -42,7 +43,7 @@ public final class SerializationColdStart {
                     SerializationColdStart.class.getName(),
                     codec);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes()).strip();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             p.waitFor();
             System.out.println(
                     out.lines().filter(l -> l.startsWith(codec)).findFirst().orElse(out));

@@ -128,6 +128,7 @@ public final class DocExamples {
      * What one variant of a scenario measured: its time and the added peak PSS of the parent and its workers, in all
      * and over time ({@code (seconds, bytes)} points, for {@link MemoryChart#add}).
      */
+    @SuppressWarnings("ArrayRecordComponent") // a measurement handed to a chart: never compared or hashed
     public record Measured(Duration time, long addedPeak, double[][] addedPeakSoFar) {}
 
     /**

@@ -29,7 +29,7 @@ public record MemberJvm(Process process, String address) {
      */
     public static MemberJvm start(String cluster, String join, int slots, boolean echoJoin) throws IOException {
         int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
         List<String> cmd = new ArrayList<>(List.of(

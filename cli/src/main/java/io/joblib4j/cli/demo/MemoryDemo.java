@@ -115,7 +115,10 @@ public final class MemoryDemo implements DemoSection {
             Step.Timed<Boolean> setUp =
                     Step.run(out, "first use: hashing the code of f, g and h, starting the serializer", null, () -> {
                         io.joblib4j.persist.Persistence.warmUp();
-                        return cf.isCached(0) | cg.isCached(0) | ch.isCached(new double[0]);
+                        boolean f = cf.isCached(0);
+                        boolean g = cg.isCached(0);
+                        boolean h = ch.isCached(new double[0]);
+                        return f || g || h;
                     });
             report.row(
                     "code versions of f, g, h + serializer",

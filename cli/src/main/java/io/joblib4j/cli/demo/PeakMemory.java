@@ -53,7 +53,7 @@ public final class PeakMemory {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
                 if (line.startsWith(name)) {
-                    String[] parts = line.substring(name.length()).trim().split("\\s+");
+                    String[] parts = line.substring(name.length()).trim().split("\\s+", -1);
                     return Long.parseLong(parts[0]) * 1024;
                 }
             }
@@ -71,7 +71,7 @@ public final class PeakMemory {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps_rollup"))) {
                 if (line.startsWith("Pss:")) {
-                    return Long.parseLong(line.substring(4).trim().split("\\s+")[0]) * 1024;
+                    return Long.parseLong(line.substring(4).trim().split("\\s+", -1)[0]) * 1024;
                 }
             }
         } catch (IOException | RuntimeException e) {

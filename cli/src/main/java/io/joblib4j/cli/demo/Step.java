@@ -61,7 +61,7 @@ final class Step {
                     }
                 });
         T value;
-        try (var timeline = Timelines.open(label)) {
+        try (var _ = Timelines.open(label)) {
             value = body.call();
         } finally {
             done.countDown();

@@ -128,7 +128,7 @@ class ClusterJvmTest {
         try (Stream<Path> files = Files.list(dir)) {
             return files.map(f -> f.getFileName().toString())
                     .filter(n -> n.startsWith("started-"))
-                    .map(n -> Long.parseLong(n.split("-")[2]))
+                    .map(n -> Long.parseLong(n.split("-", -1)[2]))
                     .collect(Collectors.toSet());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -211,7 +211,8 @@ class ClusterJvmTest {
             }
             Set<String> computers;
             try (Stream<Path> s = Files.list(counts)) {
-                computers = s.map(f -> f.getFileName().toString().split("-")[2]).collect(Collectors.toSet());
+                computers =
+                        s.map(f -> f.getFileName().toString().split("-", -1)[2]).collect(Collectors.toSet());
             }
             assertThat(computers).as("both members computed entries").hasSize(2);
         }
@@ -258,7 +259,7 @@ class ClusterJvmTest {
             }
             assertThat(killedAt[0]).as("the member was killed mid-call").isPositive();
             List<Integer> indices = seen.stream()
-                    .map(r -> Integer.parseInt(r.split("@")[0]))
+                    .map(r -> Integer.parseInt(r.split("@", -1)[0]))
                     .sorted()
                     .toList();
             assertThat(indices).isEqualTo(IntStream.range(0, 60).boxed().toList());
@@ -315,8 +316,8 @@ class ClusterJvmTest {
                     });
                 }
                 assertThat(results).hasSize(40);
-                Map<String, Long> byPid =
-                        results.stream().collect(Collectors.groupingBy(r -> r.split("@")[1], Collectors.counting()));
+                Map<String, Long> byPid = results.stream()
+                        .collect(Collectors.groupingBy(r -> r.split("@", -1)[1], Collectors.counting()));
                 assertThat(byPid).containsKey(Long.toString(late[0].pid()));
             } finally {
                 if (late[0] != null) {

@@ -170,7 +170,7 @@ public final class WorkerClassPath {
     }
 
     private static void addAll(Set<String> entries, String path) {
-        for (String e : path.split(File.pathSeparator)) {
+        for (String e : path.split(File.pathSeparator, -1)) {
             if (!e.isEmpty()) {
                 entries.add(e);
             }

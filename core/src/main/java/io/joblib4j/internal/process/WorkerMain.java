@@ -104,8 +104,12 @@ public final class WorkerMain {
     private static void watchParent(long parentPid) {
         ProcessHandle.of(parentPid)
                 .ifPresentOrElse(
-                        h -> h.onExit()
-                                .thenRun(() -> stop(EXIT_PARENT_GONE, "the parent process " + parentPid + " exited")),
+                        h -> {
+                            // stop() exits the JVM: nothing waits for the returned stage
+                            var _ = h.onExit()
+                                    .thenRun(() ->
+                                            stop(EXIT_PARENT_GONE, "the parent process " + parentPid + " exited"));
+                        },
                         () -> stop(
                                 EXIT_PARENT_GONE,
                                 "the parent process " + parentPid + " is not running or not visible"

@@ -51,7 +51,7 @@ class ClusterDocExamplesTest {
                 double total;
                 // region by-name
                 // The application picks the cluster: -Djoblib4j.hazelcast.members=host1:5701,host2:5701
-                try (var scope =
+                try (var _ =
                         ParallelConfig.builder().backend("hazelcast").nJobs(-1).open()) {
                     total = sumOfRoots(List.of(1.0, 4.0, 9.0)); // 6.0, computed on the cluster
                 }
