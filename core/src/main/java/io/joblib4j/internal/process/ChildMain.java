@@ -9,10 +9,9 @@ import java.io.InputStream;
  * {@code java ... io.joblib4j.internal.process.ChildMain <parent-pid> <name>}; reads the serialized {@link Runnable}
  * (the process object) from its stdin, runs it in the main thread, and exits as Python's {@code multiprocessing}
  * children do: 0 when {@code run()} returns, 1 when it throws (the trace on stderr), the value of
- * {@code System.exit(n)}. After the target has been read, stdin stays open as a pipe from the parent: its end of file
- * (the parent is gone, however it died) halts the child at once, so a child never outlives its parent. (When the
- * parent is still alive at that end of file, it closed the pipe itself while stopping this child: the child then
- * leaves its exit to the signal and only watches the parent's pid.)
+ * {@code System.exit(n)}. After the target has been read, a daemon thread watches the parent's pid and halts the child
+ * soon after the parent is gone, however it died, so a child never outlives its parent. Stdin stays open as a pipe
+ * from the parent that nothing reads.
  */
 public final class ChildMain {
     /** Exit code when the target cannot be read or deserialized (as for an exception in {@code run()}). */
@@ -58,30 +57,57 @@ public final class ChildMain {
         System.exit(code);
     }
 
-    /** Halts when stdin, a pipe from the parent, reaches end of file: the parent has exited. */
+    /** How often the child checks that its parent is alive. */
+    private static final long WATCH_MILLIS = 100;
+
+    /**
+     * Halts within {@value #WATCH_MILLIS} ms once the parent is gone, however it died. The parent's pid is polled
+     * from a sleeping thread rather than waiting for the end of file of stdin in a blocking read: at exit, the JVM
+     * waits up to 300 ms for threads that are inside native code (such as a read of a pipe) to return, which made
+     * every child's exit 300 ms late. (A thread subclass, not a lambda: the first lambda of a JVM bootstraps the
+     * lambda machinery, which a target that is no lambda never needs.) {@code Process.destroy()} in the parent
+     * stops the child with its signal; the child's exit code is then -15. (When the parent's pid cannot be seen, the
+     * end of file of stdin, a pipe from the parent, is waited for instead.)
+     */
     private static void watchParent(InputStream stdin, String parentPid) {
-        Thread t = new Thread(
-                () -> {
-                    byte[] buf = new byte[64];
-                    try {
-                        while (stdin.read(buf) >= 0) {
-                            // the parent writes nothing more; read until end of file
-                        }
-                    } catch (IOException e) {
-                        // closed: same as end of file
-                    }
-                    // Process.destroy() in the parent closes this pipe too, just after its SIGTERM: while the parent
-                    // lives, leave the exit to the signal (its code is then -15), and watch the parent's pid instead.
-                    long pid = Long.parseLong(parentPid);
-                    ProcessHandle parent = ProcessHandle.of(pid).orElse(null);
-                    if (parent != null && parent.isAlive()) {
-                        parent.onExit().join();
-                    }
-                    System.err.flush();
-                    Runtime.getRuntime().halt(EXIT_FAILED);
-                },
-                "joblib4j-parent-watch-" + parentPid);
+        Thread t = new ParentWatch(stdin, parentPid);
         t.setDaemon(true);
         t.start();
+    }
+
+    private static final class ParentWatch extends Thread {
+        private final InputStream stdin;
+        private final String parentPid;
+
+        ParentWatch(InputStream stdin, String parentPid) {
+            super("joblib4j-parent-watch-" + parentPid);
+            this.stdin = stdin;
+            this.parentPid = parentPid;
+        }
+
+        @Override
+        public void run() {
+            ProcessHandle parent = ProcessHandle.of(Long.parseLong(parentPid)).orElse(null);
+            if (parent == null) {
+                // the parent's pid cannot be seen from here: its end of the stdin pipe closing says it is gone
+                byte[] buf = new byte[64];
+                try {
+                    while (stdin.read(buf) >= 0) {
+                        // the parent writes nothing more; read until end of file
+                    }
+                } catch (IOException e) {
+                    // closed: same as end of file
+                }
+            }
+            try {
+                while (parent != null && parent.isAlive()) {
+                    Thread.sleep(WATCH_MILLIS);
+                }
+            } catch (InterruptedException e) {
+                // nobody interrupts this thread; leave as if the parent were gone
+            }
+            System.err.flush();
+            Runtime.getRuntime().halt(EXIT_FAILED);
+        }
     }
 }

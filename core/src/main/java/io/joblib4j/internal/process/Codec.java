@@ -7,6 +7,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InvalidClassException;
+import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
@@ -180,20 +181,46 @@ public final class Codec {
     /**
      * A {@link SerializedLambda} that captures nothing, as it travels: what identifies the lambda, without the JDK's
      * replacement of it by the lambda on the way in (which {@link #lambda} caches).
+     *
+     * <p>A plain class rather than a record: a fresh JVM (a worker, a {@code JvmProcess} child) decodes one of these
+     * in its first message, and the JDK builds a record's deserialization constructor and its
+     * {@code equals}/{@code hashCode} from method handles spun at first use, which costs a cold JVM tens of
+     * milliseconds more than reading the fields of a plain class.
      */
-    record StatelessLambda(
-            String capturingClass,
-            String functionalInterfaceClass,
-            String functionalInterfaceMethodName,
-            String functionalInterfaceMethodSignature,
-            int implMethodKind,
-            String implClass,
-            String implMethodName,
-            String implMethodSignature,
-            String instantiatedMethodType)
-            implements Serializable {
+    static final class StatelessLambda implements Serializable {
         @Serial
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
+
+        private final String capturingClass;
+        private final String functionalInterfaceClass;
+        private final String functionalInterfaceMethodName;
+        private final String functionalInterfaceMethodSignature;
+        private final int implMethodKind;
+        private final String implClass;
+        private final String implMethodName;
+        private final String implMethodSignature;
+        private final String instantiatedMethodType;
+
+        StatelessLambda(
+                String capturingClass,
+                String functionalInterfaceClass,
+                String functionalInterfaceMethodName,
+                String functionalInterfaceMethodSignature,
+                int implMethodKind,
+                String implClass,
+                String implMethodName,
+                String implMethodSignature,
+                String instantiatedMethodType) {
+            this.capturingClass = capturingClass;
+            this.functionalInterfaceClass = functionalInterfaceClass;
+            this.functionalInterfaceMethodName = functionalInterfaceMethodName;
+            this.functionalInterfaceMethodSignature = functionalInterfaceMethodSignature;
+            this.implMethodKind = implMethodKind;
+            this.implClass = implClass;
+            this.implMethodName = implMethodName;
+            this.implMethodSignature = implMethodSignature;
+            this.instantiatedMethodType = instantiatedMethodType;
+        }
 
         static StatelessLambda of(SerializedLambda l) {
             return new StatelessLambda(
@@ -208,7 +235,43 @@ public final class Codec {
                     l.getInstantiatedMethodType());
         }
 
-        /** The lambda itself, made by a JDK serialization round trip of its {@link SerializedLambda}. */
+        private String[] strings() {
+            return new String[] {
+                capturingClass,
+                functionalInterfaceClass,
+                functionalInterfaceMethodName,
+                functionalInterfaceMethodSignature,
+                implClass,
+                implMethodName,
+                implMethodSignature,
+                instantiatedMethodType
+            };
+        }
+
+        @Override
+        public boolean equals(@Nullable Object o) {
+            return o instanceof StatelessLambda other
+                    && implMethodKind == other.implMethodKind
+                    && Arrays.equals(strings(), other.strings());
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(strings()) + implMethodKind;
+        }
+
+        @Override
+        public String toString() {
+            return "StatelessLambda[" + implClass + "." + implMethodName + implMethodSignature + " as "
+                    + functionalInterfaceClass + "]";
+        }
+
+        /**
+         * The lambda itself: made by its capturing class's {@code $deserializeLambda$}, as JDK serialization does
+         * (called directly when the class's package is open to joblib4j, as the class path's are; else through a
+         * JDK serialization round trip of its {@link SerializedLambda}, which needs no access but costs a cold JVM
+         * a second stream and the digest of a computed serialVersionUID).
+         */
         Object decode() throws IOException {
             String name = capturingClass.replace('/', '.');
             Class<?> capturing;
@@ -228,6 +291,10 @@ public final class Codec {
                     implMethodSignature,
                     instantiatedMethodType,
                     new Object[0]);
+            Object direct = deserializeDirectly(capturing, lambda);
+            if (direct != null) {
+                return direct;
+            }
             java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
             try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
                 out.writeObject(lambda);
@@ -236,6 +303,29 @@ public final class Codec {
                 return in.readObject();
             } catch (ClassNotFoundException e) {
                 throw new InvalidClassException(name, "a class of a lambda in the message cannot be found: " + e);
+            }
+        }
+
+        /** {@code capturing.$deserializeLambda$(lambda)}, or null when it cannot be called from here. */
+        private static @Nullable Object deserializeDirectly(Class<?> capturing, SerializedLambda lambda)
+                throws IOException {
+            java.lang.reflect.Method m;
+            try {
+                m = capturing.getDeclaredMethod("$deserializeLambda$", SerializedLambda.class);
+                m.setAccessible(true);
+            } catch (NoSuchMethodException | RuntimeException e) {
+                return null; // not open to joblib4j (a named module), or no such method: the JDK's way says why
+            }
+            try {
+                return m.invoke(null, lambda);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                Throwable cause = e.getCause();
+                InvalidObjectException failure = new InvalidObjectException("the lambda " + lambda.getImplClass() + "."
+                        + lambda.getImplMethodName() + " of the message cannot be made in this JVM: " + cause);
+                failure.initCause(cause);
+                throw failure;
+            } catch (IllegalAccessException e) {
+                return null;
             }
         }
 
