@@ -1,6 +1,5 @@
 package io.joblib4j.backend;
 
-import io.joblib4j.internal.SimpleValues;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
@@ -45,10 +44,10 @@ public final class PortableValues implements Serializable {
 
     @Serial
     private void writeObject(ObjectOutputStream out) throws IOException {
-        boolean compact = SimpleValues.writable(values);
+        boolean compact = CompactValues.writable(values);
         out.writeBoolean(compact);
         if (compact) {
-            SimpleValues.write(out, values);
+            CompactValues.write(out, values);
         } else {
             out.writeObject(values.toArray());
         }
@@ -57,7 +56,7 @@ public final class PortableValues implements Serializable {
     @Serial
     private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
         boolean compact = in.readBoolean();
-        Object read = compact ? SimpleValues.read(in) : in.readObject();
+        Object read = compact ? CompactValues.read(in) : in.readObject();
         if (!(read instanceof Object[] array)) {
             throw new java.io.InvalidObjectException("expected the values of a batch, got " + read);
         }
