@@ -32,8 +32,12 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The cluster's workers for one {@code Parallel}: a queue of batches, dispatched to the member with the most free
@@ -52,7 +56,7 @@ final class ClusterWorkers implements Workers {
     private final IExecutorService executor;
     private final WorkerSpec spec;
     private final String workersId = UUID.randomUUID().toString();
-    private final byte[] initializer;
+    private final byte @Nullable [] initializer;
     private final UUID membershipRegistration;
     private final UUID lifecycleRegistration;
 
@@ -63,9 +67,18 @@ final class ClusterWorkers implements Workers {
     private int inFlight;
     private boolean closed;
 
-    private String callId = UUID.randomUUID().toString();
+    private volatile String callId = UUID.randomUUID().toString();
+    /** The arrays published for the current call; guarded by itself (batches are serialized outside {@link #lock}). */
     private final IdentityHashMap<Object, Payload.ArrayRef> published = new IdentityHashMap<>();
+
     private final AtomicLong payloadBytes = new AtomicLong();
+    private final @Nullable Long maxNbytes;
+    /**
+     * Runs the completion callbacks of submitted batches (and the dispatch of the next ones they trigger). Without an
+     * executor of its own, Hazelcast runs them on its default asynchronous executor, which on a machine with fewer
+     * than 3 CPUs starts a new thread for every callback.
+     */
+    private final ThreadPoolExecutor completions;
 
     /** A batch and its listener, until its first result. */
     private static final class Job {
@@ -74,7 +87,12 @@ final class ClusterWorkers implements Workers {
         Batch toSend;
         int losses;
         boolean done;
+
+        @Nullable
         Attempt current;
+
+        /** The serialized {@link #toSend}, made before the job is queued; null once it must be made again. */
+        byte @Nullable [] payload;
 
         Job(Batch batch, BatchListener listener) {
             this.batch = batch;
@@ -83,8 +101,30 @@ final class ClusterWorkers implements Workers {
         }
     }
 
-    /** One run of a job on one member. */
-    private record Attempt(Job job, Slot slot, Future<Reply> future) {}
+    /** One run of a job on one member; compared by identity (each run is a distinct attempt). */
+    private static final class Attempt {
+        private final Job job;
+        private final Slot slot;
+        private final Future<Reply> future;
+
+        Attempt(Job job, Slot slot, Future<Reply> future) {
+            this.job = job;
+            this.slot = slot;
+            this.future = future;
+        }
+
+        Job job() {
+            return job;
+        }
+
+        Slot slot() {
+            return slot;
+        }
+
+        Future<Reply> future() {
+            return future;
+        }
+    }
 
     /** A member and the attempts it holds. */
     private static final class Slot {
@@ -108,6 +148,23 @@ final class ClusterWorkers implements Workers {
         this.spec = spec;
         this.executor = hz.getExecutorService(HazelcastBackend.EXECUTOR);
         this.initializer = spec.initializer() == null ? null : Payload.write(spec.initializer(), null, null);
+        java.util.OptionalLong max =
+                spec.option(ArraySharing.class).orElse(ArraySharing.defaults()).maxNbytes();
+        this.maxNbytes = max.isPresent() ? max.getAsLong() : null;
+        this.completions = new ThreadPoolExecutor(
+                1,
+                1,
+                10,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "joblib4j-cluster-completions");
+                    t.setDaemon(true);
+                    return t;
+                },
+                // After close, late replies are dropped anyway.
+                new ThreadPoolExecutor.DiscardPolicy());
+        completions.allowCoreThreadTimeOut(true);
         synchronized (lock) {
             for (Member m : hz.getCluster().getMembers()) {
                 if (!m.isLiteMember()) {
@@ -157,6 +214,13 @@ final class ClusterWorkers implements Workers {
     @Override
     public void submit(Batch batch, BatchListener listener) {
         Job job = new Job(batch, listener);
+        try {
+            // Serialized here, in the caller's thread, while the completions thread dispatches other batches.
+            job.payload = serialize(batch);
+        } catch (RuntimeException e) {
+            listener.done(BatchResult.failure(batch, List.of(), e, "hazelcast", 0));
+            return;
+        }
         synchronized (lock) {
             if (closed) {
                 throw new IllegalStateException("the cluster workers are closed");
@@ -206,6 +270,7 @@ final class ClusterWorkers implements Workers {
         job.current = null;
         job.losses++;
         job.toSend = job.toSend.withAttempt(job.toSend.attempt() + 1);
+        job.payload = null;
         queue.addFirst(job);
     }
 
@@ -262,12 +327,12 @@ final class ClusterWorkers implements Workers {
 
     /** Under the lock: sends the job to the member. */
     private void start(Job job, Slot slot, List<Runnable> reports) {
-        byte[] payload;
+        byte[] payload = job.payload;
         try {
-            java.util.OptionalLong max = spec.option(ArraySharing.class)
-                    .orElse(ArraySharing.defaults())
-                    .maxNbytes();
-            payload = Payload.write(job.toSend, max.isPresent() ? max.getAsLong() : null, this::publish);
+            if (payload == null) {
+                payload = serialize(job.toSend); // a re-run after a member loss: rare
+                job.payload = payload;
+            }
         } catch (RuntimeException e) {
             job.done = true;
             reports.add(() -> job.listener.done(BatchResult.failure(job.batch, List.of(), e, "hazelcast", 0)));
@@ -301,38 +366,46 @@ final class ClusterWorkers implements Workers {
         slot.running.add(attempt);
         inFlight++;
         if (future instanceof CompletionStage<?> stage) {
-            stage.whenComplete((reply, error) -> {
-                try {
-                    if (reply instanceof Reply r) {
-                        completed(attempt, r, error);
-                    } else {
-                        completed(
-                                attempt,
-                                null,
-                                error != null
-                                        ? error
-                                        : reply instanceof Throwable t
-                                                ? t
-                                                : new IllegalStateException("a member replied " + reply));
-                    }
-                } catch (RuntimeException | Error e) {
-                    failUnexpectedly(attempt, e);
-                }
-            });
+            stage.whenCompleteAsync(
+                    (reply, error) -> {
+                        try {
+                            if (reply instanceof Reply r) {
+                                completed(attempt, r, error);
+                            } else {
+                                completed(
+                                        attempt,
+                                        null,
+                                        error != null
+                                                ? error
+                                                : reply instanceof Throwable t
+                                                        ? t
+                                                        : new IllegalStateException("a member replied " + reply));
+                            }
+                        } catch (RuntimeException | Error e) {
+                            failUnexpectedly(attempt, e);
+                        }
+                    },
+                    completions);
         } else {
             throw new IllegalStateException("Hazelcast returned a future that is not a CompletionStage: " + future);
         }
     }
 
+    private byte[] serialize(Batch batch) {
+        return Payload.write(batch, maxNbytes, this::publish);
+    }
+
     private Payload.ArrayRef publish(Object array, long bytes) {
-        Payload.ArrayRef ref = published.get(array);
-        if (ref == null) {
-            String hash = Joblib.hash(array);
-            ref = new Payload.ArrayRef(hash, bytes);
-            hz.getMap(ARRAYS_MAP_PREFIX + callId).set(hash, array);
-            published.put(array, ref);
+        synchronized (published) {
+            Payload.ArrayRef ref = published.get(array);
+            if (ref == null) {
+                String hash = Joblib.hash(array);
+                ref = new Payload.ArrayRef(hash, bytes);
+                hz.getMap(ARRAYS_MAP_PREFIX + callId).set(hash, array);
+                published.put(array, ref);
+            }
+            return ref;
         }
-        return ref;
     }
 
     private static boolean isMemberLoss(Throwable e) {
@@ -352,13 +425,13 @@ final class ClusterWorkers implements Workers {
         return false;
     }
 
-    private void completed(Attempt attempt, Reply reply, Throwable error) {
+    private void completed(Attempt attempt, @Nullable Reply reply, @Nullable Throwable error) {
         Job job = attempt.job();
         Throwable cause = error instanceof ExecutionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        BatchResult result = null;
+        @Nullable BatchResult result = null;
         synchronized (lock) {
             if (attempt.slot().running.remove(attempt)) {
                 inFlight--;
@@ -392,14 +465,18 @@ final class ClusterWorkers implements Workers {
                             : cause;
                     result = BatchResult.failure(
                             job.batch, List.of(), reported, HazelcastBackend.describe(attempt.slot().member), 0);
-                } else if (reply.failure() == null && reply.values().size() == job.batch.size()) {
-                    result = BatchResult.success(job.batch, reply.values(), reply.worker(), reply.nanos());
                 } else {
-                    Throwable f = reply.failure() != null
-                            ? reply.failure()
-                            : new IllegalStateException("member returned "
-                                    + reply.values().size() + " values for " + job.batch.size() + " tasks");
-                    result = BatchResult.failure(job.batch, reply.values(), f, reply.worker(), reply.nanos());
+                    Reply r = java.util.Objects.requireNonNull(reply, "a member's reply when there is no error");
+                    Throwable failure = r.failure();
+                    if (failure == null && r.values().size() == job.batch.size()) {
+                        result = BatchResult.success(job.batch, r.values(), r.worker(), r.nanos());
+                    } else {
+                        Throwable f = failure != null
+                                ? failure
+                                : new IllegalStateException("member returned "
+                                        + r.values().size() + " values for " + job.batch.size() + " tasks");
+                        result = BatchResult.failure(job.batch, r.values(), f, r.worker(), r.nanos());
+                    }
                 }
             }
         }
@@ -468,7 +545,7 @@ final class ClusterWorkers implements Workers {
     public void callEnded() {
         String ended;
         boolean hadArrays;
-        synchronized (lock) {
+        synchronized (published) {
             ended = callId;
             hadArrays = !published.isEmpty();
             published.clear();
@@ -496,6 +573,7 @@ final class ClusterWorkers implements Workers {
         synchronized (lock) {
             closed = true;
         }
+        completions.shutdown();
         try {
             hz.getCluster().removeMembershipListener(membershipRegistration);
             hz.getLifecycleService().removeLifecycleListener(lifecycleRegistration);

@@ -21,6 +21,7 @@ final class Configs {
         if (HAZELCAST_LOGGER.getLevel() == null && System.getProperty("joblib4j.hazelcast.verboseLogs") == null) {
             HAZELCAST_LOGGER.setLevel(Level.WARNING);
         }
+        CallbackThreads.install();
     }
 
     /**
@@ -60,7 +61,6 @@ final class Configs {
         net.setPort(port).setPortAutoIncrement(false);
         net.getInterfaces().setEnabled(true).addInterface(bind);
         net.setPublicAddress(bind + ":" + port);
-        net.getRestApiConfig().setEnabled(false);
         JoinConfig j = net.getJoin();
         j.getMulticastConfig().setEnabled(false);
         j.getAutoDetectionConfig().setEnabled(false);
@@ -106,7 +106,10 @@ final class Configs {
             c.setProperty("hazelcast.client.event.thread.count", "1");
         }
         c.getMetricsConfig().setEnabled(false);
-        c.getNetworkConfig().addAddress(members).setSmartRouting(true).setRedoOperation(false);
+        c.getNetworkConfig().addAddress(members).setRedoOperation(false);
+        c.getNetworkConfig()
+                .getClusterRoutingConfig()
+                .setRoutingMode(com.hazelcast.client.config.RoutingMode.ALL_MEMBERS);
         c.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(20_000);
         c.getConnectionStrategyConfig().getConnectionRetryConfig().setMaxBackoffMillis(1_000);
         c.getSerializationConfig().setJavaSerializationFilterConfig(Security.hazelcastFilter());

@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
 import java.io.Serial;
 import java.io.Serializable;
+import org.jspecify.annotations.Nullable;
 
 /** Sent to every member when a call ends: drop the arrays cached for it. */
 final class DropCall implements Runnable, Serializable, HazelcastInstanceAware {
@@ -11,7 +12,7 @@ final class DropCall implements Runnable, Serializable, HazelcastInstanceAware {
     private static final long serialVersionUID = 1L;
 
     private final String callId;
-    private transient volatile HazelcastInstance instance;
+    private transient volatile @Nullable HazelcastInstance instance;
 
     DropCall(String callId) {
         this.callId = callId;

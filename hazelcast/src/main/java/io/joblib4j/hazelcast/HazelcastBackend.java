@@ -52,6 +52,7 @@ public final class HazelcastBackend implements Backend, AutoCloseable {
         this.instance = instance;
         this.owned = owned;
         this.ownsInstance = ownsInstance;
+        CallbackThreads.install();
     }
 
     /**

@@ -26,6 +26,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a member keeps for the batches it runs: its slots, the class loader of the application's classes, the arrays
@@ -37,7 +38,11 @@ final class MemberRuntime {
     private static final String RUNTIME_KEY = "io.joblib4j.hazelcast.runtime";
 
     /** How a member runs tasks. */
-    record Settings(int slots, ClassLoader loader, boolean isolateProcesses, String processClassPath) {}
+    record Settings(
+            int slots,
+            ClassLoader loader,
+            boolean isolateProcesses,
+            @Nullable String processClassPath) {}
 
     private final HazelcastInstance instance;
     private final Settings settings;
@@ -49,7 +54,7 @@ final class MemberRuntime {
     private final AtomicLong arraysFetched = new AtomicLong();
     private final AtomicLong bytesFetched = new AtomicLong();
     private final AtomicLong batchesRun = new AtomicLong();
-    private volatile ProcessPool processes;
+    private volatile @Nullable ProcessPool processes;
     private final Map<Long, Workers> processWorkers = new ConcurrentHashMap<>();
 
     private MemberRuntime(HazelcastInstance instance, Settings settings) {
@@ -138,7 +143,9 @@ final class MemberRuntime {
             Batch batch = (Batch) Payload.read(run.payload, settings.loader(), ref -> array(run.callId, ref));
             if (run.initializer != null && initialized.add(run.workersId)) {
                 SerializableRunnable init =
-                        (SerializableRunnable) Payload.read(run.initializer, settings.loader(), ref -> null);
+                        (SerializableRunnable) Payload.read(run.initializer, settings.loader(), ref -> {
+                            throw new IllegalStateException("an initializer refers to no published array");
+                        });
                 init.run();
             }
             return settings.isolateProcesses() ? runInProcess(batch, run.timeoutNanos) : runOnThread(batch, run);
@@ -187,8 +194,8 @@ final class MemberRuntime {
     private final class Watch implements Batch.TaskWatch {
         private final long timeoutNanos;
         private final CompletableFuture<Reply> done;
-        volatile Thread thread;
-        private ScheduledFuture<?> pending;
+        volatile @Nullable Thread thread;
+        private @Nullable ScheduledFuture<?> pending;
         private long start;
         private boolean closed;
 
@@ -198,14 +205,14 @@ final class MemberRuntime {
         }
 
         @Override
-        public synchronized void started(int indexInBatch, List<Object> valuesSoFar) {
+        public synchronized void started(int indexInBatch, List<@Nullable Object> valuesSoFar) {
             start = System.nanoTime();
-            List<Object> values = new ArrayList<>(valuesSoFar);
+            List<@Nullable Object> values = new ArrayList<>(valuesSoFar);
             pending = timer.schedule(() -> fire(values), timeoutNanos, TimeUnit.NANOSECONDS);
         }
 
-        private void fire(List<Object> values) {
-            Thread t;
+        private void fire(List<@Nullable Object> values) {
+            @Nullable Thread t;
             synchronized (this) {
                 if (closed || pending == null) {
                     return;
@@ -222,16 +229,18 @@ final class MemberRuntime {
 
         @Override
         public synchronized void finished(int indexInBatch) {
-            if (pending != null) {
-                pending.cancel(false);
+            ScheduledFuture<?> p = pending;
+            if (p != null) {
+                p.cancel(false);
                 pending = null;
             }
         }
 
         synchronized void close() {
             closed = true;
-            if (pending != null) {
-                pending.cancel(false);
+            ScheduledFuture<?> p = pending;
+            if (p != null) {
+                p.cancel(false);
             }
             if (done.isDone()) {
                 Thread.interrupted(); // an interrupt meant for a timed-out task must not reach the next batch
@@ -261,13 +270,16 @@ final class MemberRuntime {
     }
 
     private synchronized ProcessPool processPool() {
-        if (processes == null) {
+        ProcessPool pool = processes;
+        if (pool == null) {
             ProcessPool.Builder b = ProcessPool.builder().workers(settings.slots());
-            if (settings.processClassPath() != null) {
-                b.classPath(settings.processClassPath());
+            String classPath = settings.processClassPath();
+            if (classPath != null) {
+                b.classPath(classPath);
             }
-            processes = b.build();
+            pool = b.build();
+            processes = pool;
         }
-        return processes;
+        return pool;
     }
 }

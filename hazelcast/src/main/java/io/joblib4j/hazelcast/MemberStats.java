@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstanceAware;
 import java.io.Serial;
 import java.io.Serializable;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Asks a member what it has done: the number of arrays it fetched and their bytes, and the batches it ran. For
@@ -14,7 +15,7 @@ final class MemberStats implements Callable<long[]>, Serializable, HazelcastInst
     @Serial
     private static final long serialVersionUID = 1L;
 
-    private transient volatile HazelcastInstance instance;
+    private transient volatile @Nullable HazelcastInstance instance;
 
     @Override
     public void setHazelcastInstance(HazelcastInstance instance) {
@@ -24,6 +25,10 @@ final class MemberStats implements Callable<long[]>, Serializable, HazelcastInst
     /** {arrays fetched, bytes of arrays fetched, batches run, arrays cached now}. */
     @Override
     public long[] call() {
-        return MemberRuntime.of(instance).stats();
+        HazelcastInstance hz = instance;
+        if (hz == null) {
+            throw new IllegalStateException("joblib4j member statistics are read only on a Hazelcast member");
+        }
+        return MemberRuntime.of(hz).stats();
     }
 }

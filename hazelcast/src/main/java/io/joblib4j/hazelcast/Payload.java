@@ -12,6 +12,7 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Array;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The serialized form of what a batch sends to a member: Java serialization in which every primitive array larger
@@ -47,11 +48,12 @@ final class Payload {
         return 8 * n;
     }
 
-    static byte[] write(Object value, Long maxNbytes, Publisher publisher) {
+    static byte[] write(Object value, @Nullable Long maxNbytes, @Nullable Publisher publisher) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        long max = maxNbytes == null ? Long.MAX_VALUE : maxNbytes;
         try (ObjectOutputStream out = new ObjectOutputStream(bytes) {
             {
-                enableReplaceObject(maxNbytes != null);
+                enableReplaceObject(maxNbytes != null && publisher != null);
             }
 
             @Override
@@ -60,7 +62,7 @@ final class Payload {
                         && obj.getClass().isArray()
                         && obj.getClass().getComponentType().isPrimitive()) {
                     long size = byteSize(obj);
-                    if (size > maxNbytes) {
+                    if (size > max && publisher != null) {
                         return publisher.publish(obj, size);
                     }
                 }

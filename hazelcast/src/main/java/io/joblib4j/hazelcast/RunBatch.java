@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstanceAware;
 import java.io.Serial;
 import java.io.Serializable;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A batch on its way to a member: the serialized batch (large arrays replaced by their hashes), the call it belongs
@@ -21,13 +22,13 @@ final class RunBatch implements Callable<Reply>, Serializable, HazelcastInstance
     /** The serialized batch. */
     final byte[] payload;
     /** The serialized initializer, or null. */
-    final byte[] initializer;
+    final byte @Nullable [] initializer;
     /** The per-task timeout, or 0 for none. */
     final long timeoutNanos;
 
-    private transient volatile HazelcastInstance instance;
+    private transient volatile @Nullable HazelcastInstance instance;
 
-    RunBatch(String callId, String workersId, byte[] payload, byte[] initializer, long timeoutNanos) {
+    RunBatch(String callId, String workersId, byte[] payload, byte @Nullable [] initializer, long timeoutNanos) {
         this.callId = callId;
         this.workersId = workersId;
         this.payload = payload;

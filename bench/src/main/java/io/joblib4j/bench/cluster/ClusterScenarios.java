@@ -33,7 +33,20 @@ public final class ClusterScenarios {
 
     static final int SLOTS = 4;
 
+    /** The suite's parts, selectable by name on the command line ({@code ./joblib4j bench cluster overhead}). */
+    static final List<String> PARTS = List.of("overhead", "throughput", "recovery");
+
     public static void main(String[] args) throws Exception {
+        java.util.Set<String> only = new java.util.LinkedHashSet<>(List.of(args));
+        for (String part : only) {
+            if (!PARTS.contains(part)) {
+                throw new IllegalArgumentException(
+                        "unknown part '" + part + "' of the cluster suite; valid parts are " + PARTS);
+            }
+        }
+        if (only.isEmpty()) {
+            only.addAll(PARTS);
+        }
         Optional<String> python = daskPython();
         System.out.println("# Cluster scenarios (" + Runtime.getRuntime().availableProcessors() + " CPUs, Java "
                 + Runtime.version() + ", members on 127.0.0.1 with " + SLOTS + " slots each; Python dask: "
@@ -44,13 +57,31 @@ public final class ClusterScenarios {
                 peer.put(row.get("scenario") + "/" + row.get("members"), row);
             }
         }
-        overhead(peer);
-        throughput(peer);
-        recovery(peer);
+        if (only.contains("overhead")) {
+            overhead(peer);
+        }
+        if (only.contains("throughput")) {
+            throughput(peer);
+        }
+        if (only.contains("recovery")) {
+            recovery(peer);
+        }
     }
 
+    /** A Python that imports joblib and distributed: {@code JOBLIB4J_PYTHON} ({@code none} skips the peer), else
+     * {@code python3}, else {@code /usr/bin/python3}. */
     private static Optional<String> daskPython() {
-        for (String py : List.of("python3", "/usr/bin/python3")) {
+        String env = System.getenv("JOBLIB4J_PYTHON");
+        if ("none".equals(env)) {
+            return Optional.empty();
+        }
+        List<String> candidates = new ArrayList<>();
+        if (env != null && !env.isBlank()) {
+            candidates.add(env);
+        }
+        candidates.add("python3");
+        candidates.add("/usr/bin/python3");
+        for (String py : candidates) {
             try {
                 Process p = new ProcessBuilder(py, "-c", "import joblib, distributed")
                         .redirectErrorStream(true)
@@ -188,6 +219,20 @@ public final class ClusterScenarios {
             int slots = members * SLOTS;
             int n = 100 * slots;
             List<Integer> inputs = IntStream.range(0, n).boxed().toList();
+            // The same tasks on as many threads of this JVM: what these cores allow, without a network (the ideal
+            // assumes that a 10 ms sleep takes 10 ms; under load each one oversleeps).
+            try (Parallel p = Parallel.builder().backend("threads").nJobs(slots).build()) {
+                warmUp(() -> p.map(ClusterScenarios::sleep10, inputs));
+                long ns = best(3, () -> timeMap(p, null, inputs, true));
+                double ideal = n * 0.010 / slots;
+                t.row(
+                        "threads (reference)",
+                        slots,
+                        n,
+                        f("%.2f s", ideal),
+                        f("%.2f s", seconds(ns)),
+                        f("%.0f %%", 100 * ideal / seconds(ns)));
+            }
             try (Cluster c = Cluster.start(members);
                     Parallel p = Parallel.builder().backend(c.backend).nJobs(-1).build()) {
                 warmUp(() -> p.map(ClusterScenarios::sleep10, inputs));
