@@ -221,7 +221,9 @@ class HashingTest {
             HashValue128 ref = com.dynatrace.hash4j.hashing.Hashing.xxh3_128().hashBytesTo128Bits(bytes);
             MemorySegment offHeap = java.lang.foreign.Arena.ofAuto().allocate(size + 3L);
             MemorySegment.copy(MemorySegment.ofArray(bytes), 0, offHeap, 3, size);
-            assertThat(Hashing.xxh3(offHeap.asSlice(3, size))).as("size %d", size).isEqualTo(hash(ref));
+            assertThat(Hashing.xxh3(offHeap.asSlice(3, size)))
+                    .as("size %d", size)
+                    .isEqualTo(hash(ref));
         }
         // the reference test vector of XXH3_128bits for the empty input
         assertThat(Hashing.xxh3(MemorySegment.ofArray(new byte[0])).toHex())
