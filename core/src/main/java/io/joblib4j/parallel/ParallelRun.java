@@ -310,6 +310,10 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         // Read no further than the batches preDispatch still allows: the bound on what is read ahead is exact.
         long allowed = (long) batchSize * Math.max(1, settings.preDispatch() - inFlightBatches.size() - buffered());
         long want = Math.min(big, allowed);
+        boolean small = smallInput();
+        if (small) {
+            want = knownSize;
+        }
         Object[] slice = new Object[(int) Math.min(want, 1 << 16)];
         int count = 0;
         try {
@@ -343,6 +347,9 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         int finalSize;
         if (settings.sequential()) {
             finalSize = 1;
+        } else if (small) {
+            // One batch per worker: each worker answers once, instead of once per task.
+            finalSize = (count + n - 1) / n;
         } else if (inputExhausted) {
             // The end of the input: spread the tail evenly over the workers.
             finalSize = settings.batchSize().isAuto() ? Math.max(1, count / (10 * n)) : batchSize;
@@ -361,6 +368,25 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         }
         tasksRead += count;
         return ready.pollFirst();
+    }
+
+    /**
+     * Whether the whole input is a small one of known size that one task per batch would dispatch at once anyway (at
+     * most {@code 2 * workers} tasks, within {@code preDispatch}), at the first read of a call with automatic batch
+     * size on a backend whose workers are not in this JVM: it is then cut into one batch per worker instead of one
+     * per task. The input read ahead is the same, and each worker answers once instead of once per task (a round
+     * trip to a worker JVM costs far more than a tiny task). Threads keep one task per batch: there a queued batch
+     * costs nothing, and two batches of two wake both threads where four of one are often run by the first. Fixed
+     * batch sizes, larger inputs and inputs of unknown size keep joblib's batching.
+     */
+    private boolean smallInput() {
+        return !settings.sequential()
+                && !settings.backend().sharedMemory()
+                && settings.batchSize().isAuto()
+                && tasksRead == 0
+                && knownSize > 1
+                && knownSize <= 2L * settings.workers()
+                && knownSize <= settings.preDispatch();
     }
 
     // ---- completion -------------------------------------------------------------------------------------------
