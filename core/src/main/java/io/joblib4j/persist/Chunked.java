@@ -83,6 +83,52 @@ final class Chunked {
         return p;
     }
 
+    /** Runs {@code work} on the codec threads (to overlap it with work on the calling thread). */
+    static <T> Future<T> submit(java.util.concurrent.Callable<T> work) {
+        return POOL.submit(work);
+    }
+
+    /** The result of {@code f}, rethrowing its failure as the unchecked or I/O exception it was. */
+    static <T> T await(Future<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while verifying a checksum");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable t = e.getCause();
+            if (t instanceof IOException io) {
+                throw io;
+            }
+            if (t instanceof RuntimeException r) {
+                throw r;
+            }
+            if (t instanceof Error err) {
+                throw err;
+            }
+            throw new IOException(t);
+        }
+    }
+
+    /** Waits until {@code f} has ended, whatever its outcome (keeping this thread's interrupt status). */
+    static void quietlyAwait(Future<?> f) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                f.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+                break;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Whether dumps to files with this compression use the chunked container. */
     static boolean supports(Compression c) {
         return switch (c.codec()) {

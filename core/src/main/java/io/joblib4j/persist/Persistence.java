@@ -317,7 +317,13 @@ public final class Persistence {
         if (sums == null || !opts.verifiesChecksums()) {
             return;
         }
-        io.joblib4j.hash.Hash128 h = checksumOf(loaded);
+        check(checksumOf(loaded), m, i, file);
+    }
+
+    /** Compares the checksum of array {@code i}'s bytes with the one its dump stores. */
+    private static void check(io.joblib4j.hash.Hash128 h, DumpFormat.Meta m, int i, @Nullable Path file)
+            throws PersistException {
+        long[] sums = Objects.requireNonNull(m.checksums(), "checksums");
         if (h.high() != sums[2 * i] || h.low() != sums[2 * i + 1]) {
             DumpFormat.Entry e = m.entries().get(i);
             throw new PersistException(
@@ -486,7 +492,8 @@ public final class Persistence {
                 heapBytes += e.ndarray() && opts.mmapMode() != null ? 0 : e.byteLength();
             }
             // large reads go through one temporary mapping of the data area: a single copy, no read() calls
-            try (Arena arena = Arena.ofConfined()) {
+            // (shared: the checksum of each array is computed on another thread, which must end before it closes)
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment data = heapBytes >= MAP_READ_THRESHOLD
                         ? ch.map(FileChannel.MapMode.READ_ONLY, h.dataOffset(), h.totalLength() - h.dataOffset(), arena)
                         : null;
@@ -495,10 +502,25 @@ public final class Persistence {
                     if (e.ndarray() && opts.mmapMode() != null) {
                         arrays[i] = NdArray.map(file, e.offset(), e.dtype(), e.order(), opts.mmapMode(), e.shape());
                     } else if (data != null) {
-                        Target t = target(e);
-                        t.put(data.asSlice(e.offset() - h.dataOffset(), e.byteLength()), 0, e.byteLength());
-                        arrays[i] = t.result;
-                        verify(arrays[i], m, i, opts, file);
+                        MemorySegment bytes = data.asSlice(e.offset() - h.dataOffset(), e.byteLength());
+                        // the checksum of the file's bytes runs on another core while this one copies them
+                        java.util.concurrent.Future<io.joblib4j.hash.Hash128> sum =
+                                m.checksums() != null && opts.verifiesChecksums()
+                                        ? Chunked.submit(() -> io.joblib4j.hash.Hashing.xxh3(
+                                                bytes, e.dtype().itemSize(), e.order()))
+                                        : null;
+                        try {
+                            Target t = target(e);
+                            t.put(bytes, 0, e.byteLength());
+                            arrays[i] = t.result;
+                        } finally {
+                            if (sum != null) {
+                                Chunked.quietlyAwait(sum); // it reads the mapping: done before the arena closes
+                            }
+                        }
+                        if (sum != null) {
+                            check(Chunked.await(sum), m, i, file);
+                        }
                     } else {
                         arrays[i] = readArray(ch, e, file);
                         verify(arrays[i], m, i, opts, file);

@@ -215,6 +215,17 @@ class HashingTest {
             offHeap.copyFrom(MemorySegment.ofArray(bytes));
             assertThat(Hashing.xxh3(offHeap)).as("size %d", size).isEqualTo(hash(ref));
         }
+        // lengths at the 1 KiB blocks and the 16 KiB steps the long loop copies at a time, from an unaligned start
+        for (int size : new int[] {1024, 1025, 1088, 2048, 2049, 16383, 16384, 16385, 17408, 17409, 32769}) {
+            byte[] bytes = new byte[size];
+            r.nextBytes(bytes);
+            HashValue128 ref = com.dynatrace.hash4j.hashing.Hashing.xxh3_128().hashBytesTo128Bits(bytes);
+            MemorySegment offHeap = java.lang.foreign.Arena.ofAuto().allocate(size + 3L);
+            MemorySegment.copy(MemorySegment.ofArray(bytes), 0, offHeap, 3, size);
+            assertThat(Hashing.xxh3(offHeap.asSlice(3, size)))
+                    .as("size %d", size)
+                    .isEqualTo(hash(ref));
+        }
         // the reference test vector of XXH3_128bits for the empty input
         assertThat(Hashing.xxh3(MemorySegment.ofArray(new byte[0])).toHex())
                 .isEqualTo("99aa06d3014798d86001c324468d497f");
