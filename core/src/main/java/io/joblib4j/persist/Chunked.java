@@ -97,18 +97,25 @@ final class Chunked {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while verifying a checksum");
         } catch (java.util.concurrent.ExecutionException e) {
-            Throwable t = e.getCause();
-            if (t instanceof IOException io) {
-                throw io;
-            }
-            if (t instanceof RuntimeException r) {
-                throw r;
-            }
-            if (t instanceof Error err) {
-                throw err;
-            }
-            throw new IOException(t);
+            throw rethrow(e.getCause());
         }
+    }
+
+    /**
+     * Throws {@code t} as the I/O, unchecked or error it is; any other (checked) throwable comes back wrapped in an
+     * {@link IOException} for the caller to throw.
+     */
+    private static IOException rethrow(@Nullable Throwable t) throws IOException {
+        if (t instanceof IOException io) {
+            throw io;
+        }
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error err) {
+            throw err;
+        }
+        return new IOException(t);
     }
 
     /** Waits until {@code f} has ended, whatever its outcome (keeping this thread's interrupt status). */
@@ -679,14 +686,8 @@ final class Chunked {
             }
         }
         Throwable t = failure[0];
-        if (t instanceof IOException io) {
-            throw io;
-        }
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
+        if (t != null) {
+            throw rethrow(t);
         }
     }
 
