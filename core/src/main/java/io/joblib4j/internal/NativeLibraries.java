@@ -3,8 +3,11 @@ package io.joblib4j.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.module.ModuleReader;
+import java.lang.module.ResolvedModule;
 import java.lang.reflect.Field;
 import java.net.JarURLConnection;
+import java.net.URI;
 import java.net.URL;
 import java.net.URLConnection;
 import java.nio.file.Files;
@@ -14,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
 import java.util.Set;
 import java.util.zip.CRC32;
 import org.jspecify.annotations.Nullable;
@@ -204,12 +208,34 @@ public final class NativeLibraries {
     }
 
     /**
+     * The URL of {@code resource} (an absolute name) in {@code owner}'s jar or module; null if there is none. In a
+     * named module it is read through the module's reader: {@code Class.getResource} from another module does not
+     * find resources of packages that are not open to it, and the libraries' folders are such packages.
+     */
+    static @Nullable URL resource(Class<?> owner, String resource) throws IOException {
+        Module module = owner.getModule();
+        ModuleLayer layer = module.getLayer();
+        if (module.isNamed() && layer != null) {
+            Optional<ResolvedModule> resolved = layer.configuration().findModule(module.getName());
+            if (resolved.isPresent()) {
+                try (ModuleReader reader = resolved.get().reference().open()) {
+                    Optional<URI> found = reader.find(resource.substring(1));
+                    if (found.isPresent()) {
+                        return found.get().toURL();
+                    }
+                }
+            }
+        }
+        return owner.getResource(resource);
+    }
+
+    /**
      * The cached copy of {@code resource} of {@code owner}'s jar, unpacked if missing or of another size; null if
      * there is no such resource. The copy's name carries the library's CRC-32, so one copy serves every jar that
      * holds the same library, wherever the jar lives (an application moved or unpacked anew adds no copy).
      */
     private static @Nullable Path unpack(Class<?> owner, String resource, Path cache, String stem) throws IOException {
-        URL url = owner.getResource(resource);
+        URL url = resource(owner, resource);
         if (url == null) {
             return null;
         }
