@@ -77,8 +77,22 @@ public final class Codec {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1));
             return new ArrayList<>(Arrays.asList(SimpleValues.read(in)));
         }
-        try (ObjectInputStream in = new In(new ByteArrayInputStream(bytes), resolve)) {
+        In in = new In(new ByteArrayInputStream(bytes), resolve);
+        try (in) {
             return in.readObject();
+        } catch (ArrayStoreException | ClassCastException e) {
+            // A lambda whose defining class is missing stays a SerializedLambda (its readResolve never runs), and
+            // fails where it is stored; name the missing class rather than the store.
+            String missing = in.missing;
+            if (missing == null) {
+                throw e;
+            }
+            throw (InvalidClassException) new InvalidClassException(
+                            missing,
+                            "the class cannot be found here, so an object of the message (" + e.getMessage()
+                                    + ") cannot be rebuilt; this JVM's class path or module path must hold the"
+                                    + " application's classes")
+                    .initCause(e);
         }
     }
 
@@ -343,6 +357,10 @@ public final class Codec {
     }
 
     private static final class In extends ObjectInputStream {
+        /** The last class of the stream that could not be found, or null. */
+        @Nullable
+        String missing;
+
         private final @Nullable UnaryOperator<Object> resolve;
 
         In(InputStream in, @Nullable UnaryOperator<Object> resolve) throws IOException {
@@ -365,10 +383,15 @@ public final class Codec {
                 return super.resolveClass(desc);
             } catch (ClassNotFoundException e) {
                 ClassLoader context = Thread.currentThread().getContextClassLoader();
-                if (context == null) {
-                    throw e;
+                try {
+                    if (context == null) {
+                        throw e;
+                    }
+                    return Class.forName(desc.getName(), false, context);
+                } catch (ClassNotFoundException again) {
+                    missing = desc.getName();
+                    throw again;
                 }
-                return Class.forName(desc.getName(), false, context);
             }
         }
     }

@@ -10,6 +10,23 @@ import org.junit.jupiter.api.Test;
 class CodecTest {
 
     @Test
+    void lambdaWhoseClassIsMissing_failsNamingTheClass_notAsAnArrayStore() throws Exception {
+        int captured = 7;
+        io.joblib4j.Task<?>[] tasks = {() -> captured + 1};
+        byte[] bytes = Codec.encode(tasks, null);
+        // the same stream, naming a class of the same length that does not exist
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1)
+                .replace("io.joblib4j.internal.process.CodecTest", "io.joblib4j.internal.process.CodecXest")
+                .replace("io/joblib4j/internal/process/CodecTest", "io/joblib4j/internal/process/CodecXest");
+        byte[] renamed = text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Codec.decode(renamed, null))
+                .isInstanceOf(java.io.InvalidClassException.class)
+                .hasMessageContaining("io.joblib4j.internal.process.CodecXest")
+                .hasMessageContaining("class path");
+    }
+
+    @Test
     void largeArraysOfEveryType_roundTrip_andKeepSharedIdentity() throws Exception {
         Random r = new Random(42);
         double[] d = r.doubles(100_000).toArray();
