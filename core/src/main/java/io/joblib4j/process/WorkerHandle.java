@@ -128,11 +128,9 @@ final class WorkerHandle {
         reader = t;
         ready = true;
         t.start();
-        Owner o = owner;
+        Owner o = pool.connected(this);
         if (o != null) {
             o.ready(this);
-        } else {
-            pool.offerIdle(this);
         }
     }
 

@@ -129,6 +129,14 @@ final class WorkerPool {
                 return h;
             }
         }
+        // a worker still starting that its owner gave back (its call ended before it connected) serves this owner:
+        // it reports ready to it when it connects (see connected), rather than a further JVM being started
+        for (WorkerHandle starting : connecting.values()) {
+            if (starting.owner() == null && !starting.isDead() && !starting.isRetiring()) {
+                starting.owner(owner);
+                return starting;
+            }
+        }
         return spawn(owner);
     }
 
@@ -146,17 +154,26 @@ final class WorkerPool {
             h.idleSince = System.nanoTime();
             idle.addLast(h);
         }
-        // a worker still starting joins the idle set when it connects (offerIdle)
+        // a worker still starting joins the idle set when it connects (connected)
     }
 
-    /** A worker without owner has connected. */
-    synchronized void offerIdle(WorkerHandle h) {
+    /**
+     * A worker has connected: returns its owner, to be told it is ready (outside this pool's lock), or null if it has
+     * none and joined the idle set. Decided under the lock that {@link #acquire} holds when it gives a starting worker
+     * an owner, so a worker is either handed out ready from the idle set or announced to its new owner.
+     */
+    synchronized WorkerHandle.@Nullable Owner connected(WorkerHandle h) {
+        WorkerHandle.Owner owner = h.owner();
+        if (owner != null) {
+            return owner;
+        }
         if (shut) {
             h.retire();
-        } else if (h.owner() == null && !idle.contains(h)) {
+        } else if (!idle.contains(h)) {
             h.idleSince = System.nanoTime();
             idle.addLast(h);
         }
+        return null;
     }
 
     /** A worker process ended. */
