@@ -91,9 +91,10 @@ final class CallRecorder implements CallListener.Call {
 
     /** The recorder of a call starting now, or null when nothing asks for one. */
     static @Nullable CallRecorder open(Parallel.Resolved settings) {
-        JfrEvents.CallEvent callEvent = new JfrEvents.CallEvent();
-        boolean callEvents = callEvent.isEnabled();
-        boolean batchEvents = JfrEvents.batchEnabled();
+        boolean recorder = JfrEvents.recorderStarted();
+        JfrEvents.@Nullable CallEvent callEvent = recorder ? new JfrEvents.CallEvent() : null;
+        boolean callEvents = callEvent != null && callEvent.isEnabled();
+        boolean batchEvents = recorder && JfrEvents.batchEnabled();
         CallListener[] listeners = LISTENERS.isEmpty() ? NO_LISTENERS : LISTENERS.toArray(NO_LISTENERS);
         if (settings.timeline() == null && listeners.length == 0 && !callEvents && !batchEvents) {
             return null;

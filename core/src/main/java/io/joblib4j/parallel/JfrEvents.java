@@ -4,6 +4,7 @@ import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
+import jdk.jfr.FlightRecorder;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
@@ -13,7 +14,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The flight recorder events of {@code Parallel} calls, committed by the engine in the caller's JVM (a batch run in
  * a worker JVM or on a cluster member is recorded here, with the worker's name and its own timing of the tasks).
- * JFR's own checks make them free while no recording has them enabled.
+ * JFR's own checks make them free while no recording has them enabled, and none is made before the flight recorder
+ * has started.
  */
 final class JfrEvents {
     private JfrEvents() {}
@@ -85,6 +87,15 @@ final class JfrEvents {
         @Label("Bytes Received")
         @DataAmount
         long bytesReceived;
+    }
+
+    /**
+     * Whether the flight recorder has started in this JVM (a recording was started, from the command line, with
+     * {@code jcmd} or through the API). Until then no event object is made: the first one costs a cold JVM JFR's own
+     * set-up of its event classes (about 0.2 s, on the first call), and no recording could take it anyway.
+     */
+    static boolean recorderStarted() {
+        return FlightRecorder.isInitialized();
     }
 
     /** Whether a recording has the batch event on now (one allocation; none is committed). */
