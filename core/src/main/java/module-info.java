@@ -23,6 +23,8 @@ module io.joblib4j.core {
     requires com.fasterxml.jackson.jr.ob;
     requires static transitive org.jspecify;
     requires jdk.jfr;
+    // the JVM's own options, to start workers with the same view of the module path (WorkerClassPath)
+    requires java.management;
 
     uses io.joblib4j.backend.BackendProvider;
 

@@ -3,11 +3,13 @@ package io.joblib4j.array;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.joblib4j.Joblib;
+import io.joblib4j.internal.process.ChildJvms;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -52,17 +54,10 @@ class MappedAcrossJvmTest {
             out.writeObject(mapped.mappedRef().orElseThrow());
         }
         Path result = dir.resolve("sum.txt");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(
-                        java,
-                        "--enable-native-access=ALL-UNNAMED",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Child.class.getName(),
-                        refFile.toString(),
-                        result.toString())
-                .redirectErrorStream(true)
-                .start();
+        List<String> cmd = new ArrayList<>(ChildJvms.command(Child.class));
+        cmd.add(refFile.toString());
+        cmd.add(result.toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(output).isZero();

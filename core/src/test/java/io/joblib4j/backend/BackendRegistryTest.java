@@ -3,19 +3,14 @@ package io.joblib4j.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.joblib4j.parallel.Parallel;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BackendRegistryTest {
 
     @Test
-    void serviceLoaderProvider_isAvailableByName() {
-        assertThat(Backend.names()).contains("test-provided");
-        assertThat(Backend.named("test-provided").name()).isEqualTo("test-provided");
-        try (Parallel p = Parallel.builder().backend("test-provided").nJobs(2).build()) {
-            assertThat(p.map(x -> x + 1, List.of(1, 2, 3))).containsExactly(2, 3, 4);
-        }
+    void builtInProvider_processBackend_isAvailableByName() {
+        assertThat(Backend.names()).contains("processes");
+        assertThat(Backend.named("processes").name()).isEqualTo("processes");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.joblib4j.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.joblib4j.internal.process.ChildJvms;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -293,7 +294,7 @@ class LauncherTest {
     /** joblib4j-core's classes, this module's test classes and the runtime dependency jars of the test class path. */
     private static List<String> appClassPath() {
         List<String> entries = new ArrayList<>();
-        for (String e : System.getProperty("java.class.path").split(File.pathSeparator, -1)) {
+        for (String e : ChildJvms.flatClassPath().split(File.pathSeparator, -1)) {
             String name = Path.of(e).getFileName().toString();
             if (!e.isEmpty() && TEST_ONLY.stream().noneMatch(name::contains)) {
                 entries.add(Path.of(e).toAbsolutePath().toString());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.joblib4j.SerializableFunction;
 import io.joblib4j.internal.CodeVersions;
+import io.joblib4j.internal.process.ChildJvms;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -125,7 +126,7 @@ class CodeVersionTest {
                         "-d",
                         out.toString(),
                         "-cp",
-                        System.getProperty("java.class.path"),
+                        ChildJvms.flatClassPath(),
                         src.resolve("Calc.java").toString(),
                         src.resolve("Helper.java").toString())
                 .inheritIO()

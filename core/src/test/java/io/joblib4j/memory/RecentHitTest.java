@@ -2,6 +2,7 @@ package io.joblib4j.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.joblib4j.internal.process.ChildJvms;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,15 +79,8 @@ class RecentHitTest {
     }
 
     private String child(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElseThrow());
-        cmd.add("-Xmx256m");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-XX:TieredStopAtLevel=1");
-        cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(RecentHitChild.class.getName());
+        List<String> cmd = new ArrayList<>(
+                ChildJvms.command(RecentHitChild.class, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         cmd.add(args[0]);
         cmd.add(dir.toString());
         for (int i = 1; i < args.length; i++) {

@@ -3,6 +3,7 @@ package io.joblib4j.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.joblib4j.internal.process.ChildJvms;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -151,14 +152,8 @@ class ReliabilityTest {
     }
 
     private static ProcessBuilder command(String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElseThrow());
-        cmd.add("-Xmx1g");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-XX:TieredStopAtLevel=1");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(ReliabilityChild.class.getName());
+        List<String> cmd = new ArrayList<>(
+                ChildJvms.command(ReliabilityChild.class, "-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.joblib4j.Joblib;
+import java.net.URI;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
@@ -76,9 +77,13 @@ class AllowlistDefaultsTest {
     @Test
     void load_enum_isRefusedByDefault_withoutRunningItsStaticInitializer() throws Exception {
         // the enum is defined a second time by a loader of its own, so the test's copy is not yet initialized
-        URL classes = Noisy.class.getProtectionDomain().getCodeSource().getLocation();
+        // the folder the class file is in (on the module path the test classes are patched into core's module, whose
+        // location is main's classes); no parent but the boot loader, which cannot see the test's copy of the enum
+        String file = Noisy.class.getName().replace('.', '/') + ".class";
+        String url = Noisy.class.getClassLoader().getResource(file).toString();
+        URL classes = URI.create(url.substring(0, url.length() - file.length())).toURL();
         Path f = dir.resolve("enum.dump");
-        try (URLClassLoader other = new URLClassLoader(new URL[] {classes}, ClassLoader.getPlatformClassLoader())) {
+        try (URLClassLoader other = new URLClassLoader(new URL[] {classes}, null)) {
             Object one = other.loadClass(Noisy.class.getName()).getEnumConstants()[0];
             Joblib.dump(new ArrayList<>(List.of(one)), f);
         }

@@ -9,6 +9,7 @@ import io.joblib4j.array.MmapMode;
 import io.joblib4j.array.NdArray;
 import io.joblib4j.array.Npy;
 import io.joblib4j.array.PersistException;
+import io.joblib4j.internal.process.ChildJvms;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -316,13 +317,7 @@ class HostileFileTest {
         Path zeros = dir.resolve("zeros.zst");
         Joblib.dump(NdArray.zeros(DType.INT8, 400L << 20), zeros, Compression.zstd());
         files.add(zeros.toString());
-        List<String> cmd = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Child.class.getName()));
+        List<String> cmd = new java.util.ArrayList<>(ChildJvms.command(Child.class, "-Xmx512m"));
         cmd.addAll(files);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -228,13 +228,17 @@ class ChaosTest {
     private static void record(ProcessPool pool, Set<Long> seen, Set<String> poolFolders) {
         for (long pid : pool.workerPids()) {
             if (seen.add(pid)) {
-                ProcessHandle.of(pid).flatMap(h -> h.info().arguments()).ifPresent(args -> {
-                    for (String a : args) {
+                // read from /proc: ProcessHandle.Info leaves out the arguments of a long command line
+                try {
+                    byte[] cmdline = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
+                    for (String a : new String(cmdline, java.nio.charset.StandardCharsets.UTF_8).split("\0", -1)) {
                         if (a.endsWith("channel.sock")) {
                             poolFolders.add(Path.of(a).getParent().toString());
                         }
                     }
-                });
+                } catch (java.io.IOException e) {
+                    // the worker is gone already
+                }
             }
         }
     }

@@ -3,6 +3,7 @@ package io.joblib4j.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.joblib4j.internal.TempFolders;
+import io.joblib4j.internal.process.ChildJvms;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -19,12 +20,7 @@ class OrphanAndLeftoverTest {
 
     @Test
     void parentKilled_workerExits_andItsFolderIsCollectedLater() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(
-                WorkerPool.javaCommand(),
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                OrphanParent.class.getName());
+        ProcessBuilder pb = new ProcessBuilder(ChildJvms.command(OrphanParent.class));
         pb.redirectErrorStream(true);
         Process parent = pb.start();
         long workerPid;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.joblib4j.internal.TempFolders;
+import io.joblib4j.internal.process.ChildJvms;
 import io.joblib4j.parallel.Parallel;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -172,12 +173,7 @@ class TempFolderSafetyTest {
     @Test
     void sigtermOrSigint_removesThePoolsFolder() throws Exception {
         for (String signal : List.of("TERM", "INT")) {
-            ProcessBuilder pb = new ProcessBuilder(
-                    WorkerPool.javaCommand(),
-                    "--enable-native-access=ALL-UNNAMED",
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    OrphanParent.class.getName());
+            ProcessBuilder pb = new ProcessBuilder(ChildJvms.command(OrphanParent.class));
             pb.redirectErrorStream(true);
             Process parent = pb.start();
             try (BufferedReader out =

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.joblib4j.internal.Suppressed;
+import io.joblib4j.internal.process.ChildJvms;
 import io.joblib4j.internal.process.Protocol;
 import io.joblib4j.internal.process.WorkerClassPath;
 import io.joblib4j.internal.process.WorkerMain;
@@ -222,17 +223,9 @@ class WorkerStartFailureTest {
     }
 
     private static Process startWorker(Path socket, long parentPid) throws IOException {
-        List<String> cmd = List.of(
-                WorkerPool.javaCommand(),
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-cp",
-                System.getProperty("java.class.path"),
-                WorkerMain.class.getName(),
-                socket.toString(),
-                "1",
-                Long.toString(parentPid),
-                "0");
+        List<String> cmd =
+                new ArrayList<>(ChildJvms.command(WorkerMain.class, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(List.of(socket.toString(), "1", Long.toString(parentPid), "0"));
         return new ProcessBuilder(cmd)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();

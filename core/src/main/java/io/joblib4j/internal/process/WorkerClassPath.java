@@ -1,6 +1,7 @@
 package io.joblib4j.internal.process;
 
 import java.io.File;
+import java.lang.management.ManagementFactory;
 import java.lang.module.ResolvedModule;
 import java.net.URI;
 import java.net.URL;
@@ -50,12 +51,21 @@ public final class WorkerClassPath {
             "org/jline/terminal/Terminal.class",
             "org/jline/nativ/JLineNativeLoader.class");
 
+    /** The options {@link #moduleOptions(List)} passes on. */
+    private static final List<String> MODULE_OPTIONS =
+            List.of("--patch-module", "--add-reads", "--add-exports", "--add-opens", "--add-modules");
+
     /** The class path; empty if none (module path only). */
     private final String classPath;
     /** The module path, or null to start workers on the class path. */
     private final @Nullable String modulePath;
     /** The modules the parent resolved from its module path, added to the workers' root modules. */
     private final List<String> modules;
+    /**
+     * The parent's options that change what its modules see ({@code --patch-module}, {@code --add-reads},
+     * {@code --add-exports}, {@code --add-opens}, {@code --add-modules}), given to workers on the module path too.
+     */
+    private final List<String> moduleOptions;
     /** How the class path was chosen, for messages. */
     private final String source;
     /** Locations that could not be put on a class path (such as a Spring Boot nested jar), for messages. */
@@ -63,9 +73,20 @@ public final class WorkerClassPath {
 
     private WorkerClassPath(
             String classPath, @Nullable String modulePath, List<String> modules, String source, List<String> unusable) {
+        this(classPath, modulePath, modules, List.of(), source, unusable);
+    }
+
+    private WorkerClassPath(
+            String classPath,
+            @Nullable String modulePath,
+            List<String> modules,
+            List<String> moduleOptions,
+            String source,
+            List<String> unusable) {
         this.classPath = classPath;
         this.modulePath = modulePath;
         this.modules = List.copyOf(modules);
+        this.moduleOptions = List.copyOf(moduleOptions);
         this.source = source;
         this.unusable = List.copyOf(unusable);
     }
@@ -110,11 +131,32 @@ public final class WorkerClassPath {
                 System.getProperty("java.class.path", ""),
                 System.getProperty("jdk.module.path"),
                 new ArrayList<>(modules),
+                moduleOptions(ManagementFactory.getRuntimeMXBean().getInputArguments()),
                 "this JVM's module path and class path",
                 List.of());
     }
 
-    private static WorkerClassPath detect(ClassLoader context) {
+    /**
+     * Of this JVM's options, those that change what the modules on the module path see, such as the
+     * {@code --patch-module} that a test runner uses to put test classes into the module under test: a worker
+     * started without them could not load the classes its tasks come from.
+     */
+    static List<String> moduleOptions(List<String> jvmArguments) {
+        List<String> options = new ArrayList<>();
+        for (String argument : jvmArguments) {
+            for (String option : MODULE_OPTIONS) {
+                // the JVM reports "--option value" as "--option=value"
+                if (argument.startsWith(option + "=") && argument.length() > option.length() + 1) {
+                    options.add(option);
+                    options.add(argument.substring(option.length() + 1));
+                }
+            }
+        }
+        return options;
+    }
+
+    /** The class path detected from this JVM's class loaders (the last resort of {@link #resolve}). */
+    static WorkerClassPath detect(ClassLoader context) {
         Set<String> entries = new LinkedHashSet<>();
         List<String> unusable = new ArrayList<>();
         ClassLoader system = ClassLoader.getSystemClassLoader();
@@ -215,6 +257,7 @@ public final class WorkerClassPath {
                 options.add("--add-modules");
                 options.add(String.join(",", modules));
             }
+            options.addAll(moduleOptions);
         }
         if (!classPath.isEmpty()) {
             options.add("-cp");
@@ -264,6 +307,7 @@ public final class WorkerClassPath {
                     .append(modulePath)
                     .append(" with modules ")
                     .append(modules)
+                    .append(moduleOptions.isEmpty() ? "" : " and options " + moduleOptions)
                     .append(", ");
         }
         sb.append("class path ")

@@ -9,6 +9,7 @@ import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +20,7 @@ class WorkerClassPathTest {
     void resolve_contextLoaderBelowTheApplicationLoader_addsItsFolders(@TempDir Path classes) throws Exception {
         try (URLClassLoader context =
                 new URLClassLoader(new URL[] {classes.toUri().toURL()}, ClassLoader.getSystemClassLoader())) {
-            WorkerClassPath cp = WorkerClassPath.resolve(null, context);
+            WorkerClassPath cp = WorkerClassPath.detect(context);
 
             List<String> entries = Arrays.asList(cp.classPath().split(File.pathSeparator));
             assertThat(entries).contains(classes.toString());
@@ -29,6 +30,38 @@ class WorkerClassPathTest {
             assertThat(cp.options()).containsSubsequence("-cp", cp.classPath());
             assertThat(cp.describe()).contains("(java.class.path)");
         }
+    }
+
+    @Test
+    void resolve_onTheModulePath_givesWorkersTheModulePathAndThePatchedTestClasses() {
+        Assumptions.assumeTrue(
+                WorkerClassPath.class.getModule().isNamed(), "joblib4j is on the class path in this JVM");
+        WorkerClassPath cp = WorkerClassPath.resolve(null, ClassLoader.getSystemClassLoader());
+
+        assertThat(cp.options()).containsSubsequence("--module-path", System.getProperty("jdk.module.path"));
+        // the test runner patches the test classes into the module: workers must see them too
+        assertThat(cp.options()).contains("--patch-module");
+        assertThat(cp.main()).containsExactly("-m", "io.joblib4j.core/io.joblib4j.internal.process.WorkerMain");
+    }
+
+    @Test
+    void moduleOptions_keepsTheOptionsThatChangeWhatModulesSee_asOptionAndValue() {
+        assertThat(WorkerClassPath.moduleOptions(List.of(
+                        "-Xmx2g",
+                        "--patch-module=app=/build/test-classes",
+                        "--add-reads=app=ALL-UNNAMED",
+                        "--add-opens=java.base/java.lang=app",
+                        "--add-exports=java.base/sun.nio.ch=app",
+                        "--add-modules=java.logging",
+                        "--enable-native-access=ALL-UNNAMED",
+                        "--add-reads=",
+                        "-Dx=--patch-module=y")))
+                .containsExactly(
+                        "--patch-module", "app=/build/test-classes",
+                        "--add-reads", "app=ALL-UNNAMED",
+                        "--add-opens", "java.base/java.lang=app",
+                        "--add-exports", "java.base/sun.nio.ch=app",
+                        "--add-modules", "java.logging");
     }
 
     @Test
