@@ -314,8 +314,10 @@ public final class Hashing {
 
     /** One hashing call: the stack of objects being hashed (for cycles) and the digests of finished ones. */
     private static final class Walker {
-        private final IdentityHashMap<Object, Integer> onStack = new IdentityHashMap<>();
-        private final IdentityHashMap<Object, HashValue128> done = new IdentityHashMap<>();
+        // Small to start with (they grow as needed): a cache key holds a handful of composites, and the default
+        // tables have 64 slots each.
+        private final IdentityHashMap<Object, Integer> onStack = new IdentityHashMap<>(4);
+        private final IdentityHashMap<Object, HashValue128> done = new IdentityHashMap<>(4);
         private final List<Object> stack = new ArrayList<>();
         private int cyclicFrom = Integer.MAX_VALUE;
         /** Where the walk is, for messages: {@code String} steps, {@code Integer} indices and named members. */
