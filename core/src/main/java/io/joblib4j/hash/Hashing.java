@@ -175,8 +175,8 @@ public final class Hashing {
     /**
      * The content digest of an array in {@link #hash}: for arrays under {@link #TREE_MIN} bytes, XXH3-128 of its
      * elements as little-endian bytes ({@link #bulk}); for larger ones, XXH3-128 of the byte count and the
-     * XXH3-128 digests of its {@link #TREE_CHUNK}-byte chunks, computed in parallel on the common fork-join pool
-     * (the calling thread takes part), so that a large argument hashes at the memory bandwidth of all cores.
+     * XXH3-128 digests of its {@link #TREE_CHUNK}-byte chunks, computed in parallel by the calling thread and the
+     * threads of {@link TreeHash}, so that a large argument hashes at the memory bandwidth of all cores.
      */
     static HashValue128 content(MemorySegment seg, int itemSize, ByteOrder order) {
         long size = seg.byteSize();
@@ -184,18 +184,118 @@ public final class Hashing {
             return bulk(seg, itemSize, order);
         }
         int chunks = (int) ((size + TREE_CHUNK - 1) / TREE_CHUNK);
-        long[] digests = new long[2 * chunks];
-        java.util.stream.IntStream.range(0, chunks).parallel().forEach(k -> {
-            long from = k * TREE_CHUNK;
-            HashValue128 h = bulk(seg.asSlice(from, Math.min(TREE_CHUNK, size - from)), itemSize, order);
-            digests[2 * k] = h.getMostSignificantBits();
-            digests[2 * k + 1] = h.getLeastSignificantBits();
-        });
+        long[] digests = new TreeHash(seg, itemSize, order, chunks).digests();
         HashStream128 tree = XXH3.hashStream().putLong(size).putInt(chunks);
         for (long d : digests) {
             tree.putLong(d);
         }
         return tree.get();
+    }
+
+    /**
+     * The chunk digests of one tree hash. The calling thread and up to {@code CPU count - 1} helpers of a pool of
+     * daemon threads (one per usable CPU, started on first use, so that two hashes at once both get help) claim
+     * chunks in order until none is left; the caller then waits for the chunks others claimed. A helper that starts
+     * late finds nothing to do, and a busy pool only means the caller hashes more chunks itself. Not the common
+     * fork-join pool: on 2 CPUs its parallelism is 1, and it is shared with every parallel stream of the
+     * application.
+     */
+    private static final class TreeHash implements Runnable {
+        private static final java.util.concurrent.atomic.AtomicInteger THREADS =
+                new java.util.concurrent.atomic.AtomicInteger();
+        private static final java.util.concurrent.ExecutorService POOL = pool();
+        /** Stands for any thread but the caller: a segment of a confined arena is not accessible by it. */
+        private static final Thread OTHER = Thread.ofPlatform().unstarted(() -> {});
+
+        private final MemorySegment seg;
+        private final int itemSize;
+        private final ByteOrder order;
+        private final int chunks;
+        private final long[] digests;
+        private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.CountDownLatch finished;
+        private volatile @Nullable Throwable failure;
+
+        TreeHash(MemorySegment seg, int itemSize, ByteOrder order, int chunks) {
+            this.seg = seg;
+            this.itemSize = itemSize;
+            this.order = order;
+            this.chunks = chunks;
+            this.digests = new long[2 * chunks];
+            this.finished = new java.util.concurrent.CountDownLatch(chunks);
+        }
+
+        private static java.util.concurrent.ExecutorService pool() {
+            int n = io.joblib4j.internal.CpuCount.get();
+            var pool = new java.util.concurrent.ThreadPoolExecutor(
+                    n,
+                    n,
+                    30,
+                    java.util.concurrent.TimeUnit.SECONDS,
+                    new java.util.concurrent.LinkedBlockingQueue<>(),
+                    r -> {
+                        Thread t = new Thread(r, "joblib4j-hash-" + THREADS.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            pool.allowCoreThreadTimeOut(true);
+            return pool;
+        }
+
+        /** The digests, two longs per chunk; helped only when threads other than the caller may read the segment. */
+        long[] digests() {
+            int helpers = seg.isAccessibleBy(OTHER) ? Math.min(chunks, io.joblib4j.internal.CpuCount.get()) - 1 : 0;
+            for (int i = 0; i < helpers; i++) {
+                POOL.execute(this);
+            }
+            hashChunks();
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    finished.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the chunks others hold are part of this hash: wait for them, then say so
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            Throwable t = failure;
+            if (t instanceof RuntimeException re) {
+                throw re;
+            }
+            if (t instanceof Error err) {
+                throw err;
+            }
+            if (t != null) {
+                throw new IllegalStateException(t);
+            }
+            return digests;
+        }
+
+        @Override
+        public void run() {
+            hashChunks();
+        }
+
+        private void hashChunks() {
+            for (int k = next.getAndIncrement(); k < chunks; k = next.getAndIncrement()) {
+                try {
+                    long from = k * TREE_CHUNK;
+                    HashValue128 h =
+                            bulk(seg.asSlice(from, Math.min(TREE_CHUNK, seg.byteSize() - from)), itemSize, order);
+                    digests[2 * k] = h.getMostSignificantBits();
+                    digests[2 * k + 1] = h.getLeastSignificantBits();
+                } catch (RuntimeException | Error e) {
+                    if (failure == null) {
+                        failure = e;
+                    }
+                } finally {
+                    finished.countDown();
+                }
+            }
+        }
     }
 
     private static void copy(
@@ -214,11 +314,14 @@ public final class Hashing {
 
     /** One hashing call: the stack of objects being hashed (for cycles) and the digests of finished ones. */
     private static final class Walker {
-        private final IdentityHashMap<Object, Integer> onStack = new IdentityHashMap<>();
-        private final IdentityHashMap<Object, HashValue128> done = new IdentityHashMap<>();
+        // Small to start with (they grow as needed): a cache key holds a handful of composites, and the default
+        // tables have 64 slots each.
+        private final IdentityHashMap<Object, Integer> onStack = new IdentityHashMap<>(4);
+        private final IdentityHashMap<Object, HashValue128> done = new IdentityHashMap<>(4);
         private final List<Object> stack = new ArrayList<>();
         private int cyclicFrom = Integer.MAX_VALUE;
-        private final ArrayList<String> path = new ArrayList<>();
+        /** Where the walk is, for messages: {@code String} steps, {@code Integer} indices and named members. */
+        private final ArrayList<Object> path = new ArrayList<>();
 
         HashValue128 root(Object value) {
             HashStream128 s = XXH3.hashStream();
@@ -305,7 +408,7 @@ public final class Hashing {
                 Object[] arr = (Object[]) v;
                 s.putByte(OBJ_ARRAY).putString(component.getName()).putInt(arr.length);
                 for (int i = 0; i < arr.length; i++) {
-                    child(s, arr[i], "[" + i + "]");
+                    child(s, arr[i], i);
                 }
                 return;
             }
@@ -322,7 +425,7 @@ public final class Hashing {
                     s.putByte(LIST).putInt(list.size());
                     int i = 0;
                     for (Object e : list) {
-                        child(s, e, "[" + i++ + "]");
+                        child(s, e, i++);
                     }
                 }
                 case Set<?> set -> {
@@ -341,7 +444,7 @@ public final class Hashing {
                     s.putByte(COLLECTION).putString(type.getName()).putInt(col.size());
                     int i = 0;
                     for (Object e : col) {
-                        child(s, e, "[" + i++ + "]");
+                        child(s, e, i++);
                     }
                 }
                 default -> object(s, v, type);
@@ -376,7 +479,11 @@ public final class Hashing {
             }
         }
 
-        private void child(HashStream128 s, @Nullable Object v, String step) {
+        /**
+         * Feeds {@code v}, reached by {@code step}: a {@code String} as it is printed, an {@code Integer} index, a
+         * {@link Field} or a {@link RecordComponent}. Steps are turned into text only when a message needs them.
+         */
+        private void child(HashStream128 s, @Nullable Object v, Object step) {
             path.add(step);
             try {
                 put(s, v);
@@ -413,7 +520,7 @@ public final class Hashing {
                 s.putInt(components.length);
                 for (RecordComponent rc : components) {
                     s.putString(rc.getName());
-                    child(s, readComponent(rc, v), "." + rc.getName());
+                    child(s, readComponent(rc, v), rc);
                 }
                 return;
             }
@@ -435,7 +542,7 @@ public final class Hashing {
                 } catch (IllegalAccessException e) {
                     throw new IllegalArgumentException("cannot read field " + f + " at " + where(), e);
                 }
-                child(s, value, "." + f.getName());
+                child(s, value, f);
             }
         }
 
@@ -523,11 +630,23 @@ public final class Hashing {
 
         private String where() {
             if (path.size() > 12) {
-                return "root" + String.join("", path.subList(0, 6)) + "..."
-                        + String.join("", path.subList(path.size() - 3, path.size())) + " (" + path.size()
+                return "root" + steps(0, 6) + "..." + steps(path.size() - 3, path.size()) + " (" + path.size()
                         + " levels down)";
             }
-            return path.isEmpty() ? "the root" : "root" + String.join("", path);
+            return path.isEmpty() ? "the root" : "root" + steps(0, path.size());
+        }
+
+        private String steps(int from, int to) {
+            StringBuilder sb = new StringBuilder();
+            for (Object step : path.subList(from, to)) {
+                switch (step) {
+                    case Integer i -> sb.append('[').append(i).append(']');
+                    case Field f -> sb.append('.').append(f.getName());
+                    case RecordComponent rc -> sb.append('.').append(rc.getName());
+                    default -> sb.append(step);
+                }
+            }
+            return sb.toString();
         }
     }
 

@@ -56,6 +56,8 @@ final class Memoized implements Serializable {
 
     private transient volatile @Nullable FunctionIdentity identity;
     private transient volatile @Nullable CodeVersion codeVersion;
+    /** The store whose code record this function checked (then in {@link #CHECKED}): later calls skip the lookup. */
+    private transient volatile @Nullable StoreBackend checkedStore;
 
     Memoized(
             Memory memory,
@@ -233,10 +235,14 @@ final class Memoized implements Serializable {
 
     /** Checks the stored code record once per JVM; a different version drops the function's old entries. */
     private void checkCodeRecord(StoreBackend store) {
+        if (checkedStore == store) {
+            return;
+        }
         String fid = functionId();
         CodeVersion v = codeVersion();
         String marker = store.location() + "\u0000" + fid + "\u0000" + v.hash();
         if (CHECKED.contains(marker)) {
+            checkedStore = store;
             return;
         }
         String before = VERSIONS_SEEN.putIfAbsent(store.location() + "\u0000" + fid, v.hash());
@@ -269,6 +275,7 @@ final class Memoized implements Serializable {
                 store.writeCodeRecord(fid, codeRecordText(v));
             }
             CHECKED.add(marker);
+            checkedStore = store;
         } catch (IOException | RuntimeException e) {
             // Entries are keyed by the code version, so a stale record never yields a wrong result: say so and go on.
             Messages.warnOnce(

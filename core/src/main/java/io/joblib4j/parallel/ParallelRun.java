@@ -167,7 +167,12 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             // Take the rest of the chunk at hand in one step.
             Chunk head = deliverable.peekFirst();
             if (head != null) {
-                out.addAll(head.cursor == 0 ? head.items : head.items.subList(head.cursor, head.items.size()));
+                // Element by element: addAll would first copy the chunk into a new array (toArray), which for
+                // chunks of a million results is a large allocation of its own.
+                List<@Nullable Object> items = head.items;
+                for (int i = head.cursor, size = items.size(); i < size; i++) {
+                    out.add(items.get(i));
+                }
                 deliverable.pollFirst();
             }
         }
@@ -313,7 +318,9 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         if (small) {
             want = knownSize;
         }
-        Object[] slice = new Object[(int) Math.min(want, 1 << 16)];
+        // Of the input's size when it is known (the rest of a collection): no copies while growing the slice.
+        long left = knownSize >= 0 ? knownSize - tasksRead : -1;
+        Object[] slice = new Object[(int) (left >= 0 && left <= want ? Math.max(1, left) : Math.min(want, 1 << 16))];
         int count = 0;
         try {
             while (count < want && input.hasNext()) {
@@ -351,7 +358,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             finalSize = (count + n - 1) / n;
         } else if (inputExhausted) {
             // The end of the input: spread the tail evenly over the workers.
-            finalSize = settings.batchSize().isAuto() ? Math.max(1, count / (10 * n)) : batchSize;
+            finalSize = settings.batchSize().isAuto() ? batcher.tailSize(count, n) : batchSize;
         } else if (want < big) {
             finalSize = batchSize;
         } else {
@@ -359,7 +366,10 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         }
         for (int from = 0; from < count; from += finalSize) {
             int to = Math.min(count, from + finalSize);
-            Object[] part = Arrays.copyOfRange(slice, from, to, function == null ? Task[].class : Object[].class);
+            // A batch of all that was read takes the slice itself (arguments of a function: any Object[] will do).
+            Object[] part = function != null && from == 0 && to == slice.length
+                    ? slice
+                    : Arrays.copyOfRange(slice, from, to, function == null ? Task[].class : Object[].class);
             ready.addLast(
                     function == null
                             ? Batch.ofTasks(tasksRead + from, (Task<?>[]) part, taskContext)

@@ -3,8 +3,8 @@ package io.joblib4j.persist;
 import io.joblib4j.array.MmapMode;
 import io.joblib4j.array.Npy;
 import io.joblib4j.array.PersistException;
-import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -50,6 +50,8 @@ public final class LoadOptions {
     private final boolean verifyChecksums;
     private final double maxExpansionRatio;
     private final long maxExpandedBytes;
+    /** See {@link #policyKey}: built once, as every load looks its readers up by it. */
+    private final List<Object> policyKey;
 
     private LoadOptions(Builder b) {
         this.verifyChecksums = b.verifyChecksums;
@@ -60,6 +62,7 @@ public final class LoadOptions {
         this.trustAll = b.trustAll;
         this.maxExpansionRatio = b.maxExpansionRatio;
         this.maxExpandedBytes = b.maxExpandedBytes;
+        this.policyKey = List.of(new TreeSet<>(classes), new TreeSet<>(packages), allowRecords, trustAll);
     }
 
     /** No mmap, the default allowlist. */
@@ -152,7 +155,7 @@ public final class LoadOptions {
 
     /** The part of these options that decides what may be loaded (the mmap mode excluded). */
     Object policyKey() {
-        return Arrays.asList(new TreeSet<>(classes), new TreeSet<>(packages), allowRecords, trustAll);
+        return policyKey;
     }
 
     @Override

@@ -70,4 +70,27 @@ class AutoBatcherTest {
         b.completed(16, 1);
         assertThat(b.size()).isEqualTo(16);
     }
+
+    @Test
+    void tailSize_noMeasurement_isJoblibsTenthPerWorker() {
+        AutoBatcher b = new AutoBatcher(0, 0.01);
+        assertThat(b.tailSize(10_000, 2)).isEqualTo(500);
+        assertThat(b.tailSize(7, 2)).isEqualTo(1);
+    }
+
+    @Test
+    void tailSize_tinyTasks_noBatchShorterThanATenthOfTheMinimum() {
+        AutoBatcher b = new AutoBatcher(0, 0.01);
+        b.completed(1_000, 10_000); // 10 ns per task: 1 ms (a tenth of 10 ms) is 100,000 tasks
+        assertThat(b.tailSize(10_000, 2)).as("an even share per worker at most").isEqualTo(5_000);
+        assertThat(b.tailSize(1_000_000, 2)).isEqualTo(100_000);
+        assertThat(b.tailSize(100_000_000, 2)).as("joblib's size when larger").isEqualTo(5_000_000);
+    }
+
+    @Test
+    void tailSize_slowTasks_keepJoblibsSize() {
+        AutoBatcher b = new AutoBatcher(0, 0.01);
+        b.completed(1, 50 * MS);
+        assertThat(b.tailSize(400, 2)).isEqualTo(20);
+    }
 }

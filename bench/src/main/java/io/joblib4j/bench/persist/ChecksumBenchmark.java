@@ -69,7 +69,7 @@ public class ChecksumBenchmark {
         offHeap.copyFrom(heapDouble);
         file = Files.createTempFile("joblib4j-checksum", ".bin");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.write(heapDouble.asByteBuffer());
+            ch.write(offHeap.asByteBuffer()); // a heap segment of a double[] has no ByteBuffer view
         }
         MemorySegment mapped;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
