@@ -1,5 +1,6 @@
 package io.joblib4j.process;
 
+import io.joblib4j.internal.process.ClassDataArchive;
 import io.joblib4j.internal.process.Codec;
 import io.joblib4j.internal.process.ExitStatus;
 import io.joblib4j.internal.process.JvmLauncher;
