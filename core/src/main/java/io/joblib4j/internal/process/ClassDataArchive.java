@@ -23,11 +23,12 @@ import java.util.zip.CRC32;
  * exits ({@code -XX:ArchiveClassesAtExit}, to a file of its own), and the parent renames that file into place once
  * the worker exited cleanly. Children use JDK 25's AOT cache (JEP 483 and 514), whose classes are also linked: the
  * first child records its class loading ({@code -XX:AOTMode=record}, with the JVM's own console output off, which
- * would otherwise print where the recording went on the child's stdout); once it exited with code 0, this JVM
- * assembles the cache from the recording in a {@code java -XX:AOTMode=create} process of the same options and class
- * path (about a second of CPU, in the background, output discarded) and renames it into place. (For a child, the AOT
- * cache takes 10 to 20 % less of its start than a class-data archive; for workers no gain could be measured, and its
- * cache, which holds every class the first worker loaded in its life, is six times the size.) Either way, a reader
+ * would otherwise print where the recording went on the child's stdout); once it exited with code 0, a small JVM of
+ * joblib4j ({@link Assembler}) assembles the cache from the recording in a {@code java -XX:AOTMode=create} process of
+ * the same options and class path (about a second of CPU, in the background, output discarded) and renames it into
+ * place, so that the cache is installed even when the parent has exited by then. (For a child, the AOT cache takes
+ * 10 to 20 % less of its start than a class-data archive; for workers no gain could be measured, and their cache,
+ * which holds every class the first worker loaded in its life, is six times the size.) Either way, a reader
  * never sees a partial archive and two writers never share a file. The archive's name holds a checksum of the JDK,
  * the JVM options and the class path with each jar's size and modification time: a change of any of them selects a
  * new archive (old ones stay until the cache folder is cleaned). The JVM checks an archive itself too and runs
@@ -125,7 +126,7 @@ public final class ClassDataArchive {
             String name = written.getFileName().toString();
             Path archive = written.resolveSibling(name.substring(0, name.indexOf(".jsa") + 4));
             Path assembled = written.resolveSibling(name + ".jsa");
-            List<String> create = dump ? List.of() : createCommand(command, mainClass, written, assembled);
+            List<String> create = dump ? List.of() : createCommand(command, mainClass, archive, written, assembled);
             WRITERS.add(process);
             // the action handles its own failures and nothing waits for it: the stage it returns is not needed
             var _ = process.onExit().thenRun(() -> {
@@ -136,7 +137,7 @@ public final class ClassDataArchive {
                         if (dump) {
                             moveIntoPlace(written, archive);
                         } else {
-                            assemble(create, assembled, archive, written);
+                            assemble(create, archive);
                             assembling = true;
                         }
                     }
@@ -151,25 +152,46 @@ public final class ClassDataArchive {
         }
     }
 
-    /** Starts the process that assembles the AOT cache; moves it into place and cleans up when it ends. */
-    private static void assemble(List<String> create, Path assembled, Path archive, Path recording) throws IOException {
-        Process p = new ProcessBuilder(create)
+    /**
+     * Starts the process that assembles the AOT cache: an {@link Assembler} JVM that runs {@code create}, moves the
+     * cache into place and deletes the recording, so that the cache is installed even when this JVM exits first
+     * (a program that starts one child and ends).
+     */
+    private static void assemble(List<String> assembler, Path archive) throws IOException {
+        Process p = new ProcessBuilder(assembler)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         p.getOutputStream().close();
         // as in started(): nothing waits for this stage
-        var _ = p.onExit().thenRun(() -> {
+        var _ = p.onExit().thenRun(() -> WRITING.remove(archive));
+    }
+
+    /**
+     * The main class of the JVM that assembles an AOT cache from a recording: arguments {@code <archive>
+     * <recording> <assembled> <java> <options...>}, the last ones the {@code java -XX:AOTMode=create} command.
+     */
+    static final class Assembler {
+        private Assembler() {}
+
+        public static void main(String[] args) throws Exception {
+            Path archive = Path.of(args[0]);
+            Path recording = Path.of(args[1]);
+            Path assembled = Path.of(args[2]);
             try {
-                if (p.exitValue() == 0 && Files.isRegularFile(assembled) && Files.size(assembled) > 0) {
+                Process p = new ProcessBuilder(List.of(args).subList(3, args.length))
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .start();
+                p.getOutputStream().close();
+                if (p.waitFor() == 0 && Files.isRegularFile(assembled) && Files.size(assembled) > 0) {
                     moveIntoPlace(assembled, archive);
                 }
-            } catch (IOException | RuntimeException e) {
-                // no archive this time: the next JVM tries again
             } finally {
-                cleanUp(archive, recording, assembled);
+                Files.deleteIfExists(recording);
+                Files.deleteIfExists(assembled);
             }
-        });
+        }
     }
 
     private static void moveIntoPlace(Path file, Path archive) throws IOException {
@@ -177,22 +199,34 @@ public final class ClassDataArchive {
     }
 
     /**
-     * The command assembling the cache: the options of {@code command} up to its main class, without those that
-     * recorded, then the options that create the cache from {@code recording}.
+     * The command of the {@link Assembler} JVM: the options of {@code command} up to its main class, without those
+     * that recorded, the assembler's main class and arguments, then the command that creates the cache from
+     * {@code recording}: the same options and {@code -XX:AOTMode=create}.
      */
     private static List<String> createCommand(
-            List<String> command, Class<?> mainClass, Path recording, Path assembled) {
-        List<String> create = new ArrayList<>();
+            List<String> command, Class<?> mainClass, Path archive, Path recording, Path assembled) {
+        List<String> options = new ArrayList<>();
+        boolean module = false;
         for (String o : command) {
             if (o.equals("-m") || o.equals(mainClass.getName())) {
+                module = o.equals("-m");
                 break;
             }
             if (!RECORDING.contains(o) && !o.startsWith(RECORD)) {
-                create.add(o);
+                options.add(o);
             }
         }
-        create.addAll(List.of("-XX:AOTMode=create", RECORD + recording, USE_AOT + assembled));
-        return create;
+        List<String> assembler = new ArrayList<>(options);
+        if (module) {
+            assembler.add("-m");
+            assembler.add(Assembler.class.getModule().getName() + "/" + Assembler.class.getName());
+        } else {
+            assembler.add(Assembler.class.getName());
+        }
+        assembler.addAll(List.of(archive.toString(), recording.toString(), assembled.toString()));
+        assembler.addAll(options);
+        assembler.addAll(List.of("-XX:AOTMode=create", RECORD + recording, USE_AOT + assembled));
+        return assembler;
     }
 
     private static void cleanUp(Path archive, Path recording, Path assembled) {
