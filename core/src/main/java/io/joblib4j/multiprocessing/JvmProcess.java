@@ -2,6 +2,7 @@ package io.joblib4j.multiprocessing;
 
 import io.joblib4j.SerializableRunnable;
 import io.joblib4j.internal.process.ChildMain;
+import io.joblib4j.internal.process.ClassDataArchive;
 import io.joblib4j.internal.process.Codec;
 import io.joblib4j.internal.process.JvmLauncher;
 import io.joblib4j.internal.process.WorkerClassPath;
@@ -187,9 +188,13 @@ public class JvmProcess implements Runnable, Serializable {
         } catch (IOException e) {
             throw new IllegalArgumentException(name + ": the target cannot be serialized: " + e, e);
         }
+        WorkerClassPath cp = classPath();
+        List<String> options = new ArrayList<>(jvmOptions);
+        // the per-user AOT cache of the classes a child loads (the first child records it), as pool workers have
+        options.addAll(ClassDataArchive.options(ChildMain.class, jvmOptions, cp.options()));
         List<String> command = JvmLauncher.command(
-                classPath(),
-                jvmOptions,
+                cp,
+                options,
                 "joblib4j.child",
                 ChildMain.class,
                 List.of(Long.toString(ProcessHandle.current().pid()), name));
@@ -199,7 +204,9 @@ public class JvmProcess implements Runnable, Serializable {
         Process p;
         try {
             p = pb.start();
+            ClassDataArchive.started(command, p, ChildMain.class);
         } catch (IOException e) {
+            ClassDataArchive.notStarted(command);
             throw new UncheckedIOException(name + ": cannot start a JVM with " + command.getFirst() + ": " + e, e);
         }
         process = p;

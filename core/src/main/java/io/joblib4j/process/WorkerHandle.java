@@ -1,5 +1,6 @@
 package io.joblib4j.process;
 
+import io.joblib4j.internal.process.ClassDataArchive;
 import io.joblib4j.internal.process.Codec;
 import io.joblib4j.internal.process.ExitStatus;
 import io.joblib4j.internal.process.JvmLauncher;
@@ -123,6 +124,14 @@ final class WorkerHandle {
             return;
         }
         this.out = new DataOutputStream(new BufferedOutputStream(Protocol.output(channel), 1 << 16));
+        try {
+            // accepted: the worker stops reading its stdin, so that no thread of it is in a native read at its exit
+            // (the JVM would wait 300 ms for it); the pipe stays open
+            process.getOutputStream().write(1);
+            process.getOutputStream().flush();
+        } catch (IOException e) {
+            // the worker is gone: its exit is reported
+        }
         Thread t = new Thread(() -> read(in), name + "-reader");
         t.setDaemon(true);
         reader = t;

@@ -2,6 +2,7 @@ package io.joblib4j.process;
 
 import io.joblib4j.internal.NativeLibraries;
 import io.joblib4j.internal.TempFolders;
+import io.joblib4j.internal.process.ClassDataArchive;
 import io.joblib4j.internal.process.JvmLauncher;
 import io.joblib4j.internal.process.Protocol;
 import io.joblib4j.internal.process.WorkerClassPath;
@@ -324,7 +325,7 @@ final class WorkerPool {
         Process process;
         try {
             process = pb.start();
-            ClassDataArchive.started(command, process);
+            ClassDataArchive.started(command, process, WorkerMain.class);
         } catch (IOException e) {
             ClassDataArchive.notStarted(command);
             throw new UncheckedIOException(
@@ -348,8 +349,8 @@ final class WorkerPool {
     List<String> command(long token) {
         WorkerClassPath cp = classPath();
         List<String> jvmOptions = new ArrayList<>(config.jvmOptions());
-        // the per-user class-data archive (CDS) for worker JVMs, when the class path allows one
-        jvmOptions.addAll(ClassDataArchive.options(config.jvmOptions(), cp.options()));
+        // the per-user AOT cache of the classes worker JVMs load, when the class path allows one
+        jvmOptions.addAll(ClassDataArchive.options(WorkerMain.class, config.jvmOptions(), cp.options()));
         return JvmLauncher.command(
                 cp,
                 jvmOptions,

@@ -9,7 +9,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.NotSerializableException;
 import java.io.UncheckedIOException;
 import java.net.UnixDomainSocketAddress;
@@ -26,8 +25,8 @@ import org.jspecify.annotations.Nullable;
  * {@code java ... io.joblib4j.internal.process.WorkerMain <socket> <token> <parent-pid> <heap-growth-limit>}; connects
  * to the parent's socket, then runs the batches it receives one at a time in its main thread.
  *
- * <p>The worker exits when the parent dies, however it dies: its stdin (a pipe from the parent) reaches end of file,
- * the parent process ends, or the channel closes. It exits by itself after a batch if its heap use has grown by more
+ * <p>The worker exits when the parent dies, however it dies: the parent process ends, the channel closes, or (until
+ * the parent accepts the worker) its stdin, a pipe from the parent, reaches end of file. It exits by itself after a batch if its heap use has grown by more
  * than the limit over its use after the first batch (a leak), telling the parent so in its last answer.
  */
 public final class WorkerMain {
@@ -96,40 +95,77 @@ public final class WorkerMain {
         System.exit(code);
     }
 
+    /** How often the worker checks that its parent is alive. */
+    private static final long WATCH_MILLIS = 100;
+
     /**
-     * Exits as soon as the parent is gone: stdin closes when the parent dies, whatever killed it. Before the parent has
-     * accepted this worker, the exit is explained on stderr with a code of its own: a parent still alive then (the
-     * pid not visible from here, as in another PID namespace, or its stdin closed by something else) sees why.
+     * Exits as soon as the parent is gone: its pid is polled every {@value #WATCH_MILLIS} ms from a sleeping thread,
+     * and until the parent accepts this worker, stdin (a pipe from the parent) is read in another: it closes when the
+     * parent dies, whatever killed it. Before the parent has accepted this worker, the exit is explained on stderr
+     * with a code of its own: a parent still alive then (the pid not visible from here, as in another PID namespace,
+     * or its stdin closed by something else) sees why. Once it accepts the worker, the parent writes one byte to its
+     * stdin, which ends the read: a thread left inside a native read would delay the worker's exit by 300 ms (the JVM
+     * waits that long at exit for threads in native code); from then on the pid watch and the channel see the
+     * parent's end.
      */
     private static void watchParent(long parentPid) {
-        ProcessHandle.of(parentPid)
-                .ifPresentOrElse(
-                        h -> {
-                            // stop() exits the JVM: nothing waits for the returned stage
-                            var _ = h.onExit()
-                                    .thenRun(() ->
-                                            stop(EXIT_PARENT_GONE, "the parent process " + parentPid + " exited"));
-                        },
-                        () -> stop(
-                                EXIT_PARENT_GONE,
-                                "the parent process " + parentPid + " is not running or not visible"
-                                        + " from this process (another PID namespace?)"));
-        Thread stdin = new Thread(
-                () -> {
-                    InputStream s = System.in;
-                    byte[] buf = new byte[64];
-                    try {
-                        while (s.read(buf) >= 0) {
-                            // the parent never writes; keep reading until end of file
-                        }
-                    } catch (IOException e) {
-                        // closed: same as end of file
-                    }
-                    stop(EXIT_STDIN_CLOSED, "its stdin, a pipe from the parent process " + parentPid + ", was closed");
-                },
-                "joblib4j-parent-watch");
+        ProcessHandle parent = ProcessHandle.of(parentPid).orElse(null);
+        if (parent == null) {
+            stop(
+                    EXIT_PARENT_GONE,
+                    "the parent process " + parentPid + " is not running or not visible"
+                            + " from this process (another PID namespace?)");
+            return;
+        }
+        Thread pid = new ParentWatch(parent);
+        pid.setDaemon(true);
+        pid.start();
+        Thread stdin = new StdinWatch(parentPid);
         stdin.setDaemon(true);
         stdin.start();
+    }
+
+    private static final class ParentWatch extends Thread {
+        private final ProcessHandle parent;
+
+        ParentWatch(ProcessHandle parent) {
+            super("joblib4j-parent-watch-" + parent.pid());
+            this.parent = parent;
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (parent.isAlive()) {
+                    Thread.sleep(WATCH_MILLIS);
+                }
+            } catch (InterruptedException e) {
+                // nobody interrupts this thread; leave as if the parent were gone
+            }
+            WorkerMain.stop(EXIT_PARENT_GONE, "the parent process " + parent.pid() + " exited");
+        }
+    }
+
+    private static final class StdinWatch extends Thread {
+        private final long parentPid;
+
+        StdinWatch(long parentPid) {
+            super("joblib4j-stdin-watch");
+            this.parentPid = parentPid;
+        }
+
+        @Override
+        public void run() {
+            try {
+                if (System.in.read() >= 0) {
+                    return; // the parent accepted this worker: the read is over, the pid watch goes on
+                }
+            } catch (IOException e) {
+                // closed: same as end of file
+            }
+            WorkerMain.stop(
+                    EXIT_STDIN_CLOSED, "its stdin, a pipe from the parent process " + parentPid + ", was closed");
+        }
     }
 
     /** Halts: at once with 0 once accepted (the parent is gone), else with {@code code} after saying why. */

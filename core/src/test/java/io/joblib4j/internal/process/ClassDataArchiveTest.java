@@ -1,4 +1,4 @@
-package io.joblib4j.process;
+package io.joblib4j.internal.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
