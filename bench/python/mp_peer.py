@@ -1,11 +1,12 @@
 """Python multiprocessing peer of io.joblib4j.bench.multiprocessing.MultiprocessingScenarios, on the same machine.
 
-Run:  python3 bench/python/mp_peer.py
+Run:  python3 bench/python/mp_peer.py [start] [queue] [pipe] [counter] [pool]   (no argument: all of them)
 Prints one line per scenario (scenario=NAME<TAB>value=...<TAB>unit=...): Process start-to-join with a trivial target
 (spawn and fork), Queue throughput between two processes (small ints, 1 MB bytes), Pipe round trip, a shared counter
 incremented from 2 processes (Value with its lock), Pool.map over 10^4 tiny tasks.
 """
 import multiprocessing as mp
+import sys
 import time
 
 
@@ -59,12 +60,23 @@ def start_join(ctx, reps=5):
     return sorted(best)[len(best) // 2]
 
 
-def main():
+def main(parts):
     spawn = mp.get_context("spawn")
     fork = mp.get_context("fork")
-    emit("process_start_join_spawn", start_join(spawn) * 1000, "ms")
-    emit("process_start_join_fork", start_join(fork) * 1000, "ms")
+    if "start" in parts:
+        emit("process_start_join_spawn", start_join(spawn) * 1000, "ms")
+        emit("process_start_join_fork", start_join(fork) * 1000, "ms")
+    if "queue" in parts:
+        queue(fork)
+    if "pipe" in parts:
+        pipe(fork)
+    if "counter" in parts:
+        counter(fork)
+    if "pool" in parts:
+        pool(fork)
 
+
+def queue(fork):
     n = 100_000
     q = fork.Queue()
     p = fork.Process(target=produce_ints, args=(q, n))
@@ -91,6 +103,8 @@ def main():
     p.join()
     emit("queue_1mb_bytes", got * size / dt / 1e6, "MB/s")
 
+
+def pipe(fork):
     a, b = fork.Pipe()
     p = fork.Process(target=echo, args=(b,))
     p.start()
@@ -107,6 +121,8 @@ def main():
     p.join()
     emit("pipe_round_trip", dt / rounds * 1e6, "us")
 
+
+def counter(fork):
     v = fork.Value("q", 0)
     k = 200_000
     ps = [fork.Process(target=count, args=(v, k)) for _ in range(2)]
@@ -119,6 +135,8 @@ def main():
     assert v.value == 2 * k
     emit("shared_counter_2_processes", 2 * k / dt, "increments/s")
 
+
+def pool(fork):
     with fork.Pool(2) as pool:
         pool.map(tiny, range(100))
         t0 = time.perf_counter()
@@ -129,4 +147,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:] or ["start", "queue", "pipe", "counter", "pool"])

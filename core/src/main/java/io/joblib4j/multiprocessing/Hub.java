@@ -16,6 +16,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,6 +36,9 @@ import org.jspecify.annotations.Nullable;
  * in the order it put them.
  */
 final class Hub {
+    /** The most items a producer streamed that go into a queue under one lock. */
+    private static final int MAX_BATCH = 256;
+
     private static volatile @Nullable Hub instance;
 
     private final Path folder;
@@ -159,8 +164,10 @@ final class Hub {
         conns.put(c.id, c);
         try {
             DataInputStream in = new DataInputStream(new BufferedInputStream(Protocol.input(c.socket()), 1 << 16));
+            Wire.@Nullable Request next = null;
             while (true) {
-                Wire.Request r = Wire.readRequest(in);
+                Wire.Request r = next != null ? next : Wire.readRequest(in);
+                next = null;
                 if (r.op() == Wire.CANCEL) {
                     Thread t = c.pending.get(r.a());
                     if (t != null) {
@@ -171,6 +178,24 @@ final class Hub {
                 HubObject o = objects.get(r.object());
                 if (o == null) {
                     c.send(r.id(), HubObject.Result.of(Wire.CLOSED));
+                    continue;
+                }
+                if (r.op() == Wire.Q_PUT_ASYNC
+                        && o instanceof HubObject.Queue q
+                        && q.unbounded()
+                        && in.available() > 0) {
+                    // items streamed by a producer: those already read go in together, under one lock
+                    List<byte[]> items = new ArrayList<>();
+                    items.add(r.blob(0));
+                    while (items.size() < MAX_BATCH && in.available() > 0) {
+                        Wire.Request n = Wire.readRequest(in);
+                        if (n.op() != Wire.Q_PUT_ASYNC || n.object() != r.object()) {
+                            next = n;
+                            break;
+                        }
+                        items.add(n.blob(0));
+                    }
+                    reply(c, r, q.putAll(items));
                     continue;
                 }
                 if (o.blocks(r)) {

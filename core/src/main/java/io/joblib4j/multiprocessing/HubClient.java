@@ -7,6 +7,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
@@ -21,16 +23,39 @@ import org.jspecify.annotations.Nullable;
  * This process's connection to one hub: requests from any thread, answered through a reader thread. When the hub's
  * process dies (or the connection breaks), every waiting call and every later one fails with
  * {@link SharedObjectGoneException}.
+ *
+ * <p>Requests sent without waiting for their answer ({@link #send}: an unbounded queue's {@code put}) are buffered and
+ * written by a flusher thread, which wakes at the first of them and writes whatever has been buffered meanwhile in one
+ * write: a producer putting small items back to back pays a system call per batch, not per item. A request that waits
+ * for its answer writes the buffer itself, its own request last, so the order of one thread's requests is kept. What
+ * is still buffered when this JVM exits normally (shutdown hooks run) is written then; like Python's
+ * {@code multiprocessing.Queue}, the items put in the last moments before a process is killed may be lost.
  */
 final class HubClient {
     private static final Map<String, HubClient> CLIENTS = new ConcurrentHashMap<>();
+    /** The largest request {@link #send} buffers; a larger one is written at once. */
+    private static final int MAX_BUFFERED_REQUEST = 1 << 14;
+    /** How many buffered bytes make a producer write them itself rather than wait for the flusher. */
+    private static final int MAX_BUFFERED = 1 << 20;
 
     private final String socket;
     private final long ownerPid;
     /** Null for the owner process's own client: its calls run in the caller's thread. */
     private final @Nullable SocketChannel channel;
 
+    /** The requests on their way out; whoever holds its monitor writes to the socket, the buffered requests first. */
     private final DataOutputStream out;
+    /** Guards {@link #buffered} and {@link #flushPending}; held only to append or to swap buffers, never to write. */
+    private final Object bufferLock = new Object();
+    /** Requests sent without waiting, encoded, not yet written (position: their end). */
+    private ByteBuffer buffered = ByteBuffer.allocate(1 << 16);
+    /** The other buffer, swapped with {@link #buffered} by the holder of {@link #out}'s monitor. */
+    private ByteBuffer spare = ByteBuffer.allocate(1 << 16);
+    /** True while {@link #buffered} holds requests and the flusher has been woken for them. */
+    private boolean flushPending;
+    /** Writes what {@link #send} buffered; null for the owner process's own client. */
+    private final @Nullable Thread flusher;
+
     private final Map<Long, CompletableFuture<Wire.Reply>> pending = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private volatile @Nullable String broken;
@@ -48,6 +73,27 @@ final class HubClient {
         Thread t = new Thread(() -> read(in), "joblib4j-hub-client-" + ownerPid);
         t.setDaemon(true);
         t.start();
+        Thread f = new Thread(this::flushLoop, "joblib4j-hub-flush-" + ownerPid);
+        f.setDaemon(true);
+        this.flusher = f;
+        f.start();
+        flushAtExit();
+    }
+
+    /** Set once the shutdown hook that writes what every client still buffers is registered. */
+    private static final AtomicBoolean FLUSH_AT_EXIT = new AtomicBoolean();
+
+    private static void flushAtExit() {
+        if (FLUSH_AT_EXIT.compareAndSet(false, true)) {
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                for (HubClient c : CLIENTS.values()) {
+                                    c.flushQuietly();
+                                }
+                            },
+                            "joblib4j-hub-flush-at-exit"));
+        }
     }
 
     /** The calls of the owner process about its own objects: answered in the caller's thread, no socket. */
@@ -61,6 +107,7 @@ final class HubClient {
         this.ownerPid = ProcessHandle.current().pid();
         this.channel = null;
         this.out = new DataOutputStream(java.io.OutputStream.nullOutputStream());
+        this.flusher = null;
     }
 
     /** The connection to the hub of {@code ref}, opened at first use; in the owner process, the owner itself. */
@@ -110,14 +157,77 @@ final class HubClient {
         }
     }
 
-    private void fail(String why) {
-        broken = why;
+    /** The flusher: waits until {@link #send} buffered a request, then writes the buffer, until the connection ends. */
+    private void flushLoop() {
+        while (broken == null) {
+            synchronized (bufferLock) {
+                while (!flushPending) {
+                    try {
+                        bufferLock.wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }
+            try {
+                synchronized (out) {
+                    writeBuffered();
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // the connection broke: the reader thread's end of file says so to every call
+                closeQuietly();
+                return;
+            }
+        }
+    }
+
+    /**
+     * Writes the requests {@link #send} buffered to {@link #out} (not flushed), with {@code out}'s monitor held; the
+     * producers go on filling the other buffer meanwhile.
+     */
+    private void writeBuffered() throws IOException {
+        ByteBuffer full;
+        synchronized (bufferLock) {
+            full = buffered;
+            if (full.position() == 0) {
+                flushPending = false;
+                return;
+            }
+            buffered = spare;
+            flushPending = false;
+        }
+        out.write(full.array(), full.arrayOffset(), full.position());
+        full.clear();
+        spare = full;
+    }
+
+    private void flushQuietly() {
+        synchronized (out) {
+            try {
+                writeBuffered();
+                out.flush();
+            } catch (IOException e) {
+                // the hub's process is gone: nothing to deliver to
+            }
+        }
+    }
+
+    private void closeQuietly() {
         try {
             if (channel != null) {
                 channel.close();
             }
         } catch (IOException e) {
             // closed anyway
+        }
+    }
+
+    private void fail(String why) {
+        broken = why;
+        closeQuietly();
+        if (flusher != null) {
+            flusher.interrupt();
         }
         for (CompletableFuture<Wire.Reply> f : pending.values()) {
             f.cancel(false);
@@ -144,7 +254,36 @@ final class HubClient {
             }
             return;
         }
-        write(ref, 0, op, a, b, blobs);
+        int size = Wire.requestSize(blobs);
+        if (size > MAX_BUFFERED_REQUEST) {
+            write(ref, 0, op, a, b, blobs); // a large item goes out at once, after what is buffered
+            return;
+        }
+        boolean full;
+        synchronized (bufferLock) {
+            if (buffered.remaining() < size) {
+                buffered = ByteBuffer.allocate(Math.max(buffered.capacity() * 2, buffered.position() + size))
+                        .put(buffered.flip());
+            }
+            Wire.putRequest(buffered, 0, ref.id(), op, a, b, blobs);
+            if (!flushPending) {
+                flushPending = true;
+                bufferLock.notify(); // the flusher writes this, and what comes while it wakes, in one write
+            }
+            full = buffered.position() >= MAX_BUFFERED;
+        }
+        if (full) {
+            // the flusher falls behind: this producer writes, and waits for the socket as an unbuffered one would
+            try {
+                synchronized (out) {
+                    writeBuffered();
+                    out.flush();
+                }
+            } catch (IOException e) {
+                fail("the connection to the process " + ownerPid + " that owns it broke: " + e);
+                throw gone(ref);
+            }
+        }
     }
 
     /**
@@ -227,6 +366,7 @@ final class HubClient {
     private void write(HubRef ref, long id, byte op, long a, long b, byte[]... blobs) {
         try {
             synchronized (out) {
+                writeBuffered(); // what this thread (or another) sent before, first
                 Wire.writeRequest(out, id, ref.id(), op, a, b, blobs);
                 out.flush();
             }

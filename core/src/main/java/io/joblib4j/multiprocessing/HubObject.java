@@ -181,6 +181,29 @@ abstract class HubObject {
             }
         }
 
+        boolean unbounded() {
+            return capacity == Integer.MAX_VALUE;
+        }
+
+        /**
+         * Puts {@code batch} at the end of an unbounded queue, in order, under one lock: the items a producer streamed
+         * ({@link Wire#Q_PUT_ASYNC}). Null (no answer) unless the queue is closed.
+         */
+        @Nullable
+        Result putAll(List<byte[]> batch) {
+            lock.lock();
+            try {
+                if (closed) {
+                    return Result.of(Wire.CLOSED);
+                }
+                items.addAll(batch);
+                changed.signalAll();
+                return null;
+            } finally {
+                lock.unlock();
+            }
+        }
+
         private void putBack(List<byte[]> taken) {
             lock.lock();
             try {

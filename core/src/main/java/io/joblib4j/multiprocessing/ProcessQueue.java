@@ -26,6 +26,9 @@ import org.jspecify.annotations.Nullable;
  *       than 1 MiB inside an item travel through a shared-memory file instead of the socket.
  *   <li>{@link #put} blocks while a queue created with a capacity is full; on an unbounded queue it returns at once
  *       (the item is sent in order without waiting for the owner's answer; a failure is reported by the next call).
+ *       In a process other than the owner, such items are buffered for a moment and written to the owner in
+ *       batches, at the latest before any later call of the same process to the owner and when the process exits
+ *       normally; as with Python's queue, a process killed outright may lose the items it put just before.
  *   <li>If the owner process exits (or {@linkplain #close() closes} the queue), every call, including those blocked in
  *       {@link #take()}, fails at once with {@link SharedObjectGoneException}.
  * </ul>

@@ -126,6 +126,27 @@ final class Wire {
         writeBlobs(out, blobs);
     }
 
+    /** The bytes of a request with {@code blobs}, as {@link #writeRequest} writes it. */
+    static int requestSize(byte[][] blobs) {
+        int size = 8 + 4 + 1 + 8 + 8 + 4;
+        for (byte[] b : blobs) {
+            size += 4 + (b == null ? 0 : b.length);
+        }
+        return size;
+    }
+
+    /** Puts a request as {@link #writeRequest} writes it; {@code to} has {@link #requestSize} bytes left. */
+    static void putRequest(ByteBuffer to, long id, int object, byte op, long a, long b, byte[]... blobs) {
+        to.putLong(id).putInt(object).put(op).putLong(a).putLong(b).putInt(blobs.length);
+        for (byte[] blob : blobs) {
+            if (blob == null) {
+                to.putInt(-1);
+            } else {
+                to.putInt(blob.length).put(blob);
+            }
+        }
+    }
+
     static Request readRequest(DataInputStream in) throws IOException {
         long id = in.readLong();
         int object = in.readInt();

@@ -134,6 +134,41 @@ class SharedObjectsTest {
     }
 
     @Test
+    void queue_itemsStreamedByAProducer_arriveBeforeItsNextCall() throws Exception {
+        int n = 50_000;
+        ProcessQueue<Integer> q = ProcessQueue.create();
+        ProcessEvent put = ProcessEvent.create();
+        ProcessEvent release = ProcessEvent.create();
+        JvmProcess producer = start(new JvmProcess(() -> {
+            for (int i = 0; i < n; i++) {
+                q.add(i);
+            }
+            put.set(); // a call after the puts: they reach the owner before it
+            try {
+                if (!release.await(Duration.ofMinutes(2))) {
+                    throw new IllegalStateException("not released");
+                }
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }));
+        assertThat(put.await(Duration.ofMinutes(2))).isTrue();
+        assertThat(q.size())
+                .as("items in the queue when the producer's next call arrived")
+                .isEqualTo(n);
+        List<Integer> got = new ArrayList<>();
+        q.drainTo(got);
+        assertThat(got).hasSize(n);
+        for (int i = 0; i < n; i++) {
+            assertThat(got.get(i)).isEqualTo(i);
+        }
+        release.set();
+        producer.join();
+        assertThat(producer.exitCode()).isZero();
+        q.close();
+    }
+
+    @Test
     void boundedQueue_blocksItsProducer_untilAConsumerTakes() throws Exception {
         ProcessQueue<Integer> q = ProcessQueue.create(2);
         assertThat(q.offer(1)).isTrue();

@@ -48,30 +48,57 @@ public final class MultiprocessingScenarios {
         }
     }
 
+    /** The parts, in order; no arguments runs them all. */
+    static final List<String> PARTS = List.of("start", "queue", "pipe", "counter", "pool", "big");
+
     public static void main(String[] args) throws Exception {
-        List<Row> rows = new ArrayList<>();
-        rows.add(new Row("process_start_join_spawn", "ms", startToJoinMillis(), false));
-        for (Map.Entry<String, List<String>> v : startVariants().entrySet()) {
-            rows.add(new Row("process_start_join_" + v.getKey(), "ms", startToJoinMillis(v.getValue()), false));
+        List<String> which = args.length == 0 ? PARTS : List.of(args);
+        for (String w : which) {
+            if (!PARTS.contains(w)) {
+                throw new IllegalArgumentException("unknown part " + w + "; the parts are " + PARTS);
+            }
         }
-        rows.add(new Row("jvm_floor_java_version_cds", "ms", javaVersionMillis(true), false));
-        rows.add(new Row("jvm_floor_java_version_no_cds", "ms", javaVersionMillis(false), false));
-        rows.add(new Row("queue_small_ints", "items/s", queueSmallInts(100_000), true));
-        rows.add(new Row("queue_1mb_bytes", "MB/s", queueMegabytes(200), true));
-        rows.add(new Row("pipe_round_trip", "us", pipeRoundTripMicros(5000), false));
-        rows.add(new Row("shared_counter_2_processes", "increments/s", sharedCounter(5_000_000), true));
-        rows.add(new Row("pool_map_10k_tiny", "ms", poolMapMillis(10_000), false));
-        rows.add(new Row("parallel_map_10k_tiny_same_pool", "ms", parallelMapMillis(10_000), false));
-        BigObject.Times big = BigObject.run();
-        rows.add(new Row("big_object_single_thread", "ms", big.single(), false));
-        rows.add(new Row("big_object_threads", "ms", big.threads(), false));
-        rows.add(new Row("big_object_processes_map", "ms", big.map(), false));
-        rows.add(new Row("big_object_processes_submit", "ms", big.submit(), false));
+        List<Row> rows = new ArrayList<>();
+        if (which.contains("start")) {
+            rows.add(new Row("process_start_join_spawn", "ms", startToJoinMillis(), false));
+            for (Map.Entry<String, List<String>> v : startVariants().entrySet()) {
+                rows.add(new Row("process_start_join_" + v.getKey(), "ms", startToJoinMillis(v.getValue()), false));
+            }
+            rows.add(new Row("jvm_floor_java_version_cds", "ms", javaVersionMillis(true), false));
+            rows.add(new Row("jvm_floor_java_version_no_cds", "ms", javaVersionMillis(false), false));
+        }
+        if (which.contains("queue")) {
+            rows.add(new Row("queue_small_ints", "items/s", queueSmallInts(100_000), true));
+            rows.add(new Row("queue_1mb_bytes", "MB/s", queueMegabytes(200), true));
+        }
+        if (which.contains("pipe")) {
+            rows.add(new Row("pipe_round_trip", "us", pipeRoundTripMicros(5000), false));
+        }
+        if (which.contains("counter")) {
+            rows.add(new Row("shared_counter_2_processes", "increments/s", sharedCounter(5_000_000), true));
+        }
+        if (which.contains("pool")) {
+            rows.add(new Row("pool_map_10k_tiny", "ms", poolMapMillis(10_000), false));
+            rows.add(new Row("parallel_map_10k_tiny_same_pool", "ms", parallelMapMillis(10_000), false));
+        }
+        if (which.contains("big")) {
+            BigObject.Times big = BigObject.run();
+            rows.add(new Row("big_object_single_thread", "ms", big.single(), false));
+            rows.add(new Row("big_object_threads", "ms", big.threads(), false));
+            rows.add(new Row("big_object_processes_map", "ms", big.map(), false));
+            rows.add(new Row("big_object_processes_submit", "ms", big.submit(), false));
+            System.out.printf(
+                    Locale.ROOT,
+                    "(big object: processes map / threads %.2fx (target 1.3x), submit-style / threads %.2fx (target"
+                            + " 1.5x))%n",
+                    big.map() / big.threads(),
+                    big.submit() / big.threads());
+        }
 
         Map<String, Double> python = new LinkedHashMap<>();
         var py = PythonPeer.python();
         if (py.isPresent()) {
-            for (Map<String, String> r : PythonPeer.run(py.get(), "mp_peer.py")) {
+            for (Map<String, String> r : PythonPeer.run(py.get(), "mp_peer.py", which.toArray(String[]::new))) {
                 python.put(r.get("scenario"), Double.parseDouble(r.get("value")));
             }
         }
@@ -98,11 +125,6 @@ public final class MultiprocessingScenarios {
                     p == null ? "" : String.format(Locale.ROOT, "%.1f", p),
                     ratio);
         }
-        System.out.printf(
-                Locale.ROOT,
-                "(big object: processes map / threads %.2fx (target 1.3x), submit-style / threads %.2fx (target 1.5x))%n",
-                big.map() / big.threads(),
-                big.submit() / big.threads());
         chart(rows, python);
         Double fork = python.get("process_start_join_fork");
         if (fork != null) {
