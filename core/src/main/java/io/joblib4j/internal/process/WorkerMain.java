@@ -50,6 +50,9 @@ public final class WorkerMain {
     private final String name;
     private final long heapGrowthLimit;
     private final Map<String, Object> arrays = new HashMap<>();
+    /** Captured graphs published with a digest, kept across calls: dropped after a call that did not use them. */
+    private final Map<io.joblib4j.hash.Hash128, KeptGraph> kept = new HashMap<>();
+
     private long currentCall = -1;
     private long initializedKey;
     private long heapBaseline = -1;
@@ -169,6 +172,7 @@ public final class WorkerMain {
                 }
                 case Protocol.FORGET -> {
                     long call = in.readLong();
+                    kept.values().removeIf(k -> k.checkedCall < call);
                     if (call == currentCall && !arrays.isEmpty()) {
                         arrays.clear();
                         currentCall = -1;
@@ -229,18 +233,63 @@ public final class WorkerMain {
         return retire;
     }
 
+    /** A worker's copy of a published graph, and the last call whose tasks were given it. */
+    private static final class KeptGraph {
+        final Object graph;
+        long checkedCall;
+
+        KeptGraph(Object graph, long checkedCall) {
+            this.graph = graph;
+            this.checkedCall = checkedCall;
+        }
+    }
+
+    /**
+     * This worker's copy of the published graph {@code g}: the copy kept from an earlier call if its digest is still
+     * the published one (checked once per call: a task may have modified it), else the file read again.
+     */
+    private Object keptGraph(SharedGraphRef g) {
+        io.joblib4j.hash.Hash128 digest = new io.joblib4j.hash.Hash128(g.digestHigh(), g.digestLow());
+        KeptGraph k = kept.get(digest);
+        if (k != null && k.checkedCall == currentCall) {
+            return k.graph;
+        }
+        if (k != null) {
+            GraphDigest.Result now;
+            try {
+                now = GraphDigest.of(k.graph);
+            } catch (IOException | RuntimeException e) {
+                now = null; // read it again
+            }
+            if (now != null && now.digest().equals(digest)) {
+                k.checkedCall = currentCall;
+                return k.graph;
+            }
+            kept.remove(digest);
+        }
+        Object graph = readGraph(g);
+        kept.put(digest, new KeptGraph(graph, currentCall));
+        return graph;
+    }
+
+    private Object readGraph(SharedGraphRef g) {
+        try {
+            return Codec.decode(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(g.path())), this::resolve);
+        } catch (IOException | ClassNotFoundException e) {
+            throw new IllegalStateException(
+                    "cannot read the shared object graph " + g.path() + " (" + g.bytes() + " bytes): " + e, e);
+        }
+    }
+
     private Object resolve(Object obj) {
+        if (obj instanceof SharedGraphRef g && g.digested()) {
+            return keptGraph(g);
+        }
         if (obj instanceof SharedGraphRef g) {
             // not computeIfAbsent: deserializing the graph resolves its own arrays into the same map
             Object graph = arrays.get(g.path());
             if (graph == null) {
-                try {
-                    graph = Codec.decode(
-                            java.nio.file.Files.readAllBytes(java.nio.file.Path.of(g.path())), this::resolve);
-                } catch (IOException | ClassNotFoundException e) {
-                    throw new IllegalStateException(
-                            "cannot read the shared object graph " + g.path() + " (" + g.bytes() + " bytes): " + e, e);
-                }
+                graph = readGraph(g);
                 arrays.put(g.path(), graph);
             }
             return graph;
