@@ -4,26 +4,27 @@ import com.dynatrace.hash4j.hashing.HashStream128;
 import com.dynatrace.hash4j.hashing.HashValue128;
 import io.joblib4j.array.NdArray;
 import io.joblib4j.hash.Hash128;
-import io.joblib4j.hash.Hashing;
 import io.joblib4j.internal.SerializationHook;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
 import java.io.OutputStream;
 import java.io.Serial;
 import java.io.Serializable;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
+import java.util.zip.Adler32;
+import java.util.zip.CRC32;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The content digest of an object graph as the channel would send it: XXH3-128 of its Java serialization stream, in
  * which every primitive array of {@value RawArray#MIN_BYTES} bytes or more stands as its type, length and place,
- * followed by the XXH3-128 of each such array's raw bytes (hashed at memory speed, never copied, on all cores when
- * they add up to {@value #PARALLEL_BYTES} bytes or more). Two graphs with the same digest serialize to the same graph;
- * nothing is allocated in proportion to the graph's size.
+ * followed by the CRC-32 and Adler-32 of each such array's raw bytes ({@link #checksum}; on all cores when they add
+ * up to {@value #PARALLEL_BYTES} bytes or more). Two graphs with the same digest serialize to the same graph, but for
+ * a chance of about 2^-64 per changed array; nothing is allocated in proportion to the graph's size.
  *
  * <p>The process backend keeps a graph that tasks capture (the receiver of {@code big::method}) published across
  * calls under this digest, and a worker keeps its copy under it: a graph whose digest changed, in the caller or in the
@@ -43,6 +44,8 @@ public final class GraphDigest {
 
     /** Large arrays adding up to at least this many bytes are hashed on all cores. */
     static final long PARALLEL_BYTES = 8L << 20;
+
+    private static final int CHUNK = 1 << 16;
 
     private GraphDigest() {}
 
@@ -66,19 +69,39 @@ public final class GraphDigest {
         for (Object a : large) {
             largeBytes += ArrayFiles.byteSize(a);
         }
-        IntFunction<Hash128> hashOne = i -> Hashing.xxh3(ArrayFiles.segmentOf(large.get(i)));
         IntStream indexes = IntStream.range(0, large.size());
-        Hash128[] hashes = (largeBytes >= PARALLEL_BYTES && large.size() > 1 ? indexes.parallel() : indexes)
-                .mapToObj(hashOne)
-                .toArray(Hash128[]::new);
+        long[] sums = (largeBytes >= PARALLEL_BYTES && large.size() > 1 ? indexes.parallel() : indexes)
+                .mapToLong(i -> checksum(large.get(i)))
+                .toArray();
         HashStream128 all = sink.stream;
-        all.putInt(hashes.length);
-        for (Hash128 h : hashes) {
-            all.putLong(h.high()).putLong(h.low());
+        all.putInt(sums.length);
+        for (long sum : sums) {
+            all.putLong(sum);
         }
         HashValue128 h = all.get();
         return new Result(
                 new Hash128(h.getMostSignificantBits(), h.getLeastSignificantBits()), sink.count + largeBytes);
+    }
+
+    /**
+     * CRC-32 and Adler-32 of the raw bytes of a large primitive array, 64 bits in all: both run in native code from
+     * the first call, where an XXH3 pass over tens of megabytes in a worker JVM that has not compiled it yet takes
+     * hundreds of milliseconds (the check at the end of a call is the first hashing a worker does).
+     */
+    static long checksum(Object array) {
+        MemorySegment source = ArrayFiles.segmentOf(array);
+        long bytes = source.byteSize();
+        byte[] chunk = new byte[(int) Math.min(CHUNK, bytes)];
+        MemorySegment chunkSegment = MemorySegment.ofArray(chunk);
+        CRC32 crc = new CRC32();
+        Adler32 adler = new Adler32();
+        for (long off = 0; off < bytes; off += chunk.length) {
+            int n = (int) Math.min(chunk.length, bytes - off);
+            MemorySegment.copy(source, off, chunkSegment, 0, n);
+            crc.update(chunk, 0, n);
+            adler.update(chunk, 0, n);
+        }
+        return crc.getValue() << 32 | adler.getValue();
     }
 
     /** The serialization hook of the digest: an NdArray (which asks the hook first) ends it. */
