@@ -107,7 +107,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
     CallWorkers(WorkerPool pool, WorkerSpec spec, @Nullable SerializableRunnable poolInitializer) {
         this.pool = pool;
         this.spec = spec;
-        this.arrays = SharedArrays.of(spec);
+        this.arrays = SharedArrays.of(spec, pool.published());
         SerializableRunnable init = spec.initializer();
         if (poolInitializer != null && init != null && init != poolInitializer) {
             SerializableRunnable call = init;
@@ -581,7 +581,7 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
             }
             toldToForget = new ArrayList<>(used);
             used.clear();
-            arrays = SharedArrays.of(spec);
+            arrays = SharedArrays.of(spec, pool.published());
             callId = CALLS.incrementAndGet();
         }
         for (WorkerHandle h : toldToForget) {

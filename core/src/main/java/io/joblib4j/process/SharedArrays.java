@@ -5,6 +5,7 @@ import io.joblib4j.array.NdArray;
 import io.joblib4j.internal.TempFolders;
 import io.joblib4j.internal.process.ArrayFiles;
 import io.joblib4j.internal.process.Codec;
+import io.joblib4j.internal.process.GraphDigest;
 import io.joblib4j.internal.process.SharedArrayRef;
 import io.joblib4j.internal.process.SharedGraphRef;
 import io.joblib4j.internal.process.SharedNdArrayRef;
@@ -15,7 +16,9 @@ import java.lang.invoke.SerializedLambda;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
@@ -26,6 +29,9 @@ import org.jspecify.annotations.Nullable;
  * reuses its file. An NdArray mapped from a file is sent as a reference to that file, in the mode it was mapped in
  * (the call's {@code mmapMode} applies to the files written here). Workers map NdArrays (no copy)
  * and read primitive arrays onto their heap (once per call). {@link #close()} deletes the folder.
+ *
+ * <p>A captured graph is looked up by content in the pool's {@link PublishedGraphs} first: an unchanged graph that an
+ * earlier call published is not serialized or written again, and the workers keep their copy of it.
  */
 final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
     private final @Nullable Path base;
@@ -37,27 +43,43 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
     private final IdentityHashMap<Object, Object> graphs = new IdentityHashMap<>();
 
     private static final Object NOT_SHARED = new Object();
+    /** Where captured graphs are published across calls, or null to write them per call. */
+    private final @Nullable PublishedGraphs published;
+    /** The published graphs this call holds, released by {@link #close()}. */
+    private final List<PublishedGraphs.Key> held = new ArrayList<>();
+
     private @Nullable Path dir;
     private int files;
     private boolean sharedAny;
     private boolean closed;
 
-    /** The arrays of one call, shared as the spec's {@link ArraySharing} option says (its defaults if none). */
-    static SharedArrays of(io.joblib4j.backend.WorkerSpec spec) {
+    /**
+     * The arrays of one call, shared as the spec's {@link ArraySharing} option says (its defaults if none), its
+     * captured graphs published in {@code published} (null: per call).
+     */
+    static SharedArrays of(io.joblib4j.backend.WorkerSpec spec, @Nullable PublishedGraphs published) {
         ArraySharing sharing = spec.option(ArraySharing.class).orElse(ArraySharing.defaults());
         java.util.OptionalLong max = sharing.maxNbytes();
         return new SharedArrays(
-                sharing.tempFolder().orElse(null), max.isPresent() ? max.getAsLong() : null, sharing.mmapMode());
+                sharing.tempFolder().orElse(null),
+                max.isPresent() ? max.getAsLong() : null,
+                sharing.mmapMode(),
+                published);
     }
 
     /**
      * @param base      the folder to create the call's folder in, or null for the default
      * @param maxNbytes arrays strictly larger than this are shared; null or negative: none
      */
-    SharedArrays(@Nullable Path base, @Nullable Long maxNbytes, @Nullable MmapMode mode) {
+    SharedArrays(
+            @Nullable Path base,
+            @Nullable Long maxNbytes,
+            @Nullable MmapMode mode,
+            @Nullable PublishedGraphs published) {
         this.base = base;
         this.mode = mode == null ? MmapMode.READ_ONLY : mode;
         this.maxNbytes = maxNbytes == null || maxNbytes < 0 ? null : maxNbytes;
+        this.published = published;
     }
 
     // NullAway: null tells the serialization hook (SerializationHook.replace, read by NdArray.writeReplace) to keep
@@ -147,6 +169,18 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
         if (known != null) {
             return known == NOT_SHARED ? obj : known;
         }
+        if (published != null) {
+            GraphDigest.Result digest;
+            try {
+                digest = GraphDigest.of(obj);
+            } catch (IOException | RuntimeException e) {
+                graphs.put(obj, NOT_SHARED); // let the batch's own serialization report it, with the task's index
+                return obj;
+            }
+            if (digest != null) {
+                return publishGraph(obj, digest, published);
+            }
+        }
         byte[] bytes;
         try {
             bytes = Codec.encode(obj, this);
@@ -166,6 +200,56 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
             throw writeFailure(bytes.length, file, e);
         }
         SharedGraphRef ref = new SharedGraphRef(file.toString(), bytes.length);
+        graphs.put(obj, ref);
+        sharedAny = true;
+        return ref;
+    }
+
+    /**
+     * {@code obj}, or a reference to the file of its content published in the pool: the file an earlier call wrote
+     * when the content is the same, else a new one, written through a {@link SharedArrays} of its own (whose files
+     * live as long as the publication).
+     */
+    private Object publishGraph(Object obj, GraphDigest.Result digest, PublishedGraphs published) {
+        Long max = maxNbytes;
+        if (max == null || digest.bytes() <= max) { // about its serialized size: small graphs travel with the batch
+            graphs.put(obj, NOT_SHARED);
+            return obj;
+        }
+        PublishedGraphs.Key key = new PublishedGraphs.Key(digest.digest(), base, max, mode);
+        SharedGraphRef ref = published.acquire(key);
+        if (ref == null) {
+            SharedArrays files = new SharedArrays(base, max, mode, null);
+            byte[] bytes;
+            try {
+                bytes = Codec.encode(obj, files);
+            } catch (IOException | RuntimeException e) {
+                files.close();
+                if (e instanceof WriteFailure w) {
+                    throw w;
+                }
+                graphs.put(obj, NOT_SHARED); // let the batch's own serialization report it, with the task's index
+                return obj;
+            }
+            Path file = files.newFile();
+            try {
+                Files.write(file, bytes);
+            } catch (IOException e) {
+                WriteFailure failure = files.writeFailure(bytes.length, file, e);
+                files.close();
+                throw failure;
+            }
+            ref = published.publish(
+                    key,
+                    files,
+                    new SharedGraphRef(
+                            file.toString(),
+                            bytes.length,
+                            true,
+                            digest.digest().high(),
+                            digest.digest().low()));
+        }
+        held.add(key);
         graphs.put(obj, ref);
         sharedAny = true;
         return ref;
@@ -263,5 +347,11 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
         if (dir != null) {
             TempFolders.delete(dir);
         }
+        if (published != null) {
+            for (PublishedGraphs.Key key : held) {
+                published.release(key);
+            }
+        }
+        held.clear();
     }
 }

@@ -58,6 +58,9 @@ final class WorkerPool {
     private final Deque<WorkerHandle> idle = new ArrayDeque<>();
     private final Set<WorkerHandle> all = ConcurrentHashMap.newKeySet();
     private @Nullable Path dir;
+    /** The captured graphs published for this pool's workers across calls. */
+    private final PublishedGraphs published = new PublishedGraphs();
+
     private @Nullable Path socket;
     private @Nullable ServerSocketChannel server;
     private @Nullable ScheduledFuture<?> reaper;
@@ -218,6 +221,7 @@ final class WorkerPool {
         } catch (IOException e) {
             // closing anyway
         }
+        published.close();
         if (dir != null) {
             TempFolders.delete(dir);
         }
@@ -229,6 +233,11 @@ final class WorkerPool {
                 // the JVM is exiting: the hook runs anyway, and finds the pool shut
             }
         }
+    }
+
+    /** The captured graphs published for this pool's workers across calls. */
+    PublishedGraphs published() {
+        return published;
     }
 
     synchronized boolean isShut() {

@@ -118,6 +118,104 @@ class PoolApiTest {
         }
     }
 
+    /** Tables that a task may change in its worker's copy; counts the copies each JVM has deserialized. */
+    static final class Tables implements java.io.Serializable {
+        static final java.util.concurrent.atomic.AtomicInteger READS = new java.util.concurrent.atomic.AtomicInteger();
+        final int[][] tables;
+
+        Tables(int count, int length) {
+            tables = new int[count][length];
+            for (int k = 0; k < count; k++) {
+                java.util.Arrays.fill(tables[k], k);
+            }
+        }
+
+        /** The table's sum, then this JVM's count of deserialized copies and its pid. */
+        String sum(int k) {
+            return java.util.Arrays.stream(tables[k]).sum() + "/" + READS.get() + "/"
+                    + ProcessHandle.current().pid();
+        }
+
+        /** The table's sum, after which the worker's copy of the table is zeroed. */
+        String sumThenClear(int k) {
+            String out = sum(k);
+            java.util.Arrays.fill(tables[k], 0);
+            return out;
+        }
+
+        @java.io.Serial
+        private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+            in.defaultReadObject();
+            READS.incrementAndGet();
+        }
+    }
+
+    private static int sumOf(String result) {
+        return Integer.parseInt(result.split("/", -1)[0]);
+    }
+
+    /** Each worker's count of deserialized copies, as the results report it. */
+    private static Map<String, Set<String>> readsPerWorker(List<String> out) {
+        return out.stream()
+                .map(r -> r.split("/"))
+                .collect(Collectors.groupingBy(p -> p[2], Collectors.mapping(p -> p[1], Collectors.toSet())));
+    }
+
+    @Test
+    void bigCapturedObject_unchangedAcrossCalls_isNotReadAgain_changedIsSeenAtOnce() throws Exception {
+        // tables of 80 kB (hashed in bulk) over maxNbytes (shared through files of their own inside the graph)
+        Tables big = new Tables(16, 20_000);
+        List<Integer> ks = IntStream.range(0, 16).boxed().toList();
+        try (ProcessPool pool =
+                ProcessPool.builder().workers(2).maxNbytes(10_000L).build()) {
+            Map<String, Set<String>> first = readsPerWorker(pool.map(big::sum, ks, 1));
+            List<String> again = pool.map(big::sum, ks, 1);
+            for (int k = 0; k < 16; k++) {
+                assertThat(sumOf(again.get(k))).isEqualTo(20_000 * k);
+            }
+            // a worker that ran tasks of both calls kept its copy: the same count of reads
+            Map<String, Set<String>> second = readsPerWorker(again);
+            for (Map.Entry<String, Set<String>> w : second.entrySet()) {
+                if (first.containsKey(w.getKey())) {
+                    assertThat(w.getValue()).isEqualTo(first.get(w.getKey()));
+                }
+            }
+            // one element changed in the caller: every task of the next call sees it
+            big.tables[3][7] = 1_000_003;
+            List<String> changed = pool.map(big::sum, ks, 1);
+            for (int k = 0; k < 16; k++) {
+                assertThat(sumOf(changed.get(k))).isEqualTo(20_000 * k + (k == 3 ? 1_000_000 : 0));
+            }
+            // submit-style sees the change too
+            big.tables[5][0] = 0;
+            List<Future<String>> fs = new ArrayList<>();
+            for (int k : ks) {
+                fs.add(pool.submit(() -> big.sum(k)));
+            }
+            for (int k = 0; k < 16; k++) {
+                int expected = 20_000 * k + (k == 3 ? 1_000_000 : 0) - (k == 5 ? 5 : 0);
+                assertThat(sumOf(fs.get(k).get(60, TimeUnit.SECONDS))).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void taskChangingItsWorkersCopy_nextCallGetsTheCallersContent() throws Exception {
+        Tables big = new Tables(8, 20_000);
+        List<Integer> ks = IntStream.range(0, 8).boxed().toList();
+        try (ProcessPool pool =
+                ProcessPool.builder().workers(2).maxNbytes(10_000L).build()) {
+            for (int call = 1; call <= 3; call++) {
+                List<String> out = pool.map(big::sumThenClear, ks, 1);
+                for (int k = 0; k < 8; k++) {
+                    assertThat(sumOf(out.get(k)))
+                            .as("call %d, table %d", call, k)
+                            .isEqualTo(20_000 * k);
+                }
+            }
+        }
+    }
+
     @Test
     void initializer_runsOncePerWorker_onEveryPath() throws Exception {
         SharedMap<Long, Integer> inits = SharedMap.create();

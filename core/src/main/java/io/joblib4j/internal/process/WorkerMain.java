@@ -49,7 +49,13 @@ public final class WorkerMain {
     private final String name;
     private final long heapGrowthLimit;
     private final Map<String, Object> arrays = new HashMap<>();
+    /** Captured graphs published with a digest, kept across calls: dropped after a call that did not use them. */
+    private final Map<io.joblib4j.hash.Hash128, KeptGraph> kept = new HashMap<>();
+
     private long currentCall = -1;
+    /** Batches run so far: a kept copy checked when this count was the same has not been touched by a task since. */
+    private long batchesRun;
+
     private long initializedKey;
     private long heapBaseline = -1;
     private long lastGc;
@@ -205,6 +211,7 @@ public final class WorkerMain {
                 }
                 case Protocol.FORGET -> {
                     long call = in.readLong();
+                    keepCopiesOf(call);
                     if (call == currentCall && !arrays.isEmpty()) {
                         arrays.clear();
                         currentCall = -1;
@@ -250,6 +257,7 @@ public final class WorkerMain {
             result = null;
         } else {
             result = batch.runAll(name, sender);
+            batchesRun++;
         }
         List<@Nullable Object> values = result == null ? List.of() : result.values();
         Throwable failure = result == null ? setupFailure : result.failure();
@@ -265,18 +273,91 @@ public final class WorkerMain {
         return retire;
     }
 
+    /** A worker's copy of a published graph, and the last call whose tasks were given it. */
+    private static final class KeptGraph {
+        final Object graph;
+        final io.joblib4j.hash.Hash128 digest;
+        long checkedCall;
+        /** The count of batches run when the copy's digest was last found unchanged, or -1. */
+        long cleanAt = -1;
+
+        KeptGraph(Object graph, io.joblib4j.hash.Hash128 digest, long checkedCall) {
+            this.graph = graph;
+            this.digest = digest;
+            this.checkedCall = checkedCall;
+        }
+
+        /** True if the copy's digest is still the published one. */
+        boolean unchanged() {
+            try {
+                GraphDigest.Result now = GraphDigest.of(graph);
+                return now != null && now.digest().equals(digest);
+            } catch (IOException | RuntimeException e) {
+                return false; // read it again
+            }
+        }
+    }
+
+    /**
+     * At the end of call {@code call}: drops the kept copies it did not use, and checks those it used now, while the
+     * parent collects the results, so that the next call of the same graph finds them checked.
+     */
+    private void keepCopiesOf(long call) {
+        kept.values().removeIf(k -> k.checkedCall < call);
+        kept.values().removeIf(k -> {
+            if (k.checkedCall != call || k.cleanAt == batchesRun) {
+                return false;
+            }
+            if (!k.unchanged()) {
+                return true; // a task changed it: read again when needed
+            }
+            k.cleanAt = batchesRun;
+            return false;
+        });
+    }
+
+    /**
+     * This worker's copy of the published graph {@code g}: the copy kept from an earlier call if its digest is still
+     * the published one (checked once per call, or at the end of the last call if no batch ran since: a task may have
+     * modified it), else the file read again.
+     */
+    private Object keptGraph(SharedGraphRef g) {
+        io.joblib4j.hash.Hash128 digest = new io.joblib4j.hash.Hash128(g.digestHigh(), g.digestLow());
+        KeptGraph k = kept.get(digest);
+        if (k != null && k.checkedCall == currentCall) {
+            return k.graph;
+        }
+        if (k != null) {
+            // checked since the last batch ran (at the end of the call that used it), or checked now
+            if (k.cleanAt == batchesRun || k.unchanged()) {
+                k.checkedCall = currentCall;
+                return k.graph;
+            }
+            kept.remove(digest);
+        }
+        Object graph = readGraph(g);
+        kept.put(digest, new KeptGraph(graph, digest, currentCall));
+        return graph;
+    }
+
+    private Object readGraph(SharedGraphRef g) {
+        try {
+            return Codec.decode(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(g.path())), this::resolve);
+        } catch (IOException | ClassNotFoundException e) {
+            throw new IllegalStateException(
+                    "cannot read the shared object graph " + g.path() + " (" + g.bytes() + " bytes): " + e, e);
+        }
+    }
+
     private Object resolve(Object obj) {
+        if (obj instanceof SharedGraphRef g && g.digested()) {
+            return keptGraph(g);
+        }
         if (obj instanceof SharedGraphRef g) {
             // not computeIfAbsent: deserializing the graph resolves its own arrays into the same map
             Object graph = arrays.get(g.path());
             if (graph == null) {
-                try {
-                    graph = Codec.decode(
-                            java.nio.file.Files.readAllBytes(java.nio.file.Path.of(g.path())), this::resolve);
-                } catch (IOException | ClassNotFoundException e) {
-                    throw new IllegalStateException(
-                            "cannot read the shared object graph " + g.path() + " (" + g.bytes() + " bytes): " + e, e);
-                }
+                graph = readGraph(g);
                 arrays.put(g.path(), graph);
             }
             return graph;
