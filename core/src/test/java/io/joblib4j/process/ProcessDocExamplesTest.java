@@ -39,6 +39,13 @@ class ProcessDocExamplesTest {
         if (x == 2) {
             Runtime.getRuntime().halt(134); // what a crash in native code looks like from outside
         }
+        // A task of 1 ms: the worker sends each value before the next task starts, so the crash is blamed on its
+        // task exactly (values of tasks under 50 us go in groups; see "Which task a crash is blamed on").
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return x;
     }
 
