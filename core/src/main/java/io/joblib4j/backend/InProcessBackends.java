@@ -276,7 +276,7 @@ final class InProcessBackends {
             if (worker != null) {
                 int w = worker;
                 try {
-                    SharedThreads.EXECUTOR.execute(() -> drain(w));
+                    SharedThreads.EXECUTOR.execute(new Drain(w));
                 } catch (RejectedExecutionException e) {
                     synchronized (this) {
                         freeWorkers.addFirst(w);
@@ -285,6 +285,20 @@ final class InProcessBackends {
                     running.remove(job);
                     throw e;
                 }
+            }
+        }
+
+        /** {@link #drain} of one worker slot, as a class: no lambda for the threads of a first call to link. */
+        private final class Drain implements Runnable {
+            private final int worker;
+
+            Drain(int worker) {
+                this.worker = worker;
+            }
+
+            @Override
+            public void run() {
+                drain(worker);
             }
         }
 

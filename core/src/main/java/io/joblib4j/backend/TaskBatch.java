@@ -117,6 +117,45 @@ final class TaskBatch implements Batch {
         return p == context ? this : new TaskBatch(firstIndex, function, items, p, attempt);
     }
 
+    // Named classes rather than lambdas for what every batch runs: on a cold JVM's first call, each of the threads that
+    // runs a first batch at the same time would link (spin) a lambda class of its own.
+
+    /** {@link #callAt} of one index, in the batch's context. */
+    private final class CallAt implements java.util.concurrent.Callable<Object> {
+        private final int index;
+
+        CallAt(int index) {
+            this.index = index;
+        }
+
+        // NullAway: a task's value may be null; BatchContext.callWith hands it back as it is
+        @SuppressWarnings("NullAway")
+        @Override
+        public Object call() throws Exception {
+            return callAt(index);
+        }
+    }
+
+    /** {@link #runTasks} in the batch's context. */
+    private final class RunTasks implements java.util.concurrent.Callable<BatchResult> {
+        private final String worker;
+        private final Batch.@Nullable TaskWatch watch;
+        private final long start;
+        private final List<@Nullable Object> values;
+
+        RunTasks(String worker, Batch.@Nullable TaskWatch watch, long start, List<@Nullable Object> values) {
+            this.worker = worker;
+            this.watch = watch;
+            this.start = start;
+            this.values = values;
+        }
+
+        @Override
+        public BatchResult call() {
+            return runTasks(worker, watch, start, values);
+        }
+    }
+
     private @Nullable Object callAt(int i) throws Exception {
         SerializableFunction1<@Nullable Object, ?> f = function;
         return f == null ? ((Task<?>) Objects.requireNonNull(items[i])).call() : f.apply(items[i]);
@@ -127,7 +166,7 @@ final class TaskBatch implements Batch {
         Objects.checkIndex(i, items.length);
         int previous = Attempts.set(attempt);
         try {
-            return context.callWith(() -> callAt(i));
+            return context.callWith(new CallAt(i));
         } finally {
             Attempts.set(previous);
         }
@@ -139,7 +178,7 @@ final class TaskBatch implements Batch {
         List<@Nullable Object> values = new ArrayList<>(items.length);
         int previous = Attempts.set(attempt);
         try {
-            return context.callWith(() -> runTasks(worker, watch, start, values));
+            return context.callWith(new RunTasks(worker, watch, start, values));
         } catch (Exception e) {
             // Only a context that fails to install or restore gets here: the tasks' own failures are results.
             return BatchResult.failure(this, values, e, worker, System.nanoTime() - start);

@@ -6,7 +6,12 @@ package io.joblib4j.internal;
  * below the backend SPI.
  */
 public final class Attempts {
-    private static final ThreadLocal<int[]> CURRENT = ThreadLocal.withInitial(() -> new int[] {1});
+    private static final ThreadLocal<int[]> CURRENT = new ThreadLocal<>() { // no lambda to link on a first call
+                @Override
+                protected int[] initialValue() {
+                    return new int[] {1};
+                }
+            };
 
     private Attempts() {}
 

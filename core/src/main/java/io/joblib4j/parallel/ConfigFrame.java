@@ -45,7 +45,12 @@ record ConfigFrame(
     static final ConfigFrame EMPTY =
             new ConfigFrame(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
-    private static final ThreadLocal<ConfigFrame> CURRENT = ThreadLocal.withInitial(() -> EMPTY);
+    private static final ThreadLocal<ConfigFrame> CURRENT = new ThreadLocal<>() { // no lambda to link on a first call
+                @Override
+                protected ConfigFrame initialValue() {
+                    return EMPTY;
+                }
+            };
 
     /** The config in force in this thread. */
     static ConfigFrame current() {

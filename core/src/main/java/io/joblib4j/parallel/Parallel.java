@@ -325,7 +325,8 @@ public final class Parallel implements AutoCloseable {
         ConfigFrame config = ConfigFrame.current();
         ConfigFrame s = config.overlay(explicit);
         Backend backend = chooseBackend(s);
-        int nJobs = NJobs.resolve(s.nJobs(), null, backend.allWorkers().orElseGet(Joblib::cpuCount));
+        java.util.OptionalInt all = backend.allWorkers(); // no method reference to link on a first call
+        int nJobs = NJobs.resolve(s.nJobs(), null, all.isPresent() ? all.getAsInt() : Joblib.cpuCount());
         int workers = backend.effectiveNJobs(nJobs);
         if (workers < 1) {
             throw noWorker(backend, "effectiveNJobs(" + nJobs + ") is " + workers);

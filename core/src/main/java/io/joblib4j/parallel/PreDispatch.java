@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
 import java.io.Serializable;
+import java.util.Objects;
 import java.util.function.IntToDoubleFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -68,7 +69,7 @@ public final class PreDispatch implements Serializable {
         }
         String e = expression.strip();
         if (e.equals("all")) {
-            return new PreDispatch(e, n -> ALL);
+            return new PreDispatch(e, Node.number(ALL));
         }
         Parser p = new Parser(e, expression);
         IntToDoubleFunction f = p.expr();
@@ -124,7 +125,59 @@ public final class PreDispatch implements Serializable {
         return expression;
     }
 
-    /** A recursive-descent parser building the expression as nested functions of {@code n_jobs}. */
+    /**
+     * A node of a parsed expression, a function of {@code n_jobs}: an operator over its operands, {@code n_jobs} itself,
+     * or a number. Nodes rather than lambdas: the default expression is parsed on a cold JVM's first call, where each
+     * lambda would be linked first.
+     */
+    private static final class Node implements IntToDoubleFunction {
+        /** {@code n_jobs}. */
+        static final Node N_JOBS = new Node('n', null, null, 0);
+
+        /** {@code + - * /}, {@code f} (floor division), {@code u} (unary minus), {@code n} (n_jobs), {@code #} (number). */
+        private final char op;
+
+        private final @Nullable IntToDoubleFunction a;
+        private final @Nullable IntToDoubleFunction b;
+        private final double number;
+
+        Node(char op, @Nullable IntToDoubleFunction a, @Nullable IntToDoubleFunction b, double number) {
+            this.op = op;
+            this.a = a;
+            this.b = b;
+            this.number = number;
+        }
+
+        static Node number(double value) {
+            return new Node('#', null, null, value);
+        }
+
+        @Override
+        public double applyAsDouble(int n) {
+            return switch (op) {
+                case 'n' -> n;
+                case '#' -> number;
+                case 'u' -> -operand(a, n);
+                case '+' -> operand(a, n) + operand(b, n);
+                case '-' -> operand(a, n) - operand(b, n);
+                case '*' -> operand(a, n) * operand(b, n);
+                default -> { // '/' or 'f'
+                    double d = operand(b, n);
+                    if (d == 0) {
+                        throw new ArithmeticException("division by zero");
+                    }
+                    double q = operand(a, n) / d;
+                    yield op == 'f' ? Math.floor(q) : q;
+                }
+            };
+        }
+
+        private static double operand(@Nullable IntToDoubleFunction f, int n) {
+            return Objects.requireNonNull(f, "an operand of a binary node").applyAsDouble(n);
+        }
+    }
+
+    /** A recursive-descent parser building the expression as a tree of {@link Node}s. */
     private static final class Parser {
         private final String expression;
         private final String original;
@@ -140,11 +193,9 @@ public final class PreDispatch implements Serializable {
             while (true) {
                 skipSpace();
                 if (eat('+')) {
-                    IntToDoubleFunction a = v, b = term();
-                    v = n -> a.applyAsDouble(n) + b.applyAsDouble(n);
+                    v = new Node('+', v, term(), 0);
                 } else if (eat('-')) {
-                    IntToDoubleFunction a = v, b = term();
-                    v = n -> a.applyAsDouble(n) - b.applyAsDouble(n);
+                    v = new Node('-', v, term(), 0);
                 } else {
                     return v;
                 }
@@ -156,19 +207,10 @@ public final class PreDispatch implements Serializable {
             while (true) {
                 skipSpace();
                 if (eat('*')) {
-                    IntToDoubleFunction a = v, b = factor();
-                    v = n -> a.applyAsDouble(n) * b.applyAsDouble(n);
+                    v = new Node('*', v, factor(), 0);
                 } else if (eat('/')) {
-                    boolean floor = eat('/');
-                    IntToDoubleFunction a = v, b = factor();
-                    v = n -> {
-                        double d = b.applyAsDouble(n);
-                        if (d == 0) {
-                            throw new ArithmeticException("division by zero");
-                        }
-                        double q = a.applyAsDouble(n) / d;
-                        return floor ? Math.floor(q) : q;
-                    };
+                    char op = eat('/') ? 'f' : '/';
+                    v = new Node(op, v, factor(), 0);
                 } else {
                     return v;
                 }
@@ -178,8 +220,7 @@ public final class PreDispatch implements Serializable {
         private IntToDoubleFunction factor() {
             skipSpace();
             if (eat('-')) {
-                IntToDoubleFunction a = factor();
-                return n -> -a.applyAsDouble(n);
+                return new Node('u', factor(), Node.N_JOBS, 0);
             }
             if (eat('(')) {
                 IntToDoubleFunction v = expr();
@@ -191,7 +232,7 @@ public final class PreDispatch implements Serializable {
             }
             if (expression.startsWith("n_jobs", pos)) {
                 pos += "n_jobs".length();
-                return n -> n;
+                return Node.N_JOBS;
             }
             int start = pos;
             while (pos < expression.length()
@@ -208,7 +249,7 @@ public final class PreDispatch implements Serializable {
             } catch (NumberFormatException e) {
                 throw error("bad number '" + expression.substring(start, pos) + "'");
             }
-            return n -> literal;
+            return Node.number(literal);
         }
 
         private boolean eat(char c) {

@@ -13,6 +13,7 @@ class PreDispatchTest {
         assertThat(PreDispatch.parse("(n_jobs + 1) * 2").evaluate(2)).isEqualTo(6);
         assertThat(PreDispatch.parse("10").evaluate(2)).isEqualTo(10);
         assertThat(PreDispatch.parse("n_jobs / 4").evaluate(2)).isEqualTo(1); // at least 1
+        assertThat(PreDispatch.parse("-n_jobs + 3 * n_jobs - 1").evaluate(2)).isEqualTo(3);
         assertThat(PreDispatch.parse("all").evaluate(2)).isEqualTo(PreDispatch.ALL);
     }
 
