@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 
 /**
@@ -31,7 +33,7 @@ import java.util.zip.CRC32;
  * which holds every class the first worker loaded in its life, is six times the size.) Either way, a reader
  * never sees a partial archive and two writers never share a file. The archive's name holds a checksum of the JDK,
  * the JVM options and the class path with each jar's size and modification time: a change of any of them selects a
- * new archive (old ones stay until the cache folder is cleaned). The JVM checks an archive itself too and runs
+ * new archive (the folder keeps the newest few of each kind, see {@link #collect}). The JVM checks an archive itself too and runs
  * without it when it does not match.
  *
  * <p>Off when {@code -Djoblib4j.worker.cds=false} is set in the parent, or when the JVM options choose class-data
@@ -93,6 +95,7 @@ public final class ClassDataArchive {
         if (!WRITING.add(archive)) {
             return List.of(); // another JVM started by this one is writing it
         }
+        collect(dir, System.currentTimeMillis());
         Path tmp = dir.resolve(
                 archive.getFileName() + "." + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp");
         if (!aot) {
@@ -102,6 +105,71 @@ public final class ClassDataArchive {
         out.add(RECORD + tmp);
         out.addAll(QUIET_AOT);
         return out;
+    }
+
+    /** What the folder keeps per kind of archive (worker, or a child's AOT cache), the newest first. */
+    static final int KEEP = 8;
+    /** An archive younger than this is never removed, even beyond {@link #KEEP}: a JVM may be about to map it. */
+    static final long KEEP_MILLIS = 60 * 60 * 1000L;
+    /** A file being written for an archive by a JVM of a process that no longer runs is removed after this long. */
+    static final long ORPHAN_MILLIS = 10 * 60 * 1000L;
+    /** The name of an archive, or of a file being written for one by a JVM that the process PID started. */
+    private static final Pattern NAME =
+            Pattern.compile("([a-z]+(?:-aot)?)-[0-9a-f]+\\.jsa(?:\\.(\\d+)-\\d+\\.tmp(?:\\.jsa)?)?");
+
+    /**
+     * Tidies the cache folder before an archive is written: removes the files, ten minutes old or more, of archives
+     * being written by JVMs of a process that no longer runs (their parent died before it could rename or remove
+     * them), and, per kind, the
+     * archives beyond the {@value #KEEP} newest that are older than an hour (each class path, JDK and option set has
+     * an archive of its own, so the folder would otherwise grow with every build). Only names of this class's own
+     * form are touched.
+     */
+    static void collect(Path dir, long now) {
+        java.util.Map<String, List<Path>> archives = new java.util.HashMap<>();
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Matcher m = NAME.matcher(f.getFileName().toString());
+                if (!m.matches() || !Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                String pid = m.group(2);
+                if (pid == null) {
+                    archives.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(f);
+                } else if (!alive(pid) && now - modified(f) > ORPHAN_MILLIS) {
+                    Files.deleteIfExists(f); // an Assembler may outlive its parent by a few seconds: not younger ones
+                }
+            }
+            for (List<Path> kind : archives.values()) {
+                kind.sort(java.util.Comparator.comparingLong(ClassDataArchive::modified)
+                        .reversed());
+                for (Path old : kind.subList(Math.min(KEEP, kind.size()), kind.size())) {
+                    if (now - modified(old) > KEEP_MILLIS) {
+                        Files.deleteIfExists(old);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // best effort: a folder that cannot be tidied still works
+        }
+    }
+
+    private static boolean alive(String pid) {
+        try {
+            long p = Long.parseLong(pid);
+            return p == ProcessHandle.current().pid()
+                    || ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false);
+        } catch (NumberFormatException e) {
+            return true; // not a pid of ours: leave the file
+        }
+    }
+
+    private static long modified(Path f) {
+        try {
+            return Files.getLastModifiedTime(f).toMillis();
+        } catch (IOException e) {
+            return Long.MAX_VALUE; // gone or unreadable: never chosen for removal
+        }
     }
 
     /** JVMs writing an archive at exit, until they exit. */
