@@ -193,12 +193,7 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
             graphs.put(obj, NOT_SHARED);
             return obj;
         }
-        Path file = newFile();
-        try {
-            Files.write(file, bytes);
-        } catch (IOException e) {
-            throw writeFailure(bytes.length, file, e);
-        }
+        Path file = writeGraph(bytes);
         SharedGraphRef ref = new SharedGraphRef(file.toString(), bytes.length);
         graphs.put(obj, ref);
         sharedAny = true;
@@ -231,13 +226,12 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
                 graphs.put(obj, NOT_SHARED); // let the batch's own serialization report it, with the task's index
                 return obj;
             }
-            Path file = files.newFile();
+            Path file;
             try {
-                Files.write(file, bytes);
-            } catch (IOException e) {
-                WriteFailure failure = files.writeFailure(bytes.length, file, e);
+                file = files.writeGraph(bytes);
+            } catch (RuntimeException e) {
                 files.close();
-                throw failure;
+                throw e;
             }
             ref = published.publish(
                     key,
@@ -286,6 +280,17 @@ final class SharedArrays implements UnaryOperator<Object>, AutoCloseable {
         }
         sharedAny = true;
         return ref;
+    }
+
+    /** Writes a serialized graph to a new file of this call's folder and returns it. */
+    private Path writeGraph(byte[] bytes) {
+        Path file = newFile();
+        try {
+            Files.write(file, bytes);
+        } catch (IOException e) {
+            throw writeFailure(bytes.length, file, e);
+        }
+        return file;
     }
 
     private Path newFile() {
