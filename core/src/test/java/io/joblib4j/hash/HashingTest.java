@@ -229,6 +229,8 @@ class HashingTest {
         // the reference test vector of XXH3_128bits for the empty input
         assertThat(Hashing.xxh3(MemorySegment.ofArray(new byte[0])).toHex())
                 .isEqualTo("99aa06d3014798d86001c324468d497f");
+        // each half padded to 16 digits
+        assertThat(new Hash128(1, 0xabL).toHex()).isEqualTo("000000000000000100000000000000ab");
     }
 
     @Test
