@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link JvmProcess}: real child JVMs, their output, exit codes, timeouts and kills. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -189,6 +190,39 @@ class JvmProcessTest {
         assertThat(sleeper2.exitCode()).isEqualTo(-9);
         sleeper.close();
         assertThat(sleeper.toString()).contains("sleeper").contains("exitcode=-15");
+    }
+
+    @Test
+    void childEndsAfterRun_withItsShutdownHooks_evenWhenItStartedANonDaemonThread(@TempDir Path dir) throws Exception {
+        String plain = dir.resolve("plain").toString();
+        String busy = dir.resolve("busy").toString();
+        JvmProcess p = track(new JvmProcess(() -> markAtExit(plain)));
+        JvmProcess q = track(new JvmProcess(() -> {
+            markAtExit(busy);
+            Thread t = new Thread(JvmProcessTest::sleepLong, "left-running");
+            t.setDaemon(false);
+            t.start();
+        }));
+        p.start();
+        q.start();
+        assertThat(p.join(Duration.ofSeconds(60))).isTrue();
+        assertThat(q.join(Duration.ofSeconds(60)))
+                .as("a non-daemon thread does not keep the child")
+                .isTrue();
+        assertThat(p.exitCode()).isZero();
+        assertThat(q.exitCode()).isZero();
+        assertThat(Path.of(plain)).as("shutdown hook ran").exists();
+        assertThat(Path.of(busy)).as("shutdown hook ran").exists();
+    }
+
+    static void markAtExit(String file) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                Files.writeString(Path.of(file), "hook");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }));
     }
 
     @Test

@@ -54,7 +54,33 @@ public final class ChildMain {
         }
         System.out.flush();
         System.err.flush();
+        if (code == 0 && onlyDaemonsLeft()) {
+            // Returning ends the JVM as System.exit(0) would (the shutdown hooks run, the exit code is 0) without
+            // Runtime.exit's lookup of the System.Logger "java.lang.Runtime": the first logger lookup of a JVM scans
+            // every jar of the class path for a LoggerFinder, 50 ms and more with a few dozen jars.
+            return;
+        }
         System.exit(code);
+    }
+
+    /** True when no thread but this one would keep the JVM running after main returns. */
+    private static boolean onlyDaemonsLeft() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads = new Thread[root.activeCount() + 8];
+        int n = root.enumerate(threads, true);
+        if (n == threads.length) {
+            return false; // more threads than counted: do not guess
+        }
+        Thread self = Thread.currentThread();
+        for (int i = 0; i < n; i++) {
+            if (threads[i] != self && !threads[i].isDaemon() && threads[i].isAlive()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** How often the child checks that its parent is alive. */
