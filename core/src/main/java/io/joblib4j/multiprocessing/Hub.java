@@ -17,6 +17,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,7 +38,7 @@ import org.jspecify.annotations.Nullable;
  * in the order it put them.
  */
 final class Hub {
-    /** The most items a producer streamed that go into a queue under one lock. */
+    /** The most requests of a producer's puts whose items go into a queue under one lock. */
     private static final int MAX_BATCH = 256;
 
     private static volatile @Nullable Hub instance;
@@ -185,15 +187,14 @@ final class Hub {
                         && q.unbounded()
                         && in.available() > 0) {
                     // items streamed by a producer: those already read go in together, under one lock
-                    List<byte[]> items = new ArrayList<>();
-                    items.add(r.blob(0));
-                    while (items.size() < MAX_BATCH && in.available() > 0) {
+                    List<byte[]> items = new ArrayList<>(Arrays.asList(r.blobs()));
+                    for (int requests = 1; requests < MAX_BATCH && in.available() > 0; requests++) {
                         Wire.Request n = Wire.readRequest(in);
                         if (n.op() != Wire.Q_PUT_ASYNC || n.object() != r.object()) {
                             next = n;
                             break;
                         }
-                        items.add(n.blob(0));
+                        Collections.addAll(items, n.blobs());
                     }
                     reply(c, r, q.putAll(items));
                     continue;

@@ -51,6 +51,20 @@ final class HubClient {
     private ByteBuffer buffered = ByteBuffer.allocate(1 << 16);
     /** The other buffer, swapped with {@link #buffered} by the holder of {@link #out}'s monitor. */
     private ByteBuffer spare = ByteBuffer.allocate(1 << 16);
+    /**
+     * Where in {@link #buffered} the last request starts if it is an unbounded queue's put that later puts to the same
+     * queue may join (they add their item to it: the hub reads one request for a run of items); -1 if none.
+     */
+    private int lastPutStart = -1;
+    /** The queue of the request at {@link #lastPutStart}, and how many items it holds. */
+    private int lastPutObject;
+
+    private int lastPutItems;
+    /** The most items one request of puts carries. */
+    private static final int MAX_ITEMS_PER_REQUEST = 1024;
+    /** Where a request's blob count lies, from its start (id, object, op, a, b). */
+    private static final int BLOB_COUNT_OFFSET = 8 + 4 + 1 + 8 + 8;
+
     /** True while {@link #buffered} holds requests and the flusher has been woken for them. */
     private boolean flushPending;
     /** Writes what {@link #send} buffered; null for the owner process's own client. */
@@ -196,6 +210,7 @@ final class HubClient {
             }
             buffered = spare;
             flushPending = false;
+            lastPutStart = -1;
         }
         out.write(full.array(), full.arrayOffset(), full.position());
         full.clear();
@@ -265,7 +280,22 @@ final class HubClient {
                 buffered = ByteBuffer.allocate(Math.max(buffered.capacity() * 2, buffered.position() + size))
                         .put(buffered.flip());
             }
-            Wire.putRequest(buffered, 0, ref.id(), op, a, b, blobs);
+            boolean joins = op == Wire.Q_PUT_ASYNC
+                    && blobs.length == 1
+                    && lastPutStart >= 0
+                    && lastPutObject == ref.id()
+                    && lastPutItems < MAX_ITEMS_PER_REQUEST;
+            if (joins) {
+                // the previous request is a put to the same queue, not written yet: the item joins it
+                Wire.putBlob(buffered, blobs[0]);
+                lastPutItems++;
+                buffered.putInt(lastPutStart + BLOB_COUNT_OFFSET, lastPutItems);
+            } else {
+                lastPutStart = op == Wire.Q_PUT_ASYNC && blobs.length == 1 ? buffered.position() : -1;
+                lastPutObject = ref.id();
+                lastPutItems = 1;
+                Wire.putRequest(buffered, 0, ref.id(), op, a, b, blobs);
+            }
             if (!flushPending) {
                 flushPending = true;
                 bufferLock.notify(); // the flusher writes this, and what comes while it wakes, in one write

@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -135,14 +136,26 @@ abstract class HubObject {
         @Nullable
         Result answer(Hub.Conn c, Wire.Request r) throws InterruptedException {
             switch (r.op()) {
-                case Wire.Q_PUT, Wire.Q_PUT_ASYNC -> {
+                case Wire.Q_PUT -> {
                     Result notNow = awaitUntil(r.a(), () -> items.size() < capacity);
                     if (notNow != null) {
                         return notNow;
                     }
                     items.addLast(r.blob(0));
                     changed.signalAll();
-                    return r.op() == Wire.Q_PUT_ASYNC ? null : OK;
+                    return OK;
+                }
+                case Wire.Q_PUT_ASYNC -> {
+                    // an unbounded queue's put: one item, or the items one producer put back to back, in order
+                    if (!unbounded()) {
+                        return Result.error("an asynchronous put to a bounded queue");
+                    }
+                    if (closed) {
+                        return Result.of(Wire.CLOSED);
+                    }
+                    Collections.addAll(items, r.blobs());
+                    changed.signalAll();
+                    return null;
                 }
                 case Wire.Q_TAKE -> {
                     Result notNow = awaitUntil(r.a(), () -> !items.isEmpty());
@@ -199,6 +212,35 @@ abstract class HubObject {
                 items.addAll(batch);
                 changed.signalAll();
                 return null;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /**
+         * A take by the owner process itself, without a request: the item, or null when {@code timeout} nanoseconds
+         * (0: no wait, negative: no limit) ran out first.
+         *
+         * @throws SharedObjectGoneException once the queue is closed
+         */
+        byte @Nullable [] takeLocal(long timeout, HubRef ref) throws InterruptedException {
+            lock.lock();
+            try {
+                long left = timeout;
+                while (items.isEmpty() && !closed) {
+                    left = await(left);
+                    if (expired(timeout, left) && items.isEmpty()) {
+                        return null;
+                    }
+                }
+                if (closed) {
+                    throw new SharedObjectGoneException(ref + " is gone: it was closed by its owner");
+                }
+                byte[] item = items.pollFirst();
+                if (!unbounded()) {
+                    changed.signalAll(); // a producer waiting for room
+                }
+                return item;
             } finally {
                 lock.unlock();
             }

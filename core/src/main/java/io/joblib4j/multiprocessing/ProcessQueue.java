@@ -112,18 +112,44 @@ public final class ProcessQueue<E> extends AbstractQueue<E> implements BlockingQ
 
     @Override
     public E take() throws InterruptedException {
+        if (ref.isOwner()) {
+            return Objects.requireNonNull(takeHere(-1), "item");
+        }
         // without a timeout the hub answers with an item or an error status, which check() throws
         return Objects.requireNonNull(item(client().call(ref, Wire.Q_TAKE, -1, 0)), "item");
     }
 
     @Override
     public @Nullable E poll(long timeout, TimeUnit unit) throws InterruptedException {
-        return item(client().call(ref, Wire.Q_TAKE, Shared.nanos(timeout, unit), 0));
+        long nanos = Shared.nanos(timeout, unit);
+        if (ref.isOwner()) {
+            return takeHere(nanos);
+        }
+        return item(client().call(ref, Wire.Q_TAKE, nanos, 0));
     }
 
     @Override
     public @Nullable E poll() {
+        if (ref.isOwner()) {
+            try {
+                return takeHere(0);
+            } catch (InterruptedException e) {
+                // never: a take that may not wait does not wait
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while taking from " + ref, e);
+            }
+        }
         return item(client().callQuick(ref, Wire.Q_TAKE, 0, 0));
+    }
+
+    /** A take in the process that owns the queue: straight from the queue, with no request and no reply. */
+    @SuppressWarnings("unchecked")
+    private @Nullable E takeHere(long nanos) throws InterruptedException {
+        if (!(Hub.get().object(ref.id()) instanceof HubObject.Queue q)) {
+            throw new SharedObjectGoneException(ref + " is gone: it was closed by its owner");
+        }
+        byte[] item = q.takeLocal(nanos, ref);
+        return item == null ? null : (E) Shared.decode(item);
     }
 
     @SuppressWarnings("unchecked")

@@ -6,7 +6,6 @@ import io.joblib4j.internal.process.SharedArrayRef;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,17 +100,16 @@ final class Shared {
     /** {@code value} as a tag and its bytes if it is an Integer, Long, Double, String or small byte[]; else null. */
     private static byte @Nullable [] simple(Object value) {
         Class<?> c = value.getClass();
+        // the bytes by hand, not through a ByteBuffer: a producer's first thousands of items run in the interpreter
         if (c == Integer.class) {
-            return ByteBuffer.allocate(5).put(T_INT).putInt((Integer) value).array();
+            int v = (Integer) value;
+            return new byte[] {T_INT, (byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
         }
         if (c == Long.class) {
-            return ByteBuffer.allocate(9).put(T_LONG).putLong((Long) value).array();
+            return tagged(T_LONG, (Long) value);
         }
         if (c == Double.class) {
-            return ByteBuffer.allocate(9)
-                    .put(T_DOUBLE)
-                    .putDouble((Double) value)
-                    .array();
+            return tagged(T_DOUBLE, Double.doubleToRawLongBits((Double) value));
         }
         if (c == String.class) {
             byte[] utf8 = ((String) value).getBytes(StandardCharsets.UTF_8);
@@ -130,18 +128,36 @@ final class Shared {
         return null;
     }
 
+    private static byte[] tagged(byte tag, long v) {
+        byte[] out = new byte[9];
+        out[0] = tag;
+        for (int i = 8; i > 0; i--) {
+            out[i] = (byte) v;
+            v >>>= 8;
+        }
+        return out;
+    }
+
+    private static long longAt(byte[] b) {
+        long v = 0;
+        for (int i = 1; i <= 8; i++) {
+            v = (v << 8) | (b[i] & 0xFF);
+        }
+        return v;
+    }
+
     /** Deserializes what {@link #encode} wrote, reading (then deleting) the files of its large arrays. */
     static Object decode(byte[] bytes) {
         if (bytes.length > 0) {
             switch (bytes[0]) {
                 case T_INT -> {
-                    return ByteBuffer.wrap(bytes, 1, 4).getInt();
+                    return (bytes[1] << 24) | ((bytes[2] & 0xFF) << 16) | ((bytes[3] & 0xFF) << 8) | (bytes[4] & 0xFF);
                 }
                 case T_LONG -> {
-                    return ByteBuffer.wrap(bytes, 1, 8).getLong();
+                    return longAt(bytes);
                 }
                 case T_DOUBLE -> {
-                    return ByteBuffer.wrap(bytes, 1, 8).getDouble();
+                    return Double.longBitsToDouble(longAt(bytes));
                 }
                 case T_STRING -> {
                     return new String(bytes, 1, bytes.length - 1, StandardCharsets.UTF_8);

@@ -6,6 +6,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The frames between a process using shared objects and the hub of the process that owns them, over a Unix domain
@@ -13,7 +14,8 @@ import java.nio.channels.SocketChannel;
  *
  * <p>Client to hub: {@code HELLO(pid)} once, then requests {@code (id, object, op, a, b, blobs)}. Hub to client:
  * replies {@code (id, status, n, blobs)}, one per request except for {@link #Q_PUT_ASYNC}, which is answered only
- * when it fails. Blobs are serialized values, opaque to the hub for queues and pipes.
+ * when it fails. Blobs are serialized values, opaque to the hub for queues and pipes. A {@link #Q_PUT_ASYNC} request
+ * carries one item or several: the items that one client put to the same queue back to back, in order.
  */
 final class Wire {
     private Wire() {}
@@ -139,11 +141,16 @@ final class Wire {
     static void putRequest(ByteBuffer to, long id, int object, byte op, long a, long b, byte[]... blobs) {
         to.putLong(id).putInt(object).put(op).putLong(a).putLong(b).putInt(blobs.length);
         for (byte[] blob : blobs) {
-            if (blob == null) {
-                to.putInt(-1);
-            } else {
-                to.putInt(blob.length).put(blob);
-            }
+            putBlob(to, blob);
+        }
+    }
+
+    /** Puts one blob of a request or reply: its length (-1 for null), then its bytes. */
+    static void putBlob(ByteBuffer to, byte @Nullable [] blob) {
+        if (blob == null) {
+            to.putInt(-1);
+        } else {
+            to.putInt(blob.length).put(blob);
         }
     }
 

@@ -169,6 +169,79 @@ class SharedObjectsTest {
     }
 
     @Test
+    void queue_putsToTwoQueuesInterleavedWithCalls_eachGetsItsOwnItemsInOrder() throws Exception {
+        // runs of puts to one queue travel as one request; a put to another queue or a call ends the run
+        int n = 20_000;
+        ProcessQueue<Object> a = ProcessQueue.create();
+        ProcessQueue<Object> b = ProcessQueue.create();
+        JvmProcess producer = start(new JvmProcess(() -> {
+            for (int i = 0; i < n; i++) {
+                Object v = switch (i % 4) {
+                    case 0 -> i;
+                    case 1 -> (long) i;
+                    case 2 -> (double) i;
+                    default -> "s" + i;
+                };
+                ((i / 3) % 2 == 0 ? a : b).add(v); // runs of three puts to each queue in turn
+                if (i % 1_000 == 999) {
+                    var unused = a.size(); // a call that waits for its answer
+                }
+            }
+            a.add("end");
+            b.add("end");
+        }));
+        for (ProcessQueue<Object> q : List.of(a, b)) {
+            List<Object> got = new ArrayList<>();
+            for (Object v = q.take(); !"end".equals(v); v = q.take()) {
+                got.add(v);
+            }
+            List<Object> expected = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (((i / 3) % 2 == 0) == (q == a)) {
+                    expected.add(
+                            switch (i % 4) {
+                                case 0 -> i;
+                                case 1 -> (long) i;
+                                case 2 -> (double) i;
+                                default -> "s" + i;
+                            });
+                }
+            }
+            assertThat(got).as("items of %s", q).isEqualTo(expected);
+        }
+        producer.join();
+        assertThat(producer.exitCode()).isZero();
+        a.close();
+        b.close();
+    }
+
+    @Test
+    void queue_inItsOwner_pollTimesOut_andCallsAfterCloseFail() throws Exception {
+        ProcessQueue<Long> q = ProcessQueue.create();
+        assertThat(q.poll()).isNull();
+        long t0 = System.nanoTime();
+        assertThat(q.poll(50, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
+        q.put(Long.MIN_VALUE);
+        q.put(Long.MAX_VALUE);
+        assertThat(q.take()).isEqualTo(Long.MIN_VALUE);
+        assertThat(q.poll(1, TimeUnit.SECONDS)).isEqualTo(Long.MAX_VALUE);
+        CompletableFuture<Throwable> blocked = CompletableFuture.supplyAsync(() -> {
+            try {
+                q.take();
+                return new AssertionError("took from an empty queue");
+            } catch (RuntimeException | InterruptedException e) {
+                return e;
+            }
+        });
+        Thread.sleep(100); // most likely waiting by now; if not, its take finds the queue closed
+        q.close();
+        assertThat(blocked.get(30, TimeUnit.SECONDS)).isInstanceOf(SharedObjectGoneException.class);
+        assertThatThrownBy(q::take).isInstanceOf(SharedObjectGoneException.class);
+        assertThatThrownBy(q::poll).isInstanceOf(SharedObjectGoneException.class);
+    }
+
+    @Test
     void boundedQueue_blocksItsProducer_untilAConsumerTakes() throws Exception {
         ProcessQueue<Integer> q = ProcessQueue.create(2);
         assertThat(q.offer(1)).isTrue();
