@@ -76,8 +76,7 @@ def main(parts):
         pool(fork)
 
 
-def queue(fork):
-    n = 100_000
+def queue_ints(fork, n):
     q = fork.Queue()
     p = fork.Process(target=produce_ints, args=(q, n))
     p.start()
@@ -88,7 +87,12 @@ def queue(fork):
         got += 1
     dt = time.perf_counter() - t0
     p.join()
-    emit("queue_small_ints", got / dt, "items/s")
+    return got / dt
+
+
+def queue(fork):
+    emit("queue_small_ints", queue_ints(fork, 100_000), "items/s")
+    emit("queue_small_ints_1m", queue_ints(fork, 1_000_000), "items/s")
 
     m, size = 200, 1 << 20
     q = fork.Queue()

@@ -282,14 +282,22 @@ final class HubClient {
             }
             boolean joins = op == Wire.Q_PUT_ASYNC
                     && blobs.length == 1
+                    && blobs[0] != null
                     && lastPutStart >= 0
                     && lastPutObject == ref.id()
                     && lastPutItems < MAX_ITEMS_PER_REQUEST;
             if (joins) {
-                // the previous request is a put to the same queue, not written yet: the item joins it
-                Wire.putBlob(buffered, blobs[0]);
+                // the previous request is a put to the same queue, not written yet: the item joins it (bytes put by
+                // hand: a producer's first thousands of puts run in the interpreter, where each ByteBuffer call is
+                // many)
+                byte[] item = blobs[0];
+                byte[] to = buffered.array();
+                int at = buffered.arrayOffset() + buffered.position();
+                Wire.intAt(to, at, item.length);
+                System.arraycopy(item, 0, to, at + 4, item.length);
+                buffered.position(buffered.position() + 4 + item.length);
                 lastPutItems++;
-                buffered.putInt(lastPutStart + BLOB_COUNT_OFFSET, lastPutItems);
+                Wire.intAt(to, buffered.arrayOffset() + lastPutStart + BLOB_COUNT_OFFSET, lastPutItems);
             } else {
                 lastPutStart = op == Wire.Q_PUT_ASYNC && blobs.length == 1 ? buffered.position() : -1;
                 lastPutObject = ref.id();

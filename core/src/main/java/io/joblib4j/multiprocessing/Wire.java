@@ -145,6 +145,14 @@ final class Wire {
         }
     }
 
+    /** Writes {@code v} big-endian at {@code at} of {@code to}, as {@link ByteBuffer#putInt(int, int)} would. */
+    static void intAt(byte[] to, int at, int v) {
+        to[at] = (byte) (v >>> 24);
+        to[at + 1] = (byte) (v >>> 16);
+        to[at + 2] = (byte) (v >>> 8);
+        to[at + 3] = (byte) v;
+    }
+
     /** Puts one blob of a request or reply: its length (-1 for null), then its bytes. */
     static void putBlob(ByteBuffer to, byte @Nullable [] blob) {
         if (blob == null) {

@@ -69,6 +69,8 @@ public final class MultiprocessingScenarios {
         }
         if (which.contains("queue")) {
             rows.add(new Row("queue_small_ints", "items/s", queueSmallInts(100_000), true));
+            // a longer stream: the producer's JVM warms up in its first hundred thousand puts
+            rows.add(new Row("queue_small_ints_1m", "items/s", queueSmallInts(1_000_000), true));
             rows.add(new Row("queue_1mb_bytes", "MB/s", queueMegabytes(200), true));
         }
         if (which.contains("pipe")) {
