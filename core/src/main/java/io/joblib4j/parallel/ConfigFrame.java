@@ -5,6 +5,11 @@ import io.joblib4j.array.MmapMode;
 import io.joblib4j.backend.Backend;
 import io.joblib4j.backend.BatchContext;
 import io.joblib4j.internal.NJobs;
+import java.io.Externalizable;
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInput;
+import java.io.ObjectOutput;
 import java.io.Serial;
 import java.io.Serializable;
 import java.time.Duration;
@@ -162,5 +167,124 @@ record ConfigFrame(
 
     private static <T> @Nullable T or(@Nullable T a, @Nullable T b) {
         return a != null ? a : b;
+    }
+
+    /** A frame travels as its {@link Form}. */
+    @Serial
+    private Object writeReplace() {
+        return new Form(this);
+    }
+
+    /**
+     * The serial form of a frame: which components are set, then their values. A frame goes with every batch to a
+     * worker, each batch in a stream of its own; the record's own form would spell out the names and types of its
+     * fifteen components in every one of them, and the worker would read and match them every time.
+     */
+    static final class Form implements Externalizable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private ConfigFrame frame = EMPTY;
+
+        /** For deserialization. */
+        public Form() {}
+
+        Form(ConfigFrame frame) {
+            this.frame = frame;
+        }
+
+        @Override
+        public void writeExternal(ObjectOutput out) throws IOException {
+            ConfigFrame f = frame;
+            Object[] v = {
+                f.backendName,
+                f.backendInstance,
+                f.nJobs,
+                f.verbose,
+                f.prefer,
+                f.require,
+                f.timeout,
+                f.preDispatch,
+                f.batchSize,
+                f.tempFolder,
+                f.maxNbytes,
+                f.mmapMode,
+                f.progressBar,
+                f.retries,
+                f.initializer
+            };
+            int set = 0;
+            for (int i = 0; i < v.length; i++) {
+                if (v[i] != null) {
+                    set |= 1 << i;
+                }
+            }
+            out.writeShort(set);
+            for (Object o : v) {
+                switch (o) {
+                    case null -> {}
+                    case Integer n -> out.writeInt(n);
+                    case Long n -> out.writeLong(n);
+                    case Boolean b -> out.writeBoolean(b);
+                    case String str -> out.writeUTF(str);
+                    case Duration d -> {
+                        out.writeLong(d.getSeconds());
+                        out.writeInt(d.getNano());
+                    }
+                    default -> out.writeObject(o);
+                }
+            }
+        }
+
+        @Override
+        public void readExternal(ObjectInput in) throws IOException, ClassNotFoundException {
+            int set = in.readUnsignedShort();
+            if (set >>> 15 != 0) {
+                throw new InvalidObjectException("corrupt config frame: components " + Integer.toBinaryString(set));
+            }
+            frame = new ConfigFrame(
+                    has(set, 0) ? in.readUTF() : null,
+                    has(set, 1) ? read(in, Backend.class) : null,
+                    has(set, 2) ? in.readInt() : null,
+                    has(set, 3) ? in.readInt() : null,
+                    has(set, 4) ? read(in, Prefer.class) : null,
+                    has(set, 5) ? read(in, Require.class) : null,
+                    has(set, 6) ? duration(in) : null,
+                    has(set, 7) ? read(in, PreDispatch.class) : null,
+                    has(set, 8) ? read(in, BatchSize.class) : null,
+                    has(set, 9) ? in.readUTF() : null,
+                    has(set, 10) ? in.readLong() : null,
+                    has(set, 11) ? read(in, MmapMode.class) : null,
+                    has(set, 12) ? in.readBoolean() : null,
+                    has(set, 13) ? in.readInt() : null,
+                    has(set, 14) ? read(in, SerializableRunnable.class) : null);
+        }
+
+        private static boolean has(int set, int component) {
+            return (set & (1 << component)) != 0;
+        }
+
+        private static Duration duration(ObjectInput in) throws IOException {
+            long seconds = in.readLong();
+            int nanos = in.readInt();
+            if (nanos < 0 || nanos > 999_999_999) {
+                throw new InvalidObjectException("corrupt config frame: a timeout of " + nanos + " nanoseconds");
+            }
+            return Duration.ofSeconds(seconds, nanos);
+        }
+
+        private static <T> T read(ObjectInput in, Class<T> type) throws IOException, ClassNotFoundException {
+            Object o = in.readObject();
+            if (!type.isInstance(o)) {
+                throw new InvalidObjectException("corrupt config frame: a " + (o == null ? "null" : o.getClass())
+                        + " where a " + type.getName() + " was expected");
+            }
+            return type.cast(o);
+        }
+
+        @Serial
+        private Object readResolve() {
+            return frame;
+        }
     }
 }
