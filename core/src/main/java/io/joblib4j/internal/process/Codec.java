@@ -193,50 +193,6 @@ public final class Codec {
     }
 
     /**
-     * The serial form of a {@link StatelessLambda}: its strings and its method kind, without the names and types of its
-     * nine fields, which a class's own form spells out in every message (a batch is a stream of its own).
-     */
-    static final class Form implements java.io.Externalizable {
-        @Serial
-        private static final long serialVersionUID = 1L;
-
-        private @Nullable StatelessLambda lambda;
-
-        /** For deserialization. */
-        public Form() {}
-
-        Form(StatelessLambda lambda) {
-            this.lambda = lambda;
-        }
-
-        @Override
-        public void writeExternal(java.io.ObjectOutput out) throws IOException {
-            StatelessLambda l = java.util.Objects.requireNonNull(lambda, "lambda");
-            for (String str : l.strings()) {
-                out.writeUTF(str);
-            }
-            out.writeInt(l.implMethodKind);
-        }
-
-        @Override
-        public void readExternal(java.io.ObjectInput in) throws IOException {
-            String[] v = new String[8];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = in.readUTF();
-            }
-            lambda = new StatelessLambda(v[0], v[1], v[2], v[3], in.readInt(), v[4], v[5], v[6], v[7]);
-        }
-
-        @Serial
-        private Object readResolve() throws InvalidObjectException {
-            if (lambda == null) {
-                throw new InvalidObjectException("a lambda with no content");
-            }
-            return lambda;
-        }
-    }
-
-    /**
      * A {@link SerializedLambda} that captures nothing, as it travels: what identifies the lambda, without the JDK's
      * replacement of it by the lambda on the way in (which {@link #lambda} caches).
      *
@@ -291,12 +247,6 @@ public final class Codec {
                     l.getImplMethodName(),
                     l.getImplMethodSignature(),
                     l.getInstantiatedMethodType());
-        }
-
-        /** Travels as its {@link Form}. */
-        @Serial
-        private Object writeReplace() {
-            return new Form(this);
         }
 
         private String[] strings() {
