@@ -5,9 +5,12 @@ import io.joblib4j.SerializableFunction1;
 import io.joblib4j.Task;
 import io.joblib4j.internal.Attempts;
 import io.joblib4j.internal.SimpleValues;
+import java.io.Externalizable;
 import java.io.IOException;
 import java.io.InvalidObjectException;
+import java.io.ObjectInput;
 import java.io.ObjectInputStream;
+import java.io.ObjectOutput;
 import java.io.ObjectOutputStream;
 import java.io.Serial;
 import java.util.ArrayList;
@@ -214,9 +217,80 @@ final class TaskBatch implements Batch {
         return BatchResult.success(this, values, worker, System.nanoTime() - start);
     }
 
+    /** A batch travels as its {@link Form}. */
     @Serial
-    private void writeObject(ObjectOutputStream out) throws IOException {
-        out.defaultWriteObject();
+    private Object writeReplace() {
+        return new Form(this);
+    }
+
+    /**
+     * The serial form of a batch: its index, attempt, function, context and items, without the names and types of its
+     * fields, which the class's own form spells out in every batch (each batch to a worker is a stream of its own).
+     * Streams holding the class's own form, written before this one existed, are still read ({@link #readObject}).
+     */
+    static final class Form implements Externalizable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private @Nullable TaskBatch batch;
+
+        /** For deserialization. */
+        public Form() {}
+
+        Form(TaskBatch batch) {
+            this.batch = batch;
+        }
+
+        @Override
+        public void writeExternal(ObjectOutput out) throws IOException {
+            TaskBatch b = Objects.requireNonNull(batch, "batch");
+            out.writeLong(b.firstIndex);
+            out.writeInt(b.attempt);
+            out.writeObject(b.function);
+            out.writeObject(b.context);
+            writeItems(out, b.items);
+        }
+
+        @Override
+        public void readExternal(ObjectInput in) throws IOException, ClassNotFoundException {
+            long firstIndex = in.readLong();
+            int attempt = in.readInt();
+            Object function = in.readObject();
+            Object context = in.readObject();
+            @Nullable Object[] items = readItems(in);
+            if (function != null && !(function instanceof SerializableFunction1)) {
+                throw new InvalidObjectException("corrupt batch: a "
+                        + function.getClass().getName() + " where a SerializableFunction1 was expected");
+            }
+            if (!(context instanceof BatchContext c)) {
+                throw new InvalidObjectException("corrupt batch: a " + (context == null ? "null" : context.getClass())
+                        + " where a BatchContext was expected");
+            }
+            if (function == null) {
+                for (Object item : items) {
+                    if (!(item instanceof Task)) {
+                        throw new InvalidObjectException("corrupt batch: a "
+                                + (item == null ? "null" : item.getClass().getName()) + " where a Task was expected");
+                    }
+                }
+            }
+            try {
+                batch = new TaskBatch(firstIndex, (SerializableFunction1<?, ?>) function, items, c, attempt);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidObjectException("corrupt batch: " + e.getMessage());
+            }
+        }
+
+        @Serial
+        private Object readResolve() throws InvalidObjectException {
+            if (batch == null) {
+                throw new InvalidObjectException("corrupt batch: no content");
+            }
+            return batch;
+        }
+    }
+
+    private static void writeItems(ObjectOutput out, @Nullable Object[] items) throws IOException {
         boolean compact = items.getClass() == Object[].class && SimpleValues.writable(items);
         out.writeBoolean(compact);
         if (compact) {
@@ -226,14 +300,24 @@ final class TaskBatch implements Batch {
         }
     }
 
-    @Serial
-    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
-        in.defaultReadObject();
+    private static @Nullable Object[] readItems(ObjectInput in) throws IOException, ClassNotFoundException {
         Object read = in.readBoolean() ? SimpleValues.read(in) : in.readObject();
         if (!(read instanceof Object[] array) || array.length == 0) {
             throw new InvalidObjectException("a batch needs at least one task, got " + read);
         }
-        items = array;
+        return array;
+    }
+
+    @Serial
+    private void writeObject(ObjectOutputStream out) throws IOException {
+        out.defaultWriteObject();
+        writeItems(out, items);
+    }
+
+    @Serial
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        items = readItems(in);
     }
 
     @Override

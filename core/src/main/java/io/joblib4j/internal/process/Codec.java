@@ -4,11 +4,14 @@ import io.joblib4j.internal.SimpleValues;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.Externalizable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InvalidClassException;
 import java.io.InvalidObjectException;
+import java.io.ObjectInput;
 import java.io.ObjectInputStream;
+import java.io.ObjectOutput;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
 import java.io.OutputStream;
@@ -18,6 +21,7 @@ import java.lang.invoke.SerializedLambda;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -168,7 +172,8 @@ public final class Codec {
                 return r;
             }
             if (obj instanceof SerializedLambda lambda && lambda.getCapturedArgCount() == 0) {
-                return StatelessLambda.of(lambda);
+                // The form itself: the stream does not call writeReplace on what this method returns.
+                return new LambdaForm(StatelessLambda.of(lambda));
             }
             return RawArray.wrapIfLarge(obj);
         }
@@ -190,6 +195,55 @@ public final class Codec {
         }
         LAMBDAS.put(key, decoded);
         return decoded;
+    }
+
+    /**
+     * The serial form of a {@link StatelessLambda}: its strings and its method kind, without the names and types of its
+     * nine fields, which a class's own form spells out in every message (a batch is a stream of its own).
+     */
+    static final class LambdaForm implements Externalizable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private @Nullable StatelessLambda lambda;
+
+        /** For deserialization. */
+        public LambdaForm() {}
+
+        LambdaForm(StatelessLambda lambda) {
+            this.lambda = lambda;
+        }
+
+        @Override
+        public void writeExternal(ObjectOutput out) throws IOException {
+            StatelessLambda l = Objects.requireNonNull(lambda, "lambda");
+            for (String str : l.strings()) {
+                out.writeUTF(str);
+            }
+            out.writeByte(l.implMethodKind);
+        }
+
+        @Override
+        public void readExternal(ObjectInput in) throws IOException {
+            String[] v = new String[8];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = in.readUTF();
+            }
+            int kind = in.readUnsignedByte();
+            // MethodHandleInfo's kinds: REF_getField (1) to REF_invokeInterface (9)
+            if (kind < 1 || kind > 9) {
+                throw new InvalidObjectException("corrupt lambda " + v[4] + "." + v[5] + ": method kind " + kind);
+            }
+            lambda = new StatelessLambda(v[0], v[1], v[2], v[3], kind, v[4], v[5], v[6], v[7]);
+        }
+
+        @Serial
+        private Object readResolve() throws InvalidObjectException {
+            if (lambda == null) {
+                throw new InvalidObjectException("corrupt lambda: no content");
+            }
+            return lambda;
+        }
     }
 
     /**

@@ -110,6 +110,11 @@ class CodecTest {
         assertThat(a.runAll("w").values()).containsExactly(2, 4, 6);
         assertThat(b.runAll("w").values()).containsExactly(2, 4, 6);
         assertThat(functionOf(a)).as("a non-capturing lambda is decoded once").isSameAs(functionOf(b));
+        String stream = new String(Codec.encode(simple, null), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(stream)
+                .as("the lambda travels in its compact form, without its fields' names")
+                .contains("LambdaForm")
+                .doesNotContain("implMethodSignature");
 
         int[] captured = {10};
         io.joblib4j.SerializableFunction1<Object, Integer> g = x -> captured[0] + ((int[]) x)[0];
@@ -121,6 +126,36 @@ class CodecTest {
         assertThat(functionOf(c))
                 .as("a capturing lambda is a fresh copy per message")
                 .isNotSameAs(functionOf(d));
+    }
+
+    @Test
+    void lambdaWithACorruptMethodKind_failsNamingTheLambda() throws Exception {
+        io.joblib4j.SerializableFunction1<Integer, Integer> f = CodecTest::twice;
+        io.joblib4j.backend.Batch batch =
+                io.joblib4j.backend.Batch.ofCalls(0, f, new Object[] {1}, io.joblib4j.backend.BatchContext.none());
+        byte[] bytes = Codec.encode(batch, null);
+        // the method kind is the byte after the last of the lambda's strings, its instantiated method type
+        byte[] type = "(Ljava/lang/Integer;)Ljava/lang/Integer;".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int at = indexOf(bytes, type);
+        assertThat(at).as("the lambda's type in the stream").isPositive();
+        assertThat(bytes[at + type.length]).as("REF_invokeStatic").isEqualTo((byte) 6);
+        bytes[at + type.length] = 0;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Codec.decode(bytes, null))
+                .isInstanceOf(java.io.InvalidObjectException.class)
+                .hasMessageContaining("corrupt lambda io/joblib4j/internal/process/CodecTest.twice: method kind 0");
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     private static Object functionOf(io.joblib4j.backend.Batch batch) throws Exception {
