@@ -4,6 +4,7 @@ import io.joblib4j.Joblib;
 import io.joblib4j.SerializableFunction1;
 import io.joblib4j.Task;
 import io.joblib4j.internal.Attempts;
+import io.joblib4j.internal.ResultSlots;
 import io.joblib4j.internal.SimpleValues;
 import java.io.Externalizable;
 import java.io.IOException;
@@ -20,7 +21,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /** The {@link Batch} of the engine and of {@link Batch#of}: tasks, or one function and its arguments. */
-final class TaskBatch implements Batch {
+final class TaskBatch implements Batch, ResultSlots.Writer {
     @Serial
     private static final long serialVersionUID = 3L;
 
@@ -35,6 +36,17 @@ final class TaskBatch implements Batch {
     private final BatchContext context;
     /** 1 for the first run of these tasks, 2 for the first re-run after their worker was lost, and so on. */
     private final int attempt;
+    /** Where the tasks write their values in place, or null for a list of the batch's own; never serialized. */
+    private final transient @Nullable ResultSlots slots;
+
+    private TaskBatch(
+            long firstIndex,
+            @Nullable SerializableFunction1<?, ?> function,
+            @Nullable Object[] items,
+            BatchContext context,
+            int attempt) {
+        this(firstIndex, function, items, context, attempt, null);
+    }
 
     @SuppressWarnings("unchecked")
     private TaskBatch(
@@ -42,7 +54,8 @@ final class TaskBatch implements Batch {
             @Nullable SerializableFunction1<?, ?> function,
             @Nullable Object[] items,
             BatchContext context,
-            int attempt) {
+            int attempt,
+            @Nullable ResultSlots slots) {
         if (items.length == 0) {
             throw new IllegalArgumentException("a batch needs at least one task");
         }
@@ -57,6 +70,10 @@ final class TaskBatch implements Batch {
             throw new IllegalArgumentException("attempt must be at least 1, got " + attempt);
         }
         this.attempt = attempt;
+        if (slots != null && !slots.fits(firstIndex, items.length)) {
+            throw new IllegalArgumentException(this + " has no slots among the call's");
+        }
+        this.slots = slots;
     }
 
     static TaskBatch ofTasks(long firstIndex, Task<?>[] tasks, BatchContext context) {
@@ -90,7 +107,7 @@ final class TaskBatch implements Batch {
 
     @Override
     public Batch withAttempt(int attempt) {
-        return attempt == this.attempt ? this : new TaskBatch(firstIndex, function, items, context, attempt);
+        return attempt == this.attempt ? this : new TaskBatch(firstIndex, function, items, context, attempt, slots);
     }
 
     @Override
@@ -111,13 +128,18 @@ final class TaskBatch implements Batch {
     @Override
     public Batch slice(int from, int to) {
         Objects.checkFromToIndex(from, to, items.length);
-        return new TaskBatch(firstIndex + from, function, Arrays.copyOfRange(items, from, to), context, attempt);
+        return new TaskBatch(firstIndex + from, function, Arrays.copyOfRange(items, from, to), context, attempt, slots);
     }
 
     @Override
     public Batch portable() {
         BatchContext p = context.portable();
-        return p == context ? this : new TaskBatch(firstIndex, function, items, p, attempt);
+        return p == context ? this : new TaskBatch(firstIndex, function, items, p, attempt, slots);
+    }
+
+    @Override
+    public Batch writingInto(ResultSlots slots) {
+        return new TaskBatch(firstIndex, function, items, context, attempt, Objects.requireNonNull(slots, "slots"));
     }
 
     // Named classes rather than lambdas for what every batch runs: on a cold JVM's first call, each of the threads that
@@ -178,7 +200,8 @@ final class TaskBatch implements Batch {
     @Override
     public BatchResult runAll(String worker, Batch.@Nullable TaskWatch watch) {
         long start = System.nanoTime();
-        List<@Nullable Object> values = new ArrayList<>(items.length);
+        ResultSlots s = slots;
+        List<@Nullable Object> values = s == null ? new ArrayList<>(items.length) : s.view(firstIndex, items.length);
         int previous = Attempts.set(attempt);
         try {
             return context.callWith(new RunTasks(worker, watch, start, values));

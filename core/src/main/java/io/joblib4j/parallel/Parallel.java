@@ -220,15 +220,21 @@ public final class Parallel implements AutoCloseable {
         return Input.of(Objects.requireNonNull(items, "items must not be null"));
     }
 
-    /** The input of a call: its iterator, and its size when known up front (-1 otherwise). */
-    record Input(Iterator<?> iterator, long size) {
+    /**
+     * The input of a call: its iterator, its size when known up front (-1 otherwise), and the input itself when it is
+     * a random-access list (read in bulk), else null.
+     */
+    record Input(Iterator<?> iterator, long size, @Nullable List<?> list) {
         static Input of(Iterable<?> items) {
-            return new Input(items.iterator(), items instanceof java.util.Collection<?> c ? c.size() : -1);
+            return new Input(
+                    items.iterator(),
+                    items instanceof java.util.Collection<?> c ? c.size() : -1,
+                    items instanceof List<?> l && items instanceof java.util.RandomAccess ? l : null);
         }
 
         static Input of(Stream<?> items) {
             Spliterator<?> split = items.spliterator();
-            return new Input(Spliterators.iterator(split), split.getExactSizeIfKnown());
+            return new Input(Spliterators.iterator(split), split.getExactSizeIfKnown(), null);
         }
     }
 
@@ -282,6 +288,7 @@ public final class Parallel implements AutoCloseable {
                     mode,
                     input.iterator(),
                     input.size(),
+                    input.list(),
                     function,
                     workers,
                     running,

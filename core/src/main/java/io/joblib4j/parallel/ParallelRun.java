@@ -6,6 +6,7 @@ import io.joblib4j.backend.BatchListener;
 import io.joblib4j.backend.BatchResult;
 import io.joblib4j.backend.Failures;
 import io.joblib4j.backend.Workers;
+import io.joblib4j.internal.ResultSlots;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -89,6 +90,16 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     private final @Nullable CallRecorder recorder;
 
     private final long knownSize;
+    /** The input itself when it is a random-access list of {@link #knownSize}, until {@link #sourceItems} is read. */
+    private @Nullable List<?> source;
+    /** The items of {@link #source}, read in one step (an array copy for the JDK's lists) at the first batch. */
+    private Object @Nullable [] sourceItems;
+    /**
+     * Where the batches write their values in place ({@link Mode#LIST} on a backend whose workers share this memory,
+     * input of known size), or null: then {@link #all} copies the values of each batch.
+     */
+    private final @Nullable ResultSlots slots;
+
     private boolean inputExhausted;
     private long tasksRead;
     private long nextToDeliver;
@@ -99,8 +110,12 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     private boolean ended;
     private boolean finishedNormally;
 
+    /** The largest input whose values are written in place (a larger one grows its list as before). */
+    private static final long MAX_SLOTS = 1 << 26;
+
     /**
      * @param input    the tasks, or the arguments of {@code function}
+     * @param source   the input itself when it is a random-access list, else null
      * @param function the function mapped over {@code input}, or null when {@code input} yields tasks
      */
     ParallelRun(
@@ -108,12 +123,17 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             Mode mode,
             Iterator<?> input,
             long knownSize,
+            @Nullable List<?> source,
             io.joblib4j.@Nullable SerializableFunction1<?, ?> function,
             Workers workers,
             AtomicBoolean running,
             AutoBatcher batcher) {
         this.settings = settings;
         this.knownSize = knownSize;
+        this.source = source != null && source.size() == knownSize ? source : null;
+        this.slots = mode == Mode.LIST && settings.backend().sharedMemory() && knownSize > 0 && knownSize <= MAX_SLOTS
+                ? new ResultSlots((int) knownSize)
+                : null;
         this.mode = mode;
         this.input = input;
         this.function = function;
@@ -160,21 +180,31 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
 
     /** Runs the whole call and returns the values in input order. */
     List<Object> all() {
-        // Sized up front when the input's size is known: growing a list of millions copies it about 30 times.
-        List<Object> out = new ArrayList<>((int) Math.max(10, Math.min(knownSize, 1 << 24)));
-        while (hasNext()) {
-            out.add(next());
-            // Take the rest of the chunk at hand in one step.
-            Chunk head = deliverable.peekFirst();
-            if (head != null) {
-                // Element by element: addAll would first copy the chunk into a new array (toArray), which for
-                // chunks of a million results is a large allocation of its own.
-                List<@Nullable Object> items = head.items;
-                for (int i = head.cursor, size = items.size(); i < size; i++) {
-                    out.add(items.get(i));
-                }
+        ResultSlots in = slots;
+        if (in != null) {
+            long placed = 0;
+            Chunk head;
+            while ((head = headChunk()) != null) {
+                // Values the batches wrote in place stay where they are; anything else is copied there.
+                in.place(head.items, head.cursor, placed);
+                placed += head.items.size() - head.cursor;
                 deliverable.pollFirst();
             }
+            @SuppressWarnings("NullAway") // a task's value may be null: the call's list holds it as it is
+            List<Object> out = in.list(placed);
+            return out;
+        }
+        // Sized up front when the input's size is known: growing a list of millions copies it about 30 times.
+        List<Object> out = new ArrayList<>((int) Math.max(10, Math.min(knownSize, 1 << 24)));
+        Chunk head;
+        while ((head = headChunk()) != null) {
+            // Element by element: addAll would first copy the chunk into a new array (toArray), which for
+            // chunks of a million results is a large allocation of its own.
+            List<@Nullable Object> items = head.items;
+            for (int i = head.cursor, size = items.size(); i < size; i++) {
+                out.add(items.get(i));
+            }
+            deliverable.pollFirst();
         }
         return out;
     }
@@ -183,6 +213,22 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
 
     /** The next item for the consumer, or END; throws the call's failure. */
     private Object advance() {
+        Chunk head = headChunk();
+        if (head == null) {
+            return END;
+        }
+        Object item = head.items.get(head.cursor++);
+        if (head.cursor == head.items.size()) {
+            deliverable.pollFirst();
+        }
+        return item;
+    }
+
+    /**
+     * The chunk whose items the consumer gets next (at least one left, still at the head of {@link #deliverable}), or
+     * null at the end; throws the call's failure.
+     */
+    private @Nullable Chunk headChunk() {
         try {
             while (true) {
                 if (failure != null) {
@@ -191,14 +237,10 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
                 }
                 Chunk head = deliverable.peekFirst();
                 if (head != null) {
-                    Object item = head.items.get(head.cursor++);
-                    if (head.cursor == head.items.size()) {
-                        deliverable.pollFirst();
-                    }
-                    return item;
+                    return head;
                 }
                 if (ended) {
-                    return END;
+                    return null;
                 }
                 fill();
                 if (failure != null) {
@@ -207,7 +249,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
                 if (inFlightBatches.isEmpty()) {
                     if (deliverable.isEmpty() && inputExhausted && ready.isEmpty()) {
                         finish();
-                        return END;
+                        return null;
                     }
                     continue;
                 }
@@ -320,10 +362,36 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
         }
         // Of the input's size when it is known (the rest of a collection): no copies while growing the slice.
         long left = knownSize >= 0 ? knownSize - tasksRead : -1;
-        Object[] slice = new Object[(int) (left >= 0 && left <= want ? Math.max(1, left) : Math.min(want, 1 << 16))];
+        Object[] slice;
         int count = 0;
         try {
-            while (count < want && input.hasNext()) {
+            List<?> list = source;
+            if (list != null && sourceItems == null) {
+                Object[] all = list.toArray();
+                if (all.length != knownSize) {
+                    throw new java.util.ConcurrentModificationException("the input list changed after the call began: "
+                            + all.length + " items where " + knownSize + " were counted");
+                }
+                sourceItems = all;
+                source = null;
+            }
+            Object[] items = sourceItems;
+            if (items != null) {
+                // A random-access list is read in one step, rather than item by item.
+                count = (int) Math.min(want, left);
+                int from = (int) tasksRead;
+                slice = count == items.length ? items : Arrays.copyOfRange(items, from, from + count);
+                if (function == null) {
+                    for (int i = 0; i < count; i++) {
+                        if (slice[i] == null) {
+                            throw new NullPointerException("task " + (tasksRead + i) + " of the input is null");
+                        }
+                    }
+                }
+            } else {
+                slice = new Object[(int) (left >= 0 && left <= want ? Math.max(1, left) : Math.min(want, 1 << 16))];
+            }
+            while (items == null && count < want && input.hasNext()) {
                 Object item = input.next();
                 if (item == null && function == null) {
                     throw new NullPointerException("task " + (tasksRead + count) + " of the input is null");
@@ -370,10 +438,14 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             Object[] part = function != null && from == 0 && to == slice.length
                     ? slice
                     : Arrays.copyOfRange(slice, from, to, function == null ? Task[].class : Object[].class);
-            ready.addLast(
-                    function == null
-                            ? Batch.ofTasks(tasksRead + from, (Task<?>[]) part, taskContext)
-                            : Batch.ofCalls(tasksRead + from, function, part, taskContext));
+            Batch batch = function == null
+                    ? Batch.ofTasks(tasksRead + from, (Task<?>[]) part, taskContext)
+                    : Batch.ofCalls(tasksRead + from, function, part, taskContext);
+            ResultSlots in = slots;
+            if (in != null && batch instanceof ResultSlots.Writer writer && in.fits(batch.firstIndex(), batch.size())) {
+                batch = (Batch) writer.writingInto(in);
+            }
+            ready.addLast(batch);
         }
         tasksRead += count;
         return ready.pollFirst();

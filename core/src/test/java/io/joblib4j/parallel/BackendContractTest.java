@@ -180,6 +180,45 @@ public abstract class BackendContractTest {
     }
 
     @Test
+    void map_overListsSetsAndIterables_returnsAMutableListInInputOrder() {
+        List<Integer> expected = IntStream.range(0, 3_000).boxed().toList();
+        List<Iterable<Integer>> inputs = List.of(
+                expected,
+                new ArrayList<>(expected),
+                java.util.Collections.unmodifiableCollection(expected),
+                new java.util.LinkedHashSet<>(expected),
+                () -> expected.iterator());
+        for (Iterable<Integer> input : inputs) {
+            List<Integer> out = shared.map(BackendContractTest::failOnNothing, input);
+            assertThat(out).as("map over a %s", input.getClass()).isEqualTo(expected);
+            out.set(0, -1);
+            out.add(3_000);
+            assertThat(out).hasSize(3_001).startsWith(-1, 1).endsWith(2_999, 3_000);
+        }
+    }
+
+    @Test
+    void map_overACollectionWhoseSizeIsWrong_returnsAValueForEachItemItYields() {
+        List<Integer> items = IntStream.range(0, 1_000).boxed().toList();
+        for (int claimed : new int[] {1, 10, 999, 1_001, 5_000}) {
+            java.util.Collection<Integer> lying = new java.util.AbstractCollection<>() {
+                @Override
+                public java.util.Iterator<Integer> iterator() {
+                    return items.iterator();
+                }
+
+                @Override
+                public int size() {
+                    return claimed;
+                }
+            };
+            assertThat(shared.map(BackendContractTest::failOnNothing, lying))
+                    .as("a collection of 1000 items whose size() says %d", claimed)
+                    .isEqualTo(items);
+        }
+    }
+
+    @Test
     void map_emptyInput_returnsEmptyList() {
         assertThat(shared.map(BackendContractTest::sqrtOfSquare, List.<Integer>of()))
                 .isEmpty();
@@ -460,6 +499,9 @@ public abstract class BackendContractTest {
         List<Task<Integer>> tasks = new ArrayList<>(List.of(delayed(BackendContractTest::failOnNothing, 0)));
         tasks.add(null);
         assertThatThrownBy(() -> shared.run(tasks))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("task 1");
+        assertThatThrownBy(() -> shared.run(java.util.Collections.unmodifiableCollection(tasks)))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("task 1");
     }
