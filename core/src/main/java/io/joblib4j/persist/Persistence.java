@@ -39,6 +39,8 @@ public final class Persistence {
     private static final int HEAP_STAGING = 1 << 18;
 
     private static final long MAP_READ_THRESHOLD = 1 << 22;
+    /** Arrays of at least this many bytes are checksummed on another core while a dump writes them. */
+    private static final long PARALLEL_CHECKSUM_THRESHOLD = 1 << 22;
     /** Direct buffers shared by all threads (a thread-local one per virtual thread could exhaust direct memory). */
     private static final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> BUFFERS =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -78,12 +80,13 @@ public final class Persistence {
         Objects.requireNonNull(file, "file");
         Compression c =
                 compression != null ? compression : Compression.forFile(file).orElse(Compression.none());
-        Prepared p = prepare(value, c);
+        Layout l = layout(value, c);
         if (Files.isDirectory(file)) {
             throw new PersistException("cannot dump to a directory; name a file", file, -1, null);
         }
         if (Files.exists(file) && !Files.isRegularFile(file)) {
             // a device or a pipe (/dev/stdout, /dev/full): written in place, never renamed over
+            Prepared p = l.prepared(checksums(l.arrays()));
             try (OutputStream out = c.compress(
                     new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.WRITE), 1 << 16))) {
                 writeTo(out, p);
@@ -102,9 +105,10 @@ public final class Persistence {
         try {
             if (c.isNone()) {
                 try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                    writeTo(ch, p);
+                    writeTo(ch, l);
                 }
             } else if (Chunked.supports(c)) {
+                Prepared p = l.prepared(checksums(l.arrays()));
                 List<MemorySegment> segments = new ArrayList<>(p.arrays.size());
                 for (Object a : p.arrays) {
                     segments.add(segmentOf(a));
@@ -113,6 +117,7 @@ public final class Persistence {
                     Chunked.write(ch, c, Chunked.pieces(p.head, segments, p.entries, p.total, p.shuffled));
                 }
             } else {
+                Prepared p = l.prepared(checksums(l.arrays()));
                 try (OutputStream out = c.compress(
                         new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW), 1 << 16))) {
                     writeTo(out, p);
@@ -164,7 +169,69 @@ public final class Persistence {
     private record Prepared(
             byte[] head, List<Object> arrays, List<DumpFormat.Entry> entries, long total, boolean shuffled) {}
 
+    /** A dump laid out: everything but the arrays' checksums, which {@link #head} puts in the header's metadata. */
+    @SuppressWarnings("ArrayRecordComponent") // an intermediate of one dump: never compared or hashed
+    private record Layout(
+            List<Object> arrays,
+            List<DumpFormat.Entry> entries,
+            TypeCensus census,
+            String root,
+            byte[] graph,
+            long dataOffset,
+            long total,
+            int layout,
+            Compression compression) {
+
+        /** The bytes of the arrays' data. */
+        long arrayBytes() {
+            long n = 0;
+            for (DumpFormat.Entry e : entries) {
+                n += e.byteLength();
+            }
+            return n;
+        }
+
+        /** The header and the metadata, with these checksums (two longs per array). */
+        byte[] head(long[] checksums) {
+            byte[] meta = DumpFormat.encodeMeta(entries, census.counts, census.truncated, root, checksums, graph);
+            byte[] header = DumpFormat.encodeHeader(new DumpFormat.Header(
+                    DumpFormat.VERSION,
+                    compression.codec().id(),
+                    layout,
+                    entries.size(),
+                    meta.length,
+                    graph.length,
+                    dataOffset,
+                    total,
+                    DumpFormat.crc(meta, 0, meta.length)));
+            byte[] head = new byte[header.length + meta.length];
+            System.arraycopy(header, 0, head, 0, header.length);
+            System.arraycopy(meta, 0, head, header.length, meta.length);
+            return head;
+        }
+
+        Prepared prepared(long[] checksums) {
+            return new Prepared(head(checksums), arrays, entries, total, layout == DumpFormat.LAYOUT_SHUFFLED);
+        }
+    }
+
     private static Prepared prepare(Object value, Compression c) throws PersistException {
+        Layout l = layout(value, c);
+        return l.prepared(checksums(l.arrays()));
+    }
+
+    /** The checksums the dump stores: two longs (XXH3-128) per array. */
+    private static long[] checksums(List<Object> arrays) {
+        long[] checksums = new long[2 * arrays.size()];
+        for (int i = 0; i < arrays.size(); i++) {
+            io.joblib4j.hash.Hash128 h = checksumOf(arrays.get(i));
+            checksums[2 * i] = h.high();
+            checksums[2 * i + 1] = h.low();
+        }
+        return checksums;
+    }
+
+    private static Layout layout(Object value, Compression c) throws PersistException {
         Serialized s;
         try {
             s = serialize(value);
@@ -193,13 +260,9 @@ public final class Persistence {
         }
         TypeCensus census = TypeCensus.of(value);
         String root = value == null ? "null" : value.getClass().getName();
-        long[] checksums = new long[2 * arrays.size()];
-        for (int i = 0; i < arrays.size(); i++) {
-            io.joblib4j.hash.Hash128 h = checksumOf(arrays.get(i));
-            checksums[2 * i] = h.high();
-            checksums[2 * i + 1] = h.low();
-        }
-        byte[] probe = DumpFormat.encodeMeta(entries, census.counts, census.truncated, root, checksums, graph);
+        // the metadata's length does not depend on the checksums' values: lay out the data after it
+        long[] unknown = new long[2 * arrays.size()];
+        byte[] probe = DumpFormat.encodeMeta(entries, census.counts, census.truncated, root, unknown, graph);
         long pos = DumpFormat.align(DumpFormat.HEADER_SIZE + probe.length);
         long dataOffset = pos;
         long end = DumpFormat.HEADER_SIZE + (long) probe.length;
@@ -209,22 +272,8 @@ public final class Persistence {
             end = pos + e.byteLength();
             pos = DumpFormat.align(end);
         }
-        byte[] meta = DumpFormat.encodeMeta(entries, census.counts, census.truncated, root, checksums, graph);
         int layout = c.isNone() ? DumpFormat.LAYOUT : DumpFormat.LAYOUT_SHUFFLED;
-        byte[] header = DumpFormat.encodeHeader(new DumpFormat.Header(
-                DumpFormat.VERSION,
-                c.codec().id(),
-                layout,
-                entries.size(),
-                meta.length,
-                graph.length,
-                dataOffset,
-                end,
-                DumpFormat.crc(meta, 0, meta.length)));
-        byte[] head = new byte[header.length + meta.length];
-        System.arraycopy(header, 0, head, 0, header.length);
-        System.arraycopy(meta, 0, head, header.length, meta.length);
-        return new Prepared(head, arrays, entries, end, layout == DumpFormat.LAYOUT_SHUFFLED);
+        return new Layout(arrays, entries, census, root, graph, dataOffset, end, layout, c);
     }
 
     @SuppressWarnings("ArrayRecordComponent") // an intermediate of one dump: never compared or hashed
@@ -344,11 +393,34 @@ public final class Persistence {
         };
     }
 
+    /**
+     * Writes an uncompressed dump: the arrays at their offsets, then the header with their checksums. For large
+     * arrays the checksums run on another core while this one writes (the header's length does not depend on them).
+     */
+    private static void writeTo(FileChannel ch, Layout l) throws IOException {
+        if (l.arrayBytes() < PARALLEL_CHECKSUM_THRESHOLD) {
+            writeTo(ch, l.prepared(checksums(l.arrays())));
+            return;
+        }
+        java.util.concurrent.Future<long[]> sums = Chunked.submit(() -> checksums(l.arrays()));
+        try {
+            writeArrays(ch, l.arrays(), l.entries(), l.total());
+        } finally {
+            Chunked.quietlyAwait(sums);
+        }
+        writeFully(ch, ByteBuffer.wrap(l.head(Chunked.await(sums))), 0);
+    }
+
     private static void writeTo(FileChannel ch, Prepared p) throws IOException {
         writeFully(ch, ByteBuffer.wrap(p.head), 0);
-        for (int i = 0; i < p.arrays.size(); i++) {
-            MemorySegment seg = segmentOf(p.arrays.get(i));
-            long at = p.entries.get(i).offset();
+        writeArrays(ch, p.arrays, p.entries, p.total);
+    }
+
+    private static void writeArrays(FileChannel ch, List<Object> arrays, List<DumpFormat.Entry> entries, long total)
+            throws IOException {
+        for (int i = 0; i < arrays.size(); i++) {
+            MemorySegment seg = segmentOf(arrays.get(i));
+            long at = entries.get(i).offset();
             if (seg.isNative()) {
                 long size = seg.byteSize();
                 for (long done = 0; done < size; done += CHUNK) {
@@ -372,8 +444,8 @@ public final class Persistence {
                 }
             }
         }
-        if (ch.size() < p.total) {
-            writeFully(ch, ByteBuffer.allocate(1), p.total - 1);
+        if (ch.size() < total) {
+            writeFully(ch, ByteBuffer.allocate(1), total - 1);
         }
     }
 

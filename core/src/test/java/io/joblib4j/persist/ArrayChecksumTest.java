@@ -90,6 +90,31 @@ class ArrayChecksumTest {
     }
 
     @Test
+    void largeDump_checksummedWhileWritten_keepsEachArraysChecksumInItsPlace() throws Exception {
+        // arrays of megabytes: their checksums are computed on another thread while the dump writes them
+        double[] first = ramp(1 << 20);
+        long[] second = new long[700_000];
+        for (int i = 0; i < second.length; i++) {
+            second[i] = 31L * i;
+        }
+        Path f = dir.resolve("large.j4j");
+        Joblib.dump(List.of(first, "between", second), f);
+        List<?> back = (List<?>) Joblib.load(f);
+        assertThat((double[]) back.get(0)).isEqualTo(first);
+        assertThat((long[]) back.get(2)).isEqualTo(second);
+
+        assertThat(DumpInfo.read(f).arrays()).hasSize(2);
+        long at = DumpInfo.read(f).arrays().get(1).offset() + 8;
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {(byte) 0xFF}), at);
+        }
+        assertThatThrownBy(() -> Joblib.load(f))
+                .isInstanceOf(PersistException.class)
+                .hasMessageContaining("array 1")
+                .hasMessageContaining("checksum mismatch");
+    }
+
+    @Test
     void mmapLoad_isNotVerified_andReadWriteMappingDoesNotRaiseFalseAlarms() throws Exception {
         Path f = dir.resolve("m.j4j");
         Joblib.dump(NdArray.wrap(ramp(1000)), f);
