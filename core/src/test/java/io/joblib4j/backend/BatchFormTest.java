@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.joblib4j.SerializableFunction1;
 import io.joblib4j.Task;
+import io.joblib4j.testing.ByteSearch;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Externalizable;
@@ -71,7 +72,7 @@ class BatchFormTest {
     void corruptIndexOrAttempt_failsAsACorruptBatch() throws Exception {
         SerializableFunction1<Integer, Integer> f = BatchFormTest::twice;
         byte[] bytes = write(Batch.ofCalls(0x0102030405060708L, f, new Object[] {1}, BatchContext.none()));
-        int at = indexOf(bytes, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        int at = ByteSearch.indexOf(bytes, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
         assertThat(at).as("the first index in the stream").isPositive();
 
         byte[] negativeIndex = bytes.clone();
@@ -102,19 +103,6 @@ class BatchFormTest {
         assertThatThrownBy(() -> read(corrupt))
                 .isInstanceOf(InvalidObjectException.class)
                 .hasMessageContaining("corrupt batch: a java.lang.String where a Task was expected");
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }
 

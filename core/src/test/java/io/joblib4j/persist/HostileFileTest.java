@@ -10,6 +10,7 @@ import io.joblib4j.array.NdArray;
 import io.joblib4j.array.Npy;
 import io.joblib4j.array.PersistException;
 import io.joblib4j.internal.process.ChildJvms;
+import io.joblib4j.testing.ByteSearch;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -469,25 +470,12 @@ class HostileFileTest {
             }
             // a cut inside an entry's data, with the central directory kept: the entry is named
             byte[] holed = b.clone();
-            int at = indexOf(holed, "b.npy".getBytes(StandardCharsets.US_ASCII)) + 40;
+            int at = ByteSearch.indexOf(holed, "b.npy".getBytes(StandardCharsets.US_ASCII)) + 40;
             Arrays.fill(holed, at, at + 16, (byte) 0x55);
             Files.write(cut, holed);
             assertThatThrownBy(() -> Npy.loadNpz(cut))
                     .isInstanceOf(PersistException.class)
                     .hasMessageContaining(cut.toString());
         }
-    }
-
-    static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int k = 0; k < needle.length; k++) {
-                if (hay[i + k] != needle[k]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

@@ -2,6 +2,7 @@ package io.joblib4j.internal.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.joblib4j.testing.ByteSearch;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -136,26 +137,13 @@ class CodecTest {
         byte[] bytes = Codec.encode(batch, null);
         // the method kind is the byte after the last of the lambda's strings, its instantiated method type
         byte[] type = "(Ljava/lang/Integer;)Ljava/lang/Integer;".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        int at = indexOf(bytes, type);
+        int at = ByteSearch.indexOf(bytes, type);
         assertThat(at).as("the lambda's type in the stream").isPositive();
         assertThat(bytes[at + type.length]).as("REF_invokeStatic").isEqualTo((byte) 6);
         bytes[at + type.length] = 0;
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Codec.decode(bytes, null))
                 .isInstanceOf(java.io.InvalidObjectException.class)
                 .hasMessageContaining("corrupt lambda io/joblib4j/internal/process/CodecTest.twice: method kind 0");
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     private static Object functionOf(io.joblib4j.backend.Batch batch) throws Exception {
