@@ -284,6 +284,7 @@ public final class Parallel implements AutoCloseable {
                 throw noWorker(settings.backend(), "its workers' size() is " + workers.size());
             }
             return new ParallelRun<>(
+                    this,
                     settings,
                     mode,
                     input.iterator(),

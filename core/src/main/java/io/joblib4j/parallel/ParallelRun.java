@@ -7,6 +7,7 @@ import io.joblib4j.backend.BatchResult;
 import io.joblib4j.backend.Failures;
 import io.joblib4j.backend.Workers;
 import io.joblib4j.internal.ResultSlots;
+import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -89,6 +90,13 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     /** The call's record for a timeline, JFR or listeners; null when nothing asks for one. */
     private final @Nullable CallRecorder recorder;
 
+    /**
+     * The {@link Parallel} of this call, kept reachable while the call runs: its cleaner closes its workers once it is
+     * garbage, and a {@code Parallel} made for one call only ({@code ProcessPool.map} makes one) is garbage as soon as
+     * the call has started, though the call still needs those workers.
+     */
+    private final Object owner;
+
     private final long knownSize;
     /** The input itself when it is a random-access list of {@link #knownSize}, until {@link #sourceItems} is read. */
     private @Nullable List<?> source;
@@ -96,7 +104,7 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     private Object @Nullable [] sourceItems;
     /**
      * Where the batches write their values in place ({@link Mode#LIST} on a backend whose workers share this memory,
-     * input of known size), or null: then {@link #all} copies the values of each batch.
+     * more than one of them, input of known size), or null: then {@link #all} copies the values of each batch.
      */
     private final @Nullable ResultSlots slots;
 
@@ -114,11 +122,13 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
     private static final long MAX_SLOTS = 1 << 26;
 
     /**
+     * @param owner    the {@link Parallel} running the call, kept reachable until the call is over
      * @param input    the tasks, or the arguments of {@code function}
      * @param source   the input itself when it is a random-access list, else null
      * @param function the function mapped over {@code input}, or null when {@code input} yields tasks
      */
     ParallelRun(
+            Object owner,
             Parallel.Resolved settings,
             Mode mode,
             Iterator<?> input,
@@ -128,10 +138,17 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
             Workers workers,
             AtomicBoolean running,
             AutoBatcher batcher) {
+        this.owner = owner;
         this.settings = settings;
         this.knownSize = knownSize;
         this.source = source != null && source.size() == knownSize ? source : null;
-        this.slots = mode == Mode.LIST && settings.backend().sharedMemory() && knownSize > 0 && knownSize <= MAX_SLOTS
+        // Not for one worker in the caller's thread: there each batch is one task, and a view of its own would cost
+        // more than the copy of its one value.
+        this.slots = mode == Mode.LIST
+                        && settings.backend().sharedMemory()
+                        && !settings.sequential()
+                        && knownSize > 0
+                        && knownSize <= MAX_SLOTS
                 ? new ResultSlots((int) knownSize)
                 : null;
         this.mode = mode;
@@ -274,6 +291,9 @@ final class ParallelRun<R> implements Iterator<Object>, BatchListener {
                 end();
             }
             throw e;
+        } finally {
+            // the workers are the Parallel's: it must not be collected (and its workers closed) while it waits here
+            Reference.reachabilityFence(owner);
         }
     }
 

@@ -593,17 +593,21 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
     @Override
     public void close() {
         List<WorkerHandle> release = new ArrayList<>();
+        // Batches still queued or running when the workers are closed under a call (its Parallel closed from another
+        // thread) fail, so that the call ends instead of waiting for them.
+        List<Job> unfinished;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
+            unfinished = new ArrayList<>(queue);
             queue.clear();
             for (WorkerHandle h : workers) {
                 Job job = running.get(h);
                 if (job != null) {
-                    job.reported.set(true);
                     job.cancelTimer();
+                    unfinished.add(job);
                     h.kill();
                 } else {
                     release.add(h);
@@ -611,6 +615,15 @@ final class CallWorkers implements io.joblib4j.backend.Workers, WorkerHandle.Own
             }
             workers.clear();
             running.clear();
+        }
+        for (Job j : unfinished) {
+            j.report(BatchResult.failure(
+                    j.batch,
+                    List.of(),
+                    new java.util.concurrent.CancellationException(
+                            "the workers were closed (the Parallel or its pool was closed) before this batch ended"),
+                    null,
+                    0));
         }
         for (WorkerHandle h : release) {
             pool.release(h);

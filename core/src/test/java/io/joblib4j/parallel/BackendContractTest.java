@@ -545,6 +545,44 @@ public abstract class BackendContractTest {
     // ---- lifecycle -------------------------------------------------------------------------------------------
 
     @Test
+    void close_fromAnotherThreadWhileACallRuns_endsTheCall_neverLeavesItWaiting() throws Exception {
+        java.util.concurrent.CountDownLatch firstDone = new java.util.concurrent.CountDownLatch(1);
+        Parallel p = builder()
+                .onProgress(progress -> {
+                    if (progress.completed() > 0) {
+                        firstDone.countDown();
+                    }
+                })
+                .build();
+        java.util.concurrent.CompletableFuture<Object> call = new java.util.concurrent.CompletableFuture<>();
+        Thread caller = new Thread(() -> {
+            try {
+                call.complete(p.map(BackendContractTest::sleepThenReturn, Collections.nCopies(40, 100)));
+            } catch (RuntimeException e) {
+                call.complete(e);
+            }
+        });
+        caller.start();
+        try {
+            assertThat(firstDone.await(2, TimeUnit.MINUTES))
+                    .as("a first task ended")
+                    .isTrue();
+            p.close();
+            // it ends: with its values if it got them all, else with an exception, but it does not wait for ever
+            Object outcome = call.get(2, TimeUnit.MINUTES);
+            if (outcome instanceof List<?> values) {
+                assertThat(values).hasSize(40);
+            } else {
+                assertThat(outcome).isInstanceOf(RuntimeException.class);
+            }
+        } finally {
+            p.close();
+            caller.join(TimeUnit.MINUTES.toMillis(2));
+            SLEEP_INTERRUPTED.set(false);
+        }
+    }
+
+    @Test
     void secondCallWhileStreamOpen_throwsIllegalState() {
         Stream<Integer> open = shared.stream(BackendContractTest::failOnNothing, List.of(1, 2, 3));
         Iterator<Integer> it = open.iterator();
