@@ -12,7 +12,6 @@ import java.io.InvalidObjectException;
 import java.io.ObjectInput;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutput;
-import java.io.ObjectOutputStream;
 import java.io.Serial;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,7 +27,7 @@ final class TaskBatch implements Batch, ResultSlots.Writer {
     private final long firstIndex;
     /**
      * The tasks, or the arguments of {@link #function} when the batch maps a function. Written by
-     * {@link #writeObject}: arguments that are all boxed primitives, strings or null in their compact form.
+     * {@link #writeItems}: arguments that are all boxed primitives, strings or null in their compact form.
      */
     private transient @Nullable Object[] items;
 
@@ -329,12 +328,6 @@ final class TaskBatch implements Batch, ResultSlots.Writer {
             throw new InvalidObjectException("a batch needs at least one task, got " + read);
         }
         return array;
-    }
-
-    @Serial
-    private void writeObject(ObjectOutputStream out) throws IOException {
-        out.defaultWriteObject();
-        writeItems(out, items);
     }
 
     @Serial
