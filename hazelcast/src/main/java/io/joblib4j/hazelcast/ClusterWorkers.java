@@ -563,12 +563,38 @@ final class ClusterWorkers implements Workers {
 
     @Override
     public void close() {
+        // Batches still queued or running when the workers are closed under a call (its Parallel closed from another
+        // thread) fail, so that the call ends instead of waiting for them; abort() alone drops them unreported.
+        List<Job> unfinished = new ArrayList<>();
         synchronized (lock) {
             if (closed) {
                 return;
             }
+            for (Job job : queue) {
+                if (!job.done) {
+                    job.done = true; // reported below, and by nothing else
+                    unfinished.add(job);
+                }
+            }
+            for (Slot s : members.values()) {
+                for (Attempt a : s.running) {
+                    if (!a.job().done) {
+                        a.job().done = true;
+                        unfinished.add(a.job());
+                    }
+                }
+            }
         }
-        abort();
+        abort(); // cancels the running attempts
+        for (Job job : unfinished) {
+            job.listener.done(BatchResult.failure(
+                    job.batch,
+                    List.of(),
+                    new java.util.concurrent.CancellationException(
+                            "the cluster workers were closed (the Parallel was closed) before this batch ended"),
+                    "hazelcast",
+                    0));
+        }
         callEnded();
         synchronized (lock) {
             closed = true;
