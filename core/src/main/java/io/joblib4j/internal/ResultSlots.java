@@ -52,7 +52,7 @@ public final class ResultSlots {
             throw new IllegalArgumentException(
                     "tasks " + first + " to " + (first + capacity - 1) + " have no slots among " + values.length);
         }
-        return new View(this, values, (int) first, capacity);
+        return new View(values, (int) first, capacity);
     }
 
     /**
@@ -61,7 +61,7 @@ public final class ResultSlots {
      * said.
      */
     public void place(List<@Nullable Object> items, int from, long position) {
-        if (from == 0 && items instanceof View v && v.owner == this && v.array == values && v.offset == position) {
+        if (from == 0 && items instanceof View v && v.array == values && v.offset == position) {
             return;
         }
         int n = items.size() - from;
@@ -109,14 +109,12 @@ public final class ResultSlots {
 
     /** The values of one batch so far: a window on the slots that grows with each {@code add}. */
     private static final class View extends AbstractList<@Nullable Object> implements RandomAccess {
-        final ResultSlots owner;
         final @Nullable Object[] array;
         final int offset;
         final int capacity;
         int size;
 
-        View(ResultSlots owner, @Nullable Object[] array, int offset, int capacity) {
-            this.owner = owner;
+        View(@Nullable Object[] array, int offset, int capacity) {
             this.array = array;
             this.offset = offset;
             this.capacity = capacity;

@@ -6,13 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.joblib4j.SerializableFunction1;
 import io.joblib4j.Task;
 import io.joblib4j.testing.ByteSearch;
-import java.io.ByteArrayInputStream;
+import io.joblib4j.testing.JavaSerialization;
 import java.io.ByteArrayOutputStream;
 import java.io.Externalizable;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.io.ObjectInput;
-import java.io.ObjectInputStream;
 import java.io.ObjectOutput;
 import java.io.ObjectOutputStream;
 import java.io.Serial;
@@ -27,31 +26,17 @@ class BatchFormTest {
         return 2 * x;
     }
 
-    private static byte[] write(Object o) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(o);
-        }
-        return bytes.toByteArray();
-    }
-
-    private static Object read(byte[] bytes) throws IOException, ClassNotFoundException {
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
-            return in.readObject();
-        }
-    }
-
     @Test
     void batchOfCalls_roundTrips_withItsIndexAttemptAndItems_withoutItsFieldNames() throws Exception {
         SerializableFunction1<Integer, Integer> f = BatchFormTest::twice;
         Batch batch = Batch.ofCalls(40, f, new Object[] {1, null, 3}, BatchContext.none())
                 .withAttempt(3);
-        byte[] bytes = write(batch);
+        byte[] bytes = JavaSerialization.write(batch);
         assertThat(new String(bytes, StandardCharsets.ISO_8859_1))
                 .contains("TaskBatch$Form")
                 .doesNotContain("firstIndex");
 
-        Batch back = (Batch) read(bytes);
+        Batch back = (Batch) JavaSerialization.read(bytes);
         assertThat(back.firstIndex()).isEqualTo(40);
         assertThat(back.size()).isEqualTo(3);
         assertThat(back.attempt()).isEqualTo(3);
@@ -63,7 +48,8 @@ class BatchFormTest {
     void batchOfTasks_roundTrips_withNonSimpleItems() throws Exception {
         int captured = 5;
         Task<?>[] tasks = {() -> captured + 1, () -> List.of(captured)};
-        Batch back = (Batch) read(write(Batch.ofTasks(7, tasks, BatchContext.none())));
+        Batch back =
+                (Batch) JavaSerialization.read(JavaSerialization.write(Batch.ofTasks(7, tasks, BatchContext.none())));
         assertThat(back.firstIndex()).isEqualTo(7);
         assertThat(back.runAll("w").values()).containsExactly(6, List.of(5));
     }
@@ -71,19 +57,20 @@ class BatchFormTest {
     @Test
     void corruptIndexOrAttempt_failsAsACorruptBatch() throws Exception {
         SerializableFunction1<Integer, Integer> f = BatchFormTest::twice;
-        byte[] bytes = write(Batch.ofCalls(0x0102030405060708L, f, new Object[] {1}, BatchContext.none()));
+        byte[] bytes =
+                JavaSerialization.write(Batch.ofCalls(0x0102030405060708L, f, new Object[] {1}, BatchContext.none()));
         int at = ByteSearch.indexOf(bytes, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
         assertThat(at).as("the first index in the stream").isPositive();
 
         byte[] negativeIndex = bytes.clone();
         negativeIndex[at] = (byte) 0x81;
-        assertThatThrownBy(() -> read(negativeIndex))
+        assertThatThrownBy(() -> JavaSerialization.read(negativeIndex))
                 .isInstanceOf(InvalidObjectException.class)
                 .hasMessageContaining("corrupt batch: firstIndex must be at least 0");
 
         byte[] zeroAttempt = bytes.clone();
         zeroAttempt[at + 11] = 0; // the attempt, 1, follows the index
-        assertThatThrownBy(() -> read(zeroAttempt))
+        assertThatThrownBy(() -> JavaSerialization.read(zeroAttempt))
                 .isInstanceOf(InvalidObjectException.class)
                 .hasMessageContaining("corrupt batch: attempt must be at least 1, got 0");
     }
@@ -100,7 +87,7 @@ class BatchFormTest {
         byte[] corrupt = new String(raw.toByteArray(), StandardCharsets.ISO_8859_1)
                 .replace(CorruptBatches.class.getName(), form)
                 .getBytes(StandardCharsets.ISO_8859_1);
-        assertThatThrownBy(() -> read(corrupt))
+        assertThatThrownBy(() -> JavaSerialization.read(corrupt))
                 .isInstanceOf(InvalidObjectException.class)
                 .hasMessageContaining("corrupt batch: a java.lang.String where a Task was expected");
     }

@@ -5,30 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.joblib4j.SerializableRunnable;
 import io.joblib4j.array.MmapMode;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
+import io.joblib4j.testing.JavaSerialization;
 import java.io.InvalidObjectException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** The compact serial form in which a config frame goes with every batch to a worker JVM. */
 class ConfigFrameFormTest {
-    private static byte[] serialize(Object o) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(o);
-        }
-        return bytes.toByteArray();
-    }
-
-    private static Object deserialize(byte[] b) throws IOException, ClassNotFoundException {
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(b))) {
-            return in.readObject();
-        }
-    }
 
     @Test
     void everyComponentSurvivesTheRoundTrip() throws Exception {
@@ -49,34 +32,35 @@ class ConfigFrameFormTest {
                 Boolean.FALSE,
                 2,
                 init);
-        ConfigFrame back = (ConfigFrame) deserialize(serialize(full));
+        ConfigFrame back = (ConfigFrame) JavaSerialization.read(JavaSerialization.write(full));
         assertThat(back)
                 .usingRecursiveComparison()
                 .ignoringFields("initializer")
                 .isEqualTo(full);
         assertThat(back.initializer()).isNotNull();
 
-        assertThat(deserialize(serialize(ConfigFrame.EMPTY))).isEqualTo(ConfigFrame.EMPTY);
+        assertThat(JavaSerialization.read(JavaSerialization.write(ConfigFrame.EMPTY)))
+                .isEqualTo(ConfigFrame.EMPTY);
         ConfigFrame some = ConfigFrame.EMPTY.overlay(new ConfigFrame(
                 null, null, 2, null, null, null, null, null, null, null, 1_000_000L, null, true, null, null));
-        assertThat(deserialize(serialize(some))).isEqualTo(some);
+        assertThat(JavaSerialization.read(JavaSerialization.write(some))).isEqualTo(some);
     }
 
     @Test
     void theFormIsMuchSmallerThanTheRecordsOwn() throws Exception {
         ConfigFrame some = new ConfigFrame(
                 null, null, 2, null, null, null, null, null, null, null, 1_000_000L, null, true, null, null);
-        assertThat(serialize(some).length).isLessThan(120);
+        assertThat(JavaSerialization.write(some).length).isLessThan(120);
     }
 
     @Test
     void aCorruptForm_isRejectedWithAClearError() throws Exception {
-        byte[] b = serialize(ConfigFrame.EMPTY);
+        byte[] b = JavaSerialization.write(ConfigFrame.EMPTY);
         // the set-components mask is the last two bytes before the end of the block data
         int mask = indexOfMask(b);
         b[mask] = (byte) 0xFF;
         b[mask + 1] = (byte) 0xFF;
-        assertThatThrownBy(() -> deserialize(b))
+        assertThatThrownBy(() -> JavaSerialization.read(b))
                 .isInstanceOf(InvalidObjectException.class)
                 .hasMessageContaining("corrupt config frame");
     }
